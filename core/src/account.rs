@@ -1,0 +1,480 @@
+//! The account model: who an account is, where it runs, and what is known of it.
+//!
+//! Field names follow the `accounts.xlsx` columns (in brackets in each doc line).
+//! [`Username`] carries the identity rule: trim, drop one leading `@`, compare
+//! case-insensitively.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// Longest username accepted, in characters (both platforms allow far fewer).
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// Longest free-text field accepted (email, password, nickname, tag...), in characters.
+pub const MAX_TEXT_CHARS: usize = 4096;
+
+/// Store-assigned identifier of an account [`id`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(pub i64);
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Milliseconds since the Unix epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// The current time.
+    pub fn now() -> Self {
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        Timestamp(millis)
+    }
+
+    /// Whole seconds since the epoch.
+    pub fn unix_seconds(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+}
+
+/// The app an account belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// TikTok (`com.zhiliaoapp.musically`).
+    TikTok,
+    /// Instagram (`com.instagram.android`).
+    Instagram,
+}
+
+impl Platform {
+    /// Every platform, in a stable order.
+    pub const ALL: [Platform; 2] = [Platform::TikTok, Platform::Instagram];
+
+    /// The package of the platform's official app, used unless an account names a clone.
+    pub fn default_package(self) -> &'static str {
+        match self {
+            Platform::TikTok => "com.zhiliaoapp.musically",
+            Platform::Instagram => "com.instagram.android",
+        }
+    }
+
+    /// Lower-case name: `tiktok` or `instagram`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::TikTok => "tiktok",
+            Platform::Instagram => "instagram",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Platform {
+    type Err = Error;
+
+    /// Accepts `tiktok` / `instagram` in any case, and the short forms `tt` / `ig`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "tiktok" | "tt" => Ok(Platform::TikTok),
+            "instagram" | "ig" => Ok(Platform::Instagram),
+            _ => Err(Error::validation(
+                "platform",
+                format!(
+                    "'{}' is not a platform (expected tiktok or instagram)",
+                    printable(s)
+                ),
+            )),
+        }
+    }
+}
+
+/// Whether an account may take part in automation [`status`]: sheet `0` enabled, `1` disabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Takes part in automation (sheet value 0).
+    #[default]
+    Enabled,
+    /// Never touched by any automation, scheduled job or bulk action (sheet value 1).
+    Disabled,
+}
+
+impl Status {
+    /// The spreadsheet value: 0 enabled, 1 disabled.
+    pub fn sheet_value(self) -> u8 {
+        match self {
+            Status::Enabled => 0,
+            Status::Disabled => 1,
+        }
+    }
+
+    /// The status for a spreadsheet value, if it is 0 or 1.
+    pub fn from_sheet_value(value: i64) -> Option<Status> {
+        match value {
+            0 => Some(Status::Enabled),
+            1 => Some(Status::Disabled),
+            _ => None,
+        }
+    }
+
+    /// Lower-case name: `enabled` or `disabled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Enabled => "enabled",
+            Status::Disabled => "disabled",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = Error;
+
+    /// Accepts `enabled` / `disabled` in any case, and the sheet values `0` / `1`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "enabled" | "0" => Ok(Status::Enabled),
+            "disabled" | "1" => Ok(Status::Disabled),
+            _ => Err(Error::validation(
+                "status",
+                format!(
+                    "'{}' is not a status (expected 0/enabled or 1/disabled)",
+                    printable(s)
+                ),
+            )),
+        }
+    }
+}
+
+/// A normalised username [`username`]: trimmed, one leading `@` dropped, case kept.
+///
+/// Two usernames are the same account when their [`Username::key`]s are equal
+/// (Unicode lower case), so `@Alice`, ` alice ` and `ALICE` are one account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Username {
+    display: String,
+    key: String,
+}
+
+impl Username {
+    /// Normalises and validates a username as typed by a person or read from a sheet.
+    ///
+    /// Errors (naming the field `username`): blank after trimming, longer than
+    /// [`MAX_USERNAME_CHARS`], or containing whitespace or control characters.
+    pub fn parse(raw: &str) -> Result<Self> {
+        let trimmed = raw.trim();
+        let display = trimmed.strip_prefix('@').unwrap_or(trimmed);
+        if display.is_empty() {
+            return Err(Error::validation("username", "must not be blank"));
+        }
+        let chars = display.chars().count();
+        if chars > MAX_USERNAME_CHARS {
+            return Err(Error::validation(
+                "username",
+                format!("is {chars} characters long; at most {MAX_USERNAME_CHARS} are allowed"),
+            ));
+        }
+        if let Some(c) = display
+            .chars()
+            .find(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(Error::validation(
+                "username",
+                format!(
+                    "'{}' contains the character {:?}, which a username cannot hold",
+                    printable(display),
+                    c
+                ),
+            ));
+        }
+        Ok(Username {
+            key: display.to_lowercase(),
+            display: display.to_string(),
+        })
+    }
+
+    /// The username as it should be shown (no `@`, case as given).
+    pub fn as_str(&self) -> &str {
+        &self.display
+    }
+
+    /// The comparison key: the lower-case form that must be unique per platform.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+impl PartialEq for Username {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Username {}
+
+impl std::hash::Hash for Username {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state)
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+impl TryFrom<String> for Username {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self> {
+        Username::parse(&value)
+    }
+}
+
+impl From<Username> for String {
+    fn from(value: Username) -> Self {
+        value.display
+    }
+}
+
+impl FromStr for Username {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Username::parse(s)
+    }
+}
+
+/// Profile numbers read from the app by a profile sync, with the time of the sync.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProfileStats {
+    /// Display name [`nickname`].
+    pub nickname: Option<String>,
+    /// Country [`country`], where the app shows it.
+    pub country: Option<String>,
+    /// Followers [`followers`].
+    pub followers: Option<u64>,
+    /// Following [`following`].
+    pub following: Option<u64>,
+    /// Likes received (TikTok "Likes") [`hearts`].
+    pub hearts: Option<u64>,
+    /// Posts / videos [`videos`].
+    pub videos: Option<u64>,
+    /// Friends (TikTok) [`friends`].
+    pub friends: Option<u64>,
+    /// When these numbers were read; `None` for numbers that came from a sheet.
+    pub synced_at: Option<Timestamp>,
+}
+
+/// An account as stored: everything the roster knows about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Store-assigned id [`id`].
+    pub id: AccountId,
+    /// The app the account belongs to.
+    pub platform: Platform,
+    /// The account's username [`username`].
+    pub username: Username,
+    /// Login email [`email`].
+    pub email: Option<String>,
+    /// Password, possibly with a `:SECRET` 2FA suffix [`pwd`].
+    pub password: Option<Secret>,
+    /// Serial of the phone the account is bound to [`device`]; `None` = unassigned.
+    pub device: Option<String>,
+    /// The device's stable friendly number from the device registry [`device_index`].
+    pub device_index: Option<u32>,
+    /// Clone-app package overriding the platform's default app [`packagename`].
+    pub package_name: Option<String>,
+    /// Whether the app session is logged in on its phone [`logined`].
+    pub logged_in: bool,
+    /// Enabled or disabled for automation [`status`].
+    pub status: Status,
+    /// Free labels [`tags`], comma separated in the sheet.
+    pub tags: Vec<String>,
+    /// Profile numbers from the last sync or sheet import.
+    pub stats: ProfileStats,
+    /// When a login workflow last logged this account in.
+    pub last_login_at: Option<Timestamp>,
+    /// Why the last workflow on this account failed; never contains a secret.
+    pub last_error: Option<String>,
+    /// When the account was created in this workspace.
+    pub created_at: Timestamp,
+    /// When the account was last changed.
+    pub updated_at: Timestamp,
+}
+
+impl Account {
+    /// The app package to drive for this account: its clone package or the platform default.
+    pub fn app_package(&self) -> &str {
+        self.package_name
+            .as_deref()
+            .unwrap_or_else(|| self.platform.default_package())
+    }
+
+    /// True when automation may touch this account (it is enabled).
+    pub fn is_enabled(&self) -> bool {
+        self.status == Status::Enabled
+    }
+}
+
+/// What a caller gives to create an account. Only `platform` and `username` are required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccount {
+    /// The app the account belongs to.
+    pub platform: Platform,
+    /// Username as typed; normalised by [`Username::parse`] on create.
+    pub username: String,
+    /// Login email.
+    pub email: Option<String>,
+    /// Password, possibly with a `:SECRET` 2FA suffix.
+    pub password: Option<Secret>,
+    /// Serial of the phone to bind to.
+    pub device: Option<String>,
+    /// Clone-app package.
+    pub package_name: Option<String>,
+    /// Whether the app session is known to be logged in.
+    pub logged_in: bool,
+    /// Enabled or disabled.
+    pub status: Status,
+    /// Free labels.
+    pub tags: Vec<String>,
+    /// Profile numbers, e.g. from a sheet.
+    pub stats: ProfileStats,
+}
+
+impl NewAccount {
+    /// A new enabled, unbound, logged-out account with only a username.
+    pub fn new(platform: Platform, username: impl Into<String>) -> Self {
+        NewAccount {
+            platform,
+            username: username.into(),
+            email: None,
+            password: None,
+            device: None,
+            package_name: None,
+            logged_in: false,
+            status: Status::Enabled,
+            tags: Vec::new(),
+            stats: ProfileStats::default(),
+        }
+    }
+
+    /// Sets the email.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Sets the password (with an optional `:SECRET` 2FA suffix).
+    pub fn password(mut self, password: impl Into<Secret>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// Binds the account to a phone serial.
+    pub fn device(mut self, serial: impl Into<String>) -> Self {
+        self.device = Some(serial.into());
+        self
+    }
+
+    /// Sets a clone-app package.
+    pub fn package_name(mut self, package: impl Into<String>) -> Self {
+        self.package_name = Some(package.into());
+        self
+    }
+
+    /// Sets the status.
+    pub fn status(mut self, status: Status) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Marks the session logged in or not.
+    pub fn logged_in(mut self, logged_in: bool) -> Self {
+        self.logged_in = logged_in;
+        self
+    }
+
+    /// Sets the tags.
+    pub fn tags<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// A partial update: each `Some` field is changed, each `None` left alone.
+///
+/// For optional fields the inner `Option` is the new value: `Some(None)` clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AccountPatch {
+    /// New username (normalised and checked for clashes).
+    pub username: Option<String>,
+    /// New email, or `Some(None)` to clear.
+    pub email: Option<Option<String>>,
+    /// New password, or `Some(None)` to clear.
+    pub password: Option<Option<Secret>>,
+    /// New device binding, or `Some(None)` to unbind.
+    pub device: Option<Option<String>>,
+    /// New clone package, or `Some(None)` for the platform default.
+    pub package_name: Option<Option<String>>,
+    /// New logged-in flag.
+    pub logged_in: Option<bool>,
+    /// New status.
+    pub status: Option<Status>,
+    /// New tag list (replaces the old one).
+    pub tags: Option<Vec<String>>,
+    /// New profile numbers (replace the old ones).
+    pub stats: Option<ProfileStats>,
+    /// New last-login time.
+    pub last_login_at: Option<Option<Timestamp>>,
+    /// New last-error reason, or `Some(None)` to clear.
+    pub last_error: Option<Option<String>>,
+}
+
+impl AccountPatch {
+    /// True when the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == AccountPatch::default()
+    }
+}
+
+/// Shortens and escapes a user-supplied value for an error message.
+pub(crate) fn printable(value: &str) -> String {
+    const LIMIT: usize = 40;
+    let mut out: String = value
+        .chars()
+        .take(LIMIT)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().count() > LIMIT {
+        out.push('…');
+    }
+    out
+}

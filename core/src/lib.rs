@@ -1,0 +1,22 @@
+//! farmhand: the account-management engine for Android phone farms.
+//!
+//! It keeps a fleet of TikTok and Instagram accounts in step with the phones they
+//! run on: the roster ([`account`]), credentials with authenticator 2FA
+//! ([`secret`]), storage ([`store`]), `accounts.xlsx` import/export ([`xlsx`]),
+//! and automation on the phones over ADB ([`device`], [`apps`], [`ops`]).
+//! [`Workspace`] is the front door.
+
+pub mod account;
+pub mod device;
+pub mod error;
+pub mod secret;
+pub mod store;
+pub mod workspace;
+
+pub use account::{
+    Account, AccountId, AccountPatch, NewAccount, Platform, ProfileStats, Status, Timestamp,
+    Username,
+};
+pub use error::{Error, ErrorKind, Result};
+pub use secret::Secret;
+pub use workspace::Workspace;
