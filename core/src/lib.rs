@@ -6,6 +6,8 @@
 //! and automation on the phones over ADB ([`device`], [`apps`], [`ops`]).
 //! [`Workspace`] is the front door.
 
+#![warn(missing_docs)]
+
 pub mod account;
 pub mod device;
 pub mod error;
