@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod apps;
 pub mod device;
 pub mod error;
 pub mod secret;
