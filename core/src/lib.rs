@@ -12,6 +12,8 @@ pub mod account;
 pub mod device;
 pub mod error;
 pub mod secret;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod store;
 pub mod workspace;
 
