@@ -13,6 +13,8 @@ pub mod apps;
 pub mod device;
 pub mod error;
 pub mod secret;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod store;
 pub mod workspace;
 
