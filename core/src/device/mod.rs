@@ -6,6 +6,18 @@
 
 use std::time::Duration;
 
+mod ext;
+pub mod input_escape;
+pub mod selector;
+pub mod ui;
+
+pub use ext::{
+    parse_focus, parse_wm_size, DeviceExt, Found, COMMAND_TIMEOUT, DUMP_ATTEMPTS, DUMP_PATH,
+    DUMP_TIMEOUT,
+};
+pub use selector::Selector;
+pub use ui::{Bounds, NodeFlags, NodeId, UiNode, UiTree};
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
