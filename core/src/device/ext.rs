@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::input_escape::{input_text_command, quote};
 use super::selector::Selector;
 use super::ui::{NodeId, UiNode, UiTree};
-use super::{Device, ShellOutput};
+use super::{command_label, Device, ShellOutput};
 use crate::error::{Error, Result};
 
 /// Where `dump_ui` asks uiautomator to write the hierarchy.
@@ -241,15 +241,11 @@ pub trait DeviceExt: Device {
 impl<D: Device + ?Sized> DeviceExt for D {}
 
 fn command_failed(serial: &str, command: &str, out: &ShellOutput) -> Error {
-    let program: String = command
-        .split_whitespace()
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(" ");
     Error::device(
         serial,
         format!(
-            "`{program}` exited with {}: {}",
+            "{} exited with {}: {}",
+            command_label(command),
             out.exit_code,
             excerpt(out)
         ),
