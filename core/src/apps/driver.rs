@@ -75,7 +75,14 @@ pub struct Profile {
 }
 
 /// The screens on which a logged-in app may be found.
-const LOGGED_IN: &[&str] = &["home", "profile", "switcher", "menu", "settings", "logout_confirm"];
+const LOGGED_IN: &[&str] = &[
+    "home",
+    "profile",
+    "switcher",
+    "menu",
+    "settings",
+    "logout_confirm",
+];
 /// The screens on which a logged-out app may be found.
 const LOGGED_OUT: &[&str] = &[
     "landing",
@@ -190,7 +197,10 @@ impl AppDriver {
             let wanted: &[&str] = match screen.as_str() {
                 "home" | "profile" if submitted => {
                     let profile = goto_profile(&mut ui)?.ok_or_else(|| {
-                        Error::device(ui.serial(), "the app left the profile right after logging in")
+                        Error::device(
+                            ui.serial(),
+                            "the app left the profile right after logging in",
+                        )
                     })?;
                     return Ok(LoginResult::LoggedIn(handle(&ui, &profile)?));
                 }
@@ -213,13 +223,32 @@ impl AppDriver {
                     &["login"]
                 }
                 "login" if !submitted => {
-                    ui.fill(&view, "login_field", credentials.login.as_str(), false, during)?;
+                    ui.fill(
+                        &view,
+                        "login_field",
+                        credentials.login.as_str(),
+                        false,
+                        during,
+                    )?;
                     let view = ui.expect(&["login"], during)?;
-                    ui.fill(&view, "password_field", credentials.password.expose(), true, during)?;
+                    ui.fill(
+                        &view,
+                        "password_field",
+                        credentials.password.expose(),
+                        true,
+                        during,
+                    )?;
                     let view = ui.expect(&["login"], during)?;
                     ui.tap(&view, "login_button", during)?;
                     submitted = true;
-                    &["home", "profile", "two_factor", "login_failed", "verification", "two_factor_failed"]
+                    &[
+                        "home",
+                        "profile",
+                        "two_factor",
+                        "login_failed",
+                        "verification",
+                        "two_factor_failed",
+                    ]
                 }
                 "two_factor" if !code_sent => {
                     let Some(key) = &credentials.totp else {
@@ -230,7 +259,13 @@ impl AppDriver {
                     let view = ui.expect(&["two_factor"], during)?;
                     ui.tap(&view, "two_factor_submit", during)?;
                     code_sent = true;
-                    &["home", "profile", "two_factor_failed", "login_failed", "verification"]
+                    &[
+                        "home",
+                        "profile",
+                        "two_factor_failed",
+                        "login_failed",
+                        "verification",
+                    ]
                 }
                 "two_factor" | "two_factor_failed" => {
                     return Ok(LoginResult::Rejected(Rejection::TwoFactorFailed));
@@ -239,7 +274,10 @@ impl AppDriver {
                 "login_failed" => return Ok(LoginResult::Rejected(refusal(&ui, &view)?)),
                 other => {
                     return Err(Error::Timeout {
-                        what: format!("the app to leave the {other} screen on {} while {during}", ui.serial()),
+                        what: format!(
+                            "the app to leave the {other} screen on {} while {during}",
+                            ui.serial()
+                        ),
                         after: self.screen_timeout,
                     })
                 }
@@ -276,8 +314,9 @@ impl AppDriver {
         };
         ui.dev.tap_node(row)?;
         ui.expect(&["profile", "home"], "switching account")?;
-        let profile = goto_profile(&mut ui)?
-            .ok_or_else(|| Error::device(ui.serial(), "the app logged out while switching account"))?;
+        let profile = goto_profile(&mut ui)?.ok_or_else(|| {
+            Error::device(ui.serial(), "the app logged out while switching account")
+        })?;
         Ok(handle(&ui, &profile)?.eq_ignore_ascii_case(&wanted))
     }
 
@@ -297,14 +336,18 @@ impl AppDriver {
             if ui.pack.find(&settings.tree, "settings_log_out").is_some() {
                 break;
             }
-            ui.dev.swipe((540, 1800), (540, 600), Duration::from_millis(300))?;
+            ui.dev
+                .swipe((540, 1800), (540, 600), Duration::from_millis(300))?;
             settings = ui.expect(&["settings"], during)?;
         }
         ui.tap(&settings, "settings_log_out", during)?;
         let confirm = ui.expect(&["logout_confirm"], during)?;
         ui.tap(&confirm, "logout_confirm", during)?;
-        ui.expect(&["landing", "login_choice", "login", "home", "profile"], during)
-            .map(drop)
+        ui.expect(
+            &["landing", "login_choice", "login", "home", "profile"],
+            during,
+        )
+        .map(drop)
     }
 
     /// Opens the active account's profile and reads it; `None` when logged out.
@@ -334,9 +377,8 @@ impl AppDriver {
             likes: count("profile_likes_value")?,
             posts: count("profile_posts_value")?,
             friends: count("profile_friends_value")?,
-            country: text("profile_country").map(|c| {
-                c.strip_prefix("Country: ").unwrap_or(&c).trim().to_string()
-            }),
+            country: text("profile_country")
+                .map(|c| c.strip_prefix("Country: ").unwrap_or(&c).trim().to_string()),
         }))
     }
 }
@@ -377,7 +419,10 @@ fn handle(ui: &Ui<'_>, view: &View) -> Result<String> {
     let node = ui.node(view, "profile_handle", "reading the username")?;
     let name = clean_username(node_text(node));
     if name.is_empty() {
-        return Err(Error::device(ui.serial(), "the profile shows an empty username"));
+        return Err(Error::device(
+            ui.serial(),
+            "the profile shows an empty username",
+        ));
     }
     Ok(name)
 }
@@ -412,7 +457,11 @@ fn node_text(node: &UiNode) -> &str {
 /// A username as shown (`@alice`, ` alice `) as the roster spells it.
 fn clean_username(shown: &str) -> String {
     let trimmed = shown.trim().trim_matches('\u{200E}');
-    trimmed.strip_prefix('@').unwrap_or(trimmed).trim().to_string()
+    trimmed
+        .strip_prefix('@')
+        .unwrap_or(trimmed)
+        .trim()
+        .to_string()
 }
 
 /// The current 2FA code, waiting for the next step when fewer than

@@ -15,7 +15,7 @@ pub mod tiktok;
 
 pub use driver::{AppDriver, LoginResult, Profile, Rejection};
 pub use instagram::Instagram;
-pub use pack::Pack;
+pub use pack::{Pack, Packs};
 pub use tiktok::TikTok;
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -227,7 +228,10 @@ impl Pack {
         if meta.len() > MAX_PACK_BYTES {
             return Err(Error::Import {
                 source_name: path.display().to_string(),
-                message: format!("{} bytes; packs are limited to {MAX_PACK_BYTES}", meta.len()),
+                message: format!(
+                    "{} bytes; packs are limited to {MAX_PACK_BYTES}",
+                    meta.len()
+                ),
             });
         }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -248,7 +252,10 @@ impl Pack {
         let mut controls = BTreeMap::new();
         for (name, specs) in &file.controls {
             if specs.is_empty() {
-                return Err(import(format!("control '{}' has no selector", printable(name))));
+                return Err(import(format!(
+                    "control '{}' has no selector",
+                    printable(name)
+                )));
             }
             let alternatives = specs
                 .iter()
@@ -366,6 +373,45 @@ impl Pack {
     }
 }
 
+/// The pack of each app, as the workflows use them: the embedded ones unless replaced.
+#[derive(Debug, Clone)]
+pub struct Packs {
+    tiktok: Arc<Pack>,
+    instagram: Arc<Pack>,
+}
+
+impl Packs {
+    /// The embedded packs.
+    pub fn builtin() -> Self {
+        Packs {
+            tiktok: Arc::new(Pack::builtin(Platform::TikTok)),
+            instagram: Arc::new(Pack::builtin(Platform::Instagram)),
+        }
+    }
+
+    /// Uses `pack` for its app from now on.
+    pub fn set(&mut self, pack: Pack) {
+        match pack.app() {
+            Platform::TikTok => self.tiktok = Arc::new(pack),
+            Platform::Instagram => self.instagram = Arc::new(pack),
+        }
+    }
+
+    /// The pack for a platform's app.
+    pub fn get(&self, app: Platform) -> &Arc<Pack> {
+        match app {
+            Platform::TikTok => &self.tiktok,
+            Platform::Instagram => &self.instagram,
+        }
+    }
+}
+
+impl Default for Packs {
+    fn default() -> Self {
+        Packs::builtin()
+    }
+}
+
 /// Controls and screens each app's driver relies on.
 fn required(app: Platform) -> (&'static [&'static str], &'static [&'static str]) {
     match app {
@@ -420,8 +466,14 @@ mod tests {
     fn bad_packs_are_refused_with_the_reason() {
         let cases = [
             ("not json", "expected"),
-            (r#"{"app":"tiktok","app_versions":"x","controls":{},"screens":[],"extra":1}"#, "extra"),
-            (r#"{"app":"myspace","app_versions":"x","controls":{},"screens":[]}"#, "myspace"),
+            (
+                r#"{"app":"tiktok","app_versions":"x","controls":{},"screens":[],"extra":1}"#,
+                "extra",
+            ),
+            (
+                r#"{"app":"myspace","app_versions":"x","controls":{},"screens":[]}"#,
+                "myspace",
+            ),
             (
                 r#"{"app":"tiktok","app_versions":"x","controls":{"a":[{"text_matches":"("}]},"screens":[]}"#,
                 "controls.a[0]",
@@ -430,7 +482,10 @@ mod tests {
                 r#"{"app":"tiktok","app_versions":"x","controls":{"a":[{}]},"screens":[]}"#,
                 "controls.a[0]",
             ),
-            (r#"{"app":"tiktok","app_versions":"x","controls":{"a":[]},"screens":[]}"#, "'a' has no selector"),
+            (
+                r#"{"app":"tiktok","app_versions":"x","controls":{"a":[]},"screens":[]}"#,
+                "'a' has no selector",
+            ),
             (
                 r#"{"app":"tiktok","app_versions":"x","controls":{"a":[{"text":"A"}]},"screens":[{"name":"s","all":["b"]}]}"#,
                 "unknown control 'b'",
@@ -439,14 +494,20 @@ mod tests {
                 r#"{"app":"tiktok","app_versions":"x","controls":{"a":[{"text":"A"}]},"screens":[{"name":"s"}]}"#,
                 "names no control",
             ),
-            (r#"{"app":"tiktok","app_versions":"x","controls":{"a":[{"text":"A"}]},"screens":[]}"#, "lacks"),
+            (
+                r#"{"app":"tiktok","app_versions":"x","controls":{"a":[{"text":"A"}]},"screens":[]}"#,
+                "lacks",
+            ),
         ];
         for (json, needle) in cases {
             let err = Pack::from_json("my-pack.json", json).expect_err(json);
             assert_eq!(err.kind(), ErrorKind::Import, "{json}");
             let message = err.to_string();
             assert!(message.contains("my-pack.json"), "{message}");
-            assert!(message.contains(needle), "{message} should mention {needle}");
+            assert!(
+                message.contains(needle),
+                "{message} should mention {needle}"
+            );
         }
     }
 

@@ -43,13 +43,6 @@ pub(crate) struct View {
     pub screen: Option<String>,
 }
 
-impl View {
-    /// True when the pack recognised this screen as `name`.
-    pub fn is(&self, name: &str) -> bool {
-        self.screen.as_deref() == Some(name)
-    }
-}
-
 /// An app's screen on one phone, seen through its pack.
 pub(crate) struct Ui<'a> {
     /// The phone.
@@ -72,10 +65,7 @@ impl Ui<'_> {
     /// a system dialog) is never recognised as one of this app's screens.
     pub fn look(&mut self) -> Result<View> {
         let tree = self.dev.dump_ui()?;
-        let ours = tree
-            .nodes()
-            .iter()
-            .any(|n| n.package == self.package);
+        let ours = tree.nodes().iter().any(|n| n.package == self.package);
         let screen = if ours {
             self.pack.recognise(&tree).map(str::to_string)
         } else {
@@ -159,7 +149,10 @@ impl Ui<'_> {
     /// The node of `control` on this view, or `ScreenNotRecognised` naming it.
     pub fn node<'v>(&self, view: &'v View, control: &str, during: &str) -> Result<&'v UiNode> {
         self.pack.control(control)?.find(&view.tree).ok_or_else(|| {
-            self.not_recognised(&format!("{during} (no {control} on screen)"), Some(&view.tree))
+            self.not_recognised(
+                &format!("{during} (no {control} on screen)"),
+                Some(&view.tree),
+            )
         })
     }
 

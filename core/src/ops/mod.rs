@@ -9,11 +9,14 @@
 //! cancelled. Disabled accounts are never touched.
 
 pub mod cancel;
+mod login;
+mod matching;
 pub mod observer;
 pub mod outcome;
 pub mod runner;
+mod sync;
 
 pub use cancel::CancelToken;
 pub use observer::{Event, NoObserver, Observer};
-pub use outcome::{AccountResult, Outcome, Report, Summary, Workflow};
+pub use outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
 pub use runner::{AccountSelection, RunOptions};

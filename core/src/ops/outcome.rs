@@ -258,6 +258,18 @@ impl Summary {
     }
 }
 
+/// A phone that could not be worked at all (in `match_accounts`, where no
+/// account stands for it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneFailure {
+    /// The phone's serial.
+    pub device: String,
+    /// What went wrong, as an outcome (`device_offline`, `timeout`, `error`...).
+    pub outcome: Outcome,
+    /// Details; never a secret.
+    pub reason: String,
+}
+
 /// What a workflow did, account by account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -269,6 +281,8 @@ pub struct Report {
     pub summary: Summary,
     /// True when the run was cancelled before it finished.
     pub cancelled: bool,
+    /// Phones that could not be worked at all (`match_accounts`).
+    pub phone_failures: Vec<PhoneFailure>,
 }
 
 impl Report {

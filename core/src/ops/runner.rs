@@ -6,19 +6,21 @@
 //! account; the account in hand is finished and stored first, so every record
 //! is whole. Results are reported through the [`Observer`] as they come.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::account::{Account, AccountId};
-use crate::device::{Device, DeviceDriver, DeviceState};
+use crate::apps::Packs;
+use crate::device::{Device, DeviceDriver, DeviceExt, DeviceState};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel::CancelToken;
 use crate::ops::observer::{Event, NoObserver, Observer};
-use crate::ops::outcome::{AccountResult, Outcome, Report, Summary, Workflow};
+use crate::ops::outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
 use crate::store::AccountFilter;
+use crate::workspace::Workspace;
 
 /// Which accounts a workflow works on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,6 +51,8 @@ pub struct RunOptions {
     pub observer: Arc<dyn Observer>,
     /// Stops the run before the next account when cancelled.
     pub cancel: CancelToken,
+    /// The selector packs the app drivers use.
+    pub packs: Packs,
 }
 
 impl Default for RunOptions {
@@ -61,6 +65,7 @@ impl Default for RunOptions {
             screen_timeout: Duration::from_secs(20),
             observer: Arc::new(NoObserver),
             cancel: CancelToken::new(),
+            packs: Packs::builtin(),
         }
     }
 }
@@ -85,6 +90,9 @@ pub(crate) struct PhoneJob {
     pub serial: String,
     /// Its accounts, worked one after another.
     pub accounts: Vec<Account>,
+    /// Set when the phone cannot be worked at all (unbound accounts, a phone
+    /// that is not connected): the outcome and reason every enabled account gets.
+    pub blocked: Option<(Outcome, String)>,
 }
 
 /// One open phone, as a workflow sees it while working its accounts.
@@ -93,6 +101,16 @@ pub(crate) struct Phone {
     pub device: Box<dyn Device>,
     /// Packages installed, read once per phone when first asked for.
     pub installed: Option<HashSet<String>>,
+}
+
+impl Phone {
+    /// True when `package` is installed (the list is read once per phone).
+    pub fn has_package(&mut self, package: &str) -> Result<bool> {
+        if self.installed.is_none() {
+            self.installed = Some(self.device.installed_packages()?.into_iter().collect());
+        }
+        Ok(self.installed.as_ref().is_some_and(|p| p.contains(package)))
+    }
 }
 
 /// What the engine needs from a workflow that works accounts one by one.
@@ -118,6 +136,7 @@ pub(crate) struct Run<'a> {
     /// Where phones come from.
     pub driver: &'a dyn DeviceDriver,
     results: Mutex<Vec<AccountResult>>,
+    phone_failures: Mutex<Vec<PhoneFailure>>,
     expected: Mutex<usize>,
 }
 
@@ -140,6 +159,7 @@ impl<'a> Run<'a> {
             options,
             driver,
             results: Mutex::new(Vec::new()),
+            phone_failures: Mutex::new(Vec::new()),
             expected: Mutex::new(accounts),
         }
     }
@@ -178,6 +198,18 @@ impl<'a> Run<'a> {
         });
     }
 
+    /// Records a phone that could not be worked at all.
+    pub fn phone_failed(&self, device: &str, outcome: Outcome, reason: String) {
+        self.phone_failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(PhoneFailure {
+                device: device.to_string(),
+                outcome,
+                reason,
+            });
+    }
+
     /// True when this account already has a result.
     fn has_result(&self, id: AccountId) -> bool {
         self.results
@@ -208,11 +240,17 @@ impl<'a> Run<'a> {
             summary: summary.clone(),
             cancelled,
         });
+        let mut phone_failures = self
+            .phone_failures
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        phone_failures.sort_by(|a, b| a.device.cmp(&b.device));
         Report {
             workflow: self.workflow,
             results,
             summary,
             cancelled,
+            phone_failures,
         }
     }
 
@@ -290,6 +328,13 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
                 continue;
             }
             let (outcome, reason) = match (&offline, phone.as_mut()) {
+                _ if job.blocked.is_some() => {
+                    let (outcome, why) = job
+                        .blocked
+                        .clone()
+                        .unwrap_or((Outcome::Error, String::new()));
+                    (outcome, Some(why))
+                }
                 (Some(why), _) => (Outcome::DeviceOffline, Some(why.clone())),
                 (None, Some(open)) => attempt(run, work, open, account),
                 (None, None) => match run.driver.open(&job.serial) {
@@ -321,6 +366,60 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
             run.record(result);
         }
     });
+}
+
+/// The accounts the options choose; `default` is the filter used for
+/// [`AccountSelection::Default`]. Restricted to `options.phones` when set.
+pub(crate) fn select(
+    ws: &Workspace,
+    options: &RunOptions,
+    default: &AccountFilter,
+) -> Result<Vec<Account>> {
+    let mut accounts = match &options.accounts {
+        AccountSelection::Default => ws.list(default)?,
+        AccountSelection::Filter(filter) => ws.list(filter)?,
+        AccountSelection::Ids(ids) => {
+            let mut seen = HashSet::new();
+            ids.iter()
+                .filter(|id| seen.insert(**id))
+                .map(|id| ws.get(*id))
+                .collect::<Result<Vec<_>>>()?
+        }
+    };
+    if let Some(phones) = &options.phones {
+        accounts.retain(|a| a.device.as_ref().is_some_and(|d| phones.contains(d)));
+    }
+    Ok(accounts)
+}
+
+/// Groups accounts by phone (phones by serial, accounts in the order given).
+/// Unbound accounts and phones that are not online get a blocked job.
+pub(crate) fn plan(accounts: Vec<Account>, online: &HashSet<String>) -> Vec<PhoneJob> {
+    let mut by_phone: BTreeMap<Option<String>, Vec<Account>> = BTreeMap::new();
+    for account in accounts {
+        by_phone
+            .entry(account.device.clone())
+            .or_default()
+            .push(account);
+    }
+    by_phone
+        .into_iter()
+        .map(|(serial, accounts)| {
+            let blocked = match &serial {
+                None => Some((Outcome::NoDevice, Outcome::NoDevice.describe().to_string())),
+                Some(s) if !online.contains(s) => Some((
+                    Outcome::DeviceOffline,
+                    format!("device {s} is not connected"),
+                )),
+                Some(_) => None,
+            };
+            PhoneJob {
+                serial: serial.unwrap_or_default(),
+                accounts,
+                blocked,
+            }
+        })
+        .collect()
 }
 
 /// Works one account and classifies an error into an outcome.
@@ -512,6 +611,7 @@ mod tests {
                 None => jobs.push(PhoneJob {
                     serial: phone.to_string(),
                     accounts: vec![account],
+                    blocked: None,
                 }),
             }
         }
