@@ -5,6 +5,7 @@
 //! Calls that touch disk, network or phones run with the GIL released.
 
 mod account;
+mod device;
 mod enums;
 mod errors;
 mod secret;
@@ -23,6 +24,14 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<workspace::PyDeviceRecord>()?;
     m.add_class::<secret::PyTotp>()?;
     m.add_class::<secret::PyCredentials>()?;
+    m.add_class::<device::PyDriver>()?;
+    m.add_class::<device::PyAdbDriver>()?;
+    m.add_class::<device::PyDeviceInfo>()?;
+    m.add_class::<device::PyDevice>()?;
+    m.add_class::<device::PyShellOutput>()?;
+    m.add_class::<device::PyUiTree>()?;
+    m.add_class::<device::PyUiNode>()?;
+    m.add_class::<device::PyBounds>()?;
     m.add_function(wrap_pyfunction!(secret::totp, m)?)?;
     m.add_function(wrap_pyfunction!(secret::split_password, m)?)?;
     Ok(())

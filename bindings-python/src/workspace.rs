@@ -352,7 +352,8 @@ impl PyDeviceRecord {
     }
 }
 
-fn filter(
+/// The listing filter for the keyword filters shared by `list`, `count`, `export_xlsx`...
+pub fn filter(
     platform: Option<PlatformArg>,
     enabled: Option<bool>,
     device: Option<String>,

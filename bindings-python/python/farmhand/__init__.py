@@ -28,6 +28,14 @@ from .errors import (
 )
 from ._native import (
     Account,
+    AdbDriver,
+    Bounds,
+    Device,
+    DeviceDriver,
+    DeviceInfo,
+    ShellOutput,
+    UiNode,
+    UiTree,
     Credentials,
     DeviceRecord,
     ProfileStats,
@@ -40,6 +48,14 @@ from ._native import (
 
 __all__ = [
     "Account",
+    "AdbDriver",
+    "Bounds",
+    "Device",
+    "DeviceDriver",
+    "DeviceInfo",
+    "ShellOutput",
+    "UiNode",
+    "UiTree",
     "CancelledError",
     "ClosedError",
     "Credentials",
