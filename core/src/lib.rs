@@ -14,6 +14,7 @@ pub mod error;
 pub mod secret;
 pub mod store;
 pub mod workspace;
+pub mod xlsx;
 
 pub use account::{
     Account, AccountId, AccountPatch, NewAccount, Platform, ProfileStats, Status, Timestamp,
