@@ -434,7 +434,7 @@ impl Existing {
 fn missing_id(store: &dyn AccountStore, id: AccountId, platform: Platform) -> Result<String> {
     match store.get(id) {
         Ok(account) => Ok(format!(
-            "account {id} is a {} account; this import is into {platform}",
+            "account {id} is on {}; this import is into {platform}",
             account.platform
         )),
         Err(e) if e.kind() == crate::ErrorKind::NotFound => {
