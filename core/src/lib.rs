@@ -9,9 +9,12 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod apps;
 pub mod device;
 pub mod error;
 pub mod secret;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod store;
 pub mod workspace;
 pub mod xlsx;

@@ -1,0 +1,565 @@
+//! One simulated phone: installed apps, what is on screen, files, clock.
+//!
+//! A [`SimPhone`] is shared (`Arc`) between the TCP connections that reach it
+//! and in-process callers ([`LocalDriver`](super::LocalDriver)); its state sits
+//! behind one mutex, so every input is applied atomically, in arrival order.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, Result};
+
+use super::app::{AppContext, KeyCode, SimApp};
+use super::catalog::AppCatalog;
+use super::scenario::{Latency, PhoneSpec, PlatformAccount};
+use super::ui::{hierarchy_xml, Rect, ScreenNode};
+
+/// Package of the home-screen launcher shown when no app is in front.
+pub const LAUNCHER_PACKAGE: &str = "com.google.android.apps.nexuslauncher";
+/// Activity of the launcher, as `dumpsys window` prints it.
+pub const LAUNCHER_ACTIVITY: &str = ".NexusLauncherActivity";
+/// What `uiautomator dump` prints when the screen never settles.
+pub const IDLE_STATE_ERROR: &str = "ERROR: could not get idle state.";
+
+/// The phone's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// Follows the host's clock.
+    System,
+    /// Stands still at this Unix time (seconds), for reproducible TOTP codes.
+    Fixed(u64),
+}
+
+impl Clock {
+    /// The time on this clock, Unix seconds.
+    pub fn now_unix(self) -> u64 {
+        match self {
+            Clock::System => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+            Clock::Fixed(t) => t,
+        }
+    }
+}
+
+struct Installed {
+    app: Box<dyn SimApp>,
+    running: bool,
+}
+
+struct PhoneState {
+    apps: Vec<Installed>,
+    /// Index into `apps` of the app in front; `None` shows the launcher.
+    foreground: Option<usize>,
+    files: BTreeMap<String, Vec<u8>>,
+    clock: Clock,
+    language: String,
+}
+
+/// A simulated phone: the state behind both the ADB transport and [`LocalDriver`](super::LocalDriver).
+pub struct SimPhone {
+    serial: String,
+    spec: PhoneSpec,
+    latency: Latency,
+    accounts: Arc<[PlatformAccount]>,
+    state: Mutex<PhoneState>,
+}
+
+impl std::fmt::Debug for SimPhone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimPhone")
+            .field("serial", &self.serial)
+            .field("model", &self.spec.model)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimPhone {
+    /// Builds a phone from its spec: installs its apps (through `catalog`), home screen in front.
+    pub fn new(
+        serial: impl Into<String>,
+        spec: &PhoneSpec,
+        accounts: Arc<[PlatformAccount]>,
+        latency: Latency,
+        clock: Clock,
+        catalog: &AppCatalog,
+    ) -> Result<SimPhone> {
+        let serial = serial.into();
+        let apps = spec
+            .apps
+            .iter()
+            .map(|app| {
+                Ok(Installed {
+                    app: catalog.build(app)?,
+                    running: false,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let language = spec.faults.language.clone().unwrap_or_else(|| "en".into());
+        Ok(SimPhone {
+            serial,
+            spec: spec.clone(),
+            latency,
+            accounts,
+            state: Mutex::new(PhoneState {
+                apps,
+                foreground: None,
+                files: BTreeMap::new(),
+                clock,
+                language,
+            }),
+        })
+    }
+
+    /// The phone's serial, `127.0.0.1:PORT` for phones of a fleet.
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    /// The spec the phone was built from.
+    pub fn spec(&self) -> &PhoneSpec {
+        &self.spec
+    }
+
+    /// The timing the phone simulates.
+    pub fn latency(&self) -> Latency {
+        self.latency
+    }
+
+    /// The banner the phone answers a host's CNXN with.
+    pub fn banner(&self) -> String {
+        format!(
+            "device::ro.product.name={};ro.product.model={};ro.product.device={};features=shell_v2,cmd,stat_v2",
+            self.spec.product, self.spec.model, self.spec.device
+        )
+    }
+
+    /// System properties, as `getprop` lists them.
+    pub fn properties(&self) -> BTreeMap<String, String> {
+        let mut props = BTreeMap::new();
+        let mut set = |k: &str, v: &str| {
+            props.insert(k.to_string(), v.to_string());
+        };
+        set("ro.product.model", &self.spec.model);
+        set("ro.product.name", &self.spec.product);
+        set("ro.product.device", &self.spec.device);
+        set("ro.product.manufacturer", "Google");
+        set("ro.build.version.release", "13");
+        set("ro.build.version.sdk", "33");
+        set("ro.serialno", &self.serial);
+        set("sys.boot_completed", "1");
+        let language = self.lock().language.clone();
+        set("persist.sys.locale", &language);
+        props
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PhoneState> {
+        // A panic inside an app must not take the phone down for every other caller.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the foreground app (if any) with a context for it.
+    fn with_foreground<R>(
+        &self,
+        f: impl FnOnce(&mut dyn SimApp, &AppContext<'_>) -> R,
+    ) -> Option<R> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let index = state.foreground?;
+        let ctx = AppContext::new(
+            &self.accounts,
+            state.clock.now_unix(),
+            &state.language,
+            &self.serial,
+        );
+        Some(f(state.apps[index].app.as_mut(), &ctx))
+    }
+
+    /// Runs `f` on the installed app `package`, in or out of the foreground;
+    /// `NotFound` when it is not installed. For tests that inspect or set up an app.
+    pub fn with_app<R>(
+        &self,
+        package: &str,
+        f: impl FnOnce(&mut dyn SimApp, &AppContext<'_>) -> R,
+    ) -> Result<R> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let index = self.index_of(state, package)?;
+        let ctx = AppContext::new(
+            &self.accounts,
+            state.clock.now_unix(),
+            &state.language,
+            &self.serial,
+        );
+        Ok(f(state.apps[index].app.as_mut(), &ctx))
+    }
+
+    fn index_of(&self, state: &PhoneState, package: &str) -> Result<usize> {
+        state
+            .apps
+            .iter()
+            .position(|i| i.app.package() == package)
+            .ok_or_else(|| Error::not_found(format!("package {package} on {}", self.serial)))
+    }
+
+    /// Installed packages, in install order.
+    pub fn packages(&self) -> Vec<String> {
+        self.lock()
+            .apps
+            .iter()
+            .map(|i| i.app.package().to_string())
+            .collect()
+    }
+
+    /// The package in front (the launcher's when no app is).
+    pub fn foreground_package(&self) -> String {
+        let state = self.lock();
+        match state.foreground {
+            Some(i) => state.apps[i].app.package().to_string(),
+            None => LAUNCHER_PACKAGE.to_string(),
+        }
+    }
+
+    /// `package/activity` of the window in front, as `dumpsys window` names it.
+    pub fn focused_component(&self) -> String {
+        let state = self.lock();
+        match state.foreground {
+            Some(i) => format!(
+                "{}/{}",
+                state.apps[i].app.package(),
+                state.apps[i].app.activity()
+            ),
+            None => format!("{LAUNCHER_PACKAGE}/{LAUNCHER_ACTIVITY}"),
+        }
+    }
+
+    /// Brings `package` to the front, starting it cold if it was not running.
+    pub fn launch(&self, package: &str) -> Result<()> {
+        let mut guard = self.lock();
+        let index = self.index_of(&guard, package)?;
+        self.launch_index(&mut guard, index);
+        Ok(())
+    }
+
+    fn launch_index(&self, state: &mut PhoneState, index: usize) {
+        let cold = !state.apps[index].running;
+        state.apps[index].running = true;
+        state.foreground = Some(index);
+        let ctx = AppContext::new(
+            &self.accounts,
+            state.clock.now_unix(),
+            &state.language,
+            &self.serial,
+        );
+        state.apps[index].app.launch(&ctx, cold);
+    }
+
+    /// Delivers a VIEW intent for `uri` to the first installed app that handles
+    /// it, which comes to the front; false when none does.
+    pub fn open_uri(&self, uri: &str) -> bool {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        for index in 0..state.apps.len() {
+            let cold = !state.apps[index].running;
+            let ctx = AppContext::new(
+                &self.accounts,
+                state.clock.now_unix(),
+                &state.language,
+                &self.serial,
+            );
+            let app = &mut state.apps[index].app;
+            if cold {
+                app.launch(&ctx, true);
+            }
+            if app.open_uri(&ctx, uri) {
+                state.apps[index].running = true;
+                state.foreground = Some(index);
+                return true;
+            }
+            if cold {
+                app.stop(&ctx);
+            }
+        }
+        false
+    }
+
+    /// Kills `package` (`am force-stop`); the launcher shows if it was in front.
+    /// Stopping a package that is not installed does nothing, as on Android.
+    pub fn force_stop(&self, package: &str) {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let Ok(index) = self.index_of(state, package) else {
+            return;
+        };
+        if state.apps[index].running {
+            let ctx = AppContext::new(
+                &self.accounts,
+                state.clock.now_unix(),
+                &state.language,
+                &self.serial,
+            );
+            state.apps[index].app.stop(&ctx);
+            state.apps[index].running = false;
+        }
+        if state.foreground == Some(index) {
+            state.foreground = None;
+        }
+    }
+
+    /// What is on screen now.
+    pub fn screen(&self) -> ScreenNode {
+        let state = self.lock();
+        match state.foreground {
+            Some(i) => {
+                let ctx = AppContext::new(
+                    &self.accounts,
+                    state.clock.now_unix(),
+                    &state.language,
+                    &self.serial,
+                );
+                state.apps[i].app.render(&ctx)
+            }
+            None => launcher_screen(state.apps.iter().map(|i| i.app.label())),
+        }
+    }
+
+    /// The screen as `uiautomator dump` writes it; a screen that never goes idle
+    /// gives a `Device` error carrying [`IDLE_STATE_ERROR`].
+    pub fn dump_xml(&self) -> Result<String> {
+        let idle = self
+            .with_foreground(|app, ctx| app.is_idle(ctx))
+            .unwrap_or(true);
+        if !idle {
+            return Err(Error::device(&self.serial, IDLE_STATE_ERROR));
+        }
+        Ok(hierarchy_xml(&self.screen()))
+    }
+
+    /// A tap at screen coordinates: to the app in front, or to a launcher icon.
+    pub fn tap(&self, x: i32, y: i32) {
+        let mut guard = self.lock();
+        match guard.foreground {
+            Some(i) => {
+                let state = &mut *guard;
+                let ctx = AppContext::new(
+                    &self.accounts,
+                    state.clock.now_unix(),
+                    &state.language,
+                    &self.serial,
+                );
+                state.apps[i].app.tap(&ctx, x, y);
+            }
+            None => {
+                if let Some(index) = launcher_icon_at(guard.apps.len(), x, y) {
+                    self.launch_index(&mut guard, index);
+                }
+            }
+        }
+    }
+
+    /// A swipe, delivered to the app in front.
+    pub fn swipe(&self, from: (i32, i32), to: (i32, i32)) {
+        self.with_foreground(|app, ctx| app.swipe(ctx, from, to));
+    }
+
+    /// Text typed into the focused field of the app in front.
+    pub fn input_text(&self, text: &str) {
+        self.with_foreground(|app, ctx| app.input_text(ctx, text));
+    }
+
+    /// A key press: `Home` shows the launcher; `Back` that the app does not
+    /// consume does too; every other key goes to the app in front.
+    pub fn key(&self, key: KeyCode) {
+        if key == KeyCode::Home {
+            self.lock().foreground = None;
+            return;
+        }
+        let consumed = self.with_foreground(|app, ctx| app.key(ctx, key));
+        if key == KeyCode::Back && consumed == Some(false) {
+            self.lock().foreground = None;
+        }
+    }
+
+    /// Usernames logged in to `package` on this phone (`NotFound` if not installed).
+    pub fn logged_in(&self, package: &str) -> Result<Vec<String>> {
+        self.with_app(package, |app, _| app.logged_in())
+    }
+
+    /// The phone's clock.
+    pub fn clock(&self) -> Clock {
+        self.lock().clock
+    }
+
+    /// Sets the phone's clock (tests of TOTP codes fix it).
+    pub fn set_clock(&self, clock: Clock) {
+        self.lock().clock = clock;
+    }
+
+    /// The UI language (`en` unless set otherwise).
+    pub fn language(&self) -> String {
+        self.lock().language.clone()
+    }
+
+    /// Sets the UI language: apps render in it from their next screen on.
+    pub fn set_language(&self, language: &str) {
+        self.lock().language = language.to_string();
+    }
+
+    /// A file of the phone's in-memory filesystem.
+    pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
+        self.lock().files.get(path).cloned()
+    }
+
+    /// Writes (creates or replaces) a file of the phone's filesystem.
+    pub fn write_file(&self, path: &str, contents: Vec<u8>) {
+        self.lock().files.insert(path.to_string(), contents);
+    }
+
+    /// Removes a file; true when it existed.
+    pub fn remove_file(&self, path: &str) -> bool {
+        self.lock().files.remove(path).is_some()
+    }
+}
+
+const ICON_COLUMNS: usize = 4;
+const ICON_WIDTH: i32 = 270;
+const ICON_HEIGHT: i32 = 300;
+const ICONS_TOP: i32 = 300;
+
+fn icon_bounds(index: usize) -> Rect {
+    let col = (index % ICON_COLUMNS) as i32;
+    let row = (index / ICON_COLUMNS) as i32;
+    let left = col * ICON_WIDTH;
+    let top = ICONS_TOP + row * ICON_HEIGHT;
+    Rect::new(left, top, left + ICON_WIDTH, top + ICON_HEIGHT)
+}
+
+fn launcher_icon_at(apps: usize, x: i32, y: i32) -> Option<usize> {
+    (0..apps).find(|&i| icon_bounds(i).contains(x, y))
+}
+
+/// The home screen: one labelled icon per installed app, four to a row.
+fn launcher_screen<'a>(labels: impl Iterator<Item = &'a str>) -> ScreenNode {
+    let icons = labels.enumerate().map(|(i, label)| {
+        ScreenNode::new("android.widget.TextView", LAUNCHER_PACKAGE)
+            .text(label)
+            .desc(label)
+            .clickable()
+            .bounds(icon_bounds(i))
+    });
+    ScreenNode::new("android.widget.FrameLayout", LAUNCHER_PACKAGE)
+        .bounds(Rect::screen())
+        .child(
+            ScreenNode::new("android.view.ViewGroup", LAUNCHER_PACKAGE)
+                .id(format!("{LAUNCHER_PACKAGE}:id/workspace"))
+                .bounds(Rect::screen())
+                .children(icons),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::scenario::{AppKind, AppSpec};
+
+    fn phone() -> SimPhone {
+        let spec = PhoneSpec {
+            apps: vec![
+                AppSpec::new(AppKind::Plain),
+                AppSpec {
+                    package: Some("com.android.chrome".into()),
+                    ..AppSpec::new(AppKind::Plain)
+                },
+            ],
+            ..PhoneSpec::default()
+        };
+        SimPhone::new(
+            "127.0.0.1:1",
+            &spec,
+            Arc::from(Vec::new()),
+            Latency::default(),
+            Clock::Fixed(1_700_000_000),
+            &AppCatalog::builtin(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn launcher_icons_launch_apps_and_back_returns_home() {
+        let phone = phone();
+        assert_eq!(phone.foreground_package(), LAUNCHER_PACKAGE);
+        let xml = phone.dump_xml().unwrap();
+        assert!(xml.contains("text=\"Chrome\""), "{xml}");
+        let (x, y) = icon_bounds(1).center();
+        phone.tap(x, y);
+        assert_eq!(phone.foreground_package(), "com.android.chrome");
+        assert_eq!(
+            phone.focused_component(),
+            "com.android.chrome/.MainActivity"
+        );
+        phone.key(KeyCode::Back);
+        assert_eq!(phone.foreground_package(), LAUNCHER_PACKAGE);
+    }
+
+    #[test]
+    fn launch_and_force_stop_follow_android() {
+        let phone = phone();
+        phone.launch("com.android.settings").unwrap();
+        assert_eq!(phone.foreground_package(), "com.android.settings");
+        assert!(phone
+            .launch("com.nope")
+            .unwrap_err()
+            .to_string()
+            .contains("com.nope"));
+        phone.force_stop("com.nope");
+        phone.force_stop("com.android.settings");
+        assert_eq!(phone.foreground_package(), LAUNCHER_PACKAGE);
+        assert_eq!(
+            phone.packages(),
+            ["com.android.settings", "com.android.chrome"]
+        );
+    }
+
+    #[test]
+    fn banner_and_properties_carry_the_model() {
+        let phone = phone();
+        assert_eq!(
+            phone.banner(),
+            "device::ro.product.name=panther;ro.product.model=Pixel 7;ro.product.device=panther;features=shell_v2,cmd,stat_v2"
+        );
+        assert_eq!(phone.properties()["ro.product.model"], "Pixel 7");
+        assert_eq!(phone.clock().now_unix(), 1_700_000_000);
+    }
+
+    #[test]
+    fn unregistered_kinds_are_refused_by_name() {
+        let spec = PhoneSpec {
+            apps: vec![AppSpec::new(AppKind::Instagram)],
+            ..PhoneSpec::default()
+        };
+        let mut catalog = AppCatalog::empty();
+        let err = SimPhone::new(
+            "s",
+            &spec,
+            Arc::from(Vec::new()),
+            Latency::default(),
+            Clock::System,
+            &catalog,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("instagram"), "{err}");
+        catalog.register(AppKind::Instagram, crate::sim::PlainApp::boxed);
+        let phone = SimPhone::new(
+            "s",
+            &spec,
+            Arc::from(Vec::new()),
+            Latency::default(),
+            Clock::System,
+            &catalog,
+        )
+        .unwrap();
+        assert_eq!(phone.packages(), ["com.instagram.android"]);
+    }
+}
