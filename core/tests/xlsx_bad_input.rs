@@ -61,9 +61,14 @@ fn not_a_zip() {
     let message = Guarded::new().file_error(&path);
     assert!(message.contains("not an xlsx file"), "{message}");
     std::fs::write(&path, "").unwrap();
-    assert!(Guarded::new().file_error(&path).contains("the file is empty"));
+    assert!(Guarded::new()
+        .file_error(&path)
+        .contains("the file is empty"));
     let missing = Workspace::in_memory()
-        .import_xlsx(dir.path().join("nope.xlsx"), &ImportOptions::new(Platform::TikTok))
+        .import_xlsx(
+            dir.path().join("nope.xlsx"),
+            &ImportOptions::new(Platform::TikTok),
+        )
         .unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::Io, "{missing}");
 }
@@ -74,7 +79,10 @@ fn a_zip_that_is_not_a_workbook() {
     let path = dir.path().join("accounts.xlsx");
     openpyxl(&["notxlsx", &path_str(&path)], None);
     let message = Guarded::new().file_error(&path);
-    assert!(message.contains("a zip archive but not an xlsx workbook"), "{message}");
+    assert!(
+        message.contains("a zip archive but not an xlsx workbook"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -82,10 +90,20 @@ fn an_encrypted_workbook() {
     let dir = temp_dir();
     let plain = dir.path().join("plain.xlsx");
     let path = dir.path().join("locked.xlsx");
-    write_sheet(&plain, "accounts", &[header(&["username"]), vec![V::S("zoe")]]);
-    openpyxl(&["encrypt", &path_str(&plain), &path_str(&path), "s3cret"], None);
+    write_sheet(
+        &plain,
+        "accounts",
+        &[header(&["username"]), vec![V::S("zoe")]],
+    );
+    openpyxl(
+        &["encrypt", &path_str(&plain), &path_str(&path), "s3cret"],
+        None,
+    );
     let message = Guarded::new().file_error(&path);
-    assert!(message.contains("password-protected (encrypted)"), "{message}");
+    assert!(
+        message.contains("password-protected (encrypted)"),
+        "{message}"
+    );
     // Just the OLE2 signature: the same clear refusal.
     let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     bytes.extend([0u8; 504]);
@@ -108,11 +126,18 @@ fn an_empty_sheet_and_a_header_without_username() {
     let path = dir.path().join("accounts.xlsx");
     write_sheet(&path, "accounts", &[]);
     let message = Guarded::new().file_error(&path);
-    assert!(message.contains("sheet 'accounts': the sheet is empty"), "{message}");
+    assert!(
+        message.contains("sheet 'accounts': the sheet is empty"),
+        "{message}"
+    );
     write_sheet(
         &path,
         "accounts",
-        &[vec![], header(&["id", "email", "pwd"]), vec![V::N(1.0), V::S("a@b.c")]],
+        &[
+            vec![],
+            header(&["id", "email", "pwd"]),
+            vec![V::N(1.0), V::S("a@b.c")],
+        ],
     );
     let message = Guarded::new().file_error(&path);
     assert!(
@@ -128,10 +153,16 @@ fn duplicate_header_names() {
     write_sheet(
         &path,
         "accounts",
-        &[header(&["username", "Status", "email", " status "]), vec![V::S("a")]],
+        &[
+            header(&["username", "Status", "email", " status "]),
+            vec![V::S("a")],
+        ],
     );
     let message = Guarded::new().file_error(&path);
-    assert!(message.contains("'status' twice (columns B and D)"), "{message}");
+    assert!(
+        message.contains("'status' twice (columns B and D)"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -155,8 +186,8 @@ fn status_two_or_yes_and_bad_counts() {
             "row 2, column status: 2 is not allowed; expected 0 or 1",
             "row 3, column status: 'yes' is not allowed; expected 0 or 1",
             "row 3, column followers: -5 is negative; expected a whole number ≥ 0",
-            "row 4, column followers: 2.5 is not a whole number",
             "row 4, column logined: 'true' is not allowed; expected 0 or 1",
+            "row 4, column followers: 2.5 is not a whole number",
         ]
     );
 }
@@ -178,8 +209,12 @@ fn error_date_and_formula_cells() {
     let errors = Guarded::new().row_errors(&path);
     assert_eq!(errors.len(), 6, "{errors:#?}");
     assert!(errors[0].starts_with("row 2, column email: holds the error value #N/A"));
-    assert!(errors[1..3].iter().all(|e| e.starts_with("row 3, column") && e.contains("date")));
-    assert!(errors[3..].iter().all(|e| e.starts_with("row 4, column") && e.contains("formula")));
+    assert!(errors[1..3]
+        .iter()
+        .all(|e| e.starts_with("row 3, column") && e.contains("date")));
+    assert!(errors[3..]
+        .iter()
+        .all(|e| e.starts_with("row 4, column") && e.contains("formula")));
 }
 
 #[test]
@@ -235,12 +270,16 @@ fn a_truncated_file() {
     let path = dir.path().join("accounts.xlsx");
     let ws = Workspace::in_memory();
     tiktok_fleet(&ws);
-    ws.export_xlsx(&path, &ExportOptions::new(Platform::TikTok)).unwrap();
+    ws.export_xlsx(&path, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
     let bytes = std::fs::read(&path).unwrap();
     for keep in [bytes.len() - 10, bytes.len() / 2, 100] {
         std::fs::write(&path, &bytes[..keep]).unwrap();
         let message = Guarded::new().file_error(&path);
-        assert!(message.contains("damaged or truncated"), "{keep}: {message}");
+        assert!(
+            message.contains("damaged or truncated"),
+            "{keep}: {message}"
+        );
     }
 }
 
@@ -273,8 +312,14 @@ fn a_full_sheet_of_1048576_rows_is_refused_quickly_and_a_small_limit_holds() {
     );
     let limited = ImportOptions::new(Platform::TikTok).max_rows(1);
     let error = guarded.ws.import_xlsx(&small, &limited).unwrap_err();
-    assert!(error.to_string().contains("more than 1 data rows (row 3"), "{error}");
-    let report = guarded.ws.import_xlsx(&small, &limited.max_rows(2)).unwrap();
+    assert!(
+        error.to_string().contains("more than 1 data rows (row 3"),
+        "{error}"
+    );
+    let report = guarded
+        .ws
+        .import_xlsx(&small, &limited.max_rows(2))
+        .unwrap();
     assert_eq!(report.created, 2);
 }
 

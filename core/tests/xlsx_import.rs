@@ -8,8 +8,8 @@ use std::sync::Arc;
 use farmhand::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore};
 use farmhand::xlsx::{ExportOptions, ImportOptions, ImportOutcome, OnDuplicate};
 use farmhand::{
-    Account, AccountId, AccountPatch, Error, ErrorKind, NewAccount, Platform, ProfileStats,
-    Result, Status, Workspace,
+    Account, AccountId, AccountPatch, Error, ErrorKind, NewAccount, Platform, ProfileStats, Result,
+    Status, Workspace,
 };
 use xlsx_support::{header, snapshot, temp_dir, tiktok_fleet, write_sheet, V};
 
@@ -23,19 +23,32 @@ fn export_then_import_changes_nothing_and_says_so() {
     let before = snapshot(&ws);
     for platform in Platform::ALL {
         let path = dir.path().join(format!("{platform}.xlsx"));
-        let summary = ws.export_xlsx(&path, &ExportOptions::new(platform)).unwrap();
+        let summary = ws
+            .export_xlsx(&path, &ExportOptions::new(platform))
+            .unwrap();
         let expected = before.iter().filter(|a| a.platform == platform).count();
         assert_eq!(summary.rows, expected);
-        let report = ws.import_xlsx(&path, &ImportOptions::new(platform)).unwrap();
+        let report = ws
+            .import_xlsx(&path, &ImportOptions::new(platform))
+            .unwrap();
         assert_eq!(report.outcome, ImportOutcome::Applied);
         assert_eq!(
-            (report.created, report.updated, report.unchanged, report.skipped),
+            (
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.skipped
+            ),
             (0, 0, expected, 0),
             "{report}"
         );
         assert!(report.errors.is_empty() && report.unknown_columns.is_empty());
     }
-    assert_eq!(snapshot(&ws), before, "nothing changed, not even updated_at");
+    assert_eq!(
+        snapshot(&ws),
+        before,
+        "nothing changed, not even updated_at"
+    );
     assert_eq!(fleet.len(), 4);
 }
 
@@ -53,22 +66,52 @@ fn rows_with_id_update_rows_without_create_and_missing_columns_stay() {
         "accounts",
         &[
             header(&["Username", " ID ", "email", "status", "tags", "logined"]),
-            vec![V::S("@Alice"), V::N(id), V::E, V::N(1.0), V::S("a, b"), V::E],
-            vec![V::S("carol"), V::E, V::S("c@example.com"), V::E, V::E, V::N(1.0)],
+            vec![
+                V::S("@Alice"),
+                V::N(id),
+                V::E,
+                V::N(1.0),
+                V::S("a, b"),
+                V::E,
+            ],
+            vec![
+                V::S("carol"),
+                V::E,
+                V::S("c@example.com"),
+                V::E,
+                V::E,
+                V::N(1.0),
+            ],
         ],
     );
-    let report = ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
-    assert_eq!((report.created, report.updated, report.unchanged), (1, 1, 0), "{report}");
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (1, 1, 0),
+        "{report}"
+    );
     let after = ws.get(alice.id).unwrap();
-    assert_eq!(after.username.as_str(), "Alice", "case of the display name follows the sheet");
+    assert_eq!(
+        after.username.as_str(),
+        "Alice",
+        "case of the display name follows the sheet"
+    );
     assert_eq!(after.email, None);
     assert_eq!(after.status, Status::Disabled);
     assert_eq!(after.tags, ["a", "b"]);
-    assert_eq!(after.password, alice.password, "no pwd column: password kept");
+    assert_eq!(
+        after.password, alice.password,
+        "no pwd column: password kept"
+    );
     assert_eq!(after.device, alice.device);
     assert!(after.logged_in, "an empty logined cell leaves the flag");
     assert_eq!(after.stats.followers, alice.stats.followers);
-    let carol = ws.find(Platform::TikTok, "carol").unwrap().expect("created");
+    let carol = ws
+        .find(Platform::TikTok, "carol")
+        .unwrap()
+        .expect("created");
     assert_eq!(carol.email.as_deref(), Some("c@example.com"));
     assert!(carol.logged_in);
     assert_eq!(carol.status, Status::Enabled);
@@ -89,7 +132,9 @@ fn device_index_never_rebinds_but_device_does() {
             vec![V::N(id), V::S("alice"), V::S("emulator-5554"), V::N(99.0)],
         ],
     );
-    let report = ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
     assert_eq!(report.unchanged, 1, "{report}");
     assert_eq!(ws.get(alice.id).unwrap(), alice);
 
@@ -101,9 +146,14 @@ fn device_index_never_rebinds_but_device_does() {
             vec![V::N(id), V::S("alice"), V::S("10.1.1.1:5555"), V::N(1.0)],
         ],
     );
-    let report = ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
     assert_eq!(report.updated, 1, "{report}");
-    assert_eq!(ws.get(alice.id).unwrap().device.as_deref(), Some("10.1.1.1:5555"));
+    assert_eq!(
+        ws.get(alice.id).unwrap().device.as_deref(),
+        Some("10.1.1.1:5555")
+    );
 
     write_sheet(
         &path,
@@ -113,8 +163,13 @@ fn device_index_never_rebinds_but_device_does() {
             vec![V::N(id), V::S("alice"), V::E],
         ],
     );
-    ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
-    assert_eq!(ws.get(alice.id).unwrap().device, None, "an empty device cell unbinds");
+    ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        ws.get(alice.id).unwrap().device,
+        None,
+        "an empty device cell unbinds"
+    );
 }
 
 #[test]
@@ -127,18 +182,28 @@ fn instagram_imports_ignore_stats_and_tiktok_imports_merge_them() {
         vec![V::S("gram"), V::N(10.0), V::S("G"), V::N(5.0)],
     ];
     write_sheet(&path, "accounts", &rows);
-    let report = ws.import_xlsx(&path, &ImportOptions::new(Platform::Instagram)).unwrap();
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::Instagram))
+        .unwrap();
     assert_eq!(report.created, 1);
     assert_eq!(report.ignored_columns, ["followers", "nickname"]);
     assert_eq!(report.unknown_columns, ["likes"]);
     let gram = ws.find(Platform::Instagram, "gram").unwrap().unwrap();
     assert_eq!(gram.stats, ProfileStats::default());
 
-    let report = ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
-    assert_eq!(report.created, 1, "the same name on another platform is another account");
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        report.created, 1,
+        "the same name on another platform is another account"
+    );
     assert!(report.ignored_columns.is_empty());
     let tt = ws.find(Platform::TikTok, "gram").unwrap().unwrap();
-    assert_eq!((tt.stats.followers, tt.stats.nickname.as_deref()), (Some(10), Some("G")));
+    assert_eq!(
+        (tt.stats.followers, tt.stats.nickname.as_deref()),
+        (Some(10), Some("G"))
+    );
 
     write_sheet(
         &path,
@@ -148,9 +213,14 @@ fn instagram_imports_ignore_stats_and_tiktok_imports_merge_them() {
             vec![V::N(tt.id.0 as f64), V::S("gram"), V::N(7.0)],
         ],
     );
-    ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
+    ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
     let stats = ws.get(tt.id).unwrap().stats;
-    assert_eq!((stats.followers, stats.hearts), (Some(10), Some(7)), "other stats kept");
+    assert_eq!(
+        (stats.followers, stats.hearts),
+        (Some(10), Some(7)),
+        "other stats kept"
+    );
 }
 
 #[test]
@@ -182,12 +252,20 @@ fn existing_usernames_without_id_follow_on_duplicate() {
 
     let skip = opts.clone().on_duplicate(OnDuplicate::Skip);
     let report = ws.import_xlsx(&path, &skip).unwrap();
-    assert_eq!((report.created, report.skipped, report.updated), (1, 1, 0), "{report}");
+    assert_eq!(
+        (report.created, report.skipped, report.updated),
+        (1, 1, 0),
+        "{report}"
+    );
     assert_eq!(ws.get(fleet[0].id).unwrap().email, fleet[0].email);
 
     let update = opts.on_duplicate(OnDuplicate::Update);
     let report = ws.import_xlsx(&path, &update).unwrap();
-    assert_eq!((report.created, report.updated, report.unchanged), (0, 1, 1), "{report}");
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (0, 1, 1),
+        "{report}"
+    );
     let alice = ws.get(fleet[0].id).unwrap();
     assert_eq!(alice.email.as_deref(), Some("new@example.com"));
     assert_eq!(alice.username.as_str(), "ALICE");
@@ -214,12 +292,21 @@ fn dry_run_reports_and_writes_nothing_skip_invalid_writes_the_valid_rows() {
     let before = snapshot(&ws);
     let dry = ImportOptions::new(Platform::TikTok).dry_run(true);
     let report = ws.import_xlsx(&path, &dry).unwrap();
-    assert_eq!(report.outcome, ImportOutcome::Rejected, "invalid rows reject even a dry run");
+    assert_eq!(
+        report.outcome,
+        ImportOutcome::Rejected,
+        "invalid rows reject even a dry run"
+    );
     let rows: Vec<u32> = report.errors.iter().map(|e| e.row).collect();
     assert_eq!(rows, [3, 5], "sheet row numbers, the blank row 4 skipped");
-    assert!(report.errors.iter().all(|e| e.column.as_deref() == Some("status")));
+    assert!(report
+        .errors
+        .iter()
+        .all(|e| e.column.as_deref() == Some("status")));
 
-    let report = ws.import_xlsx(&path, &dry.clone().skip_invalid(true)).unwrap();
+    let report = ws
+        .import_xlsx(&path, &dry.clone().skip_invalid(true))
+        .unwrap();
     assert_eq!(report.outcome, ImportOutcome::DryRun);
     assert_eq!((report.created, report.skipped), (2, 2), "{report}");
     assert_eq!(snapshot(&ws), before, "a dry run writes nothing");
@@ -228,12 +315,18 @@ fn dry_run_reports_and_writes_nothing_skip_invalid_writes_the_valid_rows() {
         .import_xlsx(&path, &dry.dry_run(false).skip_invalid(true))
         .unwrap();
     assert_eq!(report.outcome, ImportOutcome::Applied);
-    assert_eq!((report.created, report.skipped, report.errors.len()), (2, 2, 2));
+    assert_eq!(
+        (report.created, report.skipped, report.errors.len()),
+        (2, 2, 2)
+    );
     assert!(ws.find(Platform::TikTok, "erin").unwrap().is_some());
     assert!(ws.find(Platform::TikTok, "hank").unwrap().is_some());
     assert!(ws.find(Platform::TikTok, "frank").unwrap().is_none());
     let text = format!("{report} {report:?}");
-    assert!(!text.contains("Sup3rSecret") && !text.contains("123456"), "{text}");
+    assert!(
+        !text.contains("Sup3rSecret") && !text.contains("123456"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -256,7 +349,9 @@ fn export_options_filter_accounts_and_leave_passwords_out() {
     assert!(!haystack.contains("JBSWY3DPEHPK3PXP"));
 
     // Re-importing a password-less export keeps the passwords.
-    let report = ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
     assert_eq!(report.unchanged, 3, "{report}");
     assert_eq!(ws.get(fleet[0].id).unwrap().password, fleet[0].password);
 }
@@ -266,7 +361,9 @@ fn an_id_naming_a_missing_or_foreign_account_is_a_row_error() {
     let dir = temp_dir();
     let ws = Workspace::in_memory();
     tiktok_fleet(&ws);
-    let insta = ws.add(NewAccount::new(Platform::Instagram, "insta")).unwrap();
+    let insta = ws
+        .add(NewAccount::new(Platform::Instagram, "insta"))
+        .unwrap();
     let path = dir.path().join("ids.xlsx");
     write_sheet(
         &path,
@@ -280,11 +377,17 @@ fn an_id_naming_a_missing_or_foreign_account_is_a_row_error() {
         ],
     );
     let before = snapshot(&ws);
-    let report = ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
     let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 4, "{errors:#?}");
     assert!(errors[0].starts_with("row 2, column id: no account has id 4242"));
-    assert!(errors[1].contains("is on instagram; this import is into tiktok"), "{}", errors[1]);
+    assert!(
+        errors[1].contains("is on instagram; this import is into tiktok"),
+        "{}",
+        errors[1]
+    );
     assert!(errors[2].starts_with("row 4, column id: 0 is not an account id"));
     assert!(errors[3].starts_with("row 5, column id: 1.5 is not a whole number"));
     assert_eq!(snapshot(&ws), before);
@@ -306,7 +409,9 @@ fn usernames_repeat_in_a_file_in_any_spelling_is_a_row_error() {
             vec![V::S("other")],
         ],
     );
-    let report = ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok)).unwrap();
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
     assert_eq!(report.outcome, ImportOutcome::Rejected);
     let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(
@@ -335,17 +440,25 @@ fn legacy_text_imports_with_the_same_rules() {
     assert_eq!(report.errors[0].row, 4);
     assert!(snapshot(&ws).is_empty());
 
-    let report = ws.import_legacy_text(&path, &opts.clone().skip_invalid(true)).unwrap();
+    let report = ws
+        .import_legacy_text(&path, &opts.clone().skip_invalid(true))
+        .unwrap();
     assert_eq!((report.created, report.skipped), (2, 1), "{report}");
     let alice = ws.find(Platform::Instagram, "alice").unwrap().unwrap();
     assert_eq!(alice.email.as_deref(), Some("a@x.com"));
-    assert_eq!(alice.password.as_ref().unwrap().expose(), "pw:JBSWY3DPEHPK3PXP");
+    assert_eq!(
+        alice.password.as_ref().unwrap().expose(),
+        "pw:JBSWY3DPEHPK3PXP"
+    );
     assert_eq!(alice.device, None, "device_index never binds a device");
     let bob = ws.find(Platform::Instagram, "bob").unwrap().unwrap();
     assert_eq!(bob.email, None);
 
     let report = ws
-        .import_legacy_text(&path, &opts.skip_invalid(true).on_duplicate(OnDuplicate::Update))
+        .import_legacy_text(
+            &path,
+            &opts.skip_invalid(true).on_duplicate(OnDuplicate::Update),
+        )
         .unwrap();
     assert_eq!((report.unchanged, report.skipped), (2, 1), "{report}");
 }
@@ -363,8 +476,12 @@ impl AccountStore for FailingListing {
     fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
         self.0.find_by_username(platform, username)
     }
-    fn update(&self, id: AccountId, patch: AccountPatch) -> Result<Account> {
-        self.0.update(id, patch)
+    fn update_with(
+        &self,
+        id: AccountId,
+        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+    ) -> Result<Account> {
+        self.0.update_with(id, change)
     }
     fn delete(&self, id: AccountId) -> Result<()> {
         self.0.delete(id)
@@ -427,9 +544,15 @@ fn a_failed_export_leaves_the_old_file_whole_and_no_temp_file() {
     tiktok_fleet(&ok);
     ok.export_xlsx(&path, &ExportOptions::new(Platform::TikTok))
         .unwrap();
-    assert!(std::fs::read(&path).unwrap().starts_with(b"PK"), "replaced whole");
+    assert!(
+        std::fs::read(&path).unwrap().starts_with(b"PK"),
+        "replaced whole"
+    );
     let error = ok
-        .export_xlsx(dir.path().join("missing/accounts.xlsx"), &ExportOptions::new(Platform::TikTok))
+        .export_xlsx(
+            dir.path().join("missing/accounts.xlsx"),
+            &ExportOptions::new(Platform::TikTok),
+        )
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Io, "{error}");
 }

@@ -100,7 +100,10 @@ impl Cell {
                     Ok(n) if n <= MAX_EXACT => Ok(Some(n)),
                     _ => match t.parse::<f64>() {
                         Ok(f) if f.is_finite() => whole_number(f).map(Some),
-                        _ => Err(format!("'{}' is not a whole number", crate::account::printable(t))),
+                        _ => Err(format!(
+                            "'{}' is not a whole number",
+                            crate::account::printable(t)
+                        )),
                     },
                 }
             }
@@ -119,9 +122,10 @@ impl Cell {
             Ok(Some(0)) => Ok(Some(false)),
             Ok(Some(1)) => Ok(Some(true)),
             Ok(Some(n)) => Err(format!("{n} is not allowed; expected 0 or 1")),
-            Err(_) if matches!(self, Cell::Text(_) | Cell::Number(_)) => {
-                Err(format!("{} is not allowed; expected 0 or 1", self.describe()))
-            }
+            Err(_) if matches!(self, Cell::Text(_) | Cell::Number(_)) => Err(format!(
+                "{} is not allowed; expected 0 or 1",
+                self.describe()
+            )),
             Err(reason) => Err(reason),
         }
     }
@@ -141,7 +145,10 @@ const MAX_EXACT: u64 = 1 << 53;
 
 fn whole_number(f: f64) -> Result<u64, String> {
     if f < 0.0 {
-        return Err(format!("{} is negative; expected a whole number ≥ 0", number_text(f)));
+        return Err(format!(
+            "{} is negative; expected a whole number ≥ 0",
+            number_text(f)
+        ));
     }
     if f.fract() != 0.0 || !f.is_finite() {
         return Err(format!("{} is not a whole number", number_text(f)));
@@ -168,17 +175,29 @@ mod tests {
 
     #[test]
     fn numbers_in_text_columns_become_their_decimal_text() {
-        assert_eq!(Cell::Number(123456.0).text().unwrap().as_deref(), Some("123456"));
+        assert_eq!(
+            Cell::Number(123456.0).text().unwrap().as_deref(),
+            Some("123456")
+        );
         assert_eq!(Cell::Number(-0.0).text().unwrap().as_deref(), Some("0"));
         assert_eq!(Cell::Number(1.5).text().unwrap().as_deref(), Some("1.5"));
         assert_eq!(Cell::Number(0.1).text().unwrap().as_deref(), Some("0.1"));
-        assert_eq!(Cell::Number(1e20).text().unwrap().as_deref(), Some("100000000000000000000"));
+        assert_eq!(
+            Cell::Number(1e20).text().unwrap().as_deref(),
+            Some("100000000000000000000")
+        );
     }
 
     #[test]
     fn text_is_trimmed_but_passwords_are_not() {
-        assert_eq!(Cell::Text("  a@b.c ".into()).text().unwrap().as_deref(), Some("a@b.c"));
-        assert_eq!(Cell::Text(" pw ".into()).raw_text().unwrap().as_deref(), Some(" pw "));
+        assert_eq!(
+            Cell::Text("  a@b.c ".into()).text().unwrap().as_deref(),
+            Some("a@b.c")
+        );
+        assert_eq!(
+            Cell::Text(" pw ".into()).raw_text().unwrap().as_deref(),
+            Some(" pw ")
+        );
         assert_eq!(Cell::Text("   ".into()).raw_text().unwrap(), None);
         assert_eq!(Cell::Empty.text().unwrap(), None);
     }
@@ -186,7 +205,10 @@ mod tests {
     #[test]
     fn refused_kinds_say_what_they_are() {
         assert!(Cell::Date.text().unwrap_err().contains("date"));
-        assert!(Cell::Error("#N/A".into()).whole().unwrap_err().contains("#N/A"));
+        assert!(Cell::Error("#N/A".into())
+            .whole()
+            .unwrap_err()
+            .contains("#N/A"));
         assert!(Cell::Formula.flag(true).unwrap_err().contains("formula"));
         assert!(Cell::Bool(true).text().unwrap_err().contains("TRUE/FALSE"));
     }
@@ -197,9 +219,18 @@ mod tests {
         assert_eq!(Cell::Text(" 1200 ".into()).whole().unwrap(), Some(1200));
         assert_eq!(Cell::Text("1200.0".into()).whole().unwrap(), Some(1200));
         assert!(Cell::Number(-3.0).whole().unwrap_err().contains("negative"));
-        assert!(Cell::Number(2.5).whole().unwrap_err().contains("not a whole number"));
-        assert!(Cell::Text("1.2K".into()).whole().unwrap_err().contains("'1.2K'"));
-        assert!(Cell::Number(1e300).whole().unwrap_err().contains("too large"));
+        assert!(Cell::Number(2.5)
+            .whole()
+            .unwrap_err()
+            .contains("not a whole number"));
+        assert!(Cell::Text("1.2K".into())
+            .whole()
+            .unwrap_err()
+            .contains("'1.2K'"));
+        assert!(Cell::Number(1e300)
+            .whole()
+            .unwrap_err()
+            .contains("too large"));
         assert!(Cell::Text("NaN".into()).whole().is_err());
     }
 
@@ -209,8 +240,17 @@ mod tests {
         assert_eq!(Cell::Text("0".into()).flag(false).unwrap(), Some(false));
         assert_eq!(Cell::Bool(true).flag(true).unwrap(), Some(true));
         assert!(Cell::Bool(true).flag(false).is_err());
-        assert!(Cell::Number(2.0).flag(false).unwrap_err().contains("2 is not allowed"));
-        assert!(Cell::Text("yes".into()).flag(false).unwrap_err().contains("'yes' is not allowed"));
-        assert!(Cell::Number(0.5).flag(false).unwrap_err().contains("0.5 is not allowed"));
+        assert!(Cell::Number(2.0)
+            .flag(false)
+            .unwrap_err()
+            .contains("2 is not allowed"));
+        assert!(Cell::Text("yes".into())
+            .flag(false)
+            .unwrap_err()
+            .contains("'yes' is not allowed"));
+        assert!(Cell::Number(0.5)
+            .flag(false)
+            .unwrap_err()
+            .contains("0.5 is not allowed"));
     }
 }

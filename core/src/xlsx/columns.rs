@@ -177,6 +177,16 @@ impl HeaderMap {
         }
     }
 
+    /// The known columns the sheet has, in sheet order.
+    pub(crate) fn present(&self) -> Vec<Column> {
+        let mut present: Vec<(u32, Column)> = Column::ALL
+            .into_iter()
+            .filter_map(|c| self.positions[c.index()].map(|at| (at, c)))
+            .collect();
+        present.sort();
+        present.into_iter().map(|(_, c)| c).collect()
+    }
+
     /// True when the sheet has this column.
     pub(crate) fn has(&self, column: Column) -> bool {
         self.positions[column.index()].is_some()
@@ -228,14 +238,20 @@ mod tests {
 
     #[test]
     fn headers_match_trimmed_in_any_case_and_order() {
-        let map = HeaderMap::from_cells(&header(&[" Status", "USERNAME ", "notes", "Pwd"])).unwrap();
+        let map =
+            HeaderMap::from_cells(&header(&[" Status", "USERNAME ", "notes", "Pwd"])).unwrap();
         assert!(map.has(Column::Username) && map.has(Column::Status) && map.has(Column::Pwd));
         assert!(!map.has(Column::Email));
         assert_eq!(map.column_at(1), Some(Column::Username));
         assert_eq!(map.unknown, vec![(2, "notes".to_string())]);
         assert_eq!(
             map.lookup(),
-            vec![Some(Column::Status), Some(Column::Username), None, Some(Column::Pwd)]
+            vec![
+                Some(Column::Status),
+                Some(Column::Username),
+                None,
+                Some(Column::Pwd)
+            ]
         );
     }
 
@@ -260,8 +276,16 @@ mod tests {
         assert_eq!(
             names,
             [
-                "id", "email", "pwd", "username", "packagename", "device", "device_index",
-                "logined", "status", "tags"
+                "id",
+                "email",
+                "pwd",
+                "username",
+                "packagename",
+                "device",
+                "device_index",
+                "logined",
+                "status",
+                "tags"
             ]
         );
         assert_eq!(Column::for_platform(Platform::TikTok).len(), 17);

@@ -37,14 +37,19 @@ pub(crate) fn parse_legacy(
     sink: &mut dyn RowSink,
 ) -> std::result::Result<(), String> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         format!("line {line} is not UTF-8 text; save the file as UTF-8")
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     sink.header("", &HeaderMap::with_columns(&LAYOUT));
     let mut rows = 0usize;
     for (at, line) in text.lines().enumerate() {
-        let number = u32::try_from(at + 1).map_err(|_| "the file has too many lines".to_string())?;
+        let number =
+            u32::try_from(at + 1).map_err(|_| "the file has too many lines".to_string())?;
         if line.trim().is_empty() || is_header(line) {
             continue;
         }
@@ -146,6 +151,10 @@ mod tests {
         let mut sink = Collect::default();
         parse_legacy(b"e##Hunter##Two##Pw##user##1\n", 10, &mut sink).unwrap();
         assert_eq!(sink.invalid.len(), 1);
-        assert!(!sink.invalid[0].1.contains("Hunter"), "{}", sink.invalid[0].1);
+        assert!(
+            !sink.invalid[0].1.contains("Hunter"),
+            "{}",
+            sink.invalid[0].1
+        );
     }
 }

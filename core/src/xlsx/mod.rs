@@ -39,7 +39,11 @@ use writer::SheetWriter;
 impl Workspace {
     /// Writes the accounts chosen by `options` to the xlsx file at `path`
     /// (see [`default_export_path`]), replacing it atomically.
-    pub fn export_xlsx(&self, path: impl AsRef<Path>, options: &ExportOptions) -> Result<ExportSummary> {
+    pub fn export_xlsx(
+        &self,
+        path: impl AsRef<Path>,
+        options: &ExportOptions,
+    ) -> Result<ExportSummary> {
         export(self.store().as_ref(), path.as_ref(), options)
     }
 
@@ -50,7 +54,11 @@ impl Workspace {
     /// `Error::Import`. Row problems are listed in the report: unless
     /// `options.skip_invalid`, any of them means nothing is written
     /// ([`ImportOutcome::Rejected`]).
-    pub fn import_xlsx(&self, path: impl AsRef<Path>, options: &ImportOptions) -> Result<ImportReport> {
+    pub fn import_xlsx(
+        &self,
+        path: impl AsRef<Path>,
+        options: &ImportOptions,
+    ) -> Result<ImportReport> {
         import(self.store().as_ref(), options, |sink| {
             reader::read_sheet(path.as_ref(), options.max_rows, sink)
         })

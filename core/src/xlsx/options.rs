@@ -141,7 +141,10 @@ mod tests {
     fn download_dir_prefers_xdg_then_home() {
         let xdg = Some(OsString::from("/data/dl"));
         let home = Some(OsString::from("/home/op"));
-        assert_eq!(download_dir(xdg, home.clone()), Some(PathBuf::from("/data/dl")));
+        assert_eq!(
+            download_dir(xdg, home.clone()),
+            Some(PathBuf::from("/data/dl"))
+        );
         assert_eq!(
             download_dir(None, home.clone()),
             Some(PathBuf::from("/home/op/Downloads"))

@@ -18,7 +18,7 @@ use super::reader::{RowSink, SheetRow};
 use super::report::{ImportOutcome, ImportReport, RowError};
 use crate::account::{
     printable, Account, AccountId, AccountPatch, NewAccount, Platform, ProfileStats, Status,
-    Username, MAX_TEXT_CHARS,
+    Timestamp, Username, MAX_TEXT_CHARS,
 };
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -99,9 +99,10 @@ impl RowSink for Planner {
         self.report.sheet = sheet.to_string();
         self.report.unknown_columns = map.unknown.iter().map(|(_, n)| n.clone()).collect();
         if self.options.platform != Platform::TikTok {
-            self.report.ignored_columns = Column::ALL
+            self.report.ignored_columns = map
+                .present()
                 .into_iter()
-                .filter(|c| c.is_stat() && map.has(*c))
+                .filter(|c| c.is_stat())
                 .map(|c| c.name().to_string())
                 .collect();
         }
@@ -139,9 +140,8 @@ impl Planner {
         let header = self.header.as_ref()?;
         let tiktok = self.options.platform == Platform::TikTok;
         let mut errors = Vec::new();
-        let cell = |column: Column| -> Option<&Cell> {
-            header.has(column).then(|| row.cell(column))
-        };
+        let cell =
+            |column: Column| -> Option<&Cell> { header.has(column).then(|| row.cell(column)) };
         let mut fail = |column: Column, reason: String| {
             errors.push(RowError {
                 row: row.number,
@@ -158,7 +158,10 @@ impl Planner {
                 }
             },
             Some(Ok(None)) | None => {
-                fail(Column::Username, "is empty; every row needs a username".into());
+                fail(
+                    Column::Username,
+                    "is empty; every row needs a username".into(),
+                );
                 None
             }
             Some(Err(reason)) => {
@@ -283,7 +286,10 @@ impl Planner {
     ) -> Result<ImportReport> {
         let ops = self.plan(store, &existing)?;
         let mut report = self.report;
-        self.errors.sort_by_key(|e| e.row);
+        self.errors.sort_by_key(|e| {
+            let column = e.column.as_deref().and_then(Column::from_header);
+            (e.row, column.map_or(usize::MAX, Column::index))
+        });
         let invalid_rows = {
             let mut rows: Vec<u32> = self.errors.iter().map(|e| e.row).collect();
             rows.dedup();
@@ -371,30 +377,41 @@ impl Planner {
                     (Some(other), OnDuplicate::Update) => Some(other),
                 },
             };
-            if let Some(id) = target {
-                if let Some(first) = seen_targets.get(&id) {
-                    error(
-                        None,
-                        format!("account {id} is already changed by row {first}; one row per account"),
-                    );
+            if let Some(first) = target.and_then(|id| seen_targets.get(&id)) {
+                error(
+                    None,
+                    format!(
+                        "account {} is already changed by row {first}; one row per account",
+                        target.map_or(0, |id| id.0)
+                    ),
+                );
+                continue;
+            }
+            let op = match target {
+                Some(id) => checked_update(&row, &existing.by_id[&id], platform),
+                None => checked_create(row, platform).map(Some),
+            };
+            let op = match op {
+                Ok(op) => op,
+                Err(e) => {
+                    let (column, reason) = located(e);
+                    error(column, reason);
                     continue;
                 }
+            };
+            if let Some(id) = target {
                 seen_targets.insert(id, number);
             }
             seen_names.insert(key, number);
-            match target {
-                Some(id) => {
-                    let patch = diff(&row, &existing.by_id[&id], platform);
-                    if patch.is_empty() {
-                        self.report.unchanged += 1;
-                    } else {
-                        self.report.updated += 1;
-                        ops.push(BatchOp::Update(id, patch));
-                    }
-                }
-                None => {
+            match op {
+                None => self.report.unchanged += 1,
+                Some(op @ BatchOp::Create(_)) => {
                     self.report.created += 1;
-                    ops.push(BatchOp::Create(new_account(row, platform)));
+                    ops.push(op);
+                }
+                Some(op) => {
+                    self.report.updated += 1;
+                    ops.push(op);
                 }
             }
         }
@@ -430,6 +447,47 @@ impl Existing {
     }
 }
 
+/// The update that makes `account` match `row`, checked by the account rules;
+/// `None` when the account already matches (after the rules' normalisation).
+fn checked_update(
+    row: &ParsedRow,
+    account: &Account,
+    platform: Platform,
+) -> Result<Option<BatchOp>> {
+    let patch = diff(row, account, platform);
+    if patch.is_empty() {
+        return Ok(None);
+    }
+    let mut next = account.clone();
+    patch.clone().apply_to(&mut next, account.updated_at)?;
+    Ok((next != *account).then_some(BatchOp::Update(account.id, patch)))
+}
+
+/// The create for `row`, checked by the account rules.
+fn checked_create(row: ParsedRow, platform: Platform) -> Result<BatchOp> {
+    let new = new_account(row, platform);
+    new.clone().into_record(Timestamp(0))?;
+    Ok(BatchOp::Create(new))
+}
+
+/// The sheet column and reason of an account-rule error.
+fn located(error: Error) -> (Option<Column>, String) {
+    match error {
+        Error::Validation { field, reason } => {
+            let name = if field == "password" {
+                "pwd"
+            } else {
+                field.as_str()
+            };
+            match Column::from_header(name) {
+                Some(column) => (Some(column), reason),
+                None => (None, format!("{field}: {reason}")),
+            }
+        }
+        other => (None, other.to_string()),
+    }
+}
+
 /// Why an id that is not among the platform's accounts cannot be updated.
 fn missing_id(store: &dyn AccountStore, id: AccountId, platform: Platform) -> Result<String> {
     match store.get(id) {
@@ -437,9 +495,9 @@ fn missing_id(store: &dyn AccountStore, id: AccountId, platform: Platform) -> Re
             "account {id} is on {}; this import is into {platform}",
             account.platform
         )),
-        Err(e) if e.kind() == crate::ErrorKind::NotFound => {
-            Ok(format!("no account has id {id}; leave id empty to create the account"))
-        }
+        Err(e) if e.kind() == crate::ErrorKind::NotFound => Ok(format!(
+            "no account has id {id}; leave id empty to create the account"
+        )),
         Err(e) => Err(e),
     }
 }
@@ -522,7 +580,10 @@ fn check_text(value: &str, quote: bool) -> std::result::Result<(), String> {
     }
     if let Some(c) = value.chars().find(|c| c.is_control()) {
         return Err(if quote {
-            format!("'{}' contains the control character {c:?}", printable(value))
+            format!(
+                "'{}' contains the control character {c:?}",
+                printable(value)
+            )
         } else {
             "contains a control character".to_string()
         });
@@ -580,36 +641,83 @@ mod tests {
         let planner = sheet(
             &cols,
             &[
-                &[text("ok"), text(&long_pwd), Cell::Number(2.0), Cell::Number(-1.0), Cell::Date],
-                &[Cell::Empty, Cell::Formula, text("yes"), Cell::Number(1.5), Cell::Error("#N/A".into())],
+                &[
+                    text("ok"),
+                    text(&long_pwd),
+                    Cell::Number(2.0),
+                    Cell::Number(-1.0),
+                    Cell::Date,
+                ],
+                &[
+                    Cell::Empty,
+                    Cell::Formula,
+                    text("yes"),
+                    Cell::Number(1.5),
+                    Cell::Error("#N/A".into()),
+                ],
             ],
         );
-        let errors: Vec<String> = planner.parse_errors().iter().map(|e| e.to_string()).collect();
+        let errors: Vec<String> = planner
+            .parse_errors()
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
         assert_eq!(errors.len(), 9, "{errors:#?}");
-        assert!(errors.iter().any(|e| e.starts_with("row 2, column pwd: is 4097 characters long")));
-        assert!(errors.iter().any(|e| e.starts_with("row 2, column status: 2 is not allowed")));
-        assert!(errors.iter().any(|e| e.starts_with("row 2, column followers: -1 is negative")));
-        assert!(errors.iter().any(|e| e.starts_with("row 2, column email: holds a date")));
-        assert!(errors.iter().any(|e| e.starts_with("row 3, column username: is empty")));
-        assert!(errors.iter().any(|e| e.starts_with("row 3, column pwd: holds a formula")));
-        assert!(errors.iter().any(|e| e.starts_with("row 3, column status: 'yes' is not allowed")));
-        assert!(errors.iter().any(|e| e.contains("followers: 1.5 is not a whole number")));
-        assert!(errors.iter().any(|e| e.contains("email: holds the error value #N/A")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column pwd: is 4097 characters long")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column status: 2 is not allowed")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column followers: -1 is negative")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column email: holds a date")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 3, column username: is empty")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 3, column pwd: holds a formula")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 3, column status: 'yes' is not allowed")));
+        assert!(errors
+            .iter()
+            .any(|e| e.contains("followers: 1.5 is not a whole number")));
+        assert!(errors
+            .iter()
+            .any(|e| e.contains("email: holds the error value #N/A")));
         assert!(errors.iter().all(|e| !e.contains("ppp")));
         assert!(planner.rows.is_empty());
     }
 
     #[test]
     fn sheetjs_numbers_become_text_and_missing_columns_stay_absent() {
-        let cols = [Column::Username, Column::Pwd, Column::Tags, Column::Followers];
+        let cols = [
+            Column::Username,
+            Column::Pwd,
+            Column::Tags,
+            Column::Followers,
+        ];
         let planner = sheet(
             &cols,
-            &[&[Cell::Number(998877.0), Cell::Number(123456.0), text(" a, ,b "), Cell::Empty]],
+            &[&[
+                Cell::Number(998877.0),
+                Cell::Number(123456.0),
+                text(" a, ,b "),
+                Cell::Empty,
+            ]],
         );
         let row = &planner.rows[0];
         assert_eq!(row.username.as_str(), "998877");
         assert_eq!(row.password.clone().flatten().unwrap().expose(), "123456");
-        assert_eq!(row.tags.as_deref(), Some(&["a".to_string(), "b".to_string()][..]));
+        assert_eq!(
+            row.tags.as_deref(),
+            Some(&["a".to_string(), "b".to_string()][..])
+        );
         assert_eq!(row.stats.followers, Some(None));
         assert_eq!(row.email, None);
         assert_eq!(row.logged_in, None);
@@ -619,6 +727,9 @@ mod tests {
     fn a_long_username_is_a_row_error() {
         let planner = sheet(&[Column::Username], &[&[text(&"u".repeat(32_767))]]);
         let error = planner.parse_errors()[0].to_string();
-        assert!(error.contains("row 2, column username: is 32767 characters long"), "{error}");
+        assert!(
+            error.contains("row 2, column username: is 32767 characters long"),
+            "{error}"
+        );
     }
 }

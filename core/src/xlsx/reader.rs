@@ -70,7 +70,8 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
         Signature::Io(e) => Error::io(path, e),
         Signature::Wrong(message) => fail(message),
     })?;
-    let mut workbook: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(|e| fail(open_message(e)))?;
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(BufReader::new(file)).map_err(|e| fail(open_message(e)))?;
     let names = workbook.sheet_names();
     let sheet = names
         .iter()

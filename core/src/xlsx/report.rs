@@ -133,8 +133,14 @@ mod tests {
             reason: "username 'bob' already appears on row 3".into(),
         });
         let text = report.to_string();
-        assert!(text.starts_with("rejected, nothing written: 0 created"), "{text}");
-        assert!(text.contains("\n  row 4, column status: 2 is not allowed"), "{text}");
+        assert!(
+            text.starts_with("rejected, nothing written: 0 created"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  row 4, column status: 2 is not allowed"),
+            "{text}"
+        );
         assert!(text.contains("\n  row 9: username 'bob'"), "{text}");
         assert!(!report.is_applied());
     }

@@ -95,14 +95,18 @@ impl SheetWriter {
             .map_err(|e| Error::io(dir, e))?;
         {
             let mut out = BufWriter::new(tmp.as_file());
-            self.workbook.save_to_writer(&mut out).map_err(|e| match e {
-                XlsxError::IoError(io) => Error::io(tmp.path(), io),
-                other => write_error(path, other),
-            })?;
+            self.workbook
+                .save_to_writer(&mut out)
+                .map_err(|e| match e {
+                    XlsxError::IoError(io) => Error::io(tmp.path(), io),
+                    other => write_error(path, other),
+                })?;
             out.into_inner()
                 .map_err(|e| Error::io(tmp.path(), e.into_error()))?;
         }
-        tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(tmp.path(), e))?;
         tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
         Ok(())
     }

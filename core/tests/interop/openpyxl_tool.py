@@ -73,7 +73,7 @@ def edit(src, out):
         ucol = header.index("username") + 1
         for r in range(2, ws.max_row + 1):
             if ws.cell(row=r, column=ucol).value == e["username"]:
-                ws.cell(row=r, column=col, value=cell_value(e["value"]))
+                ws.cell(row=r, column=col).value = cell_value(e["value"])
                 break
         else:
             raise SystemExit(f"no row for {e['username']}")

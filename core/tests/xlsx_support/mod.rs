@@ -69,7 +69,9 @@ fn run(mut command: Command, stdin: Option<&str>) -> String {
 /// Runs the openpyxl helper script with `args`, feeding `stdin`; returns stdout.
 pub fn openpyxl(args: &[&str], stdin: Option<&str>) -> String {
     let mut command = Command::new(python());
-    command.arg(interop_dir().join("openpyxl_tool.py")).args(args);
+    command
+        .arg(interop_dir().join("openpyxl_tool.py"))
+        .args(args);
     run(command, stdin)
 }
 
