@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod apps;
 pub mod device;
 pub mod error;
 pub mod secret;
@@ -16,6 +17,7 @@ pub mod secret;
 pub mod sim;
 pub mod store;
 pub mod workspace;
+pub mod xlsx;
 
 pub use account::{
     Account, AccountId, AccountPatch, NewAccount, Platform, ProfileStats, Status, Timestamp,

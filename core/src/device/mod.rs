@@ -6,6 +6,20 @@
 
 use std::time::Duration;
 
+pub mod adb;
+mod ext;
+pub mod input_escape;
+pub mod selector;
+pub mod ui;
+
+pub use adb::{AdbDevice, AdbDriver};
+pub use ext::{
+    parse_focus, parse_wm_size, DeviceExt, Found, COMMAND_TIMEOUT, DUMP_ATTEMPTS, DUMP_PATH,
+    DUMP_TIMEOUT,
+};
+pub use selector::Selector;
+pub use ui::{Bounds, NodeFlags, NodeId, UiNode, UiTree};
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -88,4 +102,11 @@ pub trait DeviceDriver: Send + Sync {
     fn connect(&self, address: &str) -> Result<()>;
     /// Detaches a network phone (`ip:port`).
     fn disconnect(&self, address: &str) -> Result<()>;
+}
+
+/// Names a command in errors by its first two words (`input text`, `am start`),
+/// never its arguments: those may be text being typed, such as a password.
+pub(crate) fn command_label(command: &str) -> String {
+    let words: Vec<&str> = command.split_whitespace().take(2).collect();
+    format!("`{}`", words.join(" "))
 }

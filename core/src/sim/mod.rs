@@ -33,6 +33,7 @@
 
 pub mod adb_server;
 pub mod app;
+pub mod apps;
 pub mod catalog;
 pub mod faults;
 pub mod fleet;
