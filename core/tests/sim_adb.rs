@@ -38,7 +38,8 @@ fn fleet_of(models: &[&str]) -> (SimFleet, AdbServer) {
 }
 
 fn shell(adb: &AdbServer, serial: &str, command: &str) -> Output {
-    adb.run(&["-s", serial, "shell", command]).expect("adb shell runs")
+    adb.run(&["-s", serial, "shell", command])
+        .expect("adb shell runs")
 }
 
 #[test]
@@ -117,21 +118,42 @@ fn adb_pull_fetches_a_dumped_screen_and_push_writes_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let local = dir.path().join("screen.xml");
     let out = adb
-        .run(&["-s", serial, "pull", "/sdcard/window_dump.xml", local.to_str().unwrap()])
+        .run(&[
+            "-s",
+            serial,
+            "pull",
+            "/sdcard/window_dump.xml",
+            local.to_str().unwrap(),
+        ])
         .unwrap();
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let xml = std::fs::read_to_string(&local).unwrap();
-    assert!(xml.starts_with("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"));
+    assert!(xml.starts_with(
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
+    ));
     assert!(xml.contains("package=\"com.android.chrome\""), "{xml}");
     assert_eq!(xml, fleet.phones()[0].dump_xml().unwrap());
 
     let out = adb
-        .run(&["-s", serial, "pull", "/sdcard/missing.xml", local.to_str().unwrap()])
+        .run(&[
+            "-s",
+            serial,
+            "pull",
+            "/sdcard/missing.xml",
+            local.to_str().unwrap(),
+        ])
         .unwrap();
     assert!(!out.status.success());
     // adb 29 prints transfer errors through its line printer, on stdout.
     assert!(
-        text(&out.stdout).contains("failed to stat remote object '/sdcard/missing.xml': No such file or directory"),
+        text(&out.stdout).contains(
+            "failed to stat remote object '/sdcard/missing.xml': No such file or directory"
+        ),
         "{}",
         text(&out.stdout)
     );
@@ -141,13 +163,34 @@ fn adb_pull_fetches_a_dumped_screen_and_push_writes_a_file() {
     let up = dir.path().join("big.bin");
     std::fs::write(&up, &big).unwrap();
     let out = adb
-        .run(&["-s", serial, "push", up.to_str().unwrap(), "/sdcard/big.bin"])
+        .run(&[
+            "-s",
+            serial,
+            "push",
+            up.to_str().unwrap(),
+            "/sdcard/big.bin",
+        ])
         .unwrap();
-    assert!(out.status.success(), "{:?} {}{}", out.status, text(&out.stdout), text(&out.stderr));
-    assert_eq!(fleet.phones()[0].read_file("/sdcard/big.bin").as_deref(), Some(&big[..]));
+    assert!(
+        out.status.success(),
+        "{:?} {}{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(
+        fleet.phones()[0].read_file("/sdcard/big.bin").as_deref(),
+        Some(&big[..])
+    );
     let down = dir.path().join("back.bin");
     let out = adb
-        .run(&["-s", serial, "pull", "/sdcard/big.bin", down.to_str().unwrap()])
+        .run(&[
+            "-s",
+            serial,
+            "pull",
+            "/sdcard/big.bin",
+            down.to_str().unwrap(),
+        ])
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(std::fs::read(&down).unwrap(), big);
@@ -172,7 +215,12 @@ fn a_hundred_concurrent_shells_across_ten_phones_all_complete() {
                 let adb = &adb;
                 scope.spawn(move || {
                     let out = adb
-                        .run(&["-s", &serial, "shell", &format!("echo job {i}; getprop ro.product.model; exit {}", i % 7)])
+                        .run(&[
+                            "-s",
+                            &serial,
+                            "shell",
+                            &format!("echo job {i}; getprop ro.product.model; exit {}", i % 7),
+                        ])
                         .unwrap();
                     (i, out)
                 })
@@ -182,7 +230,12 @@ fn a_hundred_concurrent_shells_across_ten_phones_all_complete() {
     });
     assert_eq!(results.len(), 100);
     for (i, out) in results {
-        assert_eq!(text(&out.stdout), format!("job {i}\nSim {}\n", i % 10), "job {i}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout),
+            format!("job {i}\nSim {}\n", i % 10),
+            "job {i}: {}",
+            text(&out.stderr)
+        );
         assert_eq!(out.status.code(), Some((i % 7) as i32));
     }
 }

@@ -67,7 +67,10 @@ impl AdbServer {
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::device("adb", format!("start-server failed: {last_error}")))
+        Err(Error::device(
+            "adb",
+            format!("start-server failed: {last_error}"),
+        ))
     }
 
     /// The server's port.
@@ -95,8 +98,12 @@ impl AdbServer {
     pub fn run(&self, args: &[&str]) -> Result<Output> {
         let mut cmd = self.adb_command();
         cmd.args(args);
-        run_with_timeout(cmd, COMMAND_TIMEOUT)
-            .map_err(|e| Error::device(format!("adb server :{}", self.port), format!("adb {}: {e}", args.join(" "))))
+        run_with_timeout(cmd, COMMAND_TIMEOUT).map_err(|e| {
+            Error::device(
+                format!("adb server :{}", self.port),
+                format!("adb {}: {e}", args.join(" ")),
+            )
+        })
     }
 
     /// `adb connect ADDR`, then waits until the server lists it as `device`.
@@ -116,17 +123,26 @@ impl AdbServer {
         if out.status.success() && text.contains("disconnected") {
             Ok(())
         } else {
-            Err(Error::device(addr, format!("adb disconnect: {}{}", text.trim(), String::from_utf8_lossy(&out.stderr).trim())))
+            Err(Error::device(
+                addr,
+                format!(
+                    "adb disconnect: {}{}",
+                    text.trim(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            ))
         }
     }
 
     /// The state `adb devices` shows for `serial` (`device`, `offline`...), `None` if absent.
     pub fn state_of(&self, serial: &str) -> Result<Option<String>> {
         let out = self.run(&["devices"])?;
-        Ok(String::from_utf8_lossy(&out.stdout).lines().find_map(|line| {
-            let mut parts = line.split_whitespace();
-            (parts.next() == Some(serial)).then(|| parts.next().unwrap_or("").to_string())
-        }))
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|line| {
+                let mut parts = line.split_whitespace();
+                (parts.next() == Some(serial)).then(|| parts.next().unwrap_or("").to_string())
+            }))
     }
 
     /// Polls `adb devices` until `serial` is in `state`, or errors after `timeout`.
@@ -172,7 +188,16 @@ fn free_port() -> Result<u16> {
 /// Runs a command, collecting its output, killing it after `timeout`.
 fn run_with_timeout(mut cmd: Command, timeout: Duration) -> std::io::Result<Output> {
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-    let mut pipes = [child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>), child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)];
+    let mut pipes = [
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    ];
     let readers: Vec<_> = pipes
         .iter_mut()
         .map(|p| {
@@ -194,7 +219,10 @@ fn run_with_timeout(mut cmd: Command, timeout: Duration) -> std::io::Result<Outp
         if start.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no answer within {timeout:?}")));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no answer within {timeout:?}"),
+            ));
         }
         std::thread::sleep(Duration::from_millis(10));
     };

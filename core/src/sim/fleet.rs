@@ -52,7 +52,10 @@ impl SimFleet {
         for (i, spec) in scenario.phones.iter().enumerate() {
             let port = spec.port.unwrap_or(0);
             let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
-                Error::device(format!("127.0.0.1:{port}"), format!("phones[{i}]: cannot listen: {e}"))
+                Error::device(
+                    format!("127.0.0.1:{port}"),
+                    format!("phones[{i}]: cannot listen: {e}"),
+                )
             })?;
             let addr = listener
                 .local_addr()

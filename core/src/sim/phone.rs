@@ -456,7 +456,11 @@ impl SimPhone {
         let old = state.files.get(path).map_or(0, Vec::len);
         self.check_write(&state, path, old, old + data.len())?;
         state.fs_bytes += data.len();
-        state.files.entry(path.to_string()).or_default().extend_from_slice(data);
+        state
+            .files
+            .entry(path.to_string())
+            .or_default()
+            .extend_from_slice(data);
         Ok(())
     }
 
@@ -537,7 +541,8 @@ impl SimPhone {
 
     /// True when a hang fault holds this command.
     pub(crate) fn should_hang(&self, argv: &[String]) -> bool {
-        argv.first().is_some_and(|name| self.lock().faults.hangs(name))
+        argv.first()
+            .is_some_and(|name| self.lock().faults.hangs(name))
     }
 
     /// The phone's network link (live connections, online state).
@@ -612,7 +617,10 @@ fn is_dir_in(files: &BTreeMap<String, Vec<u8>>, path: &str) -> bool {
         return true;
     }
     let prefix = format!("{trimmed}/");
-    files.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+    files
+        .range(prefix.clone()..)
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(&prefix))
 }
 
 const ICON_COLUMNS: usize = 4;

@@ -126,7 +126,8 @@ pub fn encode_header(command: u32, arg0: u32, arg1: u32, len: u32, check: u32) -
 
 /// The data checksum of the ADB protocol: the sum of the payload's bytes.
 pub fn checksum(data: &[u8]) -> u32 {
-    data.iter().fold(0u32, |sum, &b| sum.wrapping_add(u32::from(b)))
+    data.iter()
+        .fold(0u32, |sum, &b| sum.wrapping_add(u32::from(b)))
 }
 
 /// The four-letter name of a command, for messages and logs.

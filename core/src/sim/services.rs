@@ -73,13 +73,20 @@ impl Service {
 /// Runs a service on its stream until it ends; closes the stream.
 pub(crate) fn run(phone: &SimPhone, service: Service, io: StreamIo) {
     match service {
-        Service::Shell { v2, pty, command } if command.is_empty() => interactive(phone, v2, pty, &io),
-        Service::Shell { v2: true, command, .. } => {
+        Service::Shell { v2, pty, command } if command.is_empty() => {
+            interactive(phone, v2, pty, &io)
+        }
+        Service::Shell {
+            v2: true, command, ..
+        } => {
             if let Ok(outcome) = execute(phone, &command, &io) {
                 let _ = send_v2(&io, &outcome);
             }
         }
-        Service::Shell { v2: false, command, .. } | Service::Exec(command) => {
+        Service::Shell {
+            v2: false, command, ..
+        }
+        | Service::Exec(command) => {
             if let Ok(outcome) = execute(phone, &command, &io) {
                 let mut merged = outcome.stdout;
                 merged.extend(outcome.stderr);
@@ -106,7 +113,10 @@ fn shell_packet(id: u8, data: &[u8]) -> Vec<u8> {
 
 fn send_v2(io: &StreamIo, outcome: &Outcome) -> Result<(), super::transport::Closed> {
     let mut frames = Vec::new();
-    for (id, data) in [(packet::STDOUT, &outcome.stdout), (packet::STDERR, &outcome.stderr)] {
+    for (id, data) in [
+        (packet::STDOUT, &outcome.stdout),
+        (packet::STDERR, &outcome.stderr),
+    ] {
         for chunk in data.chunks(SHELL_PACKET_DATA) {
             frames.extend(shell_packet(id, chunk));
         }
@@ -142,7 +152,9 @@ fn interactive(phone: &SimPhone, v2: bool, pty: bool, io: &StreamIo) {
         if v2 {
             v2_buffer.extend(data);
             while v2_buffer.len() >= 5 {
-                let len = u32::from_le_bytes([v2_buffer[1], v2_buffer[2], v2_buffer[3], v2_buffer[4]]) as usize;
+                let len =
+                    u32::from_le_bytes([v2_buffer[1], v2_buffer[2], v2_buffer[3], v2_buffer[4]])
+                        as usize;
                 if len > shell::parse::MAX_LINE {
                     return;
                 }
@@ -182,7 +194,13 @@ fn interactive(phone: &SimPhone, v2: bool, pty: bool, io: &StreamIo) {
             last = outcome.code;
             let sent = send(packet::STDOUT, &outcome.stdout)
                 .and_then(|_| send(packet::STDERR, &outcome.stderr))
-                .and_then(|_| if pty { send(packet::STDOUT, prompt.as_bytes()) } else { Ok(()) });
+                .and_then(|_| {
+                    if pty {
+                        send(packet::STDOUT, prompt.as_bytes())
+                    } else {
+                        Ok(())
+                    }
+                });
             if sent.is_err() {
                 return;
             }
@@ -209,19 +227,41 @@ mod tests {
     fn service_names_parse() {
         assert_eq!(
             Service::parse("shell:echo hi"),
-            Some(Service::Shell { v2: false, pty: false, command: "echo hi".into() })
+            Some(Service::Shell {
+                v2: false,
+                pty: false,
+                command: "echo hi".into()
+            })
         );
         assert_eq!(
             Service::parse("shell,v2,TERM=xterm-256color,raw:a:b"),
-            Some(Service::Shell { v2: true, pty: false, command: "a:b".into() })
+            Some(Service::Shell {
+                v2: true,
+                pty: false,
+                command: "a:b".into()
+            })
         );
         assert_eq!(
             Service::parse("shell,v2,pty:"),
-            Some(Service::Shell { v2: true, pty: true, command: String::new() })
+            Some(Service::Shell {
+                v2: true,
+                pty: true,
+                command: String::new()
+            })
         );
-        assert_eq!(Service::parse("exec:cat /x"), Some(Service::Exec("cat /x".into())));
+        assert_eq!(
+            Service::parse("exec:cat /x"),
+            Some(Service::Exec("cat /x".into()))
+        );
         assert_eq!(Service::parse("sync:"), Some(Service::Sync));
-        for unknown in ["reboot:", "shellfoo:x", "shell", "tcpip:5555", "framebuffer:", ""] {
+        for unknown in [
+            "reboot:",
+            "shellfoo:x",
+            "shell",
+            "tcpip:5555",
+            "framebuffer:",
+            "",
+        ] {
             assert_eq!(Service::parse(unknown), None, "{unknown}");
         }
     }

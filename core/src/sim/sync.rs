@@ -100,7 +100,11 @@ fn lookup(phone: &SimPhone, path: &str) -> Option<(u32, u64)> {
 
 fn stat_v1(phone: &SimPhone, io: &StreamIo, path: &str) -> bool {
     let (mode, size) = lookup(phone, path).unwrap_or((0, 0));
-    let mtime = if mode == 0 { 0 } else { phone.clock().now_unix() as u32 };
+    let mtime = if mode == 0 {
+        0
+    } else {
+        phone.clock().now_unix() as u32
+    };
     let mut out = b"STAT".to_vec();
     for field in [mode, size as u32, mtime] {
         out.extend(field.to_le_bytes());
@@ -112,7 +116,11 @@ fn stat_v2(phone: &SimPhone, io: &StreamIo, path: &str, request: u32) -> bool {
     let found = lookup(phone, path);
     let (mode, size) = found.unwrap_or((0, 0));
     let error = if found.is_some() { 0 } else { ENOENT };
-    let time = if found.is_some() { phone.clock().now_unix() as i64 } else { 0 };
+    let time = if found.is_some() {
+        phone.clock().now_unix() as i64
+    } else {
+        0
+    };
     let mut out = request.to_le_bytes().to_vec();
     out.extend(error.to_le_bytes());
     out.extend(0u64.to_le_bytes()); // dev
@@ -147,7 +155,11 @@ fn list(phone: &SimPhone, io: &StreamIo, path: &str) -> bool {
 
 fn recv(phone: &SimPhone, io: &StreamIo, path: &str) -> bool {
     let Some(data) = phone.read_file(path) else {
-        let why = if phone.is_dir(path) { "Is a directory" } else { "No such file or directory" };
+        let why = if phone.is_dir(path) {
+            "Is a directory"
+        } else {
+            "No such file or directory"
+        };
         fail(io, &format!("open failed: {why}"));
         return false;
     };
@@ -163,7 +175,10 @@ fn recv(phone: &SimPhone, io: &StreamIo, path: &str) -> bool {
 }
 
 fn send(phone: &SimPhone, requests: &mut Requests<'_>, spec: &str) -> bool {
-    let path = spec.rsplit_once(',').map_or(spec, |(p, _mode)| p).to_string();
+    let path = spec
+        .rsplit_once(',')
+        .map_or(spec, |(p, _mode)| p)
+        .to_string();
     let mut contents = Vec::new();
     loop {
         let Some((chunk, len)) = requests.header() else {

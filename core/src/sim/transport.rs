@@ -114,7 +114,8 @@ impl Connection {
                     if msg.arg1 < 256 {
                         return End::Protocol(format!("host max payload {} too small", msg.arg1));
                     }
-                    self.max_payload.store(msg.arg1.min(MAX_PAYLOAD), Ordering::SeqCst);
+                    self.max_payload
+                        .store(msg.arg1.min(MAX_PAYLOAD), Ordering::SeqCst);
                     let banner = self.phone.banner().into_bytes();
                     if !self.send(Message::new(A_CNXN, A_VERSION, MAX_PAYLOAD, banner)) {
                         return End::Protocol("write failed".into());
@@ -157,7 +158,9 @@ impl Connection {
                     match removed {
                         Some(stream) => stream.mark_closed(),
                         None if self.was_allocated(msg.arg1) || msg.arg1 == 0 => {}
-                        None => return End::Protocol(format!("CLSE for unknown stream {}", msg.arg1)),
+                        None => {
+                            return End::Protocol(format!("CLSE for unknown stream {}", msg.arg1))
+                        }
                     }
                 }
                 // AUTH, SYNC, STLS and unknown commands are ignored, as adbd ignores them.
@@ -176,7 +179,11 @@ impl Connection {
             Fate::Serve => {}
             Fate::DropConnection | Fate::GoOffline(_) => return Some(End::Fault),
         }
-        let name_end = msg.data.iter().position(|&b| b == 0).unwrap_or(msg.data.len());
+        let name_end = msg
+            .data
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(msg.data.len());
         let service = String::from_utf8_lossy(&msg.data[..name_end]).into_owned();
         let Some(service) = services::Service::parse(&service) else {
             self.send(Message::new(A_CLSE, 0, remote, Vec::new()));
@@ -243,7 +250,10 @@ impl Connection {
         let bytes = msg.encode();
         let ok = {
             let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-            writer.write_all(&bytes).and_then(|_| writer.flush()).is_ok()
+            writer
+                .write_all(&bytes)
+                .and_then(|_| writer.flush())
+                .is_ok()
         };
         if !ok {
             self.shutdown();
@@ -305,7 +315,12 @@ impl StreamIo {
             }
             state.can_send = false;
             drop(state);
-            let msg = Message::new(A_WRTE, self.stream.local, self.stream.remote, chunk.to_vec());
+            let msg = Message::new(
+                A_WRTE,
+                self.stream.local,
+                self.stream.remote,
+                chunk.to_vec(),
+            );
             if !self.conn.send(msg) {
                 return Err(Closed);
             }
@@ -319,7 +334,12 @@ impl StreamIo {
         loop {
             if let Some(data) = state.inbox.pop_front() {
                 drop(state);
-                self.conn.send(Message::new(A_OKAY, self.stream.local, self.stream.remote, Vec::new()));
+                self.conn.send(Message::new(
+                    A_OKAY,
+                    self.stream.local,
+                    self.stream.remote,
+                    Vec::new(),
+                ));
                 return Input::Data(data);
             }
             if state.closed {
@@ -341,11 +361,16 @@ impl StreamIo {
     pub fn close(&self) {
         let was_open = {
             let mut state = self.stream.lock();
-            std::mem::replace(&mut state.closed, true) == false
+            !std::mem::replace(&mut state.closed, true)
         };
         self.conn.lock_streams().remove(&self.stream.local);
         if was_open {
-            self.conn.send(Message::new(A_CLSE, self.stream.local, self.stream.remote, Vec::new()));
+            self.conn.send(Message::new(
+                A_CLSE,
+                self.stream.local,
+                self.stream.remote,
+                Vec::new(),
+            ));
         }
         self.stream.changed.notify_all();
     }

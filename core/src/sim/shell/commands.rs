@@ -44,7 +44,10 @@ pub fn run(
         },
         "true" => 0,
         "false" => 1,
-        "id" => line(out, "uid=2000(shell) gid=2000(shell) groups=2000(shell) context=u:r:shell:s0"),
+        "id" => line(
+            out,
+            "uid=2000(shell) gid=2000(shell) groups=2000(shell) context=u:r:shell:s0",
+        ),
         "whoami" => line(out, "shell"),
         "getprop" => getprop(shell, args, out),
         "wm" => wm(args, out, err),
@@ -82,7 +85,9 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         _ => (text, 1.0),
     };
     let secs = number.parse::<f64>().ok()? * scale;
-    (secs.is_finite() && secs >= 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+    (0.0..1e9)
+        .contains(&secs)
+        .then(|| Duration::from_secs_f64(secs))
 }
 
 fn echo(args: &[String], out: Out<'_>) -> i32 {
@@ -177,17 +182,24 @@ fn getprop(shell: &Shell<'_>, args: &[String], out: Out<'_>) -> i32 {
 
 fn wm(args: &[String], out: Out<'_>, err: Out<'_>) -> i32 {
     match args.first().map(String::as_str) {
-        Some("size") if args.len() == 1 => {
-            line(out, &format!("Physical size: {SCREEN_WIDTH}x{SCREEN_HEIGHT}"))
-        }
+        Some("size") if args.len() == 1 => line(
+            out,
+            &format!("Physical size: {SCREEN_WIDTH}x{SCREEN_HEIGHT}"),
+        ),
         Some("density") if args.len() == 1 => line(out, "Physical density: 420"),
-        _ => usage(err, "usage: wm [size|density] (the simulated phone cannot change them)"),
+        _ => usage(
+            err,
+            "usage: wm [size|density] (the simulated phone cannot change them)",
+        ),
     }
 }
 
 fn pm(shell: &Shell<'_>, args: &[String], out: Out<'_>, err: Out<'_>) -> i32 {
     let phone = shell.phone();
-    match (args.first().map(String::as_str), args.get(1).map(String::as_str)) {
+    match (
+        args.first().map(String::as_str),
+        args.get(1).map(String::as_str),
+    ) {
         (Some("list"), Some("packages")) => {
             let filter = args[2..].iter().find(|a| !a.starts_with('-'));
             for package in phone.packages() {
@@ -229,12 +241,24 @@ fn dumpsys(shell: &Shell<'_>, args: &[String], out: Out<'_>, err: Out<'_>) -> i3
             0
         }
         Some(service) => usage(err, &format!("Can't find service: {service}")),
-        None => usage(err, "dumpsys: the simulated phone dumps only 'window' and 'activity'"),
+        None => usage(
+            err,
+            "dumpsys: the simulated phone dumps only 'window' and 'activity'",
+        ),
     }
 }
 
 /// `am start` options that take one value, and those that take two (`--es key value`).
-const AM_ONE_VALUE: [&str; 8] = ["-c", "-t", "-f", "--user", "-e", "--activity-brought-to-front", "-p", "--display"];
+const AM_ONE_VALUE: [&str; 8] = [
+    "-c",
+    "-t",
+    "-f",
+    "--user",
+    "-e",
+    "--activity-brought-to-front",
+    "-p",
+    "--display",
+];
 const AM_TWO_VALUES: [&str; 6] = ["--es", "--ez", "--ei", "--el", "--ef", "--eu"];
 
 fn am(shell: &Shell<'_>, args: &[String], out: Out<'_>, err: Out<'_>) -> i32 {
@@ -282,7 +306,10 @@ fn am(shell: &Shell<'_>, args: &[String], out: Out<'_>, err: Out<'_>) -> i32 {
                 }
                 if phone.launch(package).is_err() || !component.contains('/') {
                     line(out, "Error type 3");
-                    return usage(err, &format!("Error: Activity class {{{component}}} does not exist."));
+                    return usage(
+                        err,
+                        &format!("Error: Activity class {{{component}}} does not exist."),
+                    );
                 }
                 if wait {
                     out.extend(format!("Status: ok\nLaunchState: COLD\nActivity: {component}\nTotalTime: 412\nWaitTime: 415\nComplete\n").bytes());
@@ -301,7 +328,10 @@ fn am(shell: &Shell<'_>, args: &[String], out: Out<'_>, err: Out<'_>) -> i32 {
                 usage(err, "Error: Intent does not match any activities")
             }
         }
-        _ => usage(err, "usage: am start -n PKG/ACT | am start -a ACTION -d URI | am force-stop PKG"),
+        _ => usage(
+            err,
+            "usage: am start -n PKG/ACT | am start -a ACTION -d URI | am force-stop PKG",
+        ),
     }
 }
 
@@ -315,19 +345,35 @@ fn monkey(shell: &Shell<'_>, args: &[String], out: Out<'_>, err: Out<'_>) -> i32
         .map(|w| &w[1])
         .collect();
     let Some(package) = packages.first() else {
-        return usage(err, "** Error: no package given (the simulated monkey only launches apps)");
+        return usage(
+            err,
+            "** Error: no package given (the simulated monkey only launches apps)",
+        );
     };
     if shell.phone().launch(package).is_err() {
         line(err, "** No activities found to run, monkey aborted.");
         return 252;
     }
     line(out, "Events injected: 1");
-    line(out, "## Network stats: elapsed time=18ms (0ms mobile, 0ms wifi, 18ms not connected)")
+    line(
+        out,
+        "## Network stats: elapsed time=18ms (0ms mobile, 0ms wifi, 18ms not connected)",
+    )
 }
 
 const INPUT_SOURCES: [&str; 12] = [
-    "keyboard", "mouse", "joystick", "touchnavigation", "touchpad", "trackball", "stylus",
-    "dpad", "gamepad", "touchscreen", "rotaryencoder", "keyboard",
+    "keyboard",
+    "mouse",
+    "joystick",
+    "touchnavigation",
+    "touchpad",
+    "trackball",
+    "stylus",
+    "dpad",
+    "gamepad",
+    "touchscreen",
+    "rotaryencoder",
+    "keyboard",
 ];
 
 fn input(
@@ -344,7 +390,12 @@ fn input(
     let coords = |values: &[String]| -> Option<Vec<i32>> {
         values
             .iter()
-            .map(|v| v.parse::<f32>().ok().filter(|f| f.is_finite()).map(|f| f as i32))
+            .map(|v| {
+                v.parse::<f32>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f as i32)
+            })
             .collect()
     };
     let tap_latency = Duration::from_millis(phone.latency().tap_ms);
@@ -359,7 +410,10 @@ fn input(
         },
         Some("swipe") if args.len() == 5 || args.len() == 6 => match coords(&args[1..5]) {
             Some(c) => {
-                let duration = args.get(5).and_then(|d| d.parse::<u64>().ok()).unwrap_or(300);
+                let duration = args
+                    .get(5)
+                    .and_then(|d| d.parse::<u64>().ok())
+                    .unwrap_or(300);
                 control.wait(tap_latency + Duration::from_millis(duration.min(10_000)))?;
                 phone.swipe((c[0], c[1]), (c[2], c[3]));
                 0
@@ -420,7 +474,8 @@ fn uiautomator(
 }
 
 fn grep(shell: &Shell<'_>, args: &[String], stdin: &[u8], out: Out<'_>, err: Out<'_>) -> i32 {
-    let (mut invert, mut quiet, mut count, mut icase, mut fixed) = (false, false, false, false, false);
+    let (mut invert, mut quiet, mut count, mut icase, mut fixed) =
+        (false, false, false, false, false);
     let mut rest = Vec::new();
     for arg in args {
         match arg.as_str() {
@@ -443,8 +498,16 @@ fn grep(shell: &Shell<'_>, args: &[String], stdin: &[u8], out: Out<'_>, err: Out
     let Some((pattern, files)) = rest.split_first() else {
         return usage(err, "usage: grep [-civqEF] PATTERN [FILE...]");
     };
-    let source = if fixed { regex::escape(pattern) } else { pattern.to_string() };
-    let regex = match regex::RegexBuilder::new(&source).case_insensitive(icase).size_limit(1 << 20).build() {
+    let source = if fixed {
+        regex::escape(pattern)
+    } else {
+        pattern.to_string()
+    };
+    let regex = match regex::RegexBuilder::new(&source)
+        .case_insensitive(icase)
+        .size_limit(1 << 20)
+        .build()
+    {
         Ok(r) => r,
         Err(_) => return usage(err, &format!("grep: bad regex '{pattern}'")),
     };
@@ -459,7 +522,10 @@ fn grep(shell: &Shell<'_>, args: &[String], stdin: &[u8], out: Out<'_>, err: Out
         }
     }
     let text = String::from_utf8_lossy(&input);
-    let matching: Vec<&str> = text.lines().filter(|l| regex.is_match(l) != invert).collect();
+    let matching: Vec<&str> = text
+        .lines()
+        .filter(|l| regex.is_match(l) != invert)
+        .collect();
     if count {
         line(out, &matching.len().to_string());
     } else if !quiet {

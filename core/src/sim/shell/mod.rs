@@ -154,8 +154,18 @@ impl<'p> Shell<'p> {
             let mut flow = Flow::Next(0);
             for (i, command) in pipeline.commands.iter().enumerate() {
                 let mut piped = Vec::new();
-                let stdout: &mut Vec<u8> = if i + 1 < count { &mut piped } else { &mut out.stdout };
-                flow = self.run_command(command, std::mem::take(&mut stdin), stdout, &mut out.stderr, control)?;
+                let stdout: &mut Vec<u8> = if i + 1 < count {
+                    &mut piped
+                } else {
+                    &mut out.stdout
+                };
+                flow = self.run_command(
+                    command,
+                    std::mem::take(&mut stdin),
+                    stdout,
+                    &mut out.stderr,
+                    control,
+                )?;
                 stdin = piped;
             }
             match flow {
@@ -209,7 +219,9 @@ impl<'p> Shell<'p> {
                         let path = absolute(&path);
                         if !*append || self.phone.read_file(&path).is_none() {
                             if let Err(e) = self.phone.write_file(&path, Vec::new()) {
-                                stderr.extend(format!("/system/bin/sh: can't create {path}: {e}\n").bytes());
+                                stderr.extend(
+                                    format!("/system/bin/sh: can't create {path}: {e}\n").bytes(),
+                                );
                                 return Ok(Flow::Next(1));
                             }
                         }
@@ -249,7 +261,10 @@ impl<'p> Shell<'p> {
         let mut err = Vec::new();
         let flow = match argv[0].as_str() {
             "exit" => {
-                let code = argv.get(1).and_then(|c| c.parse::<i32>().ok()).unwrap_or(self.last_status);
+                let code = argv
+                    .get(1)
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .unwrap_or(self.last_status);
                 Flow::Exit(code & 0xff)
             }
             "timeout" => Flow::Next(self.timeout(&argv, &stdin, &mut out, &mut err, control)?),
@@ -264,7 +279,9 @@ impl<'p> Shell<'p> {
                 err = result.stderr;
                 Flow::Next(result.code)
             }
-            _ => Flow::Next(commands::run(self, &argv, &stdin, &mut out, &mut err, control)?),
+            _ => Flow::Next(commands::run(
+                self, &argv, &stdin, &mut out, &mut err, control,
+            )?),
         };
         self.route(&fd1, out, stdout, stderr);
         self.route(&fd2, err, stdout, stderr);
@@ -300,7 +317,9 @@ impl<'p> Shell<'p> {
         let inner = control.with_deadline(inner_deadline);
         match commands::run(self, rest, stdin, out, err, &inner) {
             Ok(code) => Ok(code),
-            Err(Interrupted::Deadline) if control.deadline.is_none_or(|d| inner_deadline < d) => Ok(TIMED_OUT),
+            Err(Interrupted::Deadline) if control.deadline.is_none_or(|d| inner_deadline < d) => {
+                Ok(TIMED_OUT)
+            }
             Err(e) => Err(e),
         }
     }

@@ -230,7 +230,9 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                 i = dollar(&chars, i, &mut lit, &mut word)?;
             }
             '`' | '(' | ')' => {
-                return Err(format!("'{c}' unexpected (subshells and command substitution are not supported)"));
+                return Err(format!(
+                    "'{c}' unexpected (subshells and command substitution are not supported)"
+                ));
             }
             c => {
                 in_word = true;
@@ -301,7 +303,9 @@ fn build(tokens: Vec<Token>) -> Result<List, String> {
             Token::Redir { fd, op } => {
                 let target = match tokens.next() {
                     Some(Token::Word(w)) => w,
-                    Some(other) => return Err(format!("{} unexpected after {op}", describe(&other))),
+                    Some(other) => {
+                        return Err(format!("{} unexpected after {op}", describe(&other)))
+                    }
                     None => return Err(format!("missing file name after {op}")),
                 };
                 let redirect = match op {
@@ -364,12 +368,8 @@ fn build(tokens: Vec<Token>) -> Result<List, String> {
         pipeline.push(command);
     }
     if !pipeline.is_empty() {
-        list.items.push((
-            connector,
-            Pipeline {
-                commands: pipeline,
-            },
-        ));
+        list.items
+            .push((connector, Pipeline { commands: pipeline }));
     }
     Ok(list)
 }
@@ -426,7 +426,13 @@ mod tests {
         let connectors: Vec<_> = list.items.iter().map(|(c, _)| *c).collect();
         assert_eq!(
             connectors,
-            [Connector::Seq, Connector::And, Connector::Or, Connector::Seq, Connector::Seq]
+            [
+                Connector::Seq,
+                Connector::And,
+                Connector::Or,
+                Connector::Seq,
+                Connector::Seq
+            ]
         );
         assert_eq!(list.items[3].1.commands.len(), 2);
     }
@@ -439,16 +445,31 @@ mod tests {
         assert_eq!(
             c.redirects,
             vec![
-                Redirect::ToFile { fd: 1, target: lit("/dev/null"), append: false },
+                Redirect::ToFile {
+                    fd: 1,
+                    target: lit("/dev/null"),
+                    append: false
+                },
                 Redirect::Dup { fd: 2, to: 1 },
-                Redirect::ToFile { fd: 2, target: lit("/x"), append: true },
+                Redirect::ToFile {
+                    fd: 2,
+                    target: lit("/x"),
+                    append: true
+                },
                 Redirect::FromFile(lit("in")),
-                Redirect::ToFile { fd: 1, target: lit("out"), append: false },
+                Redirect::ToFile {
+                    fd: 1,
+                    target: lit("out"),
+                    append: false
+                },
             ]
         );
         // A digit inside a word is not a descriptor.
         let list = parse("echo a2>f").unwrap();
-        assert_eq!(list.items[0].1.commands[0].words, vec![lit("echo"), lit("a2")]);
+        assert_eq!(
+            list.items[0].1.commands[0].words,
+            vec![lit("echo"), lit("a2")]
+        );
     }
 
     #[test]
