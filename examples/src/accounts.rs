@@ -11,7 +11,7 @@ use farmhand::{
 use serde::Serialize;
 
 use crate::cli::{
-    AccountRef, AccountRefs, AccountsCommand, AddArgs, BindArgs, EditArgs, ListArgs, PasswordArgs,
+    AccountRefs, AccountsCommand, AddArgs, BindArgs, EditArgs, ListArgs, PasswordArgs,
     TagArgs,
 };
 use crate::output::{Exit, Output};
@@ -316,7 +316,7 @@ fn edit(ws: &Workspace, args: EditArgs, out: Output) -> Result<Exit> {
     };
     if patch.is_empty() {
         return Err(Error::validation(
-            "accounts edit",
+            "options",
             "nothing to change: give at least one option (see --help)",
         ));
     }

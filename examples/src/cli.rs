@@ -385,8 +385,14 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct SimArgs {
     /// Number of phones (TikTok and Instagram installed, nobody logged in).
-    #[arg(long, value_name = "N", required_unless_present_any = ["scenario", "demo"], conflicts_with_all = ["scenario", "demo"])]
-    pub phones: Option<usize>,
+    #[arg(
+        long,
+        value_name = "N",
+        required_unless_present_any = ["scenario", "demo"],
+        conflicts_with_all = ["scenario", "demo"],
+        value_parser = clap::value_parser!(u16).range(1..=1000)
+    )]
+    pub phones: Option<u16>,
     /// Scenario file (JSON): accounts, phones, apps, sessions, latencies, faults.
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
     pub scenario: Option<PathBuf>,

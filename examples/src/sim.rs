@@ -82,10 +82,7 @@ pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
     let scenario = match (&args.scenario, args.phones) {
         (Some(path), _) => Scenario::load(path)?,
         (None, _) if args.demo => demo::scenario(),
-        (None, Some(0)) => {
-            return Err(Error::validation("--phones", "must be at least 1"));
-        }
-        (None, Some(n)) => Scenario::with_phones(n),
+        (None, Some(n)) => Scenario::with_phones(usize::from(n)),
         (None, None) => {
             return Err(Error::validation(
                 "--phones",
