@@ -62,10 +62,13 @@ fn to_exception(py: Python<'_>, err: farmhand::Error) -> PyResult<PyErr> {
     let cls = class(py, name)?;
     let exc = match &err {
         farmhand::Error::Io { path, source } => match source.raw_os_error() {
-            Some(errno) => cls.call1((errno, source.to_string(), path.clone()))?,
+            Some(errno) => {
+                let strerror = py.import("os")?.call_method1("strerror", (errno,))?;
+                cls.call1((errno, strerror, path.display().to_string()))?
+            }
             None => {
                 let exc = cls.call1((message,))?;
-                exc.setattr("filename", path.clone())?;
+                exc.setattr("filename", path.display().to_string())?;
                 exc.setattr("strerror", source.to_string())?;
                 exc
             }

@@ -10,6 +10,7 @@ mod enums;
 mod errors;
 mod secret;
 mod workspace;
+mod xlsx;
 
 use pyo3::prelude::*;
 
@@ -24,6 +25,9 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<workspace::PyDeviceRecord>()?;
     m.add_class::<secret::PyTotp>()?;
     m.add_class::<secret::PyCredentials>()?;
+    m.add_class::<xlsx::PyImportReport>()?;
+    m.add_class::<xlsx::PyRowError>()?;
+    m.add_class::<xlsx::PyExportSummary>()?;
     m.add_class::<device::PyDriver>()?;
     m.add_class::<device::PyAdbDriver>()?;
     m.add_class::<device::PyDeviceInfo>()?;

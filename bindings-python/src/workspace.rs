@@ -12,11 +12,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use farmhand::store::{AccountFilter, DeviceRecord};
+use farmhand::xlsx::ExportOptions;
 use farmhand::{AccountId, AccountPatch, NewAccount, Secret, Status, Workspace};
 
 use crate::account::{quote, quote_opt, PyAccount};
 use crate::enums::{PlatformArg, StatusArg};
 use crate::errors::{self, Error};
+use crate::xlsx::{checked, import_options, PyExportSummary, PyImportReport};
 
 /// A roster of accounts and phones backed by one store.
 ///
@@ -314,6 +316,83 @@ impl PyWorkspace {
     ) -> PyResult<PyDeviceRecord> {
         self.run(py, move |ws| ws.label_device(&serial, label.as_deref()))
             .map(PyDeviceRecord)
+    }
+
+    /// Imports the accounts sheet of an xlsx file into ``platform``, all or nothing.
+    ///
+    /// ``on_duplicate`` says what a row without ``id`` naming an existing
+    /// username does: ``"error"`` (default), ``"update"`` or ``"skip"``.
+    /// Invalid rows make the import write nothing and raise
+    /// ``SheetImportError`` (its ``errors`` list them, its ``report`` has the
+    /// counts) unless ``skip_invalid`` is true or this is a ``dry_run``, which
+    /// return the report with the errors in it.
+    #[pyo3(signature = (
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_xlsx(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        platform: PlatformArg,
+        dry_run: bool,
+        on_duplicate: &str,
+        skip_invalid: bool,
+        max_rows: Option<usize>,
+    ) -> PyResult<PyImportReport> {
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let source = path.display().to_string();
+        let report = self.run(py, move |ws| ws.import_xlsx(&path, &options))?;
+        checked(py, report, source, dry_run)
+    }
+
+    /// Imports a legacy TikMatrix text file (``email##pwd##username##device_index``
+    /// per line) with the same options and rules as :meth:`import_xlsx`.
+    #[pyo3(signature = (
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_text(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        platform: PlatformArg,
+        dry_run: bool,
+        on_duplicate: &str,
+        skip_invalid: bool,
+        max_rows: Option<usize>,
+    ) -> PyResult<PyImportReport> {
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let source = path.display().to_string();
+        let report = self.run(py, move |ws| ws.import_legacy_text(&path, &options))?;
+        checked(py, report, source, dry_run)
+    }
+
+    /// Writes the ``platform`` accounts matching the filters to an xlsx file
+    /// (sheet ``accounts``), replacing it atomically. Without
+    /// ``include_passwords`` the ``pwd`` column is left out.
+    #[pyo3(signature = (
+        path, *, platform, include_passwords = true, enabled = None, device = None, tag = None,
+        logged_in = None, search = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_xlsx(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        platform: PlatformArg,
+        include_passwords: bool,
+        enabled: Option<bool>,
+        device: Option<String>,
+        tag: Option<String>,
+        logged_in: Option<bool>,
+        search: Option<String>,
+    ) -> PyResult<PyExportSummary> {
+        let options = ExportOptions::new(platform.0)
+            .include_passwords(include_passwords)
+            .filter(filter(None, enabled, device, tag, logged_in, search));
+        self.run(py, move |ws| ws.export_xlsx(&path, &options))
+            .map(PyExportSummary)
     }
 }
 

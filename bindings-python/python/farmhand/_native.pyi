@@ -3,8 +3,9 @@
 import builtins
 import datetime
 import os
+import pathlib
 from collections.abc import Iterable
-from typing import Any, final
+from typing import Any, Literal, final
 
 from typing_extensions import Self, disjoint_base
 
@@ -18,6 +19,9 @@ __all__ = [
     "DeviceRecord",
     "Totp",
     "Credentials",
+    "ImportReport",
+    "RowError",
+    "ExportSummary",
     "DeviceDriver",
     "AdbDriver",
     "DeviceInfo",
@@ -147,7 +151,7 @@ class Workspace:
     @staticmethod
     def in_memory() -> Workspace: ...
     @property
-    def path(self) -> str | None: ...
+    def path(self) -> pathlib.Path | None: ...
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
@@ -207,9 +211,87 @@ class Workspace:
     def set_tags(self, id: _Id, tags: Iterable[str]) -> Account: ...
     def add_tags(self, id: _Id, tags: Iterable[str]) -> Account: ...
     def remove_tags(self, id: _Id, tags: Iterable[str]) -> Account: ...
+    def import_xlsx(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        platform: _PlatformArg,
+        dry_run: bool = False,
+        on_duplicate: Literal["error", "update", "skip"] = "error",
+        skip_invalid: bool = False,
+        max_rows: int | None = None,
+    ) -> ImportReport: ...
+    def import_text(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        platform: _PlatformArg,
+        dry_run: bool = False,
+        on_duplicate: Literal["error", "update", "skip"] = "error",
+        skip_invalid: bool = False,
+        max_rows: int | None = None,
+    ) -> ImportReport: ...
+    def export_xlsx(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        platform: _PlatformArg,
+        include_passwords: bool = True,
+        enabled: bool | None = None,
+        device: str | None = None,
+        tag: str | None = None,
+        logged_in: bool | None = None,
+        search: str | None = None,
+    ) -> ExportSummary: ...
     def devices(self) -> builtins.list[DeviceRecord]: ...
     def register_device(self, serial: str) -> DeviceRecord: ...
     def label_device(self, serial: str, label: str | None) -> DeviceRecord: ...
+
+@final
+class RowError:
+    """One problem with one row of an imported sheet."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def column(self) -> str | None: ...
+    @property
+    def reason(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class ImportReport:
+    """What an import did (or would do), and every invalid row."""
+
+    @property
+    def outcome(self) -> Literal["applied", "dry_run", "rejected"]: ...
+    @property
+    def applied(self) -> bool: ...
+    @property
+    def sheet(self) -> str: ...
+    @property
+    def created(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def unchanged(self) -> int: ...
+    @property
+    def skipped(self) -> int: ...
+    @property
+    def errors(self) -> builtins.list[RowError]: ...
+    @property
+    def unknown_columns(self) -> builtins.list[str]: ...
+    @property
+    def ignored_columns(self) -> builtins.list[str]: ...
+
+@final
+class ExportSummary:
+    """What an export wrote."""
+
+    @property
+    def path(self) -> pathlib.Path: ...
+    @property
+    def rows(self) -> int: ...
 
 @disjoint_base
 class DeviceDriver:

@@ -91,14 +91,16 @@ class DuplicateError(FarmhandError, ValueError):
 class SheetImportError(FarmhandError):
     """A spreadsheet could not be imported.
 
-    ``source`` names the file; ``errors`` lists the offending rows as
-    :class:`farmhand.RowError` objects (``row``, ``column``, ``message``) when
-    the engine reported them one by one.
+    ``source`` names the file. When the sheet was read but some rows were
+    invalid (so nothing was written), ``errors`` holds them as
+    :class:`farmhand.RowError` objects (``row``, ``column``, ``reason``) and
+    ``report`` the :class:`farmhand.ImportReport` with the counts.
     """
 
     kind = "import"
     source: Optional[str] = None
     errors: Tuple[Any, ...] = ()
+    report: Any = None
 
 
 class DeviceError(FarmhandError):
