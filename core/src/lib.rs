@@ -12,6 +12,7 @@ pub mod account;
 pub mod apps;
 pub mod device;
 pub mod error;
+pub mod ops;
 pub mod secret;
 #[cfg(feature = "sim")]
 pub mod sim;
