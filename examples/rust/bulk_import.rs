@@ -12,7 +12,7 @@ use farmhand::{Error, Platform, Result, Workspace};
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 /// Writes `rows` accounts as an operator's sheet would hold them, with three
-/// wrong rows near the end: a blank username, a status of 7, a repeated username.
+/// wrong rows at the end: a username with a space, a status of 7, a repeated username.
 fn write_sheet(path: &Path, rows: u32) -> std::result::Result<(), XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -37,7 +37,7 @@ fn write_sheet(path: &Path, rows: u32) -> std::result::Result<(), XlsxError> {
         sheet.write_string(i, 5, if i % 2 == 0 { "even" } else { "odd" })?;
     }
     let bad = rows + 1;
-    sheet.write_string(bad, 0, "  ")?;
+    sheet.write_string(bad, 0, "two words")?;
     sheet.write_string(bad + 1, 0, "status_seven")?;
     sheet.write_number(bad + 1, 4, 7)?;
     sheet.write_string(bad + 2, 0, "USER000001")?;
@@ -65,13 +65,20 @@ fn main() -> Result<()> {
         source_name: sheet.display().to_string(),
         message: e.to_string(),
     })?;
-    println!("wrote {} with {rows} accounts and 3 wrong rows", sheet.display());
+    println!(
+        "wrote {} with {rows} accounts and 3 wrong rows",
+        sheet.display()
+    );
 
     let ws = Workspace::open(dir.path().join("workspace.db"))?;
     let options = ImportOptions::new(Platform::TikTok);
 
     let started = Instant::now();
-    show("dry run", &ws.import_xlsx(&sheet, &options.clone().dry_run(true))?, started);
+    show(
+        "dry run",
+        &ws.import_xlsx(&sheet, &options.clone().dry_run(true))?,
+        started,
+    );
 
     let started = Instant::now();
     let rejected = ws.import_xlsx(&sheet, &options)?;
@@ -91,6 +98,10 @@ fn main() -> Result<()> {
         .clone()
         .skip_invalid(true)
         .on_duplicate(OnDuplicate::Update);
-    show("the same sheet again", &ws.import_xlsx(&sheet, &again)?, started);
+    show(
+        "the same sheet again",
+        &ws.import_xlsx(&sheet, &again)?,
+        started,
+    );
     Ok(())
 }

@@ -30,7 +30,8 @@ fn main() -> Result<ExitCode> {
             format!("tt_{i}"),
             format!("tt-pw-{i}"),
         ));
-        let mut ig = PlatformAccount::new(Platform::Instagram, format!("ig_{i}"), format!("ig-pw-{i}"));
+        let mut ig =
+            PlatformAccount::new(Platform::Instagram, format!("ig_{i}"), format!("ig-pw-{i}"));
         ig.totp_secret = Some(Secret::new(KEY));
         scenario.accounts.push(ig);
     }
@@ -46,7 +47,10 @@ fn main() -> Result<ExitCode> {
                 server.connect(&serial)?;
                 server.wait_for_state(&serial, "device", Duration::from_secs(20))?;
             }
-            println!("{phones} phones through the adb server at {}", server.addr());
+            println!(
+                "{phones} phones through the adb server at {}",
+                server.addr()
+            );
             Box::new(AdbDriver::with_server(server.addr()))
         }
         None => {
@@ -72,10 +76,16 @@ fn main() -> Result<ExitCode> {
     let started = Instant::now();
     let options = RunOptions {
         observer: Arc::new(move |event: &Event| match event {
-            Event::Started { accounts, phones, .. } => {
+            Event::Started {
+                accounts, phones, ..
+            } => {
                 println!("login: {accounts} accounts on {phones} phones")
             }
-            Event::AccountDone { result, done, total } => println!(
+            Event::AccountDone {
+                result,
+                done,
+                total,
+            } => println!(
                 "[{done:>3}/{total}] {:>6.2?} {} {:<6} on {}: {}",
                 started.elapsed(),
                 result.platform,

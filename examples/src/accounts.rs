@@ -11,8 +11,7 @@ use farmhand::{
 use serde::Serialize;
 
 use crate::cli::{
-    AccountRefs, AccountsCommand, AddArgs, BindArgs, EditArgs, ListArgs, PasswordArgs,
-    TagArgs,
+    AccountRefs, AccountsCommand, AddArgs, BindArgs, EditArgs, ListArgs, PasswordArgs, TagArgs,
 };
 use crate::output::{Exit, Output};
 use crate::table::Table;
@@ -150,7 +149,10 @@ fn details(v: &AccountView) -> String {
         ("videos", opt(&stats.videos)),
         ("friends", opt(&stats.friends)),
         ("synced at", opt(&stats.synced_at.map(|t| t.unix_seconds()))),
-        ("last login", opt(&v.last_login_at.map(|t| t.unix_seconds()))),
+        (
+            "last login",
+            opt(&v.last_login_at.map(|t| t.unix_seconds())),
+        ),
         ("last error", opt(&v.last_error)),
     ] {
         table.row([field.to_string(), value]);
@@ -392,7 +394,10 @@ mod tests {
         let ws = Workspace::in_memory();
         let alice = ws.add(NewAccount::new(Platform::TikTok, "Alice")).unwrap();
         let num = ws.add(NewAccount::new(Platform::TikTok, "123")).unwrap();
-        assert_eq!(resolve(&ws, &alice.id.to_string(), None).unwrap().id, alice.id);
+        assert_eq!(
+            resolve(&ws, &alice.id.to_string(), None).unwrap().id,
+            alice.id
+        );
         assert_eq!(resolve(&ws, "@ALICE", None).unwrap().id, alice.id);
         assert_eq!(resolve(&ws, "@123", None).unwrap().id, num.id);
         let err = resolve(&ws, "nobody", None).unwrap_err();

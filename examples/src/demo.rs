@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use farmhand::device::{AdbDriver, DeviceDriver};
 use farmhand::ops::{CancelToken, Report, RunOptions};
-use farmhand::sim::{AdbServer, Scenario, SimFleet, ADB_ENV};
+use farmhand::sim::adb_server::ADB_ENV;
+use farmhand::sim::{AdbServer, Scenario, SimFleet};
 use farmhand::store::AccountFilter;
 use farmhand::xlsx::{ExportOptions, ExportSummary, ImportOptions, ImportReport};
-use farmhand::{Error, NewAccount, Platform, Result, Status, Workspace};
+use farmhand::{Error, Platform, Result, Workspace};
 use serde::Serialize;
 
 use crate::accounts::{accounts_table, AccountView};
@@ -55,27 +56,70 @@ pub fn scenario() -> Result<Scenario> {
     Scenario::from_json(SCENARIO)
 }
 
-/// The sample roster, as an operator's sheets would hold it: Mia and Ana bound
-/// to phone 1 (Ana with a 2FA key), Kai unbound, an old account disabled.
-fn sample_accounts(phone1: &str) -> Vec<NewAccount> {
-    vec![
-        NewAccount::new(Platform::TikTok, "mia.dances")
-            .email("mia@example.com")
-            .password("tt-mia-2024")
-            .device(phone1)
-            .tags(["demo"]),
-        NewAccount::new(Platform::TikTok, "old.promo")
-            .password("tt-old-2021")
-            .device(phone1)
-            .status(Status::Disabled),
-        NewAccount::new(Platform::Instagram, "ana.travels")
-            .password("ig-ana-2024:JBSWY3DPEHPK3PXP")
-            .device(phone1)
-            .tags(["demo", "2fa"]),
-        NewAccount::new(Platform::Instagram, "kai.photos")
-            .email("kai@example.com")
-            .password("ig-kai-2024"),
-    ]
+/// One row of a sample sheet: username, email, pwd, device, status.
+type SampleRow = (&'static str, &'static str, String, String, u8);
+
+/// The sample roster, as an operator's sheets would hold it (no `id` column:
+/// new accounts): Mia and Ana bound to phone 1 (Ana's password carries a 2FA
+/// key), Kai unbound, an old account disabled.
+fn sample_rows(platform: Platform, phone1: &str) -> Vec<SampleRow> {
+    match platform {
+        Platform::TikTok => vec![
+            (
+                "mia.dances",
+                "mia@example.com",
+                "tt-mia-2024".into(),
+                phone1.into(),
+                0,
+            ),
+            ("old.promo", "", "tt-old-2021".into(), phone1.into(), 1),
+        ],
+        Platform::Instagram => vec![
+            (
+                "ana.travels",
+                "",
+                "ig-ana-2024:JBSWY3DPEHPK3PXP".into(),
+                phone1.into(),
+                0,
+            ),
+            (
+                "kai.photos",
+                "kai@example.com",
+                "ig-kai-2024".into(),
+                String::new(),
+                0,
+            ),
+        ],
+    }
+}
+
+/// Writes a sample sheet (sheet `accounts`, TikMatrix column names).
+fn write_sample(path: &Path, rows: &[SampleRow]) -> Result<()> {
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::Import {
+        source_name: path.display().to_string(),
+        message: format!("cannot write the sample sheet: {e}"),
+    };
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("accounts").map_err(fail)?;
+    for (col, title) in ["username", "email", "pwd", "device", "status"]
+        .into_iter()
+        .enumerate()
+    {
+        sheet.write_string(0, col as u16, title).map_err(fail)?;
+    }
+    for (i, (username, email, pwd, device, status)) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        for (col, text) in [(0, *username), (1, *email), (2, pwd), (3, device)] {
+            if !text.is_empty() {
+                sheet.write_string(row, col, text).map_err(fail)?;
+            }
+        }
+        sheet
+            .write_number(row, 4, f64::from(*status))
+            .map_err(fail)?;
+    }
+    book.save(path).map_err(fail)
 }
 
 /// Where the demo's phones are reached.
@@ -242,17 +286,12 @@ fn tour(
     out: Output,
     report: &mut DemoReport,
 ) -> Result<Exit> {
-    // A sample sheet per platform, written by the exporter as an operator's would be.
-    let scratch = Workspace::in_memory();
-    for account in sample_accounts(&phones[0]) {
-        scratch.add(account)?;
-    }
     let ws_path = dir.join("workspace.db");
     let ws = Workspace::open(&ws_path)?;
     let mut exit = Exit::Ok;
     for platform in Platform::ALL {
         let sample = dir.join(format!("sample-{platform}.xlsx"));
-        scratch.export_xlsx(&sample, &ExportOptions::new(platform))?;
+        write_sample(&sample, &sample_rows(platform, &phones[0]))?;
         let imported = ws.import_xlsx(&sample, &ImportOptions::new(platform))?;
         section(
             out,
@@ -276,7 +315,10 @@ fn tour(
         ..RunOptions::default()
     };
     for (kind, title) in [
-        (Kind::Match, "match: sessions already logged in on the phones"),
+        (
+            Kind::Match,
+            "match: sessions already logged in on the phones",
+        ),
         (Kind::Login, "login (Ana's Instagram asks for a 2FA code)"),
         (Kind::Sync, "profile sync"),
     ] {
@@ -329,15 +371,16 @@ mod tests {
     fn the_demo_scenario_is_valid_and_matches_the_sample_sheet() {
         let scenario = scenario().unwrap();
         assert_eq!(scenario.phones.len(), 3);
-        for account in sample_accounts("127.0.0.1:1") {
-            assert!(
-                scenario
-                    .accounts
-                    .iter()
-                    .any(|a| a.platform == account.platform && a.username == account.username),
-                "{} is not in the scenario",
-                account.username
-            );
+        for platform in Platform::ALL {
+            for (username, ..) in sample_rows(platform, "127.0.0.1:1") {
+                assert!(
+                    scenario
+                        .accounts
+                        .iter()
+                        .any(|a| a.platform == platform && a.username == username),
+                    "{username} is not in the scenario"
+                );
+            }
         }
     }
 

@@ -81,7 +81,7 @@ struct Ready<'a> {
 pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
     let scenario = match (&args.scenario, args.phones) {
         (Some(path), _) => Scenario::load(path)?,
-        (None, _) if args.demo => demo::scenario(),
+        (None, _) if args.demo => demo::scenario()?,
         (None, Some(n)) => Scenario::with_phones(usize::from(n)),
         (None, None) => {
             return Err(Error::validation(

@@ -1,9 +1,8 @@
 //! The `farmhand` binary against simulated phones behind the real adb server:
-//! `sim`, `devices`, `match`, `login` (with 2FA), `sync`, and Ctrl-C.
+//! `sim`, `devices`, and a login that fails.
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -45,123 +44,29 @@ fn fleet(scenario: &Scenario) -> (SimFleet, AdbServer) {
 }
 
 #[test]
-fn match_login_with_2fa_and_sync_through_the_real_adb_server() {
-    let (fleet, adb) = fleet(&scenario());
-    let serials = fleet.serials();
-    let addr = adb.addr().to_string();
-    let env = Env::new();
-    env.run(&["accounts", "add", "mia", "--password", "mia-pw", "--device", &serials[0]])
-        .expect(0);
-    env.run(&[
-        "accounts", "add", "ana", "-p", "instagram", "--password", &format!("ana-pw:{SECRET}"),
-        "--device", &serials[0],
-    ])
-    .expect(0);
-
-    let matched = env.run(&["--json", "match", "--adb", &addr]).expect(0).json();
-    let leo = matched["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["username"] == "leo")
-        .expect("match found leo's session");
-    assert_eq!(leo["outcome"], "created");
-    assert_eq!(leo["device"], serials[1].as_str());
-
-    let login = env.run(&["--json", "login", "--adb", &addr]);
-    assert!(!login.all().contains(SECRET) && !login.all().contains("ana-pw"));
-    let login = login.expect(0).json();
-    let outcome = |report: &serde_json::Value, user: &str| {
-        report["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["username"] == user)
-            .map(|r| r["outcome"].as_str().unwrap().to_string())
-    };
-    assert_eq!(outcome(&login, "mia").as_deref(), Some("logged_in"));
-    assert_eq!(outcome(&login, "ana").as_deref(), Some("logged_in"));
-
-    let table = env.run(&["sync", "--adb", &addr]).expect(0);
-    assert!(table.stdout.contains("OUTCOME") && table.stdout.contains("synced"), "{}", table.stdout);
-    let mia = env.run(&["--json", "accounts", "show", "mia"]).expect(0).json();
-    assert_eq!(mia["stats"]["followers"], 1200);
-    assert_eq!(mia["logged_in"], true);
-    let devices = env.run(&["--json", "devices", "--adb", &addr]).expect(0).json();
-    let listed: Vec<&str> = devices["devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["state"] == "device")
-        .map(|d| d["serial"].as_str().unwrap())
-        .collect();
-    assert_eq!(listed.len(), 2, "{devices}");
-}
-
-#[test]
 fn a_wrong_password_is_a_failure_of_the_run() {
     let (fleet, adb) = fleet(&scenario());
     let env = Env::new();
     env.run(&[
-        "accounts", "add", "mia", "--password", "not-mias-password", "--device", &fleet.serials()[0],
+        "accounts",
+        "add",
+        "mia",
+        "--password",
+        "not-mias-password",
+        "--device",
+        &fleet.serials()[0],
     ])
     .expect(0);
-    let run = env.run(&["--json", "login", "--adb", &adb.addr().to_string()]).expect(1);
+    let run = env
+        .run(&["--json", "login", "--adb", &adb.addr().to_string()])
+        .expect(1);
     assert_eq!(run.json()["results"][0]["outcome"], "wrong_password");
     assert!(!run.all().contains("not-mias-password"));
-    let mia = env.run(&["--json", "accounts", "show", "mia"]).expect(0).json();
+    let mia = env
+        .run(&["--json", "accounts", "show", "mia"])
+        .expect(0)
+        .json();
     assert!(mia["last_error"].is_string(), "{mia}");
-}
-
-#[test]
-fn ctrl_c_cancels_a_login_before_the_next_account() {
-    let mut scenario = scenario();
-    scenario.latency.dump_ms = 300;
-    let mut extra = Vec::new();
-    for i in 0..6 {
-        let name = format!("slow{i}");
-        scenario.accounts.push(farmhand::sim::PlatformAccount::new(
-            farmhand::Platform::TikTok,
-            name.clone(),
-            "pw",
-        ));
-        extra.push(name);
-    }
-    let (fleet, adb) = fleet(&scenario);
-    let env = Env::new();
-    for name in &extra {
-        env.run(&["accounts", "add", name, "--password", "pw", "--device", &fleet.serials()[0]])
-            .expect(0);
-    }
-    let mut child = env
-        .cmd(&["--json", "login", "--parallelism", "1", "--adb", &adb.addr().to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "no progress: {seen}");
-        seen.push_str(&line);
-        if line.starts_with("[1/") {
-            break;
-        }
-    }
-    interrupt(&child);
-    let report = read_json_object(&mut stdout_reader(&mut child));
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{report}");
-    assert_eq!(report["cancelled"], true);
-    let outcomes: Vec<&str> = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
-    assert!(outcomes.contains(&"cancelled"), "{outcomes:?}");
-    assert!(outcomes.contains(&"logged_in"), "{outcomes:?}");
 }
 
 #[test]
@@ -177,7 +82,10 @@ fn sim_serves_phones_through_a_private_or_the_named_adb_server_until_ctrl_c() {
     let addr = ready["adb"].as_str().unwrap().to_string();
     assert_eq!(ready["private_server"], true);
     assert_eq!(ready["phones"].as_array().unwrap().len(), 2);
-    let devices = env.run(&["--json", "devices", "--adb", &addr]).expect(0).json();
+    let devices = env
+        .run(&["--json", "devices", "--adb", &addr])
+        .expect(0)
+        .json();
     assert_eq!(devices["devices"].as_array().unwrap().len(), 2, "{devices}");
     interrupt(&child);
     assert_eq!(child.wait().unwrap().code(), Some(0));
@@ -197,29 +105,48 @@ fn sim_serves_phones_through_a_private_or_the_named_adb_server_until_ctrl_c() {
     assert_eq!(adb.state_of(&serial).unwrap().as_deref(), Some("device"));
     interrupt(&child);
     assert_eq!(child.wait().unwrap().code(), Some(0));
-    assert_eq!(adb.state_of(&serial).unwrap(), None, "the phone stayed registered");
+    assert_eq!(
+        adb.state_of(&serial).unwrap(),
+        None,
+        "the phone stayed registered"
+    );
 }
 
 #[test]
 fn sim_and_devices_report_bad_scenarios_and_missing_servers() {
     let env = Env::new();
-    env.run(&["accounts", "add", "seed", "--device", "10.0.0.9:5555"]).expect(0);
-    let offline = env.run(&["--json", "devices", "--offline"]).expect(0).json();
+    env.run(&["accounts", "add", "seed", "--device", "10.0.0.9:5555"])
+        .expect(0);
+    let offline = env
+        .run(&["--json", "devices", "--offline"])
+        .expect(0)
+        .json();
     assert_eq!(offline["devices"][0]["serial"], "10.0.0.9:5555");
     assert_eq!(offline["devices"][0]["accounts"], 1);
 
     let run = env.run(&["devices", "--adb", "127.0.0.1:1"]).expect(1);
     assert!(run.stderr.contains("no adb server"), "{}", run.stderr);
-    assert!(run.stdout.contains("10.0.0.9:5555"), "the registry is still listed");
+    assert!(
+        run.stdout.contains("10.0.0.9:5555"),
+        "the registry is still listed"
+    );
     env.run(&["login", "--adb", "127.0.0.1:1"]).expect(1);
 
     let bad = env.path("bad.json");
     std::fs::write(&bad, r#"{"phones": [{"modle": "typo"}]}"#).unwrap();
-    let run = env.run(&["sim", "--scenario", bad.to_str().unwrap(), "--adb", "127.0.0.1:1"]);
+    let run = env.run(&[
+        "sim",
+        "--scenario",
+        bad.to_str().unwrap(),
+        "--adb",
+        "127.0.0.1:1",
+    ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("modle"), "{}", run.stderr);
     let run = env.run(&["sim", "--scenario", env.path("none.json").to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let run = env.run(&["sim", "--phones", "2", "--adb", "127.0.0.1:1"]).expect(1);
+    let run = env
+        .run(&["sim", "--phones", "2", "--adb", "127.0.0.1:1"])
+        .expect(1);
     assert!(run.stderr.contains("no adb server"), "{}", run.stderr);
 }

@@ -32,7 +32,10 @@ fn import_prints_its_report_and_a_reimport_changes_nothing() {
     let sheet = hand_written_sheet(&env, "accounts.xlsx");
     let sheet = sheet.to_str().unwrap();
 
-    let dry = env.run(&["--json", "import", sheet, "--dry-run"]).expect(0).json();
+    let dry = env
+        .run(&["--json", "import", sheet, "--dry-run"])
+        .expect(0)
+        .json();
     assert_eq!(dry["outcome"], "dry_run");
     assert_eq!(dry["created"], 3);
     assert!(!env.workspace().exists(), "a dry run created the workspace");
@@ -44,8 +47,13 @@ fn import_prints_its_report_and_a_reimport_changes_nothing() {
 
     assert!(!env.run(&["import", sheet]).all().contains("pw-not-shown"));
     let again = env.run(&["--json", "import", sheet]).expect(1).json();
-    assert_eq!(again["outcome"], "rejected", "rows without id name existing users");
-    let again = env.run(&["import", sheet, "--on-duplicate", "skip"]).expect(0);
+    assert_eq!(
+        again["outcome"], "rejected",
+        "rows without id name existing users"
+    );
+    let again = env
+        .run(&["import", sheet, "--on-duplicate", "skip"])
+        .expect(0);
     assert!(again.stdout.starts_with("imported:"), "{}", again.stdout);
     assert!(again.stdout.contains("3 skipped"), "{}", again.stdout);
 
@@ -72,16 +80,26 @@ fn invalid_rows_are_listed_with_row_and_column_and_nothing_is_written() {
          c@example.com##pw3##good_two\n",
     )
     .unwrap();
-    let run = env.run(&["--json", "import", text.to_str().unwrap()]).expect(1);
+    let run = env
+        .run(&["--json", "import", text.to_str().unwrap()])
+        .expect(1);
     let report = run.json();
     assert_eq!(report["outcome"], "rejected");
     assert_eq!(report["errors"][0]["row"], 2);
     assert!(!run.all().contains("pw2"), "a password was printed");
     let list = env.run(&["--json", "accounts", "list"]).expect(0).json();
-    assert_eq!(list.as_array().unwrap().len(), 1, "a rejected import wrote rows");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "a rejected import wrote rows"
+    );
 
     let human = env.run(&["import", text.to_str().unwrap()]).expect(1);
-    assert!(human.stdout.contains("rejected, nothing written"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("rejected, nothing written"),
+        "{}",
+        human.stdout
+    );
     assert!(human.stdout.contains("row 2"), "{}", human.stdout);
 
     let skipped = env
@@ -99,7 +117,9 @@ fn files_that_are_missing_or_not_sheets_are_errors_naming_the_file() {
     let env = Env::new();
     env.run(&["accounts", "add", "seed"]).expect(0);
     let missing = env.path("missing.xlsx");
-    let run = env.run(&["--json", "import", missing.to_str().unwrap()]).expect(1);
+    let run = env
+        .run(&["--json", "import", missing.to_str().unwrap()])
+        .expect(1);
     assert!(run.stderr.contains("missing.xlsx"), "{}", run.stderr);
     assert_eq!(run.json()["error"]["kind"], "io");
 
@@ -115,8 +135,10 @@ fn files_that_are_missing_or_not_sheets_are_errors_naming_the_file() {
 #[test]
 fn export_defaults_to_the_download_folder_and_can_leave_passwords_out() {
     let env = Env::new();
-    env.run(&["accounts", "add", "ann", "--password", "topsecret"]).expect(0);
-    env.run(&["accounts", "add", "ig_ann", "-p", "instagram"]).expect(0);
+    env.run(&["accounts", "add", "ann", "--password", "topsecret"])
+        .expect(0);
+    env.run(&["accounts", "add", "ig_ann", "-p", "instagram"])
+        .expect(0);
     let summary = env.run(&["--json", "export"]).expect(0).json();
     let default = env.path("downloads/accounts.xlsx");
     assert_eq!(summary["path"], default.to_str().unwrap());
@@ -125,12 +147,26 @@ fn export_defaults_to_the_download_folder_and_can_leave_passwords_out() {
 
     let ig = env.path("ig.xlsx");
     let summary = env
-        .run(&["--json", "export", ig.to_str().unwrap(), "-p", "instagram", "--no-passwords"])
+        .run(&[
+            "--json",
+            "export",
+            ig.to_str().unwrap(),
+            "-p",
+            "instagram",
+            "--no-passwords",
+        ])
         .expect(0)
         .json();
     assert_eq!(summary["rows"], 1);
     let dry = env
-        .run(&["--json", "import", ig.to_str().unwrap(), "-p", "instagram", "--dry-run"])
+        .run(&[
+            "--json",
+            "import",
+            ig.to_str().unwrap(),
+            "-p",
+            "instagram",
+            "--dry-run",
+        ])
         .expect(0)
         .json();
     assert_eq!(dry["unchanged"], 1);
