@@ -91,7 +91,10 @@ fn shell_v2_returns_no_exit_code_even_when_the_phone_sends_one() {
         .shell_command(&"exit 7", Some(&mut stdout), None)
         .unwrap();
     assert_eq!(stdout, b"hi\n");
-    assert_eq!(status, None, "adb_client now returns the exit code: simplify AdbDriver");
+    assert_eq!(
+        status, None,
+        "adb_client now returns the exit code: simplify AdbDriver"
+    );
 }
 
 /// The server transport has no read timeout: a silent phone blocks the caller
@@ -139,5 +142,8 @@ fn boxed_adb_device_ext_is_not_send() {
         const SEND: bool = true;
     }
     assert!(!<Probe<Box<dyn ADBDeviceExt>>>::SEND);
-    assert!(<Probe<ADBServerDevice>>::SEND, "the concrete device is Send");
+    assert!(
+        <Probe<ADBServerDevice>>::SEND,
+        "the concrete device is Send"
+    );
 }
