@@ -15,8 +15,18 @@ use crate::secret::Secret;
 
 /// Longest username accepted, in characters (both platforms allow far fewer).
 pub const MAX_USERNAME_CHARS: usize = 64;
-/// Longest free-text field accepted (email, password, nickname, tag...), in characters.
+/// Longest free-text field accepted (email, password, nickname, last error...), in characters.
 pub const MAX_TEXT_CHARS: usize = 4096;
+/// Longest device serial (USB serial or `ip:port`) accepted, in characters.
+pub const MAX_SERIAL_CHARS: usize = 128;
+/// Longest app package name accepted, in characters (Android's own limit).
+pub const MAX_PACKAGE_CHARS: usize = 255;
+/// Longest tag accepted, in characters.
+pub const MAX_TAG_CHARS: usize = 64;
+/// Most tags one account may carry.
+pub const MAX_TAGS: usize = 64;
+/// Longest device label accepted, in characters.
+pub const MAX_LABEL_CHARS: usize = 128;
 
 /// Store-assigned identifier of an account [`id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -463,6 +473,252 @@ impl AccountPatch {
     pub fn is_empty(&self) -> bool {
         *self == AccountPatch::default()
     }
+}
+
+impl NewAccount {
+    /// Validates and normalises the fields into an account record with id 0 (the
+    /// store assigns the id and the device index).
+    pub(crate) fn into_record(self, now: Timestamp) -> Result<Account> {
+        let stats = check_stats(self.stats)?;
+        Ok(Account {
+            id: AccountId(0),
+            platform: self.platform,
+            username: Username::parse(&self.username)?,
+            email: check_email(self.email)?,
+            password: check_password(self.password)?,
+            device: self.device.map(|d| check_serial(&d)).transpose()?,
+            device_index: None,
+            package_name: check_package(self.package_name)?,
+            logged_in: self.logged_in,
+            status: self.status,
+            tags: check_tags(self.tags)?,
+            stats,
+            last_login_at: None,
+            last_error: None,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+impl AccountPatch {
+    /// Validates the patch and applies it to `account` (nothing is changed on error).
+    /// The caller checks a renamed username for clashes and re-derives the device index.
+    pub(crate) fn apply_to(self, account: &mut Account, now: Timestamp) -> Result<()> {
+        let mut next = account.clone();
+        if let Some(username) = self.username {
+            next.username = Username::parse(&username)?;
+        }
+        if let Some(email) = self.email {
+            next.email = check_email(email)?;
+        }
+        if let Some(password) = self.password {
+            next.password = check_password(password)?;
+        }
+        if let Some(device) = self.device {
+            next.device = device.map(|d| check_serial(&d)).transpose()?;
+        }
+        if let Some(package) = self.package_name {
+            next.package_name = check_package(package)?;
+        }
+        if let Some(logged_in) = self.logged_in {
+            next.logged_in = logged_in;
+        }
+        if let Some(status) = self.status {
+            next.status = status;
+        }
+        if let Some(tags) = self.tags {
+            next.tags = check_tags(tags)?;
+        }
+        if let Some(stats) = self.stats {
+            next.stats = check_stats(stats)?;
+        }
+        if let Some(at) = self.last_login_at {
+            next.last_login_at = at;
+        }
+        if let Some(reason) = self.last_error {
+            next.last_error = check_text("last_error", reason, MAX_TEXT_CHARS, "\n\t")?;
+        }
+        if next.device != account.device {
+            next.device_index = None;
+        }
+        next.updated_at = now;
+        *account = next;
+        Ok(())
+    }
+}
+
+/// Normalises a device serial: trimmed, non-blank, at most [`MAX_SERIAL_CHARS`],
+/// no whitespace or control characters. Errors name the field `device`.
+pub fn check_serial(raw: &str) -> Result<String> {
+    let serial = raw.trim();
+    if serial.is_empty() {
+        return Err(Error::validation("device", "serial must not be blank"));
+    }
+    check_length("device", serial, MAX_SERIAL_CHARS)?;
+    if let Some(c) = serial.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::validation(
+            "device",
+            format!(
+                "serial '{}' contains the character {c:?}, which a serial cannot hold",
+                printable(serial)
+            ),
+        ));
+    }
+    Ok(serial.to_string())
+}
+
+/// Normalises a device label: trimmed (blank means none), at most
+/// [`MAX_LABEL_CHARS`], no control characters. Errors name the field `label`.
+pub fn check_label(label: Option<String>) -> Result<Option<String>> {
+    check_text("label", label, MAX_LABEL_CHARS, "")
+}
+
+/// Normalises a tag list: each tag trimmed, blanks dropped, duplicates dropped
+/// (first spelling kept). A tag may not hold a comma (the sheet's separator) or
+/// control characters, nor be longer than [`MAX_TAG_CHARS`]; at most [`MAX_TAGS`] tags.
+pub fn check_tags<I, S>(tags: I) -> Result<Vec<String>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let Some(tag) = check_text("tags", Some(tag.as_ref().to_string()), MAX_TAG_CHARS, "")?
+        else {
+            continue;
+        };
+        if tag.contains(',') {
+            return Err(Error::validation(
+                "tags",
+                format!(
+                    "tag '{}' contains a comma, the separator of the tags column",
+                    printable(&tag)
+                ),
+            ));
+        }
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(Error::validation(
+            "tags",
+            format!("{} tags given; at most {MAX_TAGS} are allowed", out.len()),
+        ));
+    }
+    Ok(out)
+}
+
+fn check_email(email: Option<String>) -> Result<Option<String>> {
+    check_text("email", email, MAX_TEXT_CHARS, "")
+}
+
+/// A password is kept verbatim (no trimming); empty means none. It may not hold
+/// control characters (they cannot be typed into a phone). Errors never show it.
+fn check_password(password: Option<Secret>) -> Result<Option<Secret>> {
+    let Some(password) = password.filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let chars = password.expose().chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(Error::validation(
+            "password",
+            format!("is {chars} characters long; at most {MAX_TEXT_CHARS} are allowed"),
+        ));
+    }
+    if password.expose().chars().any(char::is_control) {
+        return Err(Error::validation(
+            "password",
+            "contains a control character (NUL, newline, ...), which cannot be typed into a phone",
+        ));
+    }
+    Ok(Some(password))
+}
+
+/// An Android package name: letters, digits, `_` and `.` only, so it is safe on an adb shell line.
+fn check_package(package: Option<String>) -> Result<Option<String>> {
+    let Some(package) = check_text("packagename", package, MAX_PACKAGE_CHARS, "")? else {
+        return Ok(None);
+    };
+    if let Some(c) = package
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '.'))
+    {
+        return Err(Error::validation(
+            "packagename",
+            format!(
+                "'{}' contains {c:?}; a package name holds only letters, digits, '_' and '.'",
+                printable(&package)
+            ),
+        ));
+    }
+    Ok(Some(package))
+}
+
+fn check_stats(stats: ProfileStats) -> Result<ProfileStats> {
+    let counts = [
+        ("followers", stats.followers),
+        ("following", stats.following),
+        ("hearts", stats.hearts),
+        ("videos", stats.videos),
+        ("friends", stats.friends),
+    ];
+    for (field, value) in counts {
+        if value.is_some_and(|v| v > i64::MAX as u64) {
+            return Err(Error::validation(
+                field,
+                "is larger than 9223372036854775807",
+            ));
+        }
+    }
+    Ok(ProfileStats {
+        nickname: check_text("nickname", stats.nickname, MAX_TEXT_CHARS, "")?,
+        country: check_text("country", stats.country, MAX_TEXT_CHARS, "")?,
+        ..stats
+    })
+}
+
+/// Trims a free-text value (blank means none) and checks its length and that it
+/// holds no control characters other than those in `allowed`.
+fn check_text(
+    field: &str,
+    value: Option<String>,
+    max_chars: usize,
+    allowed: &str,
+) -> Result<Option<String>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    check_length(field, trimmed, max_chars)?;
+    if let Some(c) = trimmed
+        .chars()
+        .find(|c| c.is_control() && !allowed.contains(*c))
+    {
+        return Err(Error::validation(
+            field,
+            format!(
+                "'{}' contains the control character {c:?}",
+                printable(trimmed)
+            ),
+        ));
+    }
+    Ok(Some(trimmed.to_string()))
+}
+
+fn check_length(field: &str, value: &str, max_chars: usize) -> Result<()> {
+    let chars = value.chars().count();
+    if chars > max_chars {
+        return Err(Error::validation(
+            field,
+            format!("is {chars} characters long; at most {max_chars} are allowed"),
+        ));
+    }
+    Ok(())
 }
 
 /// Shortens and escapes a user-supplied value for an error message.

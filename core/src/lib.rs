@@ -17,6 +17,7 @@ pub mod secret;
 pub mod sim;
 pub mod store;
 pub mod workspace;
+pub mod xlsx;
 
 pub use account::{
     Account, AccountId, AccountPatch, NewAccount, Platform, ProfileStats, Status, Timestamp,

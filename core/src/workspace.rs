@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::store::AccountStore;
+use crate::account::{check_tags, Account, AccountId, AccountPatch, NewAccount, Platform, Status};
+use crate::error::Result;
+use crate::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore};
 
 /// A roster of accounts and devices backed by one store.
 ///
@@ -13,6 +15,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// A fresh workspace held in memory, gone when the last clone is dropped.
+    pub fn in_memory() -> Self {
+        Workspace::with_store(Arc::new(MemoryStore::new()))
+    }
+
     /// A workspace over any store.
     pub fn with_store(store: Arc<dyn AccountStore>) -> Self {
         Workspace { store }
@@ -21,5 +28,172 @@ impl Workspace {
     /// The underlying store.
     pub fn store(&self) -> &Arc<dyn AccountStore> {
         &self.store
+    }
+
+    /// Creates an account; `Duplicate` if its username (any spelling) exists on the platform.
+    pub fn add(&self, new: NewAccount) -> Result<Account> {
+        self.store.create(new)
+    }
+
+    /// The account with this id, or `NotFound`.
+    pub fn get(&self, id: AccountId) -> Result<Account> {
+        self.store.get(id)
+    }
+
+    /// The account named `username` (`@Bob`, ` bob`, `BOB` alike) on `platform`, if any.
+    pub fn find(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
+        self.store.find_by_username(platform, username)
+    }
+
+    /// Applies a partial update; `NotFound` for an unknown id.
+    pub fn update(&self, id: AccountId, patch: AccountPatch) -> Result<Account> {
+        self.store.update(id, patch)
+    }
+
+    /// Deletes an account; `NotFound` for an unknown id. Its id is never reused.
+    pub fn delete(&self, id: AccountId) -> Result<()> {
+        self.store.delete(id)
+    }
+
+    /// Accounts matching `filter`, by id.
+    pub fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
+        self.store.list(filter)
+    }
+
+    /// Streams the accounts matching `filter` by id, a page at a time (for exports).
+    pub fn for_each(
+        &self,
+        filter: &AccountFilter,
+        mut visit: impl FnMut(Account) -> Result<()>,
+    ) -> Result<()> {
+        self.store.for_each(filter, &mut visit)
+    }
+
+    /// Number of accounts matching `filter`.
+    pub fn count(&self, filter: &AccountFilter) -> Result<usize> {
+        self.store.count(filter)
+    }
+
+    /// Applies every op or none (the spreadsheet import's unit of work).
+    pub fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
+        self.store.apply_batch(ops)
+    }
+
+    /// Accounts automation may touch: those matching `filter` that are enabled.
+    /// Disabled accounts are never returned, whatever the filter says.
+    pub fn eligible(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
+        if filter.status == Some(Status::Disabled) {
+            return Ok(Vec::new());
+        }
+        self.store.list(&AccountFilter {
+            status: Some(Status::Enabled),
+            ..filter.clone()
+        })
+    }
+
+    /// Lets automation touch the account again.
+    pub fn enable(&self, id: AccountId) -> Result<Account> {
+        self.set_status(id, Status::Enabled)
+    }
+
+    /// Keeps every automation, scheduled job and bulk action away from the account.
+    pub fn disable(&self, id: AccountId) -> Result<Account> {
+        self.set_status(id, Status::Disabled)
+    }
+
+    fn set_status(&self, id: AccountId, status: Status) -> Result<Account> {
+        self.update(
+            id,
+            AccountPatch {
+                status: Some(status),
+                ..AccountPatch::default()
+            },
+        )
+    }
+
+    /// Binds the account to the phone `serial`, registering the phone if it is new.
+    pub fn bind_device(&self, id: AccountId, serial: &str) -> Result<Account> {
+        self.update(
+            id,
+            AccountPatch {
+                device: Some(Some(serial.to_string())),
+                ..AccountPatch::default()
+            },
+        )
+    }
+
+    /// Leaves the account unassigned (the phone stays in the registry).
+    pub fn unbind_device(&self, id: AccountId) -> Result<Account> {
+        self.update(
+            id,
+            AccountPatch {
+                device: Some(None),
+                ..AccountPatch::default()
+            },
+        )
+    }
+
+    /// Replaces the account's tags.
+    pub fn set_tags<I, S>(&self, id: AccountId, tags: I) -> Result<Account>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let tags = check_tags(tags)?;
+        self.retag(id, move |_| tags.clone())
+    }
+
+    /// Adds tags the account does not carry yet (atomic against concurrent writers).
+    pub fn add_tags<I, S>(&self, id: AccountId, tags: I) -> Result<Account>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let added = check_tags(tags)?;
+        self.retag(id, move |current| {
+            let mut tags = current.to_vec();
+            tags.extend(added.iter().filter(|t| !current.contains(t)).cloned());
+            tags
+        })
+    }
+
+    /// Removes the given tags from the account (atomic against concurrent writers).
+    pub fn remove_tags<I, S>(&self, id: AccountId, tags: I) -> Result<Account>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let removed = check_tags(tags)?;
+        self.retag(id, move |current| {
+            current
+                .iter()
+                .filter(|t| !removed.contains(t))
+                .cloned()
+                .collect()
+        })
+    }
+
+    fn retag(&self, id: AccountId, f: impl Fn(&[String]) -> Vec<String>) -> Result<Account> {
+        self.store.update_with(id, &mut |account| {
+            Ok(AccountPatch {
+                tags: Some(f(&account.tags)),
+                ..AccountPatch::default()
+            })
+        })
+    }
+
+    /// Every phone the workspace has seen, by its stable index.
+    pub fn devices(&self) -> Result<Vec<DeviceRecord>> {
+        self.store.list_devices()
+    }
+
+    /// Registers a phone (idempotent), giving it its stable index if it is new.
+    pub fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
+        self.store.register_device(serial)
+    }
+
+    /// Sets (or with `None` clears) a phone's label; `NotFound` for an unknown serial.
+    pub fn label_device(&self, serial: &str, label: Option<&str>) -> Result<DeviceRecord> {
+        self.store.label_device(serial, label.map(str::to_string))
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use crate::error::{Error, Result};
 
 use super::app::SimApp;
+use super::apps::{Instagram, TikTok};
 use super::plain::PlainApp;
 use super::scenario::{AppKind, AppSpec};
 
@@ -29,6 +30,8 @@ impl AppCatalog {
     pub fn builtin() -> Self {
         let mut catalog = AppCatalog::empty();
         catalog.register(AppKind::Plain, PlainApp::boxed);
+        catalog.register(AppKind::TikTok, TikTok::boxed);
+        catalog.register(AppKind::Instagram, Instagram::boxed);
         catalog
     }
 

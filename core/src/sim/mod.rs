@@ -14,6 +14,7 @@
 //!   in where, latencies, faults), from JSON or built in code.
 
 pub mod app;
+pub mod apps;
 pub mod catalog;
 pub mod faults;
 pub mod phone;

@@ -91,6 +91,12 @@ pub struct PlatformAccount {
     /// When true, logging in shows a verification (captcha) screen that automation cannot pass.
     #[serde(default)]
     pub challenge: bool,
+    /// When true, the platform refuses every login of this account with "too many attempts".
+    #[serde(default)]
+    pub rate_limited: bool,
+    /// Country of the account, where the platform knows it.
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 impl PlatformAccount {
@@ -113,6 +119,8 @@ impl PlatformAccount {
             posts: 0,
             friends: 0,
             challenge: false,
+            rate_limited: false,
+            country: None,
         }
     }
 }
@@ -348,6 +356,9 @@ impl Scenario {
                         format!("phones[{p}].apps[{a}].package"),
                         format!("{} is installed twice", app.package()),
                     ));
+                }
+                if app.kind != AppKind::Plain {
+                    super::apps::validate_options(app, &format!("phones[{p}].apps[{a}]"))?;
                 }
                 let platform = match app.kind {
                     AppKind::TikTok => Platform::TikTok,

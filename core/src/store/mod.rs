@@ -5,10 +5,14 @@
 //! (tests, scratch work) and `SqliteStore` (the embedded default: one file is
 //! one workspace).
 
+mod memory;
+
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, AccountId, AccountPatch, NewAccount, Platform, Status};
 use crate::error::Result;
+
+pub use memory::MemoryStore;
 
 /// Which accounts a listing returns. Empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,8 +27,54 @@ pub struct AccountFilter {
     pub device: Option<Option<String>>,
     /// Only accounts carrying this tag (exact, case-sensitive).
     pub tag: Option<String>,
-    /// Case-insensitive substring of username, email or device.
+    /// Case-insensitive substring of username, email or device (usernames fold
+    /// all of Unicode's case; email and device fold ASCII letters only).
     pub text: Option<String>,
+}
+
+impl AccountFilter {
+    /// Accounts that are enabled, i.e. eligible for automation.
+    pub fn enabled() -> Self {
+        AccountFilter {
+            status: Some(Status::Enabled),
+            ..AccountFilter::default()
+        }
+    }
+
+    /// True when `account` passes the filter; the reference every store agrees with.
+    pub fn matches(&self, account: &Account) -> bool {
+        self.platform.is_none_or(|p| p == account.platform)
+            && self.status.is_none_or(|s| s == account.status)
+            && self.logged_in.is_none_or(|l| l == account.logged_in)
+            && self
+                .device
+                .as_ref()
+                .is_none_or(|d| d.as_deref().map(str::trim) == account.device.as_deref())
+            && self
+                .tag_needle()
+                .is_none_or(|t| t.is_some_and(|t| account.tags.iter().any(|x| x == t)))
+            && self.text_needle().is_none_or(|needle| {
+                account.username.key().contains(&needle)
+                    || [&account.email, &account.device].iter().any(|field| {
+                        field
+                            .as_deref()
+                            .is_some_and(|v| v.to_ascii_lowercase().contains(&needle))
+                    })
+            })
+    }
+
+    /// The tag to look for: `None` when the filter has no tag, `Some(None)` when
+    /// it names a tag no account can carry (blank or holding a comma).
+    pub(crate) fn tag_needle(&self) -> Option<Option<&str>> {
+        let tag = self.tag.as_deref()?.trim();
+        Some(Some(tag).filter(|t| !t.is_empty() && !t.contains(',')))
+    }
+
+    /// The lower-cased search text, if the filter has a non-blank one.
+    pub(crate) fn text_needle(&self) -> Option<String> {
+        let text = self.text.as_deref()?.trim();
+        (!text.is_empty()).then(|| text.to_lowercase())
+    }
 }
 
 /// One change inside an atomic batch.
@@ -58,12 +108,26 @@ pub trait AccountStore: Send + Sync {
     /// The account with this username (any spelling) on this platform, if any.
     fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>>;
     /// Applies a patch and returns the updated account; `NotFound` for an unknown id.
-    fn update(&self, id: AccountId, patch: AccountPatch) -> Result<Account>;
+    fn update(&self, id: AccountId, patch: AccountPatch) -> Result<Account> {
+        let mut patch = Some(patch);
+        self.update_with(id, &mut |_| Ok(patch.take().unwrap_or_default()))
+    }
+    /// Read-modify-write: `change` sees the current account and returns the patch to
+    /// apply, all inside one write transaction, so concurrent changes (tag adds,
+    /// counters) from threads or processes never lose an update. `change` is called
+    /// once and must not call back into the store. `NotFound` for an unknown id.
+    fn update_with(
+        &self,
+        id: AccountId,
+        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+    ) -> Result<Account>;
     /// Deletes an account; `NotFound` for an unknown id.
     fn delete(&self, id: AccountId) -> Result<()>;
     /// Accounts matching the filter, ordered by id.
     fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>>;
-    /// Calls `visit` for each matching account in id order without holding them all in memory.
+    /// Calls `visit` for each matching account in id order without holding them all in
+    /// memory (pages of rows; the store is not locked while `visit` runs, so it may
+    /// call back into the store).
     fn for_each(
         &self,
         filter: &AccountFilter,

@@ -2,8 +2,16 @@
 //!
 //! [`Secret`] holds a sensitive string; its `Debug` and `Display` print a
 //! redaction, so a secret cannot leak through `{:?}`, an error message or a panic.
+//! [`credentials`] turns an account's `pwd` into a login (splitting a
+//! `password:SECRET` 2FA suffix) and [`totp`] computes authenticator codes.
+
+pub mod credentials;
+pub mod totp;
 
 use std::fmt;
+
+pub use credentials::{split_password, Credentials, LoginId};
+pub use totp::{totp, TotpSecret};
 
 /// A password or 2FA key. `Debug`/`Display` print `***`; use [`Secret::expose`] to read it.
 ///

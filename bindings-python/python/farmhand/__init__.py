@@ -1,0 +1,86 @@
+"""farmhand: the account-management engine for Android phone farms, from Python.
+
+Keep a fleet of TikTok and Instagram accounts in step with the phones they run
+on: the roster (:class:`Workspace`, :class:`Account`), credentials with
+authenticator 2FA (:func:`totp`, :func:`split_password`), ``accounts.xlsx``
+import and export, and automation on phones over ADB.
+
+Every call that touches disk, network or phones releases the GIL; a
+:class:`Workspace` may be shared by many threads. Errors are
+:class:`FarmhandError` subclasses (see :mod:`farmhand.errors`).
+"""
+
+from __future__ import annotations
+
+from .enums import Platform, Status
+from .errors import (
+    CancelledError,
+    ClosedError,
+    DeviceError,
+    DuplicateError,
+    FarmhandError,
+    FileError,
+    NotFoundError,
+    SheetImportError,
+    StorageError,
+    TimeoutError,
+    ValidationError,
+)
+from ._native import (
+    Account,
+    AdbDriver,
+    Bounds,
+    Device,
+    DeviceDriver,
+    DeviceInfo,
+    ExportSummary,
+    ImportReport,
+    RowError,
+    ShellOutput,
+    UiNode,
+    UiTree,
+    Credentials,
+    DeviceRecord,
+    ProfileStats,
+    Totp,
+    Workspace,
+    __version__,
+    split_password,
+    totp,
+)
+
+__all__ = [
+    "Account",
+    "AdbDriver",
+    "Bounds",
+    "Device",
+    "DeviceDriver",
+    "DeviceInfo",
+    "ExportSummary",
+    "ImportReport",
+    "RowError",
+    "ShellOutput",
+    "UiNode",
+    "UiTree",
+    "CancelledError",
+    "ClosedError",
+    "Credentials",
+    "DeviceError",
+    "DeviceRecord",
+    "DuplicateError",
+    "FarmhandError",
+    "FileError",
+    "NotFoundError",
+    "Platform",
+    "ProfileStats",
+    "SheetImportError",
+    "Status",
+    "StorageError",
+    "TimeoutError",
+    "Totp",
+    "ValidationError",
+    "Workspace",
+    "__version__",
+    "split_password",
+    "totp",
+]

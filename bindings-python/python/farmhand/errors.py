@@ -1,0 +1,151 @@
+"""The exceptions farmhand raises: one class per kind of engine error.
+
+Every exception the engine raises is a :class:`FarmhandError`; its ``kind``
+attribute is the engine's stable error-kind name (``"validation"``,
+``"not_found"``, ...). Each subclass also derives from the builtin exception a
+Python programmer would reach for, so generic handlers keep working:
+
+===================== ============================= =======================
+class                 also a                        raised when
+===================== ============================= =======================
+``ValidationError``   ``ValueError``                a value breaks a rule
+``NotFoundError``     ``LookupError``               an account/device is unknown
+``DuplicateError``    ``ValueError``                a username already exists
+``SheetImportError``  --                            a sheet cannot be imported
+``DeviceError``       --                            a phone or adb failed
+``TimeoutError``      builtin ``TimeoutError``      a time limit ran out
+``StorageError``      --                            the database failed
+``FileError``         ``OSError``                   a file cannot be read/written
+``CancelledError``    --                            a run was cancelled
+``ClosedError``       ``ValueError``                the workspace was closed
+===================== ============================= =======================
+
+``NotFoundError`` derives from ``LookupError`` rather than ``KeyError`` on
+purpose: ``str(KeyError(msg))`` quotes the message, and an account id is not a
+mapping key the caller spelled. ``except LookupError`` catches it.
+
+Messages name the field, row, column, account or device concerned and never
+contain a password or a 2FA secret.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Optional, Tuple
+
+__all__ = [
+    "FarmhandError",
+    "ValidationError",
+    "NotFoundError",
+    "DuplicateError",
+    "SheetImportError",
+    "DeviceError",
+    "TimeoutError",
+    "StorageError",
+    "FileError",
+    "CancelledError",
+    "ClosedError",
+]
+
+
+class FarmhandError(Exception):
+    """Base class of every error raised by farmhand.
+
+    ``kind`` is the engine's stable error-kind name, e.g. ``"not_found"``.
+    """
+
+    kind: str = "farmhand"
+
+
+class ValidationError(FarmhandError, ValueError):
+    """A value given by the caller breaks a rule of the domain.
+
+    ``field`` names the field, argument or sheet column concerned.
+    """
+
+    kind = "validation"
+    field: Optional[str] = None
+
+
+class NotFoundError(FarmhandError, LookupError):
+    """The account, device or file asked for does not exist.
+
+    ``what`` says what was looked for, e.g. ``"account 42"``.
+    """
+
+    kind = "not_found"
+    what: Optional[str] = None
+
+
+class DuplicateError(FarmhandError, ValueError):
+    """A create or rename would give two accounts one username on one platform.
+
+    ``platform`` and ``username`` name the clash.
+    """
+
+    kind = "duplicate"
+    platform: Optional[str] = None
+    username: Optional[str] = None
+
+
+class SheetImportError(FarmhandError):
+    """A spreadsheet could not be imported.
+
+    ``source`` names the file. When the sheet was read but some rows were
+    invalid (so nothing was written), ``errors`` holds them as
+    :class:`farmhand.RowError` objects (``row``, ``column``, ``reason``) and
+    ``report`` the :class:`farmhand.ImportReport` with the counts.
+    """
+
+    kind = "import"
+    source: Optional[str] = None
+    errors: Tuple[Any, ...] = ()
+    report: Any = None
+
+
+class DeviceError(FarmhandError):
+    """A phone or the adb server failed or answered something unexpected.
+
+    ``serial`` names the phone (or the adb server address).
+    """
+
+    kind = "device"
+    serial: Optional[str] = None
+
+
+class TimeoutError(FarmhandError, builtins.TimeoutError):
+    """Something did not happen within its time limit (also the builtin ``TimeoutError``).
+
+    ``what`` says what was awaited; ``seconds`` is the limit that ran out.
+    """
+
+    kind = "timeout"
+    what: Optional[str] = None
+    seconds: Optional[float] = None
+
+
+class StorageError(FarmhandError):
+    """The account store failed: database error, corrupt or foreign file, newer schema."""
+
+    kind = "storage"
+
+
+class FileError(FarmhandError, OSError):
+    """A file could not be read or written (also an ``OSError``).
+
+    ``errno``, ``strerror`` and ``filename`` are set as on any ``OSError``.
+    """
+
+    kind = "io"
+
+
+class CancelledError(FarmhandError):
+    """A long-running operation was cancelled by its caller."""
+
+    kind = "cancelled"
+
+
+class ClosedError(FarmhandError, ValueError):
+    """The workspace was closed; open a new one to go on."""
+
+    kind = "closed"

@@ -1,0 +1,42 @@
+//! The native half of the Python package `farmhand` (imported as `farmhand._native`).
+//!
+//! Only conversions live here: Python arguments to engine types, engine results
+//! and errors to Python objects. Every rule of the domain is the engine's.
+//! Calls that touch disk, network or phones run with the GIL released.
+
+mod account;
+mod device;
+mod enums;
+mod errors;
+mod secret;
+mod workspace;
+mod xlsx;
+
+use pyo3::prelude::*;
+
+/// The native module; `farmhand/__init__.py` re-exports its public names.
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<account::PyAccount>()?;
+    m.add_class::<account::PyProfileStats>()?;
+    m.add_class::<workspace::PyWorkspace>()?;
+    m.add_class::<workspace::PyDeviceRecord>()?;
+    m.add_class::<secret::PyTotp>()?;
+    m.add_class::<secret::PyCredentials>()?;
+    m.add_class::<xlsx::PyImportReport>()?;
+    m.add_class::<xlsx::PyRowError>()?;
+    m.add_class::<xlsx::PyExportSummary>()?;
+    m.add_class::<device::PyDriver>()?;
+    m.add_class::<device::PyAdbDriver>()?;
+    m.add_class::<device::PyDeviceInfo>()?;
+    m.add_class::<device::PyDevice>()?;
+    m.add_class::<device::PyShellOutput>()?;
+    m.add_class::<device::PyUiTree>()?;
+    m.add_class::<device::PyUiNode>()?;
+    m.add_class::<device::PyBounds>()?;
+    m.add_function(wrap_pyfunction!(secret::totp, m)?)?;
+    m.add_function(wrap_pyfunction!(secret::split_password, m)?)?;
+    Ok(())
+}

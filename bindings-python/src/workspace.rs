@@ -1,0 +1,555 @@
+//! `farmhand.Workspace`: the engine's front door, shareable across Python threads.
+//!
+//! The pyclass is frozen: it holds the engine's `Workspace` (an `Arc` over the
+//! store) behind a lock that only `close()` writes. Each call clones the
+//! workspace out of the lock and runs with the GIL released.
+
+use std::path::PathBuf;
+use std::sync::RwLock;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use farmhand::store::{AccountFilter, DeviceRecord};
+use farmhand::xlsx::ExportOptions;
+use farmhand::{AccountId, AccountPatch, NewAccount, Secret, Status, Workspace};
+
+use crate::account::{quote, quote_opt, PyAccount};
+use crate::enums::{PlatformArg, StatusArg};
+use crate::errors::{self, Error};
+use crate::xlsx::{checked, import_options, PyExportSummary, PyImportReport};
+
+/// A roster of accounts and phones backed by one store.
+///
+/// Open one with :meth:`Workspace.open` (a SQLite file) or
+/// :meth:`Workspace.in_memory`; use it as a context manager to close it. One
+/// workspace may be shared by many threads.
+#[pyclass(frozen, module = "farmhand", name = "Workspace")]
+pub struct PyWorkspace {
+    inner: RwLock<Option<Workspace>>,
+    path: Option<PathBuf>,
+}
+
+impl PyWorkspace {
+    /// Wraps an engine workspace.
+    pub fn new(ws: Workspace, path: Option<PathBuf>) -> Self {
+        PyWorkspace {
+            inner: RwLock::new(Some(ws)),
+            path,
+        }
+    }
+
+    /// The engine workspace, or `ClosedError`.
+    pub fn engine(&self, py: Python<'_>) -> PyResult<Workspace> {
+        let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        guard.clone().ok_or_else(|| errors::closed(py))
+    }
+
+    /// Runs `f` on the engine workspace with the GIL released.
+    fn run<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&Workspace) -> farmhand::Result<T> + Send,
+    ) -> PyResult<T> {
+        let ws = self.engine(py)?;
+        Ok(py.detach(move || f(&ws)).map_err(Error)?)
+    }
+}
+
+#[pymethods]
+impl PyWorkspace {
+    /// A fresh workspace held in memory, gone when closed or dropped.
+    #[staticmethod]
+    fn in_memory() -> Self {
+        PyWorkspace::new(Workspace::in_memory(), None)
+    }
+
+    /// The file this workspace lives in; ``None`` for an in-memory one.
+    #[getter]
+    fn path(&self) -> Option<PathBuf> {
+        self.path.clone()
+    }
+
+    /// True once :meth:`close` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none()
+    }
+
+    /// Closes the workspace; later calls raise :class:`farmhand.ClosedError`.
+    /// Closing twice is harmless.
+    fn close(&self, py: Python<'_>) {
+        let ws = self.inner.write().unwrap_or_else(|e| e.into_inner()).take();
+        // Dropping the last handle may flush and close a database file.
+        py.detach(move || drop(ws));
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _traceback: &Bound<'_, PyAny>,
+    ) -> bool {
+        self.close(py);
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        let state = if self.closed() { ", closed" } else { "" };
+        match &self.path {
+            Some(path) => format!(
+                "Workspace.open({}{state})",
+                quote(&path.display().to_string())
+            ),
+            None => format!("Workspace.in_memory({state})").replace("(, ", "("),
+        }
+    }
+
+    /// Creates an account and returns it.
+    ///
+    /// Raises ``ValidationError`` for a bad field, ``DuplicateError`` when the
+    /// username (any spelling) exists on that platform.
+    #[pyo3(signature = (
+        username, *, platform, email = None, password = None, device = None,
+        package_name = None, tags = Tags::default(), logged_in = false, status = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &self,
+        py: Python<'_>,
+        username: String,
+        platform: PlatformArg,
+        email: Option<String>,
+        password: Option<String>,
+        device: Option<String>,
+        package_name: Option<String>,
+        tags: Tags,
+        logged_in: bool,
+        status: Option<StatusArg>,
+    ) -> PyResult<PyAccount> {
+        let mut new = NewAccount::new(platform.0, username);
+        new.email = email;
+        new.password = password.map(Secret::new);
+        new.device = device;
+        new.package_name = package_name;
+        new.tags = tags.0;
+        new.logged_in = logged_in;
+        new.status = status.map_or(Status::Enabled, |s| s.0);
+        self.run(py, move |ws| ws.add(new)).map(PyAccount)
+    }
+
+    /// The account with this id (or the same account object, re-read); ``NotFoundError`` if none.
+    fn get(&self, py: Python<'_>, id: IdArg) -> PyResult<PyAccount> {
+        self.run(py, move |ws| ws.get(id.0)).map(PyAccount)
+    }
+
+    /// The account named ``username`` (``@Bob``, `` bob``, ``BOB`` alike) on ``platform``, or ``None``.
+    #[pyo3(signature = (username, *, platform))]
+    fn find(
+        &self,
+        py: Python<'_>,
+        username: String,
+        platform: PlatformArg,
+    ) -> PyResult<Option<PyAccount>> {
+        self.run(py, move |ws| ws.find(platform.0, &username))
+            .map(|found| found.map(PyAccount))
+    }
+
+    /// Changes the given fields and returns the updated account.
+    ///
+    /// Fields: ``username``, ``email``, ``password``, ``device``,
+    /// ``package_name`` (each of the last four cleared by ``None``),
+    /// ``logged_in``, ``status``, ``tags``.
+    #[pyo3(signature = (id, **fields))]
+    fn update(
+        &self,
+        py: Python<'_>,
+        id: IdArg,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyAccount> {
+        let patch = match fields {
+            Some(fields) => patch_from(fields)?,
+            None => AccountPatch::default(),
+        };
+        self.run(py, move |ws| ws.update(id.0, patch))
+            .map(PyAccount)
+    }
+
+    /// Deletes the account; ``NotFoundError`` if it does not exist.
+    fn delete(&self, py: Python<'_>, id: IdArg) -> PyResult<()> {
+        self.run(py, move |ws| ws.delete(id.0))
+    }
+
+    /// Accounts matching every given filter, by id.
+    ///
+    /// ``enabled=True`` keeps enabled accounts, ``device=`` those bound to that
+    /// serial, ``tag=`` those carrying the tag, ``search=`` a case-insensitive
+    /// substring of username, email or device.
+    #[pyo3(signature = (
+        *, platform = None, enabled = None, device = None, tag = None, logged_in = None, search = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn list<'py>(
+        &self,
+        py: Python<'py>,
+        platform: Option<PlatformArg>,
+        enabled: Option<bool>,
+        device: Option<String>,
+        tag: Option<String>,
+        logged_in: Option<bool>,
+        search: Option<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let filter = filter(platform, enabled, device, tag, logged_in, search);
+        let accounts = self.run(py, move |ws| ws.list(&filter))?;
+        PyList::new(py, accounts.into_iter().map(PyAccount))
+    }
+
+    /// How many accounts match the filters (same keywords as :meth:`list`).
+    #[pyo3(signature = (
+        *, platform = None, enabled = None, device = None, tag = None, logged_in = None, search = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn count(
+        &self,
+        py: Python<'_>,
+        platform: Option<PlatformArg>,
+        enabled: Option<bool>,
+        device: Option<String>,
+        tag: Option<String>,
+        logged_in: Option<bool>,
+        search: Option<String>,
+    ) -> PyResult<usize> {
+        let filter = filter(platform, enabled, device, tag, logged_in, search);
+        self.run(py, move |ws| ws.count(&filter))
+    }
+
+    /// Accounts automation may touch: those matching the filters that are
+    /// enabled. Disabled accounts are never returned.
+    #[pyo3(signature = (
+        *, platform = None, device = None, tag = None, logged_in = None, search = None
+    ))]
+    fn eligible<'py>(
+        &self,
+        py: Python<'py>,
+        platform: Option<PlatformArg>,
+        device: Option<String>,
+        tag: Option<String>,
+        logged_in: Option<bool>,
+        search: Option<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let filter = filter(platform, None, device, tag, logged_in, search);
+        let accounts = self.run(py, move |ws| ws.eligible(&filter))?;
+        PyList::new(py, accounts.into_iter().map(PyAccount))
+    }
+
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.run(py, |ws| ws.count(&AccountFilter::default()))
+    }
+
+    /// Lets automation touch the account again; returns it.
+    fn enable(&self, py: Python<'_>, id: IdArg) -> PyResult<PyAccount> {
+        self.run(py, move |ws| ws.enable(id.0)).map(PyAccount)
+    }
+
+    /// Keeps every automation and bulk action away from the account; returns it.
+    fn disable(&self, py: Python<'_>, id: IdArg) -> PyResult<PyAccount> {
+        self.run(py, move |ws| ws.disable(id.0)).map(PyAccount)
+    }
+
+    /// Binds the account to the phone ``serial`` (registering the phone); returns it.
+    fn bind(&self, py: Python<'_>, id: IdArg, serial: String) -> PyResult<PyAccount> {
+        self.run(py, move |ws| ws.bind_device(id.0, &serial))
+            .map(PyAccount)
+    }
+
+    /// Unbinds the account from its phone; returns it.
+    fn unbind(&self, py: Python<'_>, id: IdArg) -> PyResult<PyAccount> {
+        self.run(py, move |ws| ws.unbind_device(id.0))
+            .map(PyAccount)
+    }
+
+    /// Replaces the account's tags; returns it.
+    fn set_tags(&self, py: Python<'_>, id: IdArg, tags: Tags) -> PyResult<PyAccount> {
+        self.run(py, move |ws| ws.set_tags(id.0, tags.0))
+            .map(PyAccount)
+    }
+
+    /// Adds the tags the account does not carry yet; returns it.
+    fn add_tags(&self, py: Python<'_>, id: IdArg, tags: Tags) -> PyResult<PyAccount> {
+        self.run(py, move |ws| ws.add_tags(id.0, tags.0))
+            .map(PyAccount)
+    }
+
+    /// Removes the given tags from the account; returns it.
+    fn remove_tags(&self, py: Python<'_>, id: IdArg, tags: Tags) -> PyResult<PyAccount> {
+        self.run(py, move |ws| ws.remove_tags(id.0, tags.0))
+            .map(PyAccount)
+    }
+
+    /// Every phone the workspace has seen, by its stable index.
+    fn devices(&self, py: Python<'_>) -> PyResult<Vec<PyDeviceRecord>> {
+        let devices = self.run(py, |ws| ws.devices())?;
+        Ok(devices.into_iter().map(PyDeviceRecord).collect())
+    }
+
+    /// Registers a phone (idempotent) and returns its record with its stable index.
+    fn register_device(&self, py: Python<'_>, serial: String) -> PyResult<PyDeviceRecord> {
+        self.run(py, move |ws| ws.register_device(&serial))
+            .map(PyDeviceRecord)
+    }
+
+    /// Sets (or with ``None`` clears) a phone's label; ``NotFoundError`` for an unknown serial.
+    fn label_device(
+        &self,
+        py: Python<'_>,
+        serial: String,
+        label: Option<String>,
+    ) -> PyResult<PyDeviceRecord> {
+        self.run(py, move |ws| ws.label_device(&serial, label.as_deref()))
+            .map(PyDeviceRecord)
+    }
+
+    /// Imports the accounts sheet of an xlsx file into ``platform``, all or nothing.
+    ///
+    /// ``on_duplicate`` says what a row without ``id`` naming an existing
+    /// username does: ``"error"`` (default), ``"update"`` or ``"skip"``.
+    /// Invalid rows make the import write nothing and raise
+    /// ``SheetImportError`` (its ``errors`` list them, its ``report`` has the
+    /// counts) unless ``skip_invalid`` is true or this is a ``dry_run``, which
+    /// return the report with the errors in it.
+    #[pyo3(signature = (
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_xlsx(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        platform: PlatformArg,
+        dry_run: bool,
+        on_duplicate: &str,
+        skip_invalid: bool,
+        max_rows: Option<usize>,
+    ) -> PyResult<PyImportReport> {
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let source = path.display().to_string();
+        let report = self.run(py, move |ws| ws.import_xlsx(&path, &options))?;
+        checked(py, report, source, dry_run)
+    }
+
+    /// Imports a legacy TikMatrix text file (``email##pwd##username##device_index``
+    /// per line) with the same options and rules as :meth:`import_xlsx`.
+    #[pyo3(signature = (
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_text(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        platform: PlatformArg,
+        dry_run: bool,
+        on_duplicate: &str,
+        skip_invalid: bool,
+        max_rows: Option<usize>,
+    ) -> PyResult<PyImportReport> {
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let source = path.display().to_string();
+        let report = self.run(py, move |ws| ws.import_legacy_text(&path, &options))?;
+        checked(py, report, source, dry_run)
+    }
+
+    /// Writes the ``platform`` accounts matching the filters to an xlsx file
+    /// (sheet ``accounts``), replacing it atomically. Without
+    /// ``include_passwords`` the ``pwd`` column is left out.
+    #[pyo3(signature = (
+        path, *, platform, include_passwords = true, enabled = None, device = None, tag = None,
+        logged_in = None, search = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_xlsx(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        platform: PlatformArg,
+        include_passwords: bool,
+        enabled: Option<bool>,
+        device: Option<String>,
+        tag: Option<String>,
+        logged_in: Option<bool>,
+        search: Option<String>,
+    ) -> PyResult<PyExportSummary> {
+        let options = ExportOptions::new(platform.0)
+            .include_passwords(include_passwords)
+            .filter(filter(None, enabled, device, tag, logged_in, search));
+        self.run(py, move |ws| ws.export_xlsx(&path, &options))
+            .map(PyExportSummary)
+    }
+}
+
+/// A phone known to a workspace, with its stable friendly number.
+#[pyclass(frozen, eq, module = "farmhand", name = "DeviceRecord")]
+#[derive(PartialEq)]
+pub struct PyDeviceRecord(pub DeviceRecord);
+
+#[pymethods]
+impl PyDeviceRecord {
+    /// USB serial or ``ip:port``.
+    #[getter]
+    fn serial(&self) -> &str {
+        &self.0.serial
+    }
+
+    /// Stable small number, never reused: the sheet's ``device_index``.
+    #[getter]
+    fn index(&self) -> u32 {
+        self.0.index
+    }
+
+    /// Label given by a person, if any.
+    #[getter]
+    fn label(&self) -> Option<&str> {
+        self.0.label.as_deref()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "DeviceRecord(serial={}, index={}, label={})",
+            quote(&self.0.serial),
+            self.0.index,
+            quote_opt(self.0.label.as_deref())
+        )
+    }
+}
+
+/// The listing filter for the keyword filters shared by `list`, `count`, `export_xlsx`...
+pub fn filter(
+    platform: Option<PlatformArg>,
+    enabled: Option<bool>,
+    device: Option<String>,
+    tag: Option<String>,
+    logged_in: Option<bool>,
+    search: Option<String>,
+) -> AccountFilter {
+    AccountFilter {
+        platform: platform.map(|p| p.0),
+        status: enabled.map(|on| {
+            if on {
+                Status::Enabled
+            } else {
+                Status::Disabled
+            }
+        }),
+        logged_in,
+        device: device.map(Some),
+        tag,
+        text: search,
+    }
+}
+
+/// An account id argument: an int, or an `Account` (its id is used).
+pub struct IdArg(pub AccountId);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for IdArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(account) = obj.cast::<PyAccount>() {
+            return Ok(IdArg(account.get().0.id));
+        }
+        if obj.is_instance_of::<pyo3::types::PyBool>()
+            || !obj.is_instance_of::<pyo3::types::PyInt>()
+        {
+            return Err(PyTypeError::new_err(format!(
+                "expected an account id (int) or an Account, not {}",
+                obj.get_type().name()?
+            )));
+        }
+        let id: i64 = obj
+            .extract()
+            .map_err(|_| PyValueError::new_err("account id out of range"))?;
+        Ok(IdArg(AccountId(id)))
+    }
+}
+
+/// A tags argument: any iterable of str, but not a str itself.
+#[derive(Default)]
+pub struct Tags(pub Vec<String>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Tags {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "tags: expected an iterable of str (e.g. a list), not a single string",
+            ));
+        }
+        let mut tags = Vec::new();
+        for item in obj.try_iter()? {
+            let item = item?;
+            let tag = item.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "tags: every tag must be a str, not {}",
+                    item.get_type()
+                        .name()
+                        .map_or_else(|_| "?".into(), |n| n.to_string())
+                ))
+            })?;
+            tags.push(tag.to_str()?.to_owned());
+        }
+        Ok(Tags(tags))
+    }
+}
+
+/// The `update(**fields)` keywords as a patch; unknown or mistyped fields are refused.
+fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<AccountPatch> {
+    let mut patch = AccountPatch::default();
+    for (key, value) in fields.iter() {
+        let key: String = key.extract()?;
+        let named = |err: PyErr| PyTypeError::new_err(format!("update() argument '{key}': {err}"));
+        let text = |value: &Bound<'_, PyAny>| -> PyResult<Option<String>> {
+            if value.is_none() {
+                Ok(None)
+            } else {
+                value.extract::<String>().map(Some).map_err(named)
+            }
+        };
+        match key.as_str() {
+            "username" => {
+                patch.username = Some(value.extract::<String>().map_err(named)?);
+            }
+            "email" => patch.email = Some(text(&value)?),
+            "password" => patch.password = Some(text(&value)?.map(Secret::new)),
+            "device" => patch.device = Some(text(&value)?),
+            "package_name" => patch.package_name = Some(text(&value)?),
+            "logged_in" => patch.logged_in = Some(value.extract::<bool>().map_err(named)?),
+            "status" => {
+                patch.status = Some(match value.extract::<StatusArg>() {
+                    Ok(status) => status.0,
+                    Err(err) if err.is_instance_of::<PyTypeError>(value.py()) => {
+                        return Err(named(err))
+                    }
+                    Err(err) => return Err(err),
+                })
+            }
+            "tags" => patch.tags = Some(value.extract::<Tags>().map_err(named)?.0),
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "update() got an unexpected keyword argument '{other}' (fields: username, \
+                     email, password, device, package_name, logged_in, status, tags)"
+                )))
+            }
+        }
+    }
+    Ok(patch)
+}

@@ -1,0 +1,734 @@
+//! The simulated Instagram (`com.instagram.android`, or a clone package).
+//!
+//! Screens: the login form (username/email/phone field `login_username`,
+//! `password`, "Log in" in `next_button`), error dialogs ("Incorrect
+//! password", "Can't find account", "Please wait a few minutes before you try
+//! again."), the authenticator-code screen for accounts with a TOTP key
+//! (accepts the code of the phone's clock ±1 step), "Save your login info?",
+//! the home feed (never idle), the profile (`action_bar_title` = username,
+//! `action_bar_title_chevron` opens the account switcher, counters
+//! `row_profile_header_textview_{post,followers,following}_count`), the
+//! switcher sheet with "Add account", "Settings and activity" with "Log out",
+//! and the logout confirmation. Resource ids are the real app's; clones keep
+//! them (an app cloner renames the package, not the resources).
+
+mod strings;
+
+use crate::account::Platform;
+use crate::sim::app::{AppContext, KeyCode, SimApp};
+use crate::sim::scenario::AppSpec;
+use crate::sim::ui::{Rect, ScreenNode};
+
+use super::accounts::{code_matches, Attempts, LoginRules, Sessions, Verdict};
+use super::counts::{abbreviate, CountStyle};
+use super::form::{Field, Form};
+use super::view::{class, Painter, Widget};
+use super::{attempt_limit, Language};
+use strings::{strings, Strings};
+
+const RULES: LoginRules = LoginRules {
+    platform: Platform::Instagram,
+    second_factor: true,
+    captcha: false,
+};
+
+/// Authors of the posts the simulated feed shows.
+const AUTHORS: [&str; 3] = ["natgeo", "sim.bakery", "city.lights"];
+
+/// The full resource id of a real Instagram view name.
+fn rid(name: &str) -> String {
+    format!("com.instagram.android:id/{name}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Login,
+    Code,
+    SaveLogin,
+    Feed,
+    Profile,
+    Settings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Overlay {
+    Switcher,
+    LogoutConfirm,
+    Error(LoginError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoginError {
+    WrongPassword,
+    UnknownUser,
+    TooManyAttempts,
+}
+
+/// What a tap on a control does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Nothing,
+    Back,
+    Focus(Field),
+    LogIn,
+    SubmitCode,
+    Show(Screen),
+    Open(Overlay),
+    Dismiss,
+    SwitchTo(usize),
+    AddAccount,
+    LogOut,
+}
+
+/// The simulated Instagram app on one phone.
+#[derive(Debug, Clone)]
+pub struct Instagram {
+    package: String,
+    sessions: Sessions,
+    attempts: Attempts,
+    screen: Screen,
+    overlay: Option<Overlay>,
+    form: Form,
+    /// The account that passed its password and owes an authenticator code.
+    pending: Option<String>,
+    code_rejected: bool,
+    feed_position: usize,
+    adding_account: bool,
+}
+
+impl Instagram {
+    /// Instagram as `spec` installs it: package and the accounts logged in (the first one active).
+    pub fn new(spec: &AppSpec) -> Self {
+        Instagram {
+            package: spec.package().to_string(),
+            sessions: Sessions::new(&spec.logged_in),
+            attempts: Attempts::new(attempt_limit(spec)),
+            screen: Screen::Login,
+            overlay: None,
+            form: Form::default(),
+            pending: None,
+            code_rejected: false,
+            feed_position: 0,
+            adding_account: false,
+        }
+    }
+
+    /// Boxed, as the [`AppCatalog`](crate::sim::AppCatalog) wants constructors.
+    pub fn boxed(spec: &AppSpec) -> Box<dyn SimApp> {
+        Box::new(Instagram::new(spec))
+    }
+
+    fn home_screen(&self) -> Screen {
+        if self.sessions.active().is_some() {
+            Screen::Feed
+        } else {
+            Screen::Login
+        }
+    }
+
+    /// Leaves the login flow: the typed password and any pending code are forgotten.
+    fn leave_login(&mut self, to: Screen) {
+        self.form.clear();
+        self.pending = None;
+        self.code_rejected = false;
+        self.screen = to;
+    }
+
+    fn submit(&mut self, ctx: &AppContext<'_>) {
+        let verdict = RULES.attempt(
+            ctx,
+            &mut self.attempts,
+            &self.form.login,
+            &self.form.password,
+        );
+        let error = match verdict {
+            Verdict::LoggedIn(username) => {
+                self.finish_login(&username);
+                return;
+            }
+            Verdict::NeedsCode(username) => {
+                self.form.password.clear();
+                self.form.focus = None;
+                self.pending = Some(username);
+                self.code_rejected = false;
+                self.screen = Screen::Code;
+                return;
+            }
+            Verdict::WrongPassword => LoginError::WrongPassword,
+            Verdict::UnknownUser | Verdict::NeedsVerification => LoginError::UnknownUser,
+            Verdict::TooManyAttempts => LoginError::TooManyAttempts,
+        };
+        self.overlay = Some(Overlay::Error(error));
+    }
+
+    fn submit_code(&mut self, ctx: &AppContext<'_>) {
+        let Some(username) = self.pending.clone() else {
+            return;
+        };
+        let accepted = RULES
+            .account(ctx, &username)
+            .is_some_and(|a| code_matches(a, &self.form.code, ctx.now_unix()));
+        if accepted {
+            self.finish_login(&username);
+        } else {
+            self.form.code.clear();
+            self.code_rejected = true;
+        }
+    }
+
+    fn finish_login(&mut self, username: &str) {
+        self.sessions.log_in(username);
+        self.adding_account = false;
+        self.leave_login(Screen::SaveLogin);
+    }
+
+    fn act(&mut self, ctx: &AppContext<'_>, act: Act) {
+        match act {
+            Act::Nothing => {}
+            Act::Back => {
+                self.back();
+            }
+            Act::Focus(field) => self.form.focus = Some(field),
+            Act::LogIn => self.submit(ctx),
+            Act::SubmitCode => self.submit_code(ctx),
+            Act::Show(screen) => {
+                self.overlay = None;
+                self.screen = screen;
+            }
+            Act::Open(overlay) => self.overlay = Some(overlay),
+            Act::Dismiss => self.overlay = None,
+            Act::SwitchTo(index) => {
+                self.sessions.switch_to(index);
+                self.overlay = None;
+                self.screen = Screen::Profile;
+            }
+            Act::AddAccount => {
+                self.overlay = None;
+                self.adding_account = true;
+                self.leave_login(Screen::Login);
+            }
+            Act::LogOut => {
+                self.sessions.log_out_active();
+                self.overlay = None;
+                self.adding_account = false;
+                let home = self.home_screen();
+                self.leave_login(home);
+            }
+        }
+    }
+
+    /// Goes one step back; false when the app has nothing to go back to.
+    fn back(&mut self) -> bool {
+        if self.overlay.take().is_some() {
+            return true;
+        }
+        match self.screen {
+            Screen::Login if self.adding_account => {
+                self.adding_account = false;
+                self.leave_login(Screen::Profile);
+            }
+            Screen::Login | Screen::Feed => return false,
+            Screen::Code => {
+                self.pending = None;
+                self.form.code.clear();
+                self.screen = Screen::Login;
+            }
+            Screen::SaveLogin | Screen::Profile => self.screen = Screen::Feed,
+            Screen::Settings => self.screen = Screen::Profile,
+        }
+        true
+    }
+
+    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
+        let s = strings(Language::from_setting(ctx.language()));
+        let p = Painter {
+            package: &self.package,
+        };
+        let mut content = p
+            .view(class::FRAME, Rect::screen())
+            .id("android:id/content");
+        content = match self.screen {
+            Screen::Login => content.children(self.login(p, s)),
+            Screen::Code => content.children(self.code(p, s)),
+            Screen::SaveLogin => content.children(self.save_login(p, s)),
+            Screen::Feed => content.children(self.feed(p, s)),
+            Screen::Profile => content.children(self.profile(ctx, p, s)),
+            Screen::Settings => content.children(self.settings(p, s)),
+        };
+        if let Some(overlay) = self.overlay {
+            content = content.children(match overlay {
+                Overlay::Switcher => self.switcher(p, s),
+                Overlay::LogoutConfirm => self.logout_confirm(p, s),
+                Overlay::Error(error) => self.error_dialog(p, s, error),
+            });
+        }
+        p.view(class::FRAME, Rect::screen()).child(content)
+    }
+
+    fn back_icon(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
+        p.icon(Rect::new(24, 96, 144, 216), s.back, Act::Back)
+            .id(&rid("action_bar_button_back"))
+    }
+
+    fn login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let mut out = Vec::new();
+        if self.adding_account {
+            out.push(self.back_icon(p, s));
+        }
+        let ready = !self.form.login.is_empty() && !self.form.password.is_empty();
+        out.extend([
+            p.view(class::IMAGE, Rect::new(340, 500, 740, 680))
+                .desc(s.logo),
+            p.edit(
+                Rect::new(60, 800, 1020, 940),
+                &self.form.login,
+                s.login_hint,
+                false,
+                self.form.focused(Field::Login),
+                Act::Focus(Field::Login),
+            )
+            .id(&rid("login_username")),
+            p.edit(
+                Rect::new(60, 980, 1020, 1120),
+                &self.form.password,
+                s.password_hint,
+                true,
+                self.form.focused(Field::Password),
+                Act::Focus(Field::Password),
+            )
+            .id(&rid("password")),
+            p.view(class::FRAME, Rect::new(60, 1180, 1020, 1320))
+                .id(&rid("next_button"))
+                .on_tap(Act::LogIn)
+                .enabled(ready)
+                .child(
+                    p.text(Rect::new(420, 1215, 660, 1285), s.log_in)
+                        .id(&rid("button_text")),
+                ),
+            p.text(Rect::new(60, 1360, 1020, 1440), s.forgot_password)
+                .on_tap(Act::Nothing),
+            p.button(
+                Rect::new(60, 2180, 1020, 2300),
+                s.create_account,
+                Act::Nothing,
+            ),
+        ]);
+        out
+    }
+
+    fn error_dialog(&self, p: Painter<'_>, s: &Strings, error: LoginError) -> Vec<Widget<Act>> {
+        let (title, body, button) = match error {
+            LoginError::WrongPassword => {
+                (s.wrong_password_title, s.wrong_password_body, s.try_again)
+            }
+            LoginError::UnknownUser => (s.unknown_user_title, s.unknown_user_body, s.try_again),
+            LoginError::TooManyAttempts => (s.too_many_title, s.too_many_body, s.ok),
+        };
+        vec![
+            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.view(class::LINEAR, Rect::new(90, 900, 990, 1500))
+                .id(&rid("dialog_root_view"))
+                .children([
+                    p.text(Rect::new(130, 940, 950, 1040), title)
+                        .id(&rid("igds_alert_dialog_headline")),
+                    p.text(Rect::new(130, 1060, 950, 1260), body)
+                        .id(&rid("igds_alert_dialog_subtext")),
+                    p.button(Rect::new(130, 1300, 950, 1440), button, Act::Dismiss)
+                        .id(&rid("igds_alert_dialog_primary_button")),
+                ]),
+        ]
+    }
+
+    fn code(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let mut out = vec![
+            self.back_icon(p, s),
+            p.text(Rect::new(60, 300, 1020, 420), s.code_title),
+            p.text(Rect::new(60, 440, 1020, 620), s.code_body),
+            p.edit(
+                Rect::new(60, 700, 1020, 840),
+                &self.form.code,
+                s.code_hint,
+                false,
+                self.form.focused(Field::Code),
+                Act::Focus(Field::Code),
+            ),
+        ];
+        if self.code_rejected {
+            out.push(p.text(Rect::new(60, 860, 1020, 940), s.code_error));
+        }
+        out.extend([
+            p.button(Rect::new(60, 980, 1020, 1120), s.continue_, Act::SubmitCode)
+                .enabled(!self.form.code.is_empty()),
+            p.text(Rect::new(60, 1160, 1020, 1240), s.try_another_way)
+                .on_tap(Act::Nothing),
+        ]);
+        out
+    }
+
+    fn save_login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            p.text(Rect::new(60, 500, 1020, 620), s.save_title),
+            p.button(
+                Rect::new(60, 1000, 1020, 1140),
+                s.save,
+                Act::Show(Screen::Feed),
+            ),
+            p.button(
+                Rect::new(60, 1180, 1020, 1320),
+                s.not_now,
+                Act::Show(Screen::Feed),
+            ),
+        ]
+    }
+
+    fn tab_bar(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
+        let tabs = [
+            (
+                "feed_tab",
+                s.home,
+                Act::Show(Screen::Feed),
+                self.screen == Screen::Feed,
+            ),
+            ("search_tab", s.search, Act::Nothing, false),
+            ("creation_tab", s.create, Act::Nothing, false),
+            ("clips_tab", s.reels, Act::Nothing, false),
+            (
+                "profile_tab",
+                s.profile,
+                Act::Show(Screen::Profile),
+                self.screen == Screen::Profile,
+            ),
+        ];
+        let mut bar = p
+            .view(class::LINEAR, Rect::new(0, 2232, 1080, 2400))
+            .id(&rid("tab_bar"));
+        for (i, (name, desc, act, selected)) in tabs.into_iter().enumerate() {
+            let left = 216 * i as i32;
+            let mut tab = p
+                .view(class::FRAME, Rect::new(left, 2232, left + 216, 2400))
+                .id(&rid(name))
+                .desc(desc)
+                .on_tap(act)
+                .selected(selected);
+            if name == "profile_tab" {
+                tab = tab.child(
+                    p.view(class::IMAGE, Rect::new(left + 68, 2276, left + 148, 2356))
+                        .id(&rid("tab_avatar")),
+                );
+            }
+            bar = bar.child(tab);
+        }
+        bar
+    }
+
+    fn feed(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let author = AUTHORS[self.feed_position % AUTHORS.len()];
+        vec![
+            p.view(class::FRAME, Rect::new(0, 84, 1080, 240))
+                .id(&rid("action_bar_container"))
+                .child(
+                    p.view(class::IMAGE, Rect::new(40, 110, 400, 214))
+                        .desc(s.logo),
+                ),
+            p.view(class::RECYCLER, Rect::new(0, 240, 1080, 2232))
+                .id("android:id/list")
+                .scrollable()
+                .child(
+                    p.view(class::LINEAR, Rect::new(0, 240, 1080, 1700))
+                        .children([
+                            p.text(Rect::new(150, 260, 700, 340), author)
+                                .id(&rid("row_feed_photo_profile_name"))
+                                .on_tap(Act::Nothing),
+                            p.view(class::FRAME, Rect::new(0, 360, 1080, 1440))
+                                .id(&rid("media_group")),
+                            p.icon(Rect::new(30, 1460, 130, 1560), s.like, Act::Nothing)
+                                .id(&rid("row_feed_button_like")),
+                            p.icon(Rect::new(150, 1460, 250, 1560), s.comment, Act::Nothing)
+                                .id(&rid("row_feed_button_comment")),
+                        ]),
+                ),
+            self.tab_bar(p, s),
+        ]
+    }
+
+    fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let language = Language::from_setting(ctx.language());
+        let username = self.sessions.active().unwrap_or_default();
+        let account = RULES.account(ctx, username);
+        let full_name = account
+            .and_then(|a| a.nickname.as_deref())
+            .unwrap_or(username);
+        let count = |n: u64| abbreviate(n, CountStyle::Instagram, language);
+        let counters = [
+            ("post", s.posts, count(account.map_or(0, |a| a.posts))),
+            (
+                "followers",
+                s.followers,
+                count(account.map_or(0, |a| a.followers)),
+            ),
+            (
+                "following",
+                s.following,
+                count(account.map_or(0, |a| a.following)),
+            ),
+        ];
+        let mut out = vec![
+            p.view(class::FRAME, Rect::new(0, 84, 1080, 240))
+                .id(&rid("action_bar_container"))
+                .children([
+                    p.view(class::LINEAR, Rect::new(40, 100, 700, 220))
+                        .id(&rid("action_bar_username_container"))
+                        .on_tap(Act::Open(Overlay::Switcher))
+                        .children([
+                            p.text(Rect::new(60, 110, 560, 210), username)
+                                .id(&rid("action_bar_title")),
+                            p.view(class::IMAGE, Rect::new(570, 135, 620, 185))
+                                .id(&rid("action_bar_title_chevron"))
+                                .on_tap(Act::Open(Overlay::Switcher)),
+                        ]),
+                    p.icon(
+                        Rect::new(936, 110, 1056, 214),
+                        s.options,
+                        Act::Show(Screen::Settings),
+                    ),
+                ]),
+            p.view(class::IMAGE, Rect::new(40, 260, 300, 520))
+                .id(&rid("row_profile_header_imageview"))
+                .desc(s.profile_picture),
+        ];
+        for (i, (name, label, value)) in counters.into_iter().enumerate() {
+            let left = 340 + 240 * i as i32;
+            let container = match name {
+                "post" => "row_profile_header_post_count_container".to_string(),
+                other => format!("row_profile_header_{other}_container"),
+            };
+            out.push(
+                p.view(class::LINEAR, Rect::new(left, 300, left + 220, 480))
+                    .id(&rid(&container))
+                    .on_tap(Act::Nothing)
+                    .children([
+                        p.text(Rect::new(left, 300, left + 220, 390), &value)
+                            .id(&rid(&format!("row_profile_header_textview_{name}_count"))),
+                        p.text(Rect::new(left, 400, left + 220, 470), label)
+                            .id(&rid(&format!("row_profile_header_textview_{name}_title"))),
+                    ]),
+            );
+        }
+        let posts = account.map_or(0, |a| a.posts).min(6) as i32;
+        out.extend([
+            p.text(Rect::new(40, 540, 1040, 600), full_name)
+                .id(&rid("profile_header_full_name")),
+            p.button(Rect::new(40, 640, 530, 740), s.edit_profile, Act::Nothing),
+            p.button(
+                Rect::new(550, 640, 1040, 740),
+                s.share_profile,
+                Act::Nothing,
+            ),
+            p.view(class::LINEAR, Rect::new(0, 780, 1080, 900))
+                .id(&rid("profile_tab_layout"))
+                .children([
+                    p.icon(Rect::new(0, 780, 360, 900), s.grid_view, Act::Nothing)
+                        .selected(true),
+                    p.icon(Rect::new(360, 780, 720, 900), s.reels, Act::Nothing),
+                    p.icon(
+                        Rect::new(720, 780, 1080, 900),
+                        s.photos_of_you,
+                        Act::Nothing,
+                    ),
+                ]),
+            p.view(class::RECYCLER, Rect::new(0, 900, 1080, 2232))
+                .scrollable()
+                .children((0..posts).map(|i| {
+                    let (col, row) = (i % 3, i / 3);
+                    p.view(
+                        class::FRAME,
+                        Rect::new(
+                            col * 360,
+                            900 + row * 360,
+                            col * 360 + 358,
+                            900 + row * 360 + 358,
+                        ),
+                    )
+                    .on_tap(Act::Nothing)
+                })),
+            self.tab_bar(p, s),
+        ]);
+        out
+    }
+
+    fn settings(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let rows = [
+            (s.accounts_center, Act::Nothing),
+            (s.saved, Act::Nothing),
+            (s.add_account, Act::AddAccount),
+            (s.log_out, Act::Open(Overlay::LogoutConfirm)),
+        ];
+        let mut out = vec![
+            self.back_icon(p, s),
+            p.text(Rect::new(200, 96, 880, 216), s.settings_title)
+                .id(&rid("action_bar_title")),
+        ];
+        for (i, (label, act)) in rows.into_iter().enumerate() {
+            let top = 260 + 140 * i as i32;
+            out.push(
+                p.view(class::LINEAR, Rect::new(0, top, 1080, top + 140))
+                    .on_tap(act)
+                    .child(p.text(Rect::new(60, top + 35, 1020, top + 105), label)),
+            );
+        }
+        out
+    }
+
+    fn switcher(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        const ROW: i32 = 150;
+        let accounts = self.sessions.all();
+        let height = 60 + ROW * (accounts.len() as i32 + 1) + 40;
+        let top = (2400 - height).max(300);
+        let mut list = p
+            .view(class::LIST, Rect::new(0, top + 60, 1080, 2360))
+            .id("android:id/list");
+        let mut y = top + 60;
+        for (i, username) in accounts.iter().enumerate() {
+            if y + ROW > 2360 {
+                break;
+            }
+            let active = self.sessions.active() == Some(username.as_str());
+            list = list.child(
+                p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
+                    .id(&rid("row_user_container_base"))
+                    .on_tap(Act::SwitchTo(i))
+                    .selected(active)
+                    .children([
+                        p.view(class::IMAGE, Rect::new(48, y + 15, 168, y + 135)),
+                        p.text(Rect::new(200, y + 45, 900, y + 105), username)
+                            .id(&rid("row_user_textview")),
+                        p.view(class::RADIO, Rect::new(960, y + 45, 1020, y + 105))
+                            .checked(active),
+                    ]),
+            );
+            y += ROW;
+        }
+        if y + ROW <= 2400 {
+            list = list.child(
+                p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
+                    .on_tap(Act::AddAccount)
+                    .child(p.text(Rect::new(200, y + 45, 900, y + 105), s.add_account)),
+            );
+        }
+        vec![
+            p.view(class::FRAME, Rect::screen()).on_tap(Act::Dismiss),
+            p.view(class::FRAME, Rect::new(0, top, 1080, 2400))
+                .id(&rid("bottom_sheet_container_view"))
+                .on_tap(Act::Nothing)
+                .child(list),
+        ]
+    }
+
+    fn logout_confirm(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.view(class::LINEAR, Rect::new(90, 900, 990, 1600))
+                .id(&rid("dialog_root_view"))
+                .children([
+                    p.text(Rect::new(130, 940, 950, 1040), s.log_out_title)
+                        .id(&rid("igds_alert_dialog_headline")),
+                    p.button(Rect::new(130, 1280, 950, 1420), s.log_out, Act::LogOut)
+                        .id(&rid("igds_alert_dialog_primary_button")),
+                    p.button(Rect::new(130, 1440, 950, 1580), s.cancel, Act::Dismiss)
+                        .id(&rid("igds_alert_dialog_secondary_button")),
+                ]),
+        ]
+    }
+}
+
+impl SimApp for Instagram {
+    fn package(&self) -> &str {
+        &self.package
+    }
+
+    fn label(&self) -> &str {
+        "Instagram"
+    }
+
+    fn activity(&self) -> String {
+        match self.screen {
+            Screen::Login | Screen::Code => {
+                "com.instagram.nux.activity.SignedOutFragmentActivity".into()
+            }
+            _ => "com.instagram.mainactivity.MainActivity".into(),
+        }
+    }
+
+    fn launch(&mut self, _ctx: &AppContext<'_>, cold: bool) {
+        if cold {
+            self.overlay = None;
+            self.adding_account = false;
+            let home = self.home_screen();
+            self.leave_login(home);
+        }
+    }
+
+    fn stop(&mut self, _ctx: &AppContext<'_>) {
+        self.overlay = None;
+        self.leave_login(Screen::Login);
+    }
+
+    fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
+        self.draw(ctx).into_node()
+    }
+
+    fn tap(&mut self, ctx: &AppContext<'_>, x: i32, y: i32) {
+        if let Some(act) = self.draw(ctx).hit(x, y) {
+            self.act(ctx, act);
+        }
+    }
+
+    fn swipe(&mut self, _ctx: &AppContext<'_>, from: (i32, i32), to: (i32, i32)) {
+        if self.screen == Screen::Feed && self.overlay.is_none() && to.1 < from.1 {
+            self.feed_position += 1;
+        }
+    }
+
+    fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
+        if matches!(self.screen, Screen::Login | Screen::Code) && self.overlay.is_none() {
+            self.form.type_text(text);
+        }
+    }
+
+    fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
+        let typing = matches!(self.screen, Screen::Login | Screen::Code) && self.overlay.is_none();
+        match key {
+            KeyCode::Back => self.back(),
+            KeyCode::Del if typing => {
+                self.form.backspace();
+                true
+            }
+            KeyCode::Enter | KeyCode::Tab if typing => {
+                match self.form.focus {
+                    Some(Field::Login) => self.form.focus = Some(Field::Password),
+                    Some(Field::Password)
+                        if key == KeyCode::Enter
+                            && !self.form.login.is_empty()
+                            && !self.form.password.is_empty() =>
+                    {
+                        self.submit(ctx)
+                    }
+                    Some(Field::Code) if key == KeyCode::Enter && !self.form.code.is_empty() => {
+                        self.submit_code(ctx)
+                    }
+                    _ => {}
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
+        !(self.screen == Screen::Feed && self.overlay.is_none())
+    }
+
+    fn logged_in(&self) -> Vec<String> {
+        self.sessions.all().to_vec()
+    }
+}

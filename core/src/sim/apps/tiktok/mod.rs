@@ -1,0 +1,792 @@
+//! The simulated TikTok (`com.zhiliaoapp.musically`, or a clone package).
+//!
+//! Screens: the logged-out landing ("Log in to TikTok", "Use phone / email /
+//! username"), the login form with its "Phone" and "Email / Username" tabs,
+//! the captcha ("Verify to continue:") for accounts marked `challenge`, the
+//! "For You" feed (never idle), the profile (nickname title that opens the
+//! account switcher, `@username`, Following / Followers / Likes with their
+//! values above the labels), the profile menu, "Settings and privacy" with
+//! "Switch account" and "Log out", and the logout confirmation.
+//!
+//! Resource ids are obfuscated and change with [`AppSpec::version`]
+//! (see [`ids`]); texts follow the phone's language.
+
+mod ids;
+mod strings;
+
+use crate::account::Platform;
+use crate::sim::app::{AppContext, KeyCode, SimApp};
+use crate::sim::scenario::AppSpec;
+use crate::sim::ui::{Rect, ScreenNode};
+
+use super::accounts::{Attempts, LoginRules, Sessions, Verdict};
+use super::counts::{abbreviate, CountStyle};
+use super::form::{Field, Form};
+use super::view::{class, Painter, Widget};
+use super::{attempt_limit, Language};
+use ids::{Control, IdTable};
+use strings::{strings, Strings};
+
+const RULES: LoginRules = LoginRules {
+    platform: Platform::TikTok,
+    second_factor: false,
+    captcha: true,
+};
+
+/// Creators whose videos the simulated feed plays.
+const CREATORS: [&str; 4] = [
+    "dance.daily",
+    "cookingwithmia",
+    "travel.nomad",
+    "petsofttok",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Landing,
+    Login,
+    Verify,
+    Feed,
+    Profile,
+    Settings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Overlay {
+    Switcher,
+    Menu,
+    LogoutConfirm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Phone,
+    Email,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoginError {
+    WrongPassword,
+    UnknownUser,
+    TooManyAttempts,
+}
+
+/// What a tap on a control does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Nothing,
+    Back,
+    UsePhoneEmail,
+    Tab(Tab),
+    Focus(Field),
+    LogIn,
+    CloseVerify,
+    Show(Screen),
+    Open(Overlay),
+    Dismiss,
+    SwitchTo(usize),
+    AddAccount,
+    LogOut,
+}
+
+/// The simulated TikTok app on one phone.
+#[derive(Debug, Clone)]
+pub struct TikTok {
+    package: String,
+    ids: IdTable,
+    sessions: Sessions,
+    attempts: Attempts,
+    screen: Screen,
+    overlay: Option<Overlay>,
+    tab: Tab,
+    form: Form,
+    error: Option<LoginError>,
+    feed_position: usize,
+    adding_account: bool,
+}
+
+impl TikTok {
+    /// TikTok as `spec` installs it: package, version (which decides the ids),
+    /// the accounts logged in (the first one active).
+    pub fn new(spec: &AppSpec) -> Self {
+        TikTok {
+            package: spec.package().to_string(),
+            ids: IdTable::for_version(&spec.version.to_string()),
+            sessions: Sessions::new(&spec.logged_in),
+            attempts: Attempts::new(attempt_limit(spec)),
+            screen: Screen::Landing,
+            overlay: None,
+            tab: Tab::Phone,
+            form: Form::default(),
+            error: None,
+            feed_position: 0,
+            adding_account: false,
+        }
+    }
+
+    /// Boxed, as the [`AppCatalog`](crate::sim::AppCatalog) wants constructors.
+    pub fn boxed(spec: &AppSpec) -> Box<dyn SimApp> {
+        Box::new(TikTok::new(spec))
+    }
+
+    fn id(&self, control: Control) -> &str {
+        self.ids.get(control)
+    }
+
+    fn home_screen(&self) -> Screen {
+        if self.sessions.active().is_some() {
+            Screen::Feed
+        } else {
+            Screen::Landing
+        }
+    }
+
+    fn leave_login(&mut self, to: Screen) {
+        self.form.clear();
+        self.error = None;
+        self.screen = to;
+    }
+
+    fn submit(&mut self, ctx: &AppContext<'_>) {
+        let verdict = RULES.attempt(
+            ctx,
+            &mut self.attempts,
+            &self.form.login,
+            &self.form.password,
+        );
+        match verdict {
+            Verdict::LoggedIn(username) | Verdict::NeedsCode(username) => {
+                self.sessions.log_in(&username);
+                self.adding_account = false;
+                self.leave_login(Screen::Feed);
+            }
+            Verdict::NeedsVerification => {
+                self.error = None;
+                self.form.focus = None;
+                self.screen = Screen::Verify;
+            }
+            Verdict::WrongPassword => self.error = Some(LoginError::WrongPassword),
+            Verdict::UnknownUser => self.error = Some(LoginError::UnknownUser),
+            Verdict::TooManyAttempts => self.error = Some(LoginError::TooManyAttempts),
+        }
+    }
+
+    fn act(&mut self, ctx: &AppContext<'_>, act: Act) {
+        match act {
+            Act::Nothing => {}
+            Act::Back => {
+                self.back();
+            }
+            Act::UsePhoneEmail => {
+                self.tab = Tab::Phone;
+                self.leave_login(Screen::Login);
+            }
+            Act::Tab(tab) => {
+                self.tab = tab;
+                self.form.focus = None;
+                self.error = None;
+            }
+            Act::Focus(field) => self.form.focus = Some(field),
+            Act::LogIn => self.submit(ctx),
+            Act::CloseVerify => self.screen = Screen::Login,
+            Act::Show(screen) => {
+                self.overlay = None;
+                self.screen = screen;
+            }
+            Act::Open(overlay) => self.overlay = Some(overlay),
+            Act::Dismiss => self.overlay = None,
+            Act::SwitchTo(index) => {
+                self.sessions.switch_to(index);
+                self.overlay = None;
+                self.screen = Screen::Profile;
+            }
+            Act::AddAccount => {
+                self.overlay = None;
+                self.adding_account = true;
+                self.leave_login(Screen::Landing);
+            }
+            Act::LogOut => {
+                self.sessions.log_out_active();
+                self.overlay = None;
+                self.adding_account = false;
+                let home = self.home_screen();
+                self.leave_login(home);
+            }
+        }
+    }
+
+    /// Goes one step back; false when the app has nothing to go back to.
+    fn back(&mut self) -> bool {
+        if self.overlay.take().is_some() {
+            return true;
+        }
+        match self.screen {
+            Screen::Landing if self.adding_account => {
+                self.adding_account = false;
+                self.screen = Screen::Profile;
+            }
+            Screen::Landing | Screen::Feed => return false,
+            Screen::Login => self.leave_login(Screen::Landing),
+            Screen::Verify => self.screen = Screen::Login,
+            Screen::Profile => self.screen = Screen::Feed,
+            Screen::Settings => self.screen = Screen::Profile,
+        }
+        true
+    }
+
+    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
+        let s = strings(Language::from_setting(ctx.language()));
+        let p = Painter {
+            package: &self.package,
+        };
+        let mut content = p
+            .view(class::FRAME, Rect::screen())
+            .id("android:id/content");
+        content = match self.screen {
+            Screen::Landing => content.children(self.landing(p, s)),
+            Screen::Login => content.children(self.login(p, s)),
+            Screen::Verify => content
+                .children(self.login(p, s))
+                .children(self.verify(p, s)),
+            Screen::Feed => content.children(self.feed(p, s)),
+            Screen::Profile => content.children(self.profile(ctx, p, s)),
+            Screen::Settings => content.children(self.settings(p, s)),
+        };
+        if let Some(overlay) = self.overlay {
+            content = content.children(match overlay {
+                Overlay::Switcher => self.switcher(ctx, p, s),
+                Overlay::Menu => self.menu(p, s),
+                Overlay::LogoutConfirm => self.logout_confirm(p, s),
+            });
+        }
+        p.view(class::FRAME, Rect::screen()).child(content)
+    }
+
+    fn back_icon(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
+        p.icon(Rect::new(24, 96, 144, 216), s.back, Act::Back)
+            .id(self.id(Control::Back))
+    }
+
+    fn landing(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let mut out = Vec::new();
+        if self.adding_account {
+            out.push(self.back_icon(p, s));
+        }
+        out.push(
+            p.text(Rect::new(80, 300, 1000, 400), s.landing_title)
+                .id(self.id(Control::LandingTitle)),
+        );
+        out.push(
+            p.text(Rect::new(80, 420, 1000, 540), s.landing_subtitle)
+                .id(self.id(Control::LandingSubtitle)),
+        );
+        let options = [
+            (s.use_phone_email, Act::UsePhoneEmail),
+            (s.continue_facebook, Act::Nothing),
+            (s.continue_google, Act::Nothing),
+        ];
+        for (i, (label, act)) in options.into_iter().enumerate() {
+            let top = 640 + 170 * i as i32;
+            out.push(
+                p.view(class::LINEAR, Rect::new(80, top, 1000, top + 140))
+                    .id(self.id(Control::LandingOption))
+                    .on_tap(act)
+                    .child(
+                        p.text(Rect::new(200, top + 35, 880, top + 105), label)
+                            .id(self.id(Control::LandingOptionText)),
+                    ),
+            );
+        }
+        out.push(
+            p.text(Rect::new(0, 2200, 1080, 2320), s.sign_up)
+                .id(self.id(Control::SignUp))
+                .on_tap(Act::Nothing),
+        );
+        out
+    }
+
+    fn login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let mut out = vec![
+            self.back_icon(p, s),
+            p.text(Rect::new(240, 96, 840, 216), s.log_in_title)
+                .id(self.id(Control::LoginTitle)),
+            p.text(Rect::new(0, 260, 540, 380), s.tab_phone)
+                .id(self.id(Control::TabPhone))
+                .on_tap(Act::Tab(Tab::Phone))
+                .selected(self.tab == Tab::Phone),
+            p.text(Rect::new(540, 260, 1080, 380), s.tab_email)
+                .id(self.id(Control::TabEmail))
+                .on_tap(Act::Tab(Tab::Email))
+                .selected(self.tab == Tab::Email),
+        ];
+        let button = Rect::new(60, 1000, 1020, 1140);
+        match self.tab {
+            Tab::Phone => {
+                out.push(
+                    p.edit(
+                        Rect::new(60, 440, 1020, 580),
+                        &self.form.phone,
+                        s.phone_hint,
+                        false,
+                        self.form.focused(Field::Phone),
+                        Act::Focus(Field::Phone),
+                    )
+                    .id(self.id(Control::PhoneField)),
+                );
+                out.push(
+                    p.button(button, s.send_code, Act::Nothing)
+                        .id(self.id(Control::SendCode))
+                        .enabled(!self.form.phone.is_empty()),
+                );
+            }
+            Tab::Email => {
+                out.push(
+                    p.edit(
+                        Rect::new(60, 440, 1020, 580),
+                        &self.form.login,
+                        s.login_hint,
+                        false,
+                        self.form.focused(Field::Login),
+                        Act::Focus(Field::Login),
+                    )
+                    .id(self.id(Control::LoginField)),
+                );
+                out.push(
+                    p.edit(
+                        Rect::new(60, 620, 1020, 760),
+                        &self.form.password,
+                        s.password_hint,
+                        true,
+                        self.form.focused(Field::Password),
+                        Act::Focus(Field::Password),
+                    )
+                    .id(self.id(Control::PasswordField)),
+                );
+                out.push(
+                    p.text(Rect::new(60, 790, 500, 860), s.forgot_password)
+                        .id(self.id(Control::ForgotPassword))
+                        .on_tap(Act::Nothing),
+                );
+                if let Some(error) = self.error {
+                    let text = match error {
+                        LoginError::WrongPassword => s.wrong_password,
+                        LoginError::UnknownUser => s.unknown_user,
+                        LoginError::TooManyAttempts => s.too_many_attempts,
+                    };
+                    out.push(
+                        p.text(Rect::new(60, 880, 1020, 960), text)
+                            .id(self.id(Control::LoginError)),
+                    );
+                }
+                let ready = !self.form.login.is_empty() && !self.form.password.is_empty();
+                out.push(
+                    p.button(button, s.log_in, Act::LogIn)
+                        .id(self.id(Control::LoginButton))
+                        .enabled(ready),
+                );
+            }
+        }
+        out
+    }
+
+    fn verify(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.view(class::LINEAR, Rect::new(60, 700, 1020, 1700))
+                .id(self.id(Control::VerifyContainer))
+                .children([
+                    p.text(Rect::new(100, 740, 860, 820), s.verify_title)
+                        .id(self.id(Control::VerifyTitle)),
+                    p.icon(Rect::new(900, 730, 1000, 830), s.close, Act::CloseVerify)
+                        .id(self.id(Control::VerifyClose)),
+                    p.text(Rect::new(100, 830, 980, 900), s.verify_hint)
+                        .id(self.id(Control::VerifyHint)),
+                    p.view(class::IMAGE, Rect::new(100, 920, 980, 1420))
+                        .desc(s.puzzle)
+                        .id(self.id(Control::VerifyPuzzle)),
+                    p.view(class::SEEK_BAR, Rect::new(100, 1460, 980, 1560))
+                        .desc(s.slider)
+                        .id(self.id(Control::VerifySlider)),
+                    p.text(Rect::new(100, 1600, 400, 1680), s.refresh)
+                        .id(self.id(Control::VerifyRefresh))
+                        .on_tap(Act::Nothing),
+                ]),
+        ]
+    }
+
+    fn nav_bar(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
+        let items = [
+            (s.home, Act::Show(Screen::Feed), self.screen == Screen::Feed),
+            (s.friends, Act::Nothing, false),
+            (s.create, Act::Nothing, false),
+            (s.inbox, Act::Nothing, false),
+            (
+                s.profile,
+                Act::Show(Screen::Profile),
+                self.screen == Screen::Profile,
+            ),
+        ];
+        let mut bar = p
+            .view(class::LINEAR, Rect::new(0, 2232, 1080, 2400))
+            .id(self.id(Control::NavBar));
+        for (i, (label, act, selected)) in items.into_iter().enumerate() {
+            let left = 216 * i as i32;
+            let mut item = p
+                .view(class::FRAME, Rect::new(left, 2232, left + 216, 2400))
+                .id(self.id(Control::NavItem))
+                .desc(label)
+                .on_tap(act)
+                .selected(selected);
+            if label != s.create {
+                item = item.child(
+                    p.text(Rect::new(left + 8, 2330, left + 208, 2390), label)
+                        .id(self.id(Control::NavLabel)),
+                );
+            }
+            bar = bar.child(item);
+        }
+        bar
+    }
+
+    fn feed(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let creator = CREATORS[self.feed_position % CREATORS.len()];
+        vec![
+            p.view(class::VIEW_PAGER, Rect::new(0, 0, 1080, 2232))
+                .id(self.id(Control::FeedPager))
+                .scrollable()
+                .child(
+                    p.view(class::FRAME, Rect::new(0, 0, 1080, 2232)).children([
+                        p.text(Rect::new(40, 1900, 700, 1960), &format!("@{creator}"))
+                            .id(self.id(Control::FeedAuthor)),
+                        p.icon(Rect::new(940, 1200, 1060, 1320), "Like", Act::Nothing),
+                        p.icon(Rect::new(940, 1380, 1060, 1500), "Comment", Act::Nothing),
+                        p.icon(Rect::new(940, 1560, 1060, 1680), "Share", Act::Nothing),
+                    ]),
+                ),
+            p.text(Rect::new(300, 110, 520, 190), s.feed_following)
+                .id(self.id(Control::FeedTopTab))
+                .on_tap(Act::Nothing),
+            p.text(Rect::new(560, 110, 780, 190), s.for_you)
+                .id(self.id(Control::FeedTopTab))
+                .on_tap(Act::Nothing)
+                .selected(true),
+            self.nav_bar(p, s),
+        ]
+    }
+
+    fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let language = Language::from_setting(ctx.language());
+        let username = self.sessions.active().unwrap_or_default();
+        let account = RULES.account(ctx, username);
+        let nickname = account
+            .and_then(|a| a.nickname.as_deref())
+            .unwrap_or(username);
+        let count = |n: Option<u64>| abbreviate(n.unwrap_or(0), CountStyle::TikTok, language);
+        let counters = [
+            (
+                s.following,
+                count(account.map(|a| a.following)),
+                Control::FollowingValue,
+            ),
+            (
+                s.followers,
+                count(account.map(|a| a.followers)),
+                Control::FollowersValue,
+            ),
+            (
+                s.likes,
+                count(account.map(|a| a.likes)),
+                Control::LikesValue,
+            ),
+        ];
+        let mut out = vec![
+            p.icon(Rect::new(24, 96, 144, 216), s.add_friends, Act::Nothing)
+                .id(self.id(Control::AddFriends)),
+            p.view(class::LINEAR, Rect::new(290, 96, 790, 216))
+                .id(self.id(Control::TitleContainer))
+                .on_tap(Act::Open(Overlay::Switcher))
+                .children([
+                    p.text(Rect::new(320, 110, 720, 200), nickname)
+                        .id(self.id(Control::TitleName)),
+                    p.view(class::IMAGE, Rect::new(730, 130, 780, 180))
+                        .id(self.id(Control::TitleChevron)),
+                ]),
+            p.icon(
+                Rect::new(936, 96, 1056, 216),
+                s.profile_menu,
+                Act::Open(Overlay::Menu),
+            )
+            .id(self.id(Control::ProfileMenu)),
+            p.view(class::IMAGE, Rect::new(390, 250, 690, 550))
+                .desc(s.profile_photo)
+                .id(self.id(Control::Avatar)),
+            p.text(Rect::new(240, 580, 840, 650), &format!("@{username}"))
+                .id(self.id(Control::Handle)),
+        ];
+        for (i, (label, value, value_id)) in counters.into_iter().enumerate() {
+            let left = 150 + 270 * i as i32;
+            out.push(
+                p.view(class::LINEAR, Rect::new(left, 690, left + 240, 840))
+                    .id(self.id(Control::CountContainer))
+                    .on_tap(Act::Nothing)
+                    .children([
+                        p.text(Rect::new(left, 690, left + 240, 770), &value)
+                            .id(self.id(value_id)),
+                        p.text(Rect::new(left, 775, left + 240, 835), label)
+                            .id(self.id(Control::CountLabel)),
+                    ]),
+            );
+        }
+        let posts = account.map_or(0, |a| a.posts).min(6) as i32;
+        out.extend([
+            p.button(Rect::new(180, 880, 620, 1000), s.edit_profile, Act::Nothing)
+                .id(self.id(Control::EditProfile)),
+            p.button(
+                Rect::new(640, 880, 900, 1000),
+                s.share_profile,
+                Act::Nothing,
+            )
+            .id(self.id(Control::ShareProfile)),
+            p.view(class::LINEAR, Rect::new(0, 1040, 1080, 1160))
+                .id(self.id(Control::ProfileTabs))
+                .children([
+                    p.icon(Rect::new(0, 1040, 540, 1160), s.videos, Act::Nothing)
+                        .selected(true),
+                    p.icon(Rect::new(540, 1040, 1080, 1160), s.liked, Act::Nothing),
+                ]),
+            p.view(class::RECYCLER, Rect::new(0, 1160, 1080, 2232))
+                .id(self.id(Control::ProfileGrid))
+                .scrollable()
+                .children((0..posts).map(|i| {
+                    let (col, row) = (i % 3, i / 3);
+                    p.view(
+                        class::FRAME,
+                        Rect::new(
+                            col * 360,
+                            1160 + row * 480,
+                            col * 360 + 358,
+                            1160 + row * 480 + 478,
+                        ),
+                    )
+                    .on_tap(Act::Nothing)
+                })),
+            self.nav_bar(p, s),
+        ]);
+        out
+    }
+
+    fn settings(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let rows = [
+            (s.account, Act::Nothing),
+            (s.privacy, Act::Nothing),
+            (s.security, Act::Nothing),
+            (s.switch_account, Act::Open(Overlay::Switcher)),
+            (s.log_out, Act::Open(Overlay::LogoutConfirm)),
+        ];
+        let mut out = vec![
+            self.back_icon(p, s),
+            p.text(Rect::new(200, 96, 880, 216), s.settings)
+                .id(self.id(Control::SettingsTitle)),
+        ];
+        for (i, (label, act)) in rows.into_iter().enumerate() {
+            let top = 260 + 140 * i as i32;
+            out.push(
+                p.view(class::LINEAR, Rect::new(0, top, 1080, top + 140))
+                    .id(self.id(Control::SettingsRow))
+                    .on_tap(act)
+                    .child(p.text(Rect::new(60, top + 35, 1020, top + 105), label)),
+            );
+        }
+        out
+    }
+
+    /// A dimmed backdrop that does `act` when tapped, under a sheet or dialog.
+    fn backdrop(&self, p: Painter<'_>, act: Act) -> Widget<Act> {
+        p.view(class::FRAME, Rect::screen()).on_tap(act)
+    }
+
+    fn switcher(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        const ROW: i32 = 150;
+        let accounts = self.sessions.all();
+        let height = 160 + ROW * (accounts.len() as i32 + 1) + 40;
+        let top = (2400 - height).max(300);
+        let mut rows = Vec::new();
+        let mut y = top + 160;
+        for (i, username) in accounts.iter().enumerate() {
+            if y + ROW > 2360 {
+                break;
+            }
+            let active = self.sessions.active() == Some(username.as_str());
+            let nickname = RULES
+                .account(ctx, username)
+                .and_then(|a| a.nickname.as_deref())
+                .unwrap_or(username);
+            let mut row = p
+                .view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
+                .id(self.id(Control::AccountRow))
+                .on_tap(Act::SwitchTo(i))
+                .selected(active)
+                .children([
+                    p.view(class::IMAGE, Rect::new(48, y + 15, 168, y + 135)),
+                    p.text(Rect::new(200, y + 20, 900, y + 80), username)
+                        .id(self.id(Control::AccountName)),
+                    p.text(Rect::new(200, y + 80, 900, y + 130), nickname)
+                        .id(self.id(Control::AccountNickname)),
+                ]);
+            if active {
+                row = row.child(
+                    p.view(class::IMAGE, Rect::new(960, y + 45, 1020, y + 105))
+                        .desc(s.selected)
+                        .id(self.id(Control::AccountCheck)),
+                );
+            }
+            rows.push(row);
+            y += ROW;
+        }
+        if y + ROW <= 2400 {
+            rows.push(
+                p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
+                    .id(self.id(Control::AddAccount))
+                    .on_tap(Act::AddAccount)
+                    .child(p.text(Rect::new(200, y + 40, 900, y + 110), s.add_account)),
+            );
+        }
+        vec![
+            self.backdrop(p, Act::Dismiss),
+            p.view(class::LINEAR, Rect::new(0, top, 1080, 2400))
+                .id(self.id(Control::SheetContainer))
+                .on_tap(Act::Nothing)
+                .child(
+                    p.text(Rect::new(0, top + 30, 1080, top + 130), s.switch_account)
+                        .id(self.id(Control::SheetTitle)),
+                )
+                .children(rows),
+        ]
+    }
+
+    fn menu(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let rows = [
+            (s.creator_tools, Act::Nothing),
+            (s.settings, Act::Show(Screen::Settings)),
+        ];
+        let mut sheet = p
+            .view(class::LINEAR, Rect::new(0, 1700, 1080, 2400))
+            .id(self.id(Control::SheetContainer))
+            .on_tap(Act::Nothing);
+        for (i, (label, act)) in rows.into_iter().enumerate() {
+            let top = 1760 + 140 * i as i32;
+            sheet = sheet.child(
+                p.text(Rect::new(0, top, 1080, top + 140), label)
+                    .id(self.id(Control::MenuRow))
+                    .on_tap(act),
+            );
+        }
+        vec![self.backdrop(p, Act::Dismiss), sheet]
+    }
+
+    fn logout_confirm(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            self.backdrop(p, Act::Nothing),
+            p.view(class::LINEAR, Rect::new(90, 950, 990, 1450))
+                .children([
+                    p.text(Rect::new(130, 1000, 950, 1150), s.log_out_question)
+                        .id(self.id(Control::DialogMessage)),
+                    p.button(Rect::new(130, 1250, 530, 1400), s.cancel, Act::Dismiss)
+                        .id(self.id(Control::DialogCancel)),
+                    p.button(Rect::new(550, 1250, 950, 1400), s.log_out, Act::LogOut)
+                        .id(self.id(Control::DialogConfirm)),
+                ]),
+        ]
+    }
+}
+
+impl SimApp for TikTok {
+    fn package(&self) -> &str {
+        &self.package
+    }
+
+    fn label(&self) -> &str {
+        "TikTok"
+    }
+
+    fn activity(&self) -> String {
+        match self.screen {
+            Screen::Landing | Screen::Login | Screen::Verify => {
+                "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity".into()
+            }
+            Screen::Feed | Screen::Profile | Screen::Settings => {
+                "com.ss.android.ugc.aweme.main.MainActivity".into()
+            }
+        }
+    }
+
+    fn launch(&mut self, _ctx: &AppContext<'_>, cold: bool) {
+        if cold {
+            self.overlay = None;
+            self.adding_account = false;
+            let home = self.home_screen();
+            self.leave_login(home);
+        }
+    }
+
+    fn stop(&mut self, _ctx: &AppContext<'_>) {
+        self.overlay = None;
+        self.leave_login(Screen::Landing);
+    }
+
+    fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
+        self.draw(ctx).into_node()
+    }
+
+    fn tap(&mut self, ctx: &AppContext<'_>, x: i32, y: i32) {
+        if let Some(act) = self.draw(ctx).hit(x, y) {
+            self.act(ctx, act);
+        }
+    }
+
+    fn swipe(&mut self, _ctx: &AppContext<'_>, from: (i32, i32), to: (i32, i32)) {
+        if self.screen == Screen::Feed && self.overlay.is_none() && to.1 < from.1 {
+            self.feed_position += 1;
+        }
+    }
+
+    fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
+        if matches!(self.screen, Screen::Login) {
+            self.form.type_text(text);
+            self.error = None;
+        }
+    }
+
+    fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
+        match key {
+            KeyCode::Back => self.back(),
+            KeyCode::Del if self.screen == Screen::Login => {
+                self.form.backspace();
+                true
+            }
+            KeyCode::Enter | KeyCode::Tab if self.screen == Screen::Login => {
+                match self.form.focus {
+                    Some(Field::Login) => self.form.focus = Some(Field::Password),
+                    Some(Field::Password)
+                        if key == KeyCode::Enter
+                            && !self.form.login.is_empty()
+                            && !self.form.password.is_empty() =>
+                    {
+                        self.submit(ctx)
+                    }
+                    _ => {}
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
+        !(self.screen == Screen::Feed && self.overlay.is_none())
+    }
+
+    fn logged_in(&self) -> Vec<String> {
+        self.sessions.all().to_vec()
+    }
+}

@@ -1,0 +1,257 @@
+//! [`MemoryStore`]: the roster in memory, for tests and scratch work.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use super::{AccountFilter, AccountStore, BatchOp, DeviceRecord};
+use crate::account::{
+    check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp, Username,
+};
+use crate::error::{Error, Result};
+
+/// Accounts per page handed to `for_each` between two takes of the lock.
+const PAGE: usize = 1024;
+
+/// An [`AccountStore`] held in memory; it meets the same contract as the SQLite store.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Clone, Default)]
+struct Inner {
+    /// Accounts as stored: `device_index` is derived from `devices` on read.
+    accounts: BTreeMap<AccountId, Account>,
+    keys: HashMap<(Platform, String), AccountId>,
+    devices: BTreeMap<String, DeviceRecord>,
+    last_id: i64,
+    last_index: u32,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    /// Every change is computed on a copy or checked before it is made, so a
+    /// panic elsewhere cannot leave the data half-changed and the lock is reusable.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Inner {
+    fn read(&self, account: &Account) -> Account {
+        let mut account = account.clone();
+        account.device_index = account
+            .device
+            .as_ref()
+            .and_then(|serial| self.devices.get(serial))
+            .map(|d| d.index);
+        account
+    }
+
+    fn register(&mut self, serial: &str) -> DeviceRecord {
+        if let Some(record) = self.devices.get(serial) {
+            return record.clone();
+        }
+        self.last_index += 1;
+        let record = DeviceRecord {
+            serial: serial.to_string(),
+            index: self.last_index,
+            label: None,
+        };
+        self.devices.insert(serial.to_string(), record.clone());
+        record
+    }
+
+    fn duplicate(&self, account: &Account) -> Result<()> {
+        let key = (account.platform, account.username.key().to_string());
+        match self.keys.get(&key) {
+            Some(&id) if id != account.id => Err(Error::Duplicate {
+                platform: account.platform,
+                username: account.username.as_str().to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn create(&mut self, new: NewAccount) -> Result<Account> {
+        let mut account = new.into_record(Timestamp::now())?;
+        self.duplicate(&account)?;
+        self.last_id += 1;
+        account.id = AccountId(self.last_id);
+        if let Some(serial) = &account.device {
+            self.register(serial);
+        }
+        self.keys.insert(
+            (account.platform, account.username.key().to_string()),
+            account.id,
+        );
+        self.accounts.insert(account.id, account.clone());
+        Ok(self.read(&account))
+    }
+
+    fn update_with(
+        &mut self,
+        id: AccountId,
+        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+    ) -> Result<Account> {
+        let current = self.get(id)?;
+        let mut next = current.clone();
+        change(&current)?.apply_to(&mut next, Timestamp::now())?;
+        self.duplicate(&next)?;
+        if let Some(serial) = &next.device {
+            self.register(serial);
+        }
+        self.keys
+            .remove(&(current.platform, current.username.key().to_string()));
+        self.keys
+            .insert((next.platform, next.username.key().to_string()), id);
+        self.accounts.insert(id, next.clone());
+        Ok(self.read(&next))
+    }
+
+    fn delete(&mut self, id: AccountId) -> Result<()> {
+        let account = self.accounts.remove(&id).ok_or_else(|| missing(id))?;
+        self.keys
+            .remove(&(account.platform, account.username.key().to_string()));
+        Ok(())
+    }
+
+    fn get(&self, id: AccountId) -> Result<Account> {
+        self.accounts
+            .get(&id)
+            .map(|a| self.read(a))
+            .ok_or_else(|| missing(id))
+    }
+}
+
+fn missing(id: AccountId) -> Error {
+    Error::not_found(format!("account {id}"))
+}
+
+impl AccountStore for MemoryStore {
+    fn create(&self, new: NewAccount) -> Result<Account> {
+        self.lock().create(new)
+    }
+
+    fn get(&self, id: AccountId) -> Result<Account> {
+        self.lock().get(id)
+    }
+
+    fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
+        let key = Username::parse(username)?.key().to_string();
+        let inner = self.lock();
+        Ok(inner
+            .keys
+            .get(&(platform, key))
+            .and_then(|id| inner.accounts.get(id))
+            .map(|a| inner.read(a)))
+    }
+
+    fn update_with(
+        &self,
+        id: AccountId,
+        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+    ) -> Result<Account> {
+        self.lock().update_with(id, change)
+    }
+
+    fn delete(&self, id: AccountId) -> Result<()> {
+        self.lock().delete(id)
+    }
+
+    fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
+        let inner = self.lock();
+        Ok(inner
+            .accounts
+            .values()
+            .map(|a| inner.read(a))
+            .filter(|a| filter.matches(a))
+            .collect())
+    }
+
+    fn for_each(
+        &self,
+        filter: &AccountFilter,
+        visit: &mut dyn FnMut(Account) -> Result<()>,
+    ) -> Result<()> {
+        let mut after = AccountId(i64::MIN);
+        loop {
+            let page: Vec<Account> = {
+                let inner = self.lock();
+                inner
+                    .accounts
+                    .range(AccountId(after.0.saturating_add(1))..)
+                    .map(|(_, a)| inner.read(a))
+                    .filter(|a| filter.matches(a))
+                    .take(PAGE)
+                    .collect()
+            };
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = last.id;
+            for account in page {
+                visit(account)?;
+            }
+        }
+    }
+
+    fn count(&self, filter: &AccountFilter) -> Result<usize> {
+        let inner = self.lock();
+        Ok(inner
+            .accounts
+            .values()
+            .filter(|a| filter.matches(&inner.read(a)))
+            .count())
+    }
+
+    fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
+        let mut inner = self.lock();
+        let mut work = inner.clone();
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            results.push(match op {
+                BatchOp::Create(new) => Some(work.create(new)?),
+                BatchOp::Update(id, patch) => {
+                    let mut patch = Some(patch);
+                    Some(work.update_with(id, &mut |_| Ok(patch.take().unwrap_or_default()))?)
+                }
+                BatchOp::Delete(id) => {
+                    work.delete(id)?;
+                    None
+                }
+            });
+        }
+        *inner = work;
+        Ok(results)
+    }
+
+    fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
+        let serial = check_serial(serial)?;
+        Ok(self.lock().register(&serial))
+    }
+
+    fn list_devices(&self) -> Result<Vec<DeviceRecord>> {
+        let mut devices: Vec<DeviceRecord> = self.lock().devices.values().cloned().collect();
+        devices.sort_by_key(|d| d.index);
+        Ok(devices)
+    }
+
+    fn label_device(&self, serial: &str, label: Option<String>) -> Result<DeviceRecord> {
+        let serial = check_serial(serial)?;
+        let label = crate::account::check_label(label)?;
+        let mut inner = self.lock();
+        let record = inner
+            .devices
+            .get_mut(&serial)
+            .ok_or_else(|| Error::not_found(format!("device {serial}")))?;
+        record.label = label;
+        Ok(record.clone())
+    }
+}

@@ -1,0 +1,118 @@
+//! `accounts.xlsx` import and export, TikMatrix/IgMatrix compatible.
+//!
+//! Export ([`Workspace::export_xlsx`]) streams the accounts of one platform into
+//! sheet `accounts` with the columns of [`Column::for_platform`], atomically.
+//! Import ([`Workspace::import_xlsx`]) reads the first sheet (or the one named
+//! `accounts`), validates every row, and writes all the changes in one atomic
+//! batch — or none of them, with an [`ImportReport`] listing every problem by
+//! row and column. [`Workspace::import_legacy_text`] reads TikMatrix's older
+//! `email##pwd##username##device_index` text files the same way.
+//!
+//! Re-importing an unedited export changes nothing. Passwords never appear in
+//! errors or reports.
+
+mod cells;
+mod columns;
+mod legacy;
+mod options;
+mod plan;
+mod reader;
+mod report;
+mod writer;
+
+use std::path::Path;
+
+pub use columns::Column;
+pub use options::{
+    default_export_path, ExportOptions, ImportOptions, OnDuplicate, DEFAULT_FILE_NAME,
+    DEFAULT_MAX_ROWS,
+};
+pub use report::{ExportSummary, ImportOutcome, ImportReport, RowError};
+
+use crate::error::Result;
+use crate::store::{AccountFilter, AccountStore};
+use crate::workspace::Workspace;
+use plan::{Existing, Planner};
+use reader::RowSink;
+use writer::SheetWriter;
+
+impl Workspace {
+    /// Writes the accounts chosen by `options` to the xlsx file at `path`
+    /// (see [`default_export_path`]), replacing it atomically.
+    pub fn export_xlsx(
+        &self,
+        path: impl AsRef<Path>,
+        options: &ExportOptions,
+    ) -> Result<ExportSummary> {
+        export(self.store().as_ref(), path.as_ref(), options)
+    }
+
+    /// Imports the accounts sheet of the xlsx file at `path` into `options.platform`.
+    ///
+    /// File-level problems (not an xlsx workbook, encrypted, no sheet, no
+    /// `username` column, duplicate column, too many rows, damaged file) are an
+    /// `Error::Import`. Row problems are listed in the report: unless
+    /// `options.skip_invalid`, any of them means nothing is written
+    /// ([`ImportOutcome::Rejected`]).
+    pub fn import_xlsx(
+        &self,
+        path: impl AsRef<Path>,
+        options: &ImportOptions,
+    ) -> Result<ImportReport> {
+        import(self.store().as_ref(), options, |sink| {
+            reader::read_sheet(path.as_ref(), options.max_rows, sink)
+        })
+    }
+
+    /// Imports a legacy TikMatrix text file (`email##pwd##username##device_index`
+    /// per line), with the same rules and report as [`Workspace::import_xlsx`].
+    pub fn import_legacy_text(
+        &self,
+        path: impl AsRef<Path>,
+        options: &ImportOptions,
+    ) -> Result<ImportReport> {
+        import(self.store().as_ref(), options, |sink| {
+            legacy::read_legacy(path.as_ref(), options.max_rows, sink)
+        })
+    }
+}
+
+fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Result<ExportSummary> {
+    let columns: Vec<Column> = Column::for_platform(options.platform)
+        .iter()
+        .copied()
+        .filter(|&c| options.include_passwords || c != Column::Pwd)
+        .collect();
+    let mut writer = SheetWriter::new(path, &columns)?;
+    let filter = AccountFilter {
+        platform: Some(options.platform),
+        ..options.filter.clone()
+    };
+    store.for_each(&filter, &mut |account| writer.write(&account))?;
+    let rows = writer.rows();
+    writer.save()?;
+    Ok(ExportSummary {
+        path: path.to_path_buf(),
+        rows,
+    })
+}
+
+/// Reads rows with `read` while the workspace's accounts load on a second
+/// thread, then plans and applies them.
+fn import(
+    store: &dyn AccountStore,
+    options: &ImportOptions,
+    read: impl FnOnce(&mut dyn RowSink) -> Result<()>,
+) -> Result<ImportReport> {
+    let mut planner = Planner::new(options);
+    let (read, existing) = std::thread::scope(|scope| {
+        let loader = scope.spawn(|| Existing::load(store, options.platform));
+        let read = read(&mut planner);
+        let existing = loader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (read, existing)
+    });
+    read?;
+    planner.finish(store, existing?)
+}

@@ -1,0 +1,147 @@
+//! What an import did (or would do), and every row that was wrong.
+
+use std::fmt;
+
+/// What happened to the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    /// The changes were written (in one atomic batch).
+    Applied,
+    /// Dry run: the counts say what would be written; nothing was.
+    DryRun,
+    /// Some rows were invalid and invalid rows were not to be skipped:
+    /// nothing was written. The errors say why.
+    Rejected,
+}
+
+/// One problem with one row: sheet row number (or text line), column, reason.
+///
+/// The reason never contains a password or a 2FA secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RowError {
+    /// 1-based row number as the spreadsheet shows it (line number for text files).
+    pub row: u32,
+    /// The column concerned, if the problem is one cell's.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(column) => write!(f, "row {}, column {column}: {}", self.row, self.reason),
+            None => write!(f, "row {}: {}", self.row, self.reason),
+        }
+    }
+}
+
+/// The result of an import: counts of rows by fate, and every row error.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportReport {
+    /// Whether anything was written.
+    pub outcome: ImportOutcome,
+    /// The sheet that was read (empty for text imports).
+    pub sheet: String,
+    /// Rows that create (or would create) an account.
+    pub created: usize,
+    /// Rows that change (or would change) an existing account.
+    pub updated: usize,
+    /// Rows that match their account exactly: nothing to do.
+    pub unchanged: usize,
+    /// Rows not applied: existing usernames under `OnDuplicate::Skip`, and invalid
+    /// rows when invalid rows are skipped.
+    pub skipped: usize,
+    /// Every invalid row, in sheet order.
+    pub errors: Vec<RowError>,
+    /// Header names that are not columns of ours; their cells were ignored.
+    pub unknown_columns: Vec<String>,
+    /// Known columns that this import ignores (the stats columns for Instagram).
+    pub ignored_columns: Vec<String>,
+}
+
+impl ImportReport {
+    pub(crate) fn new(sheet: &str) -> Self {
+        ImportReport {
+            outcome: ImportOutcome::Applied,
+            sheet: sheet.to_string(),
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            skipped: 0,
+            errors: Vec::new(),
+            unknown_columns: Vec::new(),
+            ignored_columns: Vec::new(),
+        }
+    }
+
+    /// True when the import wrote its changes.
+    pub fn is_applied(&self) -> bool {
+        self.outcome == ImportOutcome::Applied
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.outcome {
+            ImportOutcome::Applied => "imported",
+            ImportOutcome::DryRun => "dry run",
+            ImportOutcome::Rejected => "rejected, nothing written",
+        };
+        write!(
+            f,
+            "{verb}: {} created, {} updated, {} unchanged, {} skipped, {} invalid",
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.skipped,
+            self.errors.len()
+        )?;
+        for error in &self.errors {
+            write!(f, "\n  {error}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Summary of an export.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExportSummary {
+    /// Where the file was written.
+    pub path: std::path::PathBuf,
+    /// How many accounts (data rows) were written.
+    pub rows: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_lists_every_error_with_row_and_column() {
+        let mut report = ImportReport::new("accounts");
+        report.outcome = ImportOutcome::Rejected;
+        report.errors.push(RowError {
+            row: 4,
+            column: Some("status".into()),
+            reason: "2 is not allowed; expected 0 or 1".into(),
+        });
+        report.errors.push(RowError {
+            row: 9,
+            column: None,
+            reason: "username 'bob' already appears on row 3".into(),
+        });
+        let text = report.to_string();
+        assert!(
+            text.starts_with("rejected, nothing written: 0 created"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  row 4, column status: 2 is not allowed"),
+            "{text}"
+        );
+        assert!(text.contains("\n  row 9: username 'bob'"), "{text}");
+        assert!(!report.is_applied());
+    }
+}

@@ -1,0 +1,759 @@
+//! The one contract every `AccountStore` meets, run against each store.
+//!
+//! Each test takes a fresh workspace from a factory; the `contract!` macro at the
+//! bottom instantiates the whole suite once per store.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::thread;
+
+use farmhand::store::{AccountFilter, BatchOp};
+use farmhand::{
+    AccountId, AccountPatch, ErrorKind, NewAccount, Platform, ProfileStats, Secret, Status,
+    Workspace,
+};
+
+const TT: Platform = Platform::TikTok;
+const IG: Platform = Platform::Instagram;
+
+fn patch() -> AccountPatch {
+    AccountPatch::default()
+}
+
+pub fn create_and_get(ws: Workspace) {
+    let a = ws
+        .add(
+            NewAccount::new(TT, " @Alice ")
+                .email("alice@example.com")
+                .password("pw:JBSWY3DPEHPK3PXP")
+                .device("emulator-5554")
+                .package_name("com.zhiliaoapp.musically.clone")
+                .logged_in(true)
+                .tags(["vip", "us"]),
+        )
+        .unwrap();
+    assert_eq!(a.username.as_str(), "Alice");
+    assert_eq!(a.platform, TT);
+    assert_eq!(a.device.as_deref(), Some("emulator-5554"));
+    assert_eq!(a.device_index, Some(1));
+    assert!(a.logged_in);
+    assert_eq!(a.status, Status::Enabled);
+    assert_eq!(a.tags, ["vip", "us"]);
+    assert_eq!(a.app_package(), "com.zhiliaoapp.musically.clone");
+    assert!(a.created_at.0 > 0 && a.created_at == a.updated_at);
+    assert_eq!(ws.get(a.id).unwrap(), a);
+    let creds = a.credentials().unwrap();
+    assert_eq!(creds.password.expose(), "pw");
+    assert_eq!(creds.totp.unwrap().code_at(1_700_000_000), "324550");
+}
+
+pub fn find_in_every_spelling(ws: Workspace) {
+    let bob = ws.add(NewAccount::new(TT, "Bob")).unwrap();
+    for spelling in ["Bob", "@Bob", "bob ", " BOB", "@bOb"] {
+        assert_eq!(
+            ws.find(TT, spelling).unwrap().unwrap().id,
+            bob.id,
+            "{spelling:?}"
+        );
+    }
+    assert!(ws.find(IG, "bob").unwrap().is_none());
+    assert!(ws.find(TT, "bobby").unwrap().is_none());
+    assert_eq!(ws.find(TT, "  ").unwrap_err().kind(), ErrorKind::Validation);
+}
+
+pub fn duplicates_in_every_spelling_are_refused(ws: Workspace) {
+    ws.add(NewAccount::new(TT, "Bob")).unwrap();
+    for spelling in ["Bob", "@Bob", "bob ", "BOB", " @bob "] {
+        let err = ws.add(NewAccount::new(TT, spelling)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Duplicate, "{spelling:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains("tiktok") && text.to_lowercase().contains("bob"),
+            "{text}"
+        );
+    }
+    // The same name on the other platform is another account.
+    ws.add(NewAccount::new(IG, "bob")).unwrap();
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 2);
+}
+
+pub fn rename_onto_another_username_is_refused(ws: Workspace) {
+    ws.add(NewAccount::new(TT, "bob")).unwrap();
+    let carol = ws.add(NewAccount::new(TT, "carol")).unwrap();
+    let err = ws
+        .update(
+            carol.id,
+            AccountPatch {
+                username: Some("@BOB".into()),
+                ..patch()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Duplicate);
+    assert_eq!(ws.get(carol.id).unwrap().username.as_str(), "carol");
+    // Renaming to another spelling of its own name is fine.
+    let renamed = ws
+        .update(
+            carol.id,
+            AccountPatch {
+                username: Some("@Carol".into()),
+                ..patch()
+            },
+        )
+        .unwrap();
+    assert_eq!(renamed.username.as_str(), "Carol");
+    assert_eq!(ws.find(TT, "CAROL").unwrap().unwrap().id, carol.id);
+}
+
+pub fn blank_usernames_are_refused(ws: Workspace) {
+    for blank in ["", "   ", "@", " @ ", "\t\n"] {
+        let err = ws.add(NewAccount::new(TT, blank)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation, "{blank:?}");
+        assert!(err.to_string().contains("username"), "{err}");
+    }
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 0);
+}
+
+pub fn huge_fields_are_refused_naming_the_field(ws: Workspace) {
+    let huge = "x".repeat(10_000);
+    let cases: Vec<(&str, NewAccount)> = vec![
+        ("username", NewAccount::new(TT, huge.clone())),
+        ("email", NewAccount::new(TT, "a").email(huge.clone())),
+        ("password", NewAccount::new(TT, "a").password(huge.clone())),
+        ("device", NewAccount::new(TT, "a").device(huge.clone())),
+        (
+            "packagename",
+            NewAccount::new(TT, "a").package_name(huge.clone()),
+        ),
+        ("tags", NewAccount::new(TT, "a").tags([huge.clone()])),
+        ("nickname", {
+            let mut n = NewAccount::new(TT, "a");
+            n.stats.nickname = Some(huge.clone());
+            n
+        }),
+    ];
+    for (field, new) in cases {
+        let err = ws.add(new).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.kind(), ErrorKind::Validation, "{field}");
+        assert!(
+            text.contains(field) && text.contains("10000"),
+            "{field}: {text}"
+        );
+        assert!(
+            text.len() < 300,
+            "error message echoes the value: {}",
+            text.len()
+        );
+    }
+    let a = ws.add(NewAccount::new(TT, "a")).unwrap();
+    let err = ws
+        .update(
+            a.id,
+            AccountPatch {
+                email: Some(Some(huge)),
+                ..patch()
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("email"));
+    assert_eq!(ws.get(a.id).unwrap().email, None);
+}
+
+pub fn nul_and_control_characters_are_refused(ws: Workspace) {
+    for bad in ["a\0b", "a\u{7}b", "a\u{1b}[31mb", "a\nb"] {
+        let err = ws.add(NewAccount::new(TT, bad)).unwrap_err();
+        assert!(err.to_string().contains("username"), "{err}");
+        let err = ws.add(NewAccount::new(TT, "ok").email(bad)).unwrap_err();
+        assert!(err.to_string().contains("email"), "{err}");
+        let err = ws.add(NewAccount::new(TT, "ok").password(bad)).unwrap_err();
+        assert!(err.to_string().contains("password"), "{err}");
+        let err = ws.add(NewAccount::new(TT, "ok").device(bad)).unwrap_err();
+        assert!(err.to_string().contains("device"), "{err}");
+        let err = ws.add(NewAccount::new(TT, "ok").tags([bad])).unwrap_err();
+        assert!(err.to_string().contains("tags"), "{err}");
+    }
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 0);
+}
+
+pub fn emoji_and_sql_looking_text_round_trip_verbatim(ws: Workspace) {
+    let sql = "x'); DROP TABLE accounts; --";
+    let mut new = NewAccount::new(TT, "🦊fox_ñ")
+        .email("robert'); DROP TABLE accounts;--@example.com")
+        .password(format!("{sql} 🔑 \" ' % _ \\"))
+        .tags(["🔥 hot", "' OR 1=1 --", "100%_done"]);
+    new.stats.nickname = Some("Zoë 🦊 \"quoted\" ".into());
+    let a = ws.add(new).unwrap();
+    let back = ws.get(a.id).unwrap();
+    assert_eq!(back.username.as_str(), "🦊fox_ñ");
+    assert_eq!(
+        back.email.as_deref(),
+        Some("robert'); DROP TABLE accounts;--@example.com")
+    );
+    assert_eq!(
+        back.password.unwrap().expose(),
+        format!("{sql} 🔑 \" ' % _ \\")
+    );
+    assert_eq!(back.tags, ["🔥 hot", "' OR 1=1 --", "100%_done"]);
+    assert_eq!(back.stats.nickname.as_deref(), Some("Zoë 🦊 \"quoted\""));
+    assert_eq!(ws.find(TT, "🦊FOX_Ñ").unwrap().unwrap().id, a.id);
+    // Wildcards in filters are literal.
+    let only = |f: AccountFilter| ws.list(&f).unwrap().len();
+    assert_eq!(
+        only(AccountFilter {
+            tag: Some("' OR 1=1 --".into()),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        only(AccountFilter {
+            tag: Some("%".into()),
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        only(AccountFilter {
+            text: Some("%".into()),
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        only(AccountFilter {
+            text: Some("drop table".into()),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 1);
+}
+
+pub fn short_or_invalid_2fa_secret_stays_in_the_password(ws: Workspace) {
+    for pwd in [
+        "hunter2:ABC",
+        "hunter2:JBSWY3DPEHPK3PX",
+        "hunter2:NOT-BASE32-AT-ALL!",
+    ] {
+        let name = format!("u{}", pwd.len());
+        let a = ws.add(NewAccount::new(TT, name).password(pwd)).unwrap();
+        let creds = ws.get(a.id).unwrap().credentials().unwrap();
+        assert_eq!(creds.password.expose(), pwd);
+        assert!(creds.totp.is_none());
+    }
+}
+
+pub fn update_patches_only_given_fields(ws: Workspace) {
+    let a = ws
+        .add(
+            NewAccount::new(TT, "a")
+                .email("a@x.io")
+                .password("pw")
+                .tags(["t"]),
+        )
+        .unwrap();
+    let stats = ProfileStats {
+        nickname: Some("A".into()),
+        followers: Some(10),
+        hearts: Some(u64::try_from(i64::MAX).unwrap()),
+        synced_at: Some(farmhand::Timestamp(1_700_000_000_000)),
+        ..Default::default()
+    };
+    let b = ws
+        .update(
+            a.id,
+            AccountPatch {
+                email: Some(None),
+                logged_in: Some(true),
+                stats: Some(stats.clone()),
+                last_error: Some(Some("login failed:\nscreen unknown".into())),
+                last_login_at: Some(Some(farmhand::Timestamp(5))),
+                ..patch()
+            },
+        )
+        .unwrap();
+    assert_eq!(b.email, None);
+    assert_eq!(b.password.as_ref().unwrap().expose(), "pw");
+    assert!(b.logged_in);
+    assert_eq!(b.tags, ["t"]);
+    assert_eq!(b.stats, stats);
+    assert_eq!(
+        b.last_error.as_deref(),
+        Some("login failed:\nscreen unknown")
+    );
+    assert_eq!(b.last_login_at, Some(farmhand::Timestamp(5)));
+    assert!(b.updated_at >= a.updated_at);
+    assert_eq!(ws.get(a.id).unwrap(), b);
+    let err = ws
+        .update(
+            a.id,
+            AccountPatch {
+                stats: Some(ProfileStats {
+                    followers: Some(u64::MAX),
+                    ..Default::default()
+                }),
+                ..patch()
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("followers"), "{err}");
+}
+
+pub fn missing_ids_are_not_found(ws: Workspace) {
+    let a = ws.add(NewAccount::new(TT, "a")).unwrap();
+    ws.delete(a.id).unwrap();
+    for id in [a.id, AccountId(999_999), AccountId(-1)] {
+        assert_eq!(ws.get(id).unwrap_err().kind(), ErrorKind::NotFound);
+        let err = ws
+            .update(
+                id,
+                AccountPatch {
+                    logged_in: Some(true),
+                    ..patch()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert!(err.to_string().contains(&id.to_string()), "{err}");
+        assert_eq!(ws.delete(id).unwrap_err().kind(), ErrorKind::NotFound);
+        assert_eq!(ws.enable(id).unwrap_err().kind(), ErrorKind::NotFound);
+        assert_eq!(
+            ws.add_tags(id, ["x"]).unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+    }
+    // Ids are never reused, so a stale id cannot hit a newer account.
+    let b = ws.add(NewAccount::new(TT, "a")).unwrap();
+    assert!(b.id > a.id);
+}
+
+pub fn list_and_count_filter(ws: Workspace) {
+    let mk = |p, name: &str| NewAccount::new(p, name);
+    ws.add(
+        mk(TT, "t1")
+            .device("serial-1")
+            .tags(["vip"])
+            .logged_in(true),
+    )
+    .unwrap();
+    ws.add(mk(TT, "t2").email("T2@Mail.COM").tags(["new"]))
+        .unwrap();
+    ws.add(
+        mk(TT, "t3")
+            .device("serial-2")
+            .status(Status::Disabled)
+            .tags(["vip"]),
+    )
+    .unwrap();
+    ws.add(mk(IG, "Insta").device("serial-1")).unwrap();
+    let names = |f: AccountFilter| -> Vec<String> {
+        let list = ws.list(&f).unwrap();
+        assert_eq!(ws.count(&f).unwrap(), list.len());
+        let mut streamed = Vec::new();
+        ws.for_each(&f, |a| {
+            streamed.push(a);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(streamed, list);
+        list.into_iter()
+            .map(|a| a.username.as_str().to_string())
+            .collect()
+    };
+    let f = AccountFilter::default;
+    assert_eq!(names(f()), ["t1", "t2", "t3", "Insta"]);
+    assert_eq!(
+        names(AccountFilter {
+            platform: Some(IG),
+            ..f()
+        }),
+        ["Insta"]
+    );
+    assert_eq!(
+        names(AccountFilter {
+            status: Some(Status::Disabled),
+            ..f()
+        }),
+        ["t3"]
+    );
+    assert_eq!(names(AccountFilter::enabled()), ["t1", "t2", "Insta"]);
+    assert_eq!(
+        names(AccountFilter {
+            logged_in: Some(true),
+            ..f()
+        }),
+        ["t1"]
+    );
+    assert_eq!(
+        names(AccountFilter {
+            device: Some(Some("serial-1".into())),
+            ..f()
+        }),
+        ["t1", "Insta"]
+    );
+    assert_eq!(
+        names(AccountFilter {
+            device: Some(None),
+            ..f()
+        }),
+        ["t2"]
+    );
+    assert_eq!(
+        names(AccountFilter {
+            tag: Some("vip".into()),
+            ..f()
+        }),
+        ["t1", "t3"]
+    );
+    assert_eq!(
+        names(AccountFilter {
+            tag: Some("VIP".into()),
+            ..f()
+        }),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names(AccountFilter {
+            tag: Some("vip,new".into()),
+            ..f()
+        }),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names(AccountFilter {
+            text: Some("INS".into()),
+            ..f()
+        }),
+        ["Insta"]
+    );
+    assert_eq!(
+        names(AccountFilter {
+            text: Some("mail.com".into()),
+            ..f()
+        }),
+        ["t2"]
+    );
+    assert_eq!(
+        names(AccountFilter {
+            text: Some("SERIAL-2".into()),
+            ..f()
+        }),
+        ["t3"]
+    );
+    assert_eq!(
+        names(AccountFilter {
+            platform: Some(TT),
+            tag: Some("vip".into()),
+            status: Some(Status::Enabled),
+            ..f()
+        }),
+        ["t1"]
+    );
+}
+
+pub fn for_each_streams_many_pages_and_stops_on_error(ws: Workspace) {
+    let ops = (0..2500)
+        .map(|i| BatchOp::Create(NewAccount::new(TT, format!("u{i}"))))
+        .collect();
+    ws.apply_batch(ops).unwrap();
+    let mut seen = Vec::new();
+    ws.for_each(&AccountFilter::default(), |a| {
+        seen.push(a.id);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(seen.len(), 2500);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    // The visitor may call back into the store (it is not locked meanwhile).
+    let mut visited = 0;
+    let err = ws
+        .for_each(&AccountFilter::default(), |a| {
+            visited += 1;
+            ws.get(a.id)?;
+            if visited == 1500 {
+                return Err(farmhand::Error::Cancelled);
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert_eq!(visited, 1500);
+}
+
+pub fn batch_is_all_or_nothing(ws: Workspace) {
+    let keep = ws.add(NewAccount::new(TT, "keep").tags(["old"])).unwrap();
+    let gone = ws.add(NewAccount::new(TT, "gone")).unwrap();
+    let before = ws.list(&AccountFilter::default()).unwrap();
+    let devices_before = ws.devices().unwrap();
+    let failing = vec![
+        BatchOp::Create(NewAccount::new(TT, "new1").device("batch-phone")),
+        BatchOp::Update(
+            keep.id,
+            AccountPatch {
+                tags: Some(vec!["changed".into()]),
+                ..patch()
+            },
+        ),
+        BatchOp::Delete(gone.id),
+        BatchOp::Create(NewAccount::new(TT, "new2")),
+        BatchOp::Create(NewAccount::new(TT, "@NEW1")),
+    ];
+    let err = ws.apply_batch(failing).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Duplicate);
+    assert_eq!(ws.list(&AccountFilter::default()).unwrap(), before);
+    assert_eq!(ws.devices().unwrap(), devices_before);
+    for bad in [
+        BatchOp::Update(AccountId(424242), patch()),
+        BatchOp::Delete(AccountId(424242)),
+        BatchOp::Create(NewAccount::new(TT, " ")),
+    ] {
+        let ops = vec![BatchOp::Create(NewAccount::new(TT, "new3")), bad];
+        assert!(ws.apply_batch(ops).is_err());
+        assert_eq!(ws.list(&AccountFilter::default()).unwrap(), before);
+    }
+    let done = ws
+        .apply_batch(vec![
+            BatchOp::Create(NewAccount::new(TT, "new1")),
+            BatchOp::Update(
+                keep.id,
+                AccountPatch {
+                    tags: Some(vec!["changed".into()]),
+                    ..patch()
+                },
+            ),
+            BatchOp::Delete(gone.id),
+        ])
+        .unwrap();
+    assert_eq!(done.len(), 3);
+    assert_eq!(done[0].as_ref().unwrap().username.as_str(), "new1");
+    assert_eq!(done[1].as_ref().unwrap().tags, ["changed"]);
+    assert!(done[2].is_none());
+    assert_eq!(ws.get(gone.id).unwrap_err().kind(), ErrorKind::NotFound);
+    assert!(ws.apply_batch(Vec::new()).unwrap().is_empty());
+}
+
+pub fn enable_disable_and_eligible(ws: Workspace) {
+    let a = ws.add(NewAccount::new(TT, "a")).unwrap();
+    let b = ws.add(NewAccount::new(TT, "b")).unwrap();
+    let c = ws.add(NewAccount::new(IG, "c")).unwrap();
+    assert_eq!(ws.disable(b.id).unwrap().status, Status::Disabled);
+    let ids = |f: AccountFilter| {
+        ws.eligible(&f)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(AccountFilter::default()), [a.id, c.id]);
+    assert_eq!(
+        ids(AccountFilter {
+            platform: Some(TT),
+            ..Default::default()
+        }),
+        [a.id]
+    );
+    assert!(ids(AccountFilter {
+        status: Some(Status::Disabled),
+        ..Default::default()
+    })
+    .is_empty());
+    assert_eq!(ws.enable(b.id).unwrap().status, Status::Enabled);
+    assert_eq!(ids(AccountFilter::default()), [a.id, b.id, c.id]);
+}
+
+pub fn tags_set_add_remove(ws: Workspace) {
+    let a = ws.add(NewAccount::new(TT, "a")).unwrap();
+    assert_eq!(
+        ws.set_tags(a.id, [" b ", "a", "b", ""]).unwrap().tags,
+        ["b", "a"]
+    );
+    assert_eq!(ws.add_tags(a.id, ["c", "a"]).unwrap().tags, ["b", "a", "c"]);
+    assert_eq!(ws.remove_tags(a.id, ["a", "zzz"]).unwrap().tags, ["b", "c"]);
+    let err = ws.add_tags(a.id, ["x,y"]).unwrap_err();
+    assert!(err.to_string().contains("comma"), "{err}");
+    let too_many: Vec<String> = (0..=farmhand::account::MAX_TAGS)
+        .map(|i| format!("t{i}"))
+        .collect();
+    assert_eq!(
+        ws.set_tags(a.id, &too_many).unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+    assert_eq!(ws.get(a.id).unwrap().tags, ["b", "c"]);
+    assert!(ws
+        .set_tags(a.id, Vec::<String>::new())
+        .unwrap()
+        .tags
+        .is_empty());
+}
+
+pub fn device_registry_gives_stable_numbers(ws: Workspace) {
+    let a = ws.add(NewAccount::new(TT, "a").device("usb-A")).unwrap();
+    let b = ws.add(NewAccount::new(TT, "b")).unwrap();
+    assert_eq!(a.device_index, Some(1));
+    assert_eq!(b.device_index, None);
+    let b = ws.bind_device(b.id, " 10.0.0.7:5555 ").unwrap();
+    assert_eq!(b.device.as_deref(), Some("10.0.0.7:5555"));
+    assert_eq!(b.device_index, Some(2));
+    assert_eq!(ws.register_device("usb-A").unwrap().index, 1);
+    assert_eq!(ws.register_device("usb-C").unwrap().index, 3);
+    // Unbinding keeps the phone's number; rebinding finds it again.
+    assert_eq!(ws.unbind_device(a.id).unwrap().device_index, None);
+    assert_eq!(ws.get(a.id).unwrap().device, None);
+    ws.delete(b.id).unwrap();
+    let c = ws.add(NewAccount::new(TT, "c").device("usb-D")).unwrap();
+    assert_eq!(c.device_index, Some(4));
+    assert_eq!(
+        ws.bind_device(a.id, "10.0.0.7:5555").unwrap().device_index,
+        Some(2)
+    );
+    let labelled = ws.label_device("usb-A", Some(" rack 1 / slot 3 ")).unwrap();
+    assert_eq!(labelled.label.as_deref(), Some("rack 1 / slot 3"));
+    let devices = ws.devices().unwrap();
+    let pairs: Vec<(String, u32)> = devices
+        .iter()
+        .map(|d| (d.serial.clone(), d.index))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("usb-A".into(), 1),
+            ("10.0.0.7:5555".into(), 2),
+            ("usb-C".into(), 3),
+            ("usb-D".into(), 4)
+        ]
+    );
+    assert_eq!(ws.label_device("usb-A", None).unwrap().label, None);
+    let err = ws.label_device("nope", Some("x")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(err.to_string().contains("nope"));
+    assert_eq!(
+        ws.bind_device(a.id, "  ").unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+    assert_eq!(
+        ws.register_device("has space").unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+    assert_eq!(
+        ws.label_device("usb-A", Some("a\0b")).unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+}
+
+pub fn secrets_never_show_in_debug_display_or_errors(ws: Workspace) {
+    let pwd = "SuperSecretPw1:JBSWY3DPEHPK3PXP";
+    let a = ws.add(NewAccount::new(TT, "a").password(pwd)).unwrap();
+    let shown = format!("{a:?} {:?} {:?}", a.credentials(), ws.get(a.id));
+    assert!(
+        !shown.contains("SuperSecretPw1") && !shown.contains("JBSWY3DPEHPK3PXP"),
+        "{shown}"
+    );
+    assert!(!format!("{:?} {}", Secret::new(pwd), Secret::new(pwd)).contains("Super"));
+    let huge = format!("{pwd}{}", "y".repeat(5000));
+    let bad = [
+        NewAccount::new(TT, "b").password(huge),
+        NewAccount::new(TT, "b").password(format!("{pwd}\0")),
+        NewAccount::new(TT, "a").password(pwd),
+    ];
+    for new in bad {
+        let err = ws.add(new).unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(
+            !text.contains("SuperSecretPw1") && !text.contains("JBSWY3DP"),
+            "{text}"
+        );
+    }
+}
+
+pub fn concurrent_tag_adds_from_threads_all_survive(ws: Workspace) {
+    let a = ws.add(NewAccount::new(TT, "shared")).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let ws = ws.clone();
+            thread::spawn(move || {
+                for i in 0..15 {
+                    ws.add_tags(a.id, [format!("t{t}-{i}")]).unwrap();
+                    ws.add(NewAccount::new(TT, format!("thread{t}-{i}")))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let tags: BTreeSet<String> = ws.get(a.id).unwrap().tags.into_iter().collect();
+    assert_eq!(tags.len(), 60);
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 61);
+}
+
+pub fn update_with_sees_the_current_account(ws: Workspace) {
+    let a = ws.add(NewAccount::new(TT, "a")).unwrap();
+    let store = Arc::clone(ws.store());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            thread::spawn(move || {
+                for _ in 0..50 {
+                    store
+                        .update_with(a.id, &mut |acc| {
+                            let n = acc.stats.followers.unwrap_or(0) + 1;
+                            Ok(AccountPatch {
+                                stats: Some(ProfileStats {
+                                    followers: Some(n),
+                                    ..Default::default()
+                                }),
+                                ..AccountPatch::default()
+                            })
+                        })
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(ws.get(a.id).unwrap().stats.followers, Some(200));
+    // A failing change leaves the account as it was.
+    let err = store
+        .update_with(a.id, &mut |_| {
+            Err(farmhand::Error::validation("x", "refused"))
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert_eq!(ws.get(a.id).unwrap().stats.followers, Some(200));
+}
+
+/// Instantiates every contract test above for one store; `$make` builds a fresh
+/// `Workspace` (and may keep a temporary directory alive inside it).
+macro_rules! contract {
+    ($store:ident, $make:expr) => {
+        mod $store {
+            use super::*;
+            contract!(@tests $make;
+                create_and_get, find_in_every_spelling, duplicates_in_every_spelling_are_refused,
+                rename_onto_another_username_is_refused, blank_usernames_are_refused,
+                huge_fields_are_refused_naming_the_field, nul_and_control_characters_are_refused,
+                emoji_and_sql_looking_text_round_trip_verbatim,
+                short_or_invalid_2fa_secret_stays_in_the_password, update_patches_only_given_fields,
+                missing_ids_are_not_found, list_and_count_filter,
+                for_each_streams_many_pages_and_stops_on_error, batch_is_all_or_nothing,
+                enable_disable_and_eligible, tags_set_add_remove, device_registry_gives_stable_numbers,
+                secrets_never_show_in_debug_display_or_errors,
+                concurrent_tag_adds_from_threads_all_survive, update_with_sees_the_current_account);
+        }
+    };
+    (@tests $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let (ws, _guard) = $make;
+                super::$name(ws);
+            }
+        )*
+    };
+}
+
+contract!(memory, (Workspace::in_memory(), ()));

@@ -1,0 +1,558 @@
+//! accounts.xlsx import and export semantics against a real workspace: round
+//! trips, create/update/clear rules, options, the report, and atomic writes.
+
+mod xlsx_support;
+
+use std::sync::Arc;
+
+use farmhand::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore};
+use farmhand::xlsx::{ExportOptions, ImportOptions, ImportOutcome, OnDuplicate};
+use farmhand::{
+    Account, AccountId, AccountPatch, Error, ErrorKind, NewAccount, Platform, ProfileStats, Result,
+    Status, Workspace,
+};
+use xlsx_support::{header, snapshot, temp_dir, tiktok_fleet, write_sheet, V};
+
+#[test]
+fn export_then_import_changes_nothing_and_says_so() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let fleet = tiktok_fleet(&ws);
+    ws.add(NewAccount::new(Platform::Instagram, "insta_one").email("i@example.com"))
+        .unwrap();
+    let before = snapshot(&ws);
+    for platform in Platform::ALL {
+        let path = dir.path().join(format!("{platform}.xlsx"));
+        let summary = ws
+            .export_xlsx(&path, &ExportOptions::new(platform))
+            .unwrap();
+        let expected = before.iter().filter(|a| a.platform == platform).count();
+        assert_eq!(summary.rows, expected);
+        let report = ws
+            .import_xlsx(&path, &ImportOptions::new(platform))
+            .unwrap();
+        assert_eq!(report.outcome, ImportOutcome::Applied);
+        assert_eq!(
+            (
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.skipped
+            ),
+            (0, 0, expected, 0),
+            "{report}"
+        );
+        assert!(report.errors.is_empty() && report.unknown_columns.is_empty());
+    }
+    assert_eq!(
+        snapshot(&ws),
+        before,
+        "nothing changed, not even updated_at"
+    );
+    assert_eq!(fleet.len(), 4);
+}
+
+#[test]
+fn rows_with_id_update_rows_without_create_and_missing_columns_stay() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let fleet = tiktok_fleet(&ws);
+    let alice = &fleet[0];
+    let path = dir.path().join("edit.xlsx");
+    let id = alice.id.0 as f64;
+    // No pwd, device or stats columns: those fields stay; email is emptied: cleared.
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["Username", " ID ", "email", "status", "tags", "logined"]),
+            vec![
+                V::S("@Alice"),
+                V::N(id),
+                V::E,
+                V::N(1.0),
+                V::S("a, b"),
+                V::E,
+            ],
+            vec![
+                V::S("carol"),
+                V::E,
+                V::S("c@example.com"),
+                V::E,
+                V::E,
+                V::N(1.0),
+            ],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (1, 1, 0),
+        "{report}"
+    );
+    let after = ws.get(alice.id).unwrap();
+    assert_eq!(
+        after.username.as_str(),
+        "Alice",
+        "case of the display name follows the sheet"
+    );
+    assert_eq!(after.email, None);
+    assert_eq!(after.status, Status::Disabled);
+    assert_eq!(after.tags, ["a", "b"]);
+    assert_eq!(
+        after.password, alice.password,
+        "no pwd column: password kept"
+    );
+    assert_eq!(after.device, alice.device);
+    assert!(after.logged_in, "an empty logined cell leaves the flag");
+    assert_eq!(after.stats.followers, alice.stats.followers);
+    let carol = ws
+        .find(Platform::TikTok, "carol")
+        .unwrap()
+        .expect("created");
+    assert_eq!(carol.email.as_deref(), Some("c@example.com"));
+    assert!(carol.logged_in);
+    assert_eq!(carol.status, Status::Enabled);
+}
+
+#[test]
+fn device_index_never_rebinds_but_device_does() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let alice = tiktok_fleet(&ws).remove(0);
+    let path = dir.path().join("devices.xlsx");
+    let id = alice.id.0 as f64;
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username", "device", "device_index"]),
+            vec![V::N(id), V::S("alice"), V::S("emulator-5554"), V::N(99.0)],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.unchanged, 1, "{report}");
+    assert_eq!(ws.get(alice.id).unwrap(), alice);
+
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username", "device", "device_index"]),
+            vec![V::N(id), V::S("alice"), V::S("10.1.1.1:5555"), V::N(1.0)],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.updated, 1, "{report}");
+    assert_eq!(
+        ws.get(alice.id).unwrap().device.as_deref(),
+        Some("10.1.1.1:5555")
+    );
+
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username", "device"]),
+            vec![V::N(id), V::S("alice"), V::E],
+        ],
+    );
+    ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        ws.get(alice.id).unwrap().device,
+        None,
+        "an empty device cell unbinds"
+    );
+}
+
+#[test]
+fn instagram_imports_ignore_stats_and_tiktok_imports_merge_them() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let path = dir.path().join("stats.xlsx");
+    let rows = [
+        header(&["username", "followers", "nickname", "likes"]),
+        vec![V::S("gram"), V::N(10.0), V::S("G"), V::N(5.0)],
+    ];
+    write_sheet(&path, "accounts", &rows);
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::Instagram))
+        .unwrap();
+    assert_eq!(report.created, 1);
+    assert_eq!(report.ignored_columns, ["followers", "nickname"]);
+    assert_eq!(report.unknown_columns, ["likes"]);
+    let gram = ws.find(Platform::Instagram, "gram").unwrap().unwrap();
+    assert_eq!(gram.stats, ProfileStats::default());
+
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        report.created, 1,
+        "the same name on another platform is another account"
+    );
+    assert!(report.ignored_columns.is_empty());
+    let tt = ws.find(Platform::TikTok, "gram").unwrap().unwrap();
+    assert_eq!(
+        (tt.stats.followers, tt.stats.nickname.as_deref()),
+        (Some(10), Some("G"))
+    );
+
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username", "hearts"]),
+            vec![V::N(tt.id.0 as f64), V::S("gram"), V::N(7.0)],
+        ],
+    );
+    ws.import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    let stats = ws.get(tt.id).unwrap().stats;
+    assert_eq!(
+        (stats.followers, stats.hearts),
+        (Some(10), Some(7)),
+        "other stats kept"
+    );
+}
+
+#[test]
+fn existing_usernames_without_id_follow_on_duplicate() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let fleet = tiktok_fleet(&ws);
+    let path = dir.path().join("dup.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "email"]),
+            vec![V::S("ALICE"), V::S("new@example.com")],
+            vec![V::S("dave"), V::E],
+        ],
+    );
+    let before = snapshot(&ws);
+    let opts = ImportOptions::new(Platform::TikTok);
+    let report = ws.import_xlsx(&path, &opts).unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    assert_eq!(report.errors.len(), 1);
+    let error = report.errors[0].to_string();
+    assert!(
+        error.starts_with("row 2, column username: 'ALICE' already exists (account "),
+        "{error}"
+    );
+    assert_eq!(snapshot(&ws), before, "rejected: nothing written");
+
+    let skip = opts.clone().on_duplicate(OnDuplicate::Skip);
+    let report = ws.import_xlsx(&path, &skip).unwrap();
+    assert_eq!(
+        (report.created, report.skipped, report.updated),
+        (1, 1, 0),
+        "{report}"
+    );
+    assert_eq!(ws.get(fleet[0].id).unwrap().email, fleet[0].email);
+
+    let update = opts.on_duplicate(OnDuplicate::Update);
+    let report = ws.import_xlsx(&path, &update).unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (0, 1, 1),
+        "{report}"
+    );
+    let alice = ws.get(fleet[0].id).unwrap();
+    assert_eq!(alice.email.as_deref(), Some("new@example.com"));
+    assert_eq!(alice.username.as_str(), "ALICE");
+}
+
+#[test]
+fn dry_run_reports_and_writes_nothing_skip_invalid_writes_the_valid_rows() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    tiktok_fleet(&ws);
+    let path = dir.path().join("mixed.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "pwd", "status"]),
+            vec![V::S("erin"), V::S("Sup3rSecret!"), V::N(0.0)],
+            vec![V::S("frank"), V::S("Sup3rSecret!"), V::N(2.0)],
+            vec![V::E, V::E, V::E],
+            vec![V::S("gina"), V::N(123456.0), V::S("yes")],
+            vec![V::S("hank"), V::E, V::E],
+        ],
+    );
+    let before = snapshot(&ws);
+    let dry = ImportOptions::new(Platform::TikTok).dry_run(true);
+    let report = ws.import_xlsx(&path, &dry).unwrap();
+    assert_eq!(
+        report.outcome,
+        ImportOutcome::Rejected,
+        "invalid rows reject even a dry run"
+    );
+    let rows: Vec<u32> = report.errors.iter().map(|e| e.row).collect();
+    assert_eq!(rows, [3, 5], "sheet row numbers, the blank row 4 skipped");
+    assert!(report
+        .errors
+        .iter()
+        .all(|e| e.column.as_deref() == Some("status")));
+
+    let report = ws
+        .import_xlsx(&path, &dry.clone().skip_invalid(true))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::DryRun);
+    assert_eq!((report.created, report.skipped), (2, 2), "{report}");
+    assert_eq!(snapshot(&ws), before, "a dry run writes nothing");
+
+    let report = ws
+        .import_xlsx(&path, &dry.dry_run(false).skip_invalid(true))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Applied);
+    assert_eq!(
+        (report.created, report.skipped, report.errors.len()),
+        (2, 2, 2)
+    );
+    assert!(ws.find(Platform::TikTok, "erin").unwrap().is_some());
+    assert!(ws.find(Platform::TikTok, "hank").unwrap().is_some());
+    assert!(ws.find(Platform::TikTok, "frank").unwrap().is_none());
+    let text = format!("{report} {report:?}");
+    assert!(
+        !text.contains("Sup3rSecret") && !text.contains("123456"),
+        "{text}"
+    );
+}
+
+#[test]
+fn export_options_filter_accounts_and_leave_passwords_out() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let fleet = tiktok_fleet(&ws);
+    let path = dir.path().join("enabled.xlsx");
+    let enabled = AccountFilter {
+        status: Some(Status::Enabled),
+        ..AccountFilter::default()
+    };
+    let opts = ExportOptions::new(Platform::TikTok)
+        .filter(enabled)
+        .include_passwords(false);
+    let summary = ws.export_xlsx(&path, &opts).unwrap();
+    assert_eq!(summary.rows, 3, "the disabled account is filtered out");
+    let bytes = std::fs::read(&path).unwrap();
+    let haystack = String::from_utf8_lossy(&bytes);
+    assert!(!haystack.contains("JBSWY3DPEHPK3PXP"));
+
+    // Re-importing a password-less export keeps the passwords.
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.unchanged, 3, "{report}");
+    assert_eq!(ws.get(fleet[0].id).unwrap().password, fleet[0].password);
+}
+
+#[test]
+fn an_id_naming_a_missing_or_foreign_account_is_a_row_error() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    tiktok_fleet(&ws);
+    let insta = ws
+        .add(NewAccount::new(Platform::Instagram, "insta"))
+        .unwrap();
+    let path = dir.path().join("ids.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username"]),
+            vec![V::N(4242.0), V::S("ghost")],
+            vec![V::N(insta.id.0 as f64), V::S("insta")],
+            vec![V::N(0.0), V::S("zero")],
+            vec![V::N(1.5), V::S("half")],
+        ],
+    );
+    let before = snapshot(&ws);
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert!(errors[0].starts_with("row 2, column id: no account has id 4242"));
+    assert!(
+        errors[1].contains("is on instagram; this import is into tiktok"),
+        "{}",
+        errors[1]
+    );
+    assert!(errors[2].starts_with("row 4, column id: 0 is not an account id"));
+    assert!(errors[3].starts_with("row 5, column id: 1.5 is not a whole number"));
+    assert_eq!(snapshot(&ws), before);
+}
+
+#[test]
+fn usernames_repeat_in_a_file_in_any_spelling_is_a_row_error() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let path = dir.path().join("twice.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username"]),
+            vec![V::S("Zed")],
+            vec![V::S(" @zed ")],
+            vec![V::S("ZED")],
+            vec![V::S("other")],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        [
+            "row 3, column username: 'zed' is the same account as row 2 (usernames ignore case and a leading @)",
+            "row 4, column username: 'ZED' is the same account as row 2 (usernames ignore case and a leading @)",
+        ]
+    );
+    assert!(snapshot(&ws).is_empty());
+}
+
+#[test]
+fn legacy_text_imports_with_the_same_rules() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let path = dir.path().join("accounts.txt");
+    std::fs::write(
+        &path,
+        "a@x.com##pw:JBSWY3DPEHPK3PXP##alice##3\n\n##123456##bob##\nbroken##line\n",
+    )
+    .unwrap();
+    let opts = ImportOptions::new(Platform::Instagram);
+    let report = ws.import_legacy_text(&path, &opts).unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    assert_eq!(report.errors[0].row, 4);
+    assert!(snapshot(&ws).is_empty());
+
+    let report = ws
+        .import_legacy_text(&path, &opts.clone().skip_invalid(true))
+        .unwrap();
+    assert_eq!((report.created, report.skipped), (2, 1), "{report}");
+    let alice = ws.find(Platform::Instagram, "alice").unwrap().unwrap();
+    assert_eq!(alice.email.as_deref(), Some("a@x.com"));
+    assert_eq!(
+        alice.password.as_ref().unwrap().expose(),
+        "pw:JBSWY3DPEHPK3PXP"
+    );
+    assert_eq!(alice.device, None, "device_index never binds a device");
+    let bob = ws.find(Platform::Instagram, "bob").unwrap().unwrap();
+    assert_eq!(bob.email, None);
+
+    let report = ws
+        .import_legacy_text(
+            &path,
+            &opts.skip_invalid(true).on_duplicate(OnDuplicate::Update),
+        )
+        .unwrap();
+    assert_eq!((report.unchanged, report.skipped), (2, 1), "{report}");
+}
+
+/// A store whose listing fails part-way, to prove an export is all or nothing.
+struct FailingListing(MemoryStore);
+
+impl AccountStore for FailingListing {
+    fn create(&self, new: NewAccount) -> Result<Account> {
+        self.0.create(new)
+    }
+    fn get(&self, id: AccountId) -> Result<Account> {
+        self.0.get(id)
+    }
+    fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
+        self.0.find_by_username(platform, username)
+    }
+    fn update_with(
+        &self,
+        id: AccountId,
+        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+    ) -> Result<Account> {
+        self.0.update_with(id, change)
+    }
+    fn delete(&self, id: AccountId) -> Result<()> {
+        self.0.delete(id)
+    }
+    fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
+        self.0.list(filter)
+    }
+    fn for_each(
+        &self,
+        filter: &AccountFilter,
+        visit: &mut dyn FnMut(Account) -> Result<()>,
+    ) -> Result<()> {
+        let mut seen = 0;
+        self.0.for_each(filter, &mut |account| {
+            seen += 1;
+            if seen == 3 {
+                return Err(Error::Storage {
+                    message: "disk on fire".into(),
+                });
+            }
+            visit(account)
+        })
+    }
+    fn count(&self, filter: &AccountFilter) -> Result<usize> {
+        self.0.count(filter)
+    }
+    fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
+        self.0.apply_batch(ops)
+    }
+    fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
+        self.0.register_device(serial)
+    }
+    fn list_devices(&self) -> Result<Vec<DeviceRecord>> {
+        self.0.list_devices()
+    }
+    fn label_device(&self, serial: &str, label: Option<String>) -> Result<DeviceRecord> {
+        self.0.label_device(serial, label)
+    }
+}
+
+#[test]
+fn a_failed_export_leaves_the_old_file_whole_and_no_temp_file() {
+    let dir = temp_dir();
+    let path = dir.path().join("accounts.xlsx");
+    std::fs::write(&path, b"the previous export").unwrap();
+    let ws = Workspace::with_store(Arc::new(FailingListing(MemoryStore::new())));
+    tiktok_fleet(&ws);
+    let error = ws
+        .export_xlsx(&path, &ExportOptions::new(Platform::TikTok))
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Storage, "{error}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"the previous export");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["accounts.xlsx"], "the temporary file is removed");
+
+    let ok = Workspace::in_memory();
+    tiktok_fleet(&ok);
+    ok.export_xlsx(&path, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert!(
+        std::fs::read(&path).unwrap().starts_with(b"PK"),
+        "replaced whole"
+    );
+    let error = ok
+        .export_xlsx(
+            dir.path().join("missing/accounts.xlsx"),
+            &ExportOptions::new(Platform::TikTok),
+        )
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Io, "{error}");
+}
