@@ -143,7 +143,7 @@ def table(rows: list[tuple[Comparison, list[dict], str | None]], quick: bool) ->
     for comparison, figures, problem in rows:
         for f in figures:
             budget = "" if f.get("min_ratio") is None else (
-                f"≥ {f['min_ratio']:g} {'met' if f['met'] else '**missed**'}")
+                f"≥ {f['min_ratio']:.3g} {'met' if f['met'] else '**missed**'}")
             lines.append(f"| {f['name']} | {f['ours']} | {seconds(f['ours_s'])} | {f['peer']} | "
                          f"{seconds(f['peer_s'])} | {f['ratio']:.2f}x | {budget} |")
         if problem:
