@@ -609,7 +609,13 @@ pub fn device_registry_gives_stable_numbers(ws: Workspace) {
     );
     // Listings carry the same device numbers as single reads.
     let listed = ws.list(&AccountFilter::default()).unwrap();
-    assert_eq!(listed.iter().filter_map(|a| a.device_index).collect::<Vec<_>>(), [2, 4]);
+    assert_eq!(
+        listed
+            .iter()
+            .filter_map(|a| a.device_index)
+            .collect::<Vec<_>>(),
+        [2, 4]
+    );
     for account in listed {
         assert_eq!(ws.get(account.id).unwrap(), account);
     }
