@@ -93,7 +93,7 @@ impl Platform {
 
 impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -156,7 +156,7 @@ impl Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -227,6 +227,11 @@ impl Username {
         })
     }
 
+    /// A username read back from a store that wrote it after [`Username::parse`].
+    pub(crate) fn from_stored(display: String, key: String) -> Self {
+        Username { display, key }
+    }
+
     /// The username as it should be shown (no `@`, case as given).
     pub fn as_str(&self) -> &str {
         &self.display
@@ -254,7 +259,7 @@ impl std::hash::Hash for Username {
 
 impl fmt::Display for Username {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.display)
+        f.pad(&self.display)
     }
 }
 

@@ -27,3 +27,8 @@ pub use account::{
 pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;
 pub use workspace::Workspace;
+
+/// The README's code blocks, compiled and run as doctests so the quick start stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
