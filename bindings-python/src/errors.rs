@@ -58,6 +58,8 @@ fn to_exception(py: Python<'_>, err: farmhand::Error) -> PyResult<PyErr> {
         ErrorKind::Storage => "StorageError",
         ErrorKind::Io => "FileError",
         ErrorKind::Cancelled => "CancelledError",
+        // A screen automation does not know is a device-side failure for Python callers.
+        ErrorKind::ScreenNotRecognised => "DeviceError",
     };
     let cls = class(py, name)?;
     let exc = match &err {
@@ -83,7 +85,8 @@ fn to_exception(py: Python<'_>, err: farmhand::Error) -> PyResult<PyErr> {
             exc.setattr("username", username)?;
         }
         farmhand::Error::Import { source_name, .. } => exc.setattr("source", source_name)?,
-        farmhand::Error::Device { serial, .. } => exc.setattr("serial", serial)?,
+        farmhand::Error::Device { serial, .. }
+        | farmhand::Error::ScreenNotRecognised { serial, .. } => exc.setattr("serial", serial)?,
         farmhand::Error::Timeout { what, after } => {
             exc.setattr("what", what)?;
             exc.setattr("seconds", after.as_secs_f64())?;

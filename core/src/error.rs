@@ -78,6 +78,17 @@ pub enum Error {
     /// The caller cancelled a long-running operation.
     #[error("cancelled")]
     Cancelled,
+    /// A phone showed an app screen that the selector pack does not know, so
+    /// automation stopped rather than click something wrong.
+    #[error("device {serial}: screen of {package} not recognised while {during}")]
+    ScreenNotRecognised {
+        /// Serial of the phone.
+        serial: String,
+        /// The app (package) in the foreground.
+        package: String,
+        /// What automation was doing (`logging in`, `reading the profile`...).
+        during: String,
+    },
 }
 
 /// Stable classification of an [`Error`], mapped one-to-one onto binding exceptions.
@@ -102,6 +113,8 @@ pub enum ErrorKind {
     Io,
     /// See [`Error::Cancelled`].
     Cancelled,
+    /// See [`Error::ScreenNotRecognised`].
+    ScreenNotRecognised,
 }
 
 impl ErrorKind {
@@ -117,6 +130,7 @@ impl ErrorKind {
             ErrorKind::Storage => "storage",
             ErrorKind::Io => "io",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::ScreenNotRecognised => "screen_not_recognised",
         }
     }
 }
@@ -140,6 +154,7 @@ impl Error {
             Error::Storage { .. } => ErrorKind::Storage,
             Error::Io { .. } => ErrorKind::Io,
             Error::Cancelled => ErrorKind::Cancelled,
+            Error::ScreenNotRecognised { .. } => ErrorKind::ScreenNotRecognised,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod account;
 pub mod apps;
 pub mod device;
 pub mod error;
+pub mod ops;
 pub mod secret;
 #[cfg(feature = "sim")]
 pub mod sim;
@@ -26,3 +27,8 @@ pub use account::{
 pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;
 pub use workspace::Workspace;
+
+/// The README's code blocks, compiled and run as doctests so the quick start stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,10 +1,11 @@
 //! [`Workspace`]: the front door to the engine.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::account::{check_tags, Account, AccountId, AccountPatch, NewAccount, Platform, Status};
 use crate::error::Result;
-use crate::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore};
+use crate::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore, SqliteStore};
 
 /// A roster of accounts and devices backed by one store.
 ///
@@ -15,6 +16,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Opens (or creates) the SQLite workspace file at `path`: one file is one workspace.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Workspace::with_store(Arc::new(SqliteStore::open(path)?)))
+    }
+
     /// A fresh workspace held in memory, gone when the last clone is dropped.
     pub fn in_memory() -> Self {
         Workspace::with_store(Arc::new(MemoryStore::new()))

@@ -757,3 +757,11 @@ macro_rules! contract {
 }
 
 contract!(memory, (Workspace::in_memory(), ()));
+
+fn sqlite_workspace() -> (Workspace, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(dir.path().join("farm.db")).unwrap();
+    (ws, dir)
+}
+
+contract!(sqlite, sqlite_workspace());

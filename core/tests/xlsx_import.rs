@@ -556,3 +556,37 @@ fn a_failed_export_leaves_the_old_file_whole_and_no_temp_file() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Io, "{error}");
 }
+
+#[test]
+fn an_export_without_ids_is_a_template_that_another_workspace_imports() {
+    let dir = temp_dir();
+    let path = dir.path().join("template.xlsx");
+    let ws = Workspace::in_memory();
+    let fleet = tiktok_fleet(&ws);
+    let opts = ExportOptions::new(Platform::TikTok).include_ids(false);
+    ws.export_xlsx(&path, &opts).unwrap();
+    let other = Workspace::in_memory();
+    let report = other
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.created, fleet.len(), "{report}");
+    for account in &fleet {
+        let copy = other
+            .find(Platform::TikTok, account.username.as_str())
+            .unwrap()
+            .expect("copied");
+        assert_eq!(copy.password, account.password);
+        assert_eq!(copy.device, account.device);
+        assert_eq!(copy.tags, account.tags);
+        assert_eq!(copy.stats, account.stats);
+    }
+    let again = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        again.outcome,
+        ImportOutcome::Rejected,
+        "same names without ids are duplicates"
+    );
+    assert_eq!(again.errors.len(), fleet.len());
+}

@@ -1,8 +1,22 @@
 //! How TikTok and Instagram are driven on a phone.
 //!
-//! [`counts`] reads the numbers the apps print.
+//! - [`counts`] reads the numbers the apps print (`12.5K`, `1,234`, `3.1w`);
+//! - [`pack`] holds the selector packs: each app's screens and controls as data;
+//! - [`AppDriver`] walks an app's screens on a [`Device`](crate::device::Device):
+//!   launch, who is logged in, log in (with 2FA), switch account, log out, read
+//!   the profile; [`TikTok`] and [`Instagram`] make one for their app.
 
 pub mod counts;
+pub mod driver;
+pub mod instagram;
+pub mod pack;
+pub(crate) mod screen;
+pub mod tiktok;
+
+pub use driver::{AppDriver, LoginResult, Profile, Rejection};
+pub use instagram::Instagram;
+pub use pack::{Pack, Packs};
+pub use tiktok::TikTok;
 
 #[cfg(test)]
 pub(crate) mod fixtures {

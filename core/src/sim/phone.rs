@@ -4,15 +4,18 @@
 //! and in-process callers ([`LocalDriver`](super::LocalDriver)); its state sits
 //! behind one mutex, so every input is applied atomically, in arrival order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
 
 use super::app::{AppContext, KeyCode, SimApp};
 use super::catalog::AppCatalog;
+use super::faults::{Fate, FaultState, Faults};
+use super::link::Link;
 use super::scenario::{Latency, PhoneSpec, PlatformAccount};
+use super::shell::{self, Control, Interrupted, Outcome};
 use super::ui::{hierarchy_xml, Rect, ScreenNode};
 
 /// Package of the home-screen launcher shown when no app is in front.
@@ -21,6 +24,22 @@ pub const LAUNCHER_PACKAGE: &str = "com.google.android.apps.nexuslauncher";
 pub const LAUNCHER_ACTIVITY: &str = ".NexusLauncherActivity";
 /// What `uiautomator dump` prints when the screen never settles.
 pub const IDLE_STATE_ERROR: &str = "ERROR: could not get idle state.";
+/// Most bytes the phone's in-memory filesystem holds; writes beyond fail as a full disk does.
+pub const MAX_FS_BYTES: usize = 64 * 1024 * 1024;
+/// Most files the phone's in-memory filesystem holds.
+pub const MAX_FILES: usize = 10_000;
+/// Directories every phone has.
+const BASE_DIRS: [&str; 9] = [
+    "/",
+    "/sdcard",
+    "/data",
+    "/data/local",
+    "/data/local/tmp",
+    "/storage",
+    "/storage/emulated",
+    "/storage/emulated/0",
+    "/system",
+];
 
 /// The phone's clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +73,10 @@ struct PhoneState {
     /// Index into `apps` of the app in front; `None` shows the launcher.
     foreground: Option<usize>,
     files: BTreeMap<String, Vec<u8>>,
+    fs_bytes: usize,
     clock: Clock,
     language: String,
+    faults: FaultState,
 }
 
 /// A simulated phone: the state behind both the ADB transport and [`LocalDriver`](super::LocalDriver).
@@ -65,6 +86,7 @@ pub struct SimPhone {
     latency: Latency,
     accounts: Arc<[PlatformAccount]>,
     state: Mutex<PhoneState>,
+    link: Link,
 }
 
 impl std::fmt::Debug for SimPhone {
@@ -107,9 +129,12 @@ impl SimPhone {
                 apps,
                 foreground: None,
                 files: BTreeMap::new(),
+                fs_bytes: 0,
                 clock,
                 language,
+                faults: FaultState::new(spec.faults.clone()),
             }),
+            link: Link::default(),
         })
     }
 
@@ -328,6 +353,9 @@ impl SimPhone {
     /// The screen as `uiautomator dump` writes it; a screen that never goes idle
     /// gives a `Device` error carrying [`IDLE_STATE_ERROR`].
     pub fn dump_xml(&self) -> Result<String> {
+        if self.lock().faults.take_dump_failure() {
+            return Err(Error::device(&self.serial, IDLE_STATE_ERROR));
+        }
         let idle = self
             .with_foreground(|app, ctx| app.is_idle(ctx))
             .unwrap_or(true);
@@ -412,15 +440,187 @@ impl SimPhone {
         self.lock().files.get(path).cloned()
     }
 
-    /// Writes (creates or replaces) a file of the phone's filesystem.
-    pub fn write_file(&self, path: &str, contents: Vec<u8>) {
-        self.lock().files.insert(path.to_string(), contents);
+    /// Creates or replaces a file; fails on a directory, a relative path or a full disk.
+    pub fn write_file(&self, path: &str, contents: Vec<u8>) -> Result<()> {
+        let mut state = self.lock();
+        let old = state.files.get(path).map_or(0, Vec::len);
+        self.check_write(&state, path, old, contents.len())?;
+        state.fs_bytes = state.fs_bytes - old + contents.len();
+        state.files.insert(path.to_string(), contents);
+        Ok(())
+    }
+
+    /// Appends to a file, creating it if needed.
+    pub fn append_file(&self, path: &str, data: &[u8]) -> Result<()> {
+        let mut state = self.lock();
+        let old = state.files.get(path).map_or(0, Vec::len);
+        self.check_write(&state, path, old, old + data.len())?;
+        state.fs_bytes += data.len();
+        state
+            .files
+            .entry(path.to_string())
+            .or_default()
+            .extend_from_slice(data);
+        Ok(())
+    }
+
+    fn check_write(&self, state: &PhoneState, path: &str, old: usize, new: usize) -> Result<()> {
+        let refuse = |why: &str| Err(Error::device(&self.serial, format!("{path}: {why}")));
+        if !path.starts_with('/') || path.ends_with('/') || path.contains('\0') {
+            return refuse("not a valid file path");
+        }
+        if is_dir_in(&state.files, path) {
+            return refuse("Is a directory");
+        }
+        let new_files = usize::from(!state.files.contains_key(path));
+        if state.fs_bytes - old + new > MAX_FS_BYTES || state.files.len() + new_files > MAX_FILES {
+            return refuse("No space left on device");
+        }
+        Ok(())
     }
 
     /// Removes a file; true when it existed.
     pub fn remove_file(&self, path: &str) -> bool {
-        self.lock().files.remove(path).is_some()
+        let mut state = self.lock();
+        match state.files.remove(path) {
+            Some(old) => {
+                state.fs_bytes -= old.len();
+                true
+            }
+            None => false,
+        }
     }
+
+    /// True for the phone's standard directories and any directory holding a file.
+    pub fn is_dir(&self, path: &str) -> bool {
+        is_dir_in(&self.lock().files, path)
+    }
+
+    /// Names directly inside a directory, sorted.
+    pub fn list_dir(&self, path: &str) -> Vec<String> {
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        let state = self.lock();
+        let mut names: BTreeSet<String> = state
+            .files
+            .keys()
+            .filter_map(|f| f.strip_prefix(&prefix))
+            .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
+            .collect();
+        for dir in BASE_DIRS {
+            if let Some(rest) = dir.strip_prefix(&prefix) {
+                if !rest.is_empty() && !rest.contains('/') {
+                    names.insert(rest.to_string());
+                }
+            }
+        }
+        names.into_iter().collect()
+    }
+
+    /// The phone's faults.
+    pub fn faults(&self) -> Faults {
+        self.lock().faults.faults.clone()
+    }
+
+    /// Replaces the phone's faults and restarts their counters.
+    pub fn set_faults(&self, faults: Faults) {
+        let mut state = self.lock();
+        if let Some(language) = &faults.language {
+            state.language = language.clone();
+        }
+        state.faults = FaultState::new(faults);
+    }
+
+    /// Counts a command against the faults; going offline happens here.
+    pub(crate) fn on_command(&self) -> Fate {
+        let fate = self.lock().faults.on_command();
+        if let Fate::GoOffline(ms) = fate {
+            self.go_offline(Duration::from_millis(ms));
+        }
+        fate
+    }
+
+    /// True when a hang fault holds this command.
+    pub(crate) fn should_hang(&self, argv: &[String]) -> bool {
+        argv.first()
+            .is_some_and(|name| self.lock().faults.hangs(name))
+    }
+
+    /// The phone's network link (live connections, online state).
+    pub(crate) fn link(&self) -> &Link {
+        &self.link
+    }
+
+    /// Drops every host connection and refuses new ones for `duration`; the adb
+    /// server sees the phone go offline and, when it reconnects, come back.
+    pub fn go_offline(&self, duration: Duration) {
+        self.link.go_offline(duration);
+    }
+
+    /// False during an offline spell.
+    pub fn is_online(&self) -> bool {
+        self.link.is_online()
+    }
+
+    /// Number of host connections being served.
+    pub fn connection_count(&self) -> usize {
+        self.link.connection_count()
+    }
+
+    /// Why the phone last dropped a host connection (bad protocol input, a
+    /// fault, the host leaving), for tests and diagnostics.
+    pub fn last_connection_error(&self) -> Option<String> {
+        self.link.last_error()
+    }
+
+    /// Drops every host connection now (the phone stays online).
+    pub fn drop_connections(&self) {
+        self.link.drop_all();
+    }
+
+    /// Runs a command line in the phone's shell, in process, as `adb shell` would.
+    /// Counts as a command for the faults; a command still running after `timeout`
+    /// (a hang fault, a long `sleep`) gives a `Timeout` error; an offline phone or a
+    /// dropped "connection" gives a `Device` error.
+    pub fn shell(&self, line: &str, timeout: Duration) -> Result<Outcome> {
+        if !self.is_online() {
+            return Err(Error::device(&self.serial, "offline"));
+        }
+        match self.on_command() {
+            Fate::Serve => {}
+            Fate::DropConnection => return Err(Error::device(&self.serial, "connection dropped")),
+            Fate::GoOffline(_) => return Err(Error::device(&self.serial, "offline")),
+        }
+        let never = || false;
+        let control = Control::new(&never, Some(Instant::now() + timeout));
+        shell::run(self, line, &control).map_err(|why| match why {
+            Interrupted::Deadline | Interrupted::Cancelled => Error::Timeout {
+                what: format!("`{}` on {}", printable_command(line), self.serial),
+                after: timeout,
+            },
+        })
+    }
+}
+
+/// A command line shortened for an error message; `input text` arguments
+/// (which may be passwords or codes) are left out.
+fn printable_command(line: &str) -> String {
+    if line.contains("input text") || line.contains("input keyboard text") {
+        return "input text ***".into();
+    }
+    line.chars().take(80).collect()
+}
+
+fn is_dir_in(files: &BTreeMap<String, Vec<u8>>, path: &str) -> bool {
+    let trimmed = path.trim_end_matches('/');
+    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+    if BASE_DIRS.contains(&trimmed) {
+        return true;
+    }
+    let prefix = format!("{trimmed}/");
+    files
+        .range(prefix.clone()..)
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(&prefix))
 }
 
 const ICON_COLUMNS: usize = 4;

@@ -357,6 +357,9 @@ impl Scenario {
                         format!("{} is installed twice", app.package()),
                     ));
                 }
+                if app.kind != AppKind::Plain {
+                    super::apps::validate_options(app, &format!("phones[{p}].apps[{a}]"))?;
+                }
                 let platform = match app.kind {
                     AppKind::TikTok => Platform::TikTok,
                     AppKind::Instagram => Platform::Instagram,

@@ -6,6 +6,9 @@
 //! one workspace).
 
 mod memory;
+mod rows;
+pub mod schema;
+mod sqlite;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +16,7 @@ use crate::account::{Account, AccountId, AccountPatch, NewAccount, Platform, Sta
 use crate::error::Result;
 
 pub use memory::MemoryStore;
+pub use sqlite::{SqliteStore, BUSY_TIMEOUT};
 
 /// Which accounts a listing returns. Empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

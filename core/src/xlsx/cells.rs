@@ -73,7 +73,13 @@ impl Cell {
 
     /// The cell as text, trimmed: `None` when blank. Numbers become their decimal text.
     pub(crate) fn text(&self) -> Result<Option<String>, String> {
-        self.raw_text().map(|t| t.map(|s| s.trim().to_string()))
+        match self {
+            Cell::Text(s) => {
+                let trimmed = s.trim();
+                Ok((!trimmed.is_empty()).then(|| trimmed.to_string()))
+            }
+            other => other.raw_text(),
+        }
     }
 
     /// The cell as text, untouched (for passwords): `None` when blank.

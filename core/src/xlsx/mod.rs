@@ -15,6 +15,7 @@ mod cells;
 mod columns;
 mod legacy;
 mod options;
+mod pipeline;
 mod plan;
 mod reader;
 mod report;
@@ -59,8 +60,9 @@ impl Workspace {
         path: impl AsRef<Path>,
         options: &ImportOptions,
     ) -> Result<ImportReport> {
+        let path = path.as_ref();
         import(self.store().as_ref(), options, |sink| {
-            reader::read_sheet(path.as_ref(), options.max_rows, sink)
+            reader::read_sheet(path, options.max_rows, sink)
         })
     }
 
@@ -71,8 +73,9 @@ impl Workspace {
         path: impl AsRef<Path>,
         options: &ImportOptions,
     ) -> Result<ImportReport> {
+        let path = path.as_ref();
         import(self.store().as_ref(), options, |sink| {
-            legacy::read_legacy(path.as_ref(), options.max_rows, sink)
+            legacy::read_legacy(path, options.max_rows, sink)
         })
     }
 }
@@ -82,6 +85,7 @@ fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Res
         .iter()
         .copied()
         .filter(|&c| options.include_passwords || c != Column::Pwd)
+        .filter(|&c| options.include_ids || c != Column::Id)
         .collect();
     let mut writer = SheetWriter::new(path, &columns)?;
     let filter = AccountFilter {
@@ -97,22 +101,33 @@ fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Res
     })
 }
 
-/// Reads rows with `read` while the workspace's accounts load on a second
-/// thread, then plans and applies them.
+/// Reads rows with `read` on one thread while this one parses them and a third
+/// loads the workspace's accounts; then plans and applies.
 fn import(
     store: &dyn AccountStore,
     options: &ImportOptions,
-    read: impl FnOnce(&mut dyn RowSink) -> Result<()>,
+    read: impl FnOnce(&mut dyn RowSink) -> Result<()> + Send,
 ) -> Result<ImportReport> {
     let mut planner = Planner::new(options);
     let (read, existing) = std::thread::scope(|scope| {
         let loader = scope.spawn(|| Existing::load(store, options.platform));
-        let read = read(&mut planner);
-        let existing = loader
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (read, existing)
+        let (sender, receiver) = std::sync::mpsc::sync_channel(8);
+        let reader = scope.spawn(move || {
+            let mut sink = pipeline::Sender::new(sender);
+            let read = read(&mut sink);
+            sink.flush();
+            read
+        });
+        pipeline::drain(receiver, &mut planner);
+        (join(reader), join(loader))
     });
     read?;
     planner.finish(store, existing?)
+}
+
+/// A scoped thread's result; its panic, if any, continues here.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

@@ -91,15 +91,19 @@ pub struct ExportOptions {
     /// Write the `pwd` column. Without it the column is left out entirely, so
     /// re-importing the file leaves passwords as they are.
     pub include_passwords: bool,
+    /// Write the `id` column. Without it the file is a template of new accounts:
+    /// importing it into another workspace creates them (ids are per workspace).
+    pub include_ids: bool,
 }
 
 impl ExportOptions {
-    /// Every account of `platform`, passwords included.
+    /// Every account of `platform`, ids and passwords included.
     pub fn new(platform: Platform) -> Self {
         ExportOptions {
             platform,
             filter: AccountFilter::default(),
             include_passwords: true,
+            include_ids: true,
         }
     }
 
@@ -112,6 +116,12 @@ impl ExportOptions {
     /// Sets whether passwords are written.
     pub fn include_passwords(mut self, include: bool) -> Self {
         self.include_passwords = include;
+        self
+    }
+
+    /// Sets whether ids are written.
+    pub fn include_ids(mut self, include: bool) -> Self {
+        self.include_ids = include;
         self
     }
 }

@@ -463,11 +463,21 @@ fn checked_update(
     Ok((next != *account).then_some(BatchOp::Update(account.id, patch)))
 }
 
-/// The create for `row`, checked by the account rules.
+/// The create for `row`, checked and normalised by the account rules.
 fn checked_create(row: ParsedRow, platform: Platform) -> Result<BatchOp> {
-    let new = new_account(row, platform);
-    new.clone().into_record(Timestamp(0))?;
-    Ok(BatchOp::Create(new))
+    let record = new_account(row, platform).into_record(Timestamp(0))?;
+    Ok(BatchOp::Create(NewAccount {
+        platform: record.platform,
+        username: record.username.into(),
+        email: record.email,
+        password: record.password,
+        device: record.device,
+        package_name: record.package_name,
+        logged_in: record.logged_in,
+        status: record.status,
+        tags: record.tags,
+        stats: record.stats,
+    }))
 }
 
 /// The sheet column and reason of an account-rule error.
@@ -523,7 +533,7 @@ fn diff(row: &ParsedRow, account: &Account, platform: Platform) -> AccountPatch 
         package_name: changed(&row.package_name, &account.package_name),
         logged_in: row.logged_in.filter(|&v| v != account.logged_in),
         status: row.status.filter(|&v| v != account.status),
-        tags: row.tags.clone().filter(|t| *t != account.tags),
+        tags: row.tags.as_ref().filter(|t| **t != account.tags).cloned(),
         stats,
         ..AccountPatch::default()
     }
@@ -531,13 +541,13 @@ fn diff(row: &ParsedRow, account: &Account, platform: Platform) -> AccountPatch 
 
 /// Equal apart from the sync time.
 fn same_numbers(a: &ProfileStats, b: &ProfileStats) -> bool {
-    ProfileStats {
-        synced_at: None,
-        ..a.clone()
-    } == ProfileStats {
-        synced_at: None,
-        ..b.clone()
-    }
+    a.nickname == b.nickname
+        && a.country == b.country
+        && a.followers == b.followers
+        && a.following == b.following
+        && a.hearts == b.hearts
+        && a.videos == b.videos
+        && a.friends == b.friends
 }
 
 fn new_account(row: ParsedRow, platform: Platform) -> NewAccount {

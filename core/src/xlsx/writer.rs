@@ -32,6 +32,8 @@ impl SheetWriter {
     pub(crate) fn new(target: &Path, columns: &[Column]) -> Result<SheetWriter> {
         let fail = |e| write_error(target, e);
         let mut workbook = Workbook::new();
+        // Excel's own level: ~30% faster than the default 6 for ~5% more bytes.
+        workbook.set_zip_compression_level(3);
         let sheet = workbook
             .add_worksheet_with_constant_memory()
             .map_err(fail)?

@@ -21,6 +21,7 @@ mod view;
 pub use instagram::Instagram;
 pub use tiktok::TikTok;
 
+use crate::error::{Error, Result};
 use crate::sim::scenario::AppSpec;
 
 /// The languages the simulated apps are translated into.
@@ -52,10 +53,83 @@ impl Language {
     }
 }
 
-/// The `login_attempts` option of an app spec, or the default.
+/// Checks the options of a TikTok or Instagram spec: only known names, valid
+/// values. `field` names the spec in errors (`phones[0].apps[1]`).
+pub(crate) fn validate_options(spec: &AppSpec, field: &str) -> Result<()> {
+    for (name, value) in &spec.options {
+        match name.as_str() {
+            "login_attempts" => {
+                if !matches!(value.trim().parse::<u32>(), Ok(n) if n >= 1) {
+                    return Err(Error::validation(
+                        format!("{field}.options.login_attempts"),
+                        format!("'{value}' is not a whole number of at least 1"),
+                    ));
+                }
+            }
+            other => {
+                return Err(Error::validation(
+                    format!("{field}.options"),
+                    format!("unknown option '{other}' (known: login_attempts)"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `login_attempts` option of an app spec; the default where it is absent
+/// (or invalid in a spec that skipped [`validate_options`]).
 fn attempt_limit(spec: &AppSpec) -> u32 {
     spec.options
         .get("login_attempts")
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(accounts::DEFAULT_ATTEMPT_LIMIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Scenario;
+    use crate::ErrorKind;
+
+    #[test]
+    fn phone_settings_map_to_the_translations() {
+        assert_eq!(Language::from_setting("en"), Language::En);
+        assert_eq!(Language::from_setting("en-US"), Language::En);
+        assert_eq!(Language::from_setting(""), Language::En);
+        assert_eq!(Language::from_setting("pt_BR"), Language::Pt);
+        assert_eq!(Language::from_setting("ES"), Language::Es);
+        assert_eq!(Language::from_setting("de"), Language::Es);
+    }
+
+    #[test]
+    fn app_options_are_checked_by_name_and_value() {
+        let scenario = |options: &str| {
+            Scenario::from_json(&format!(
+                r#"{{"phones": [{{"apps": [{{"kind": "plain"}}, {{"kind": "tiktok", "options": {options}}}]}}]}}"#
+            ))
+        };
+        let ok = scenario(r#"{"login_attempts": "3"}"#).unwrap();
+        assert_eq!(attempt_limit(&ok.phones[0].apps[1]), 3);
+        for (options, needle) in [
+            (
+                r#"{"login_attempts": "0"}"#,
+                "phones[0].apps[1].options.login_attempts",
+            ),
+            (
+                r#"{"login_attempts": "many"}"#,
+                "'many' is not a whole number",
+            ),
+            (r#"{"login_attempts": "-1"}"#, "options.login_attempts"),
+            (r#"{"colour": "red"}"#, "unknown option 'colour'"),
+        ] {
+            let err = scenario(options).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Validation);
+            assert!(err.to_string().contains(needle), "{options}: {err}");
+        }
+        assert_eq!(
+            attempt_limit(&AppSpec::new(crate::sim::AppKind::Instagram)),
+            accounts::DEFAULT_ATTEMPT_LIMIT
+        );
+    }
 }

@@ -1,0 +1,136 @@
+//! `login`: log accounts in on their phones and record the result.
+
+use crate::account::{Account, AccountPatch, Timestamp};
+use crate::apps::{AppDriver, LoginResult, Rejection};
+use crate::device::DeviceDriver;
+use crate::error::Result;
+use crate::ops::outcome::{Outcome, Report, Workflow};
+use crate::ops::runner::{self, AccountWork, Phone, Run, RunOptions};
+use crate::store::AccountFilter;
+use crate::workspace::Workspace;
+
+impl Workspace {
+    /// Logs the chosen accounts in on their phones (default: every account
+    /// that is not logged in).
+    ///
+    /// Disabled accounts are reported as skipped and the phone sees no command
+    /// for them; unbound accounts get `no_device`, accounts whose phone is not
+    /// connected `device_offline`. An account whose app already holds its
+    /// session is `already_logged_in` and nothing is typed. Email + password
+    /// when the account has an email, else username + password, then the 2FA
+    /// code when the password carries a key. Success is checked on the
+    /// profile's username and stored as `logged_in` with `last_login_at`; a
+    /// failure stores `logged_in = false` and the reason in `last_error`.
+    pub fn login(&self, driver: &dyn DeviceDriver, options: &RunOptions) -> Result<Report> {
+        let default = AccountFilter {
+            logged_in: Some(false),
+            ..AccountFilter::default()
+        };
+        let accounts = runner::select(self, options, &default)?;
+        let run = Run::start(Workflow::Login, options, driver, accounts.len(), 0);
+        let online = run.online_phones()?;
+        let jobs = runner::plan(accounts, &online);
+        let order: Vec<String> = jobs.iter().map(|j| j.serial.clone()).collect();
+        runner::run_accounts(&run, jobs, &LoginWork { ws: self });
+        Ok(run.finish(&order))
+    }
+}
+
+/// The login of one account.
+struct LoginWork<'w> {
+    ws: &'w Workspace,
+}
+
+/// The driver for an account's app (its clone package when it has one).
+pub(crate) fn app_for(run: &Run<'_>, account: &Account) -> AppDriver {
+    AppDriver::new(
+        run.options.packs.get(account.platform).clone(),
+        Some(account.app_package()),
+    )
+    .with_screen_timeout(run.options.screen_timeout)
+}
+
+impl AccountWork for LoginWork<'_> {
+    fn work(
+        &self,
+        run: &Run<'_>,
+        phone: &mut Phone,
+        account: &Account,
+    ) -> Result<(Outcome, Option<String>)> {
+        let serial = phone.device.serial().to_string();
+        let Some(credentials) = account.credentials() else {
+            return Ok((Outcome::NoPassword, None));
+        };
+        let app = app_for(run, account);
+        run.step(&serial, Some(account.id), "check app");
+        if !phone.has_package(app.package())? {
+            return Ok((
+                Outcome::AppNotInstalled,
+                Some(format!("{} is not installed on {serial}", app.package())),
+            ));
+        }
+        run.step(&serial, Some(account.id), "check session");
+        let held = app.accounts(phone.device.as_mut())?;
+        if held.iter().any(|name| same_user(account, name)) {
+            return Ok((Outcome::AlreadyLoggedIn, None));
+        }
+        run.step(&serial, Some(account.id), "login");
+        Ok(match app.login(phone.device.as_mut(), &credentials)? {
+            LoginResult::LoggedIn(name) if same_user(account, &name) => (Outcome::LoggedIn, None),
+            LoginResult::LoggedIn(name) => (
+                Outcome::Error,
+                Some(format!(
+                    "the app shows '{}' logged in, not this account",
+                    crate::account::printable(&name)
+                )),
+            ),
+            LoginResult::Rejected(why) => (rejection_outcome(why), None),
+        })
+    }
+
+    fn settle(&self, account: &Account, outcome: Outcome, reason: Option<&str>) -> Result<()> {
+        let patch = match outcome {
+            Outcome::LoggedIn => AccountPatch {
+                logged_in: Some(true),
+                last_login_at: Some(Some(Timestamp::now())),
+                last_error: Some(None),
+                ..AccountPatch::default()
+            },
+            Outcome::AlreadyLoggedIn => AccountPatch {
+                logged_in: Some(true),
+                last_error: Some(None),
+                ..AccountPatch::default()
+            },
+            failure => AccountPatch {
+                logged_in: Some(false),
+                last_error: Some(Some(reason_text(failure, reason))),
+                ..AccountPatch::default()
+            },
+        };
+        self.ws.update(account.id, patch).map(drop)
+    }
+}
+
+/// The outcome for an app's refusal.
+fn rejection_outcome(why: Rejection) -> Outcome {
+    match why {
+        Rejection::WrongPassword => Outcome::WrongPassword,
+        Rejection::UnknownUser => Outcome::UnknownUser,
+        Rejection::TooManyAttempts => Outcome::TooManyAttempts,
+        Rejection::NeedsVerification => Outcome::NeedsVerification,
+        Rejection::TwoFactorFailed => Outcome::TwoFactorFailed,
+    }
+}
+
+/// The reason stored for a failure: the outcome in words, then the details.
+pub(crate) fn reason_text(outcome: Outcome, detail: Option<&str>) -> String {
+    match detail {
+        Some(detail) if !detail.is_empty() => format!("{}: {detail}", outcome.describe()),
+        _ => outcome.describe().to_string(),
+    }
+}
+
+/// True when a username read from the app is this account's.
+pub(crate) fn same_user(account: &Account, shown: &str) -> bool {
+    account.username.key() == shown.trim().trim_start_matches('@').to_lowercase()
+}

@@ -1,0 +1,22 @@
+//! Fleet workflows over the phones: [`Workspace::login`](crate::Workspace::login),
+//! [`Workspace::match_accounts`](crate::Workspace::match_accounts) and
+//! [`Workspace::sync_profiles`](crate::Workspace::sync_profiles).
+//!
+//! All three run one worker per phone (phones in parallel up to
+//! [`RunOptions::parallelism`], the accounts of one phone in turn), report every
+//! account's [`Outcome`] in a [`Report`], send progress [`Event`]s to an
+//! [`Observer`], and stop before the next account when their [`CancelToken`] is
+//! cancelled. Disabled accounts are never touched.
+
+pub mod cancel;
+mod login;
+mod matching;
+pub mod observer;
+pub mod outcome;
+pub mod runner;
+mod sync;
+
+pub use cancel::CancelToken;
+pub use observer::{Event, NoObserver, Observer};
+pub use outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
+pub use runner::{AccountSelection, RunOptions};

@@ -1,0 +1,141 @@
+//! The whole SQLite schema of a workspace file, its version and its migrations.
+//!
+//! A farmhand file is recognised by `PRAGMA application_id` = [`APPLICATION_ID`];
+//! `PRAGMA user_version` holds the schema version. [`MIGRATIONS`]`[n]` takes a file
+//! from version `n` to `n + 1`; opening applies the missing ones in one
+//! transaction. A file written by a newer farmhand (a higher version) or by
+//! another application is refused before anything is written to it.
+
+use std::path::Path;
+
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// `PRAGMA application_id` of a farmhand workspace: ASCII "FrmH".
+pub const APPLICATION_ID: i32 = 0x4672_6d48;
+
+/// The schema version this build writes: one more than the last migration's index.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Ordered migrations; never edit a released one, append a new one.
+const MIGRATIONS: &[&str] = &[
+    // 0 -> 1: accounts and the device registry.
+    "
+    CREATE TABLE devices (
+        idx     INTEGER PRIMARY KEY AUTOINCREMENT, -- the stable device_index, never reused
+        serial  TEXT NOT NULL UNIQUE,
+        label   TEXT
+    );
+    CREATE TABLE accounts (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a stale sheet id cannot hit a newer account
+        platform      TEXT NOT NULL CHECK (platform IN ('tiktok', 'instagram')),
+        username      TEXT NOT NULL,   -- as shown: trimmed, no leading @
+        username_key  TEXT NOT NULL,   -- lower case: the identity
+        email         TEXT,
+        password      TEXT,
+        device        TEXT,
+        package_name  TEXT,
+        logged_in     INTEGER NOT NULL DEFAULT 0 CHECK (logged_in IN (0, 1)),
+        status        INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1)),
+        tags          TEXT NOT NULL DEFAULT '', -- ',a,b,' (tags hold no comma); '' for none
+        nickname      TEXT,
+        country       TEXT,
+        followers     INTEGER,
+        following     INTEGER,
+        hearts        INTEGER,
+        videos        INTEGER,
+        friends       INTEGER,
+        synced_at     INTEGER,
+        last_login_at INTEGER,
+        last_error    TEXT,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX accounts_username ON accounts (platform, username_key);
+    CREATE INDEX accounts_device ON accounts (device);
+    ",
+];
+
+/// Brings the connection's file to [`VERSION`], or refuses it (naming `path`).
+pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
+    check(conn, path)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(|e| refusal(path, e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Storage {
+            message: format!(
+                "{}: cannot use write-ahead logging (journal mode stays {mode})",
+                path.display()
+            ),
+        });
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(|e| refusal(path, e))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| refusal(path, e))?;
+    // Checked again under the write lock: another process may have migrated meanwhile.
+    let version = check(&tx, path)?;
+    for migration in &MIGRATIONS[version as usize..] {
+        tx.execute_batch(migration).map_err(|e| refusal(path, e))?;
+    }
+    if version < VERSION {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .and_then(|_| tx.pragma_update(None, "user_version", VERSION))
+            .map_err(|e| refusal(path, e))?;
+    }
+    tx.commit().map_err(|e| refusal(path, e))
+}
+
+/// The file's schema version if this build can use it (0 for a new, empty file).
+fn check(conn: &Connection, path: &Path) -> Result<i64> {
+    let read = || -> rusqlite::Result<(i32, i64, i64)> {
+        let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let objects: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok((app, version, objects))
+    };
+    let (app, version, objects) = read().map_err(|e| refusal(path, e))?;
+    let foreign = |what: &str| Error::Storage {
+        message: format!("{} is not a farmhand workspace: {what}", path.display()),
+    };
+    if app == 0 && version == 0 && objects == 0 {
+        return Ok(0);
+    }
+    if app != APPLICATION_ID {
+        return Err(foreign("it is an SQLite database of another application"));
+    }
+    if version > VERSION {
+        return Err(Error::Storage {
+            message: format!(
+                "{} was written by a newer farmhand (schema version {version}; this build knows up to {VERSION}); it was left untouched",
+                path.display()
+            ),
+        });
+    }
+    if version < 1 {
+        return Err(foreign("it has a farmhand id but no schema version"));
+    }
+    Ok(version)
+}
+
+/// A failure while opening, phrased for a person; never contains data values.
+fn refusal(path: &Path, e: rusqlite::Error) -> Error {
+    let message = match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            format!(
+                "{} is not a farmhand workspace: it is not an SQLite database",
+                path.display()
+            )
+        }
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => format!(
+            "{} is busy: another process held it locked longer than the busy timeout",
+            path.display()
+        ),
+        _ => format!("{}: {e}", path.display()),
+    };
+    Error::Storage { message }
+}

@@ -1,0 +1,383 @@
+//! [`SqliteStore`]: the embedded default store; one SQLite file is one workspace.
+//!
+//! One connection behind a mutex serves the threads of a process; the file's
+//! own locking serves several processes. The file runs in WAL mode (readers
+//! never wait for the writer) with a busy timeout, and every write is one
+//! `BEGIN IMMEDIATE` transaction that takes the write lock before it reads, so
+//! a read-modify-write never works from a stale row and no update is lost.
+
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::types::Value;
+use rusqlite::{
+    params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior,
+};
+
+use super::{rows, schema, AccountFilter, AccountStore, BatchOp, DeviceRecord};
+use crate::account::{
+    check_label, check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp,
+    Username,
+};
+use crate::error::{Error, Result};
+
+/// How long a write waits for another connection's write lock before it fails.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Accounts per page of [`AccountStore::for_each`]; the lock is released between pages.
+const PAGE: i64 = 1024;
+
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    let slots: Vec<String> = (1..=rows::COLUMN_COUNT).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO accounts ({}) VALUES ({})",
+        rows::COLUMNS,
+        slots.join(", ")
+    )
+});
+
+static UPDATE: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = rows::COLUMNS
+        .split(',')
+        .enumerate()
+        .map(|(i, column)| format!("{} = ?{}", column.trim(), i + 1))
+        .collect();
+    format!(
+        "UPDATE accounts SET {} WHERE id = ?{}",
+        sets.join(", "),
+        rows::COLUMN_COUNT + 1
+    )
+});
+
+/// An [`AccountStore`] in one SQLite file (see the module documentation).
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens the workspace file at `path`, creating it if it does not exist and
+    /// migrating an older schema. Refuses (with a `Storage` error naming the file,
+    /// leaving it untouched) a file that is not SQLite, an SQLite database of
+    /// another application, or a workspace written by a newer farmhand.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = Connection::open(&path).map_err(|e| Error::Storage {
+            message: format!("{}: cannot open: {e}", path.display()),
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
+        schema::prepare(&mut conn, &path)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path,
+        })
+    }
+
+    /// The workspace file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A transaction left open by a panicking thread was rolled back when it
+    /// unwound, so the connection behind a poisoned lock is still sound.
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `work` in one IMMEDIATE transaction: all of it is committed or none.
+    fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage)?;
+        let out = work(&tx)?;
+        tx.commit().map_err(storage)?;
+        Ok(out)
+    }
+}
+
+/// A storage error; SQLite's messages name tables and constraints, never bound values.
+fn storage(e: rusqlite::Error) -> Error {
+    let message = match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => format!(
+            "the workspace file is locked by another writer (waited up to {} s)",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        _ => e.to_string(),
+    };
+    Error::Storage { message }
+}
+
+/// Maps the username index's violation to `Duplicate`, anything else to `Storage`.
+fn storage_or_duplicate(e: rusqlite::Error, account: &Account) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+        {
+            Error::Duplicate {
+                platform: account.platform,
+                username: account.username.as_str().to_string(),
+            }
+        }
+        _ => storage(e),
+    }
+}
+
+fn missing(id: AccountId) -> Error {
+    Error::not_found(format!("account {id}"))
+}
+
+/// Looks the serial up first: a conflicting insert would burn an AUTOINCREMENT
+/// number, and the numbers are meant to stay small and dense.
+fn register(conn: &Connection, serial: &str) -> Result<DeviceRecord> {
+    let known = conn
+        .prepare_cached("SELECT idx, serial, label FROM devices WHERE serial = ?1")
+        .and_then(|mut s| s.query_row([serial], device).optional())
+        .map_err(storage)?;
+    if let Some(record) = known {
+        return Ok(record);
+    }
+    conn.prepare_cached("INSERT INTO devices (serial) VALUES (?1) RETURNING idx, serial, label")
+        .and_then(|mut s| s.query_row([serial], device))
+        .map_err(storage)
+}
+
+fn device(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
+    Ok(DeviceRecord {
+        index: row.get(0)?,
+        serial: row.get(1)?,
+        label: row.get(2)?,
+    })
+}
+
+fn insert(conn: &Connection, new: NewAccount) -> Result<Account> {
+    let mut account = new.into_record(Timestamp::now())?;
+    if let Some(serial) = &account.device {
+        account.device_index = Some(register(conn, serial)?.index);
+    }
+    conn.prepare_cached(&INSERT)
+        .and_then(|mut s| s.execute(params_from_iter(rows::values(&account))))
+        .map_err(|e| storage_or_duplicate(e, &account))?;
+    account.id = AccountId(conn.last_insert_rowid());
+    Ok(account)
+}
+
+fn fetch(conn: &Connection, id: AccountId) -> Result<Account> {
+    conn.prepare_cached(&format!("{} WHERE a.id = ?1", rows::SELECT))
+        .and_then(|mut s| s.query_row([id.0], rows::read).optional())
+        .map_err(storage)?
+        .ok_or_else(|| missing(id))
+}
+
+fn modify(
+    conn: &Connection,
+    id: AccountId,
+    change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+) -> Result<Account> {
+    let current = fetch(conn, id)?;
+    let mut next = current.clone();
+    change(&current)?.apply_to(&mut next, Timestamp::now())?;
+    if let Some(serial) = &next.device {
+        next.device_index = Some(register(conn, serial)?.index);
+    }
+    let mut values = rows::values(&next).to_vec();
+    values.push(Value::Integer(id.0));
+    conn.prepare_cached(&UPDATE)
+        .and_then(|mut s| s.execute(params_from_iter(values)))
+        .map_err(|e| storage_or_duplicate(e, &next))?;
+    Ok(next)
+}
+
+fn remove(conn: &Connection, id: AccountId) -> Result<()> {
+    let deleted = conn
+        .prepare_cached("DELETE FROM accounts WHERE id = ?1")
+        .and_then(|mut s| s.execute([id.0]))
+        .map_err(storage)?;
+    if deleted == 0 {
+        return Err(missing(id));
+    }
+    Ok(())
+}
+
+/// The SQL condition and its parameters for a filter (same semantics as [`AccountFilter::matches`]).
+fn condition(filter: &AccountFilter) -> (String, Vec<Value>) {
+    let mut sql = vec!["1".to_string()];
+    let mut values = Vec::new();
+    let mut bind = |sql: &mut Vec<String>, clause: &str, value: Value| {
+        values.push(value);
+        sql.push(clause.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(p) = filter.platform {
+        bind(&mut sql, "a.platform = ?", Value::Text(p.as_str().into()));
+    }
+    if let Some(s) = filter.status {
+        bind(
+            &mut sql,
+            "a.status = ?",
+            Value::Integer(s.sheet_value().into()),
+        );
+    }
+    if let Some(l) = filter.logged_in {
+        bind(&mut sql, "a.logged_in = ?", Value::Integer(l.into()));
+    }
+    match &filter.device {
+        Some(Some(serial)) => bind(&mut sql, "a.device = ?", Value::Text(serial.trim().into())),
+        Some(None) => sql.push("a.device IS NULL".into()),
+        None => {}
+    }
+    match filter.tag_needle() {
+        Some(Some(tag)) => bind(
+            &mut sql,
+            "instr(a.tags, ?) > 0",
+            Value::Text(format!(",{tag},")),
+        ),
+        Some(None) => sql.push("0".into()),
+        None => {}
+    }
+    if let Some(needle) = filter.text_needle() {
+        bind(
+            &mut sql,
+            "(instr(a.username_key, ?) > 0 OR instr(lower(a.email), ?) > 0 OR instr(lower(a.device), ?) > 0)",
+            Value::Text(needle),
+        );
+    }
+    (sql.join(" AND "), values)
+}
+
+impl AccountStore for SqliteStore {
+    fn create(&self, new: NewAccount) -> Result<Account> {
+        self.write(|conn| insert(conn, new))
+    }
+
+    fn get(&self, id: AccountId) -> Result<Account> {
+        fetch(&self.lock(), id)
+    }
+
+    fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
+        let username = Username::parse(username)?;
+        let sql = format!(
+            "{} WHERE a.platform = ?1 AND a.username_key = ?2",
+            rows::SELECT
+        );
+        self.lock()
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_row(params![platform.as_str(), username.key()], rows::read)
+                    .optional()
+            })
+            .map_err(storage)
+    }
+
+    fn update_with(
+        &self,
+        id: AccountId,
+        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+    ) -> Result<Account> {
+        self.write(|conn| modify(conn, id, change))
+    }
+
+    fn delete(&self, id: AccountId) -> Result<()> {
+        self.write(|conn| remove(conn, id))
+    }
+
+    fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
+        let (cond, values) = condition(filter);
+        let sql = format!("{} WHERE {cond} ORDER BY a.id", rows::SELECT);
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&sql).map_err(storage)?;
+        let accounts = stmt
+            .query_map(params_from_iter(values), rows::read)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(storage)?;
+        Ok(accounts)
+    }
+
+    fn for_each(
+        &self,
+        filter: &AccountFilter,
+        visit: &mut dyn FnMut(Account) -> Result<()>,
+    ) -> Result<()> {
+        let (cond, mut values) = condition(filter);
+        let after = values.len() + 1;
+        let sql = format!(
+            "{} WHERE {cond} AND a.id > ?{after} ORDER BY a.id LIMIT {PAGE}",
+            rows::SELECT
+        );
+        values.push(Value::Integer(i64::MIN));
+        loop {
+            let page = {
+                let conn = self.lock();
+                let mut stmt = conn.prepare_cached(&sql).map_err(storage)?;
+                stmt.query_map(params_from_iter(values.iter()), rows::read)
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                    .map_err(storage)?
+            };
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            values[after - 1] = Value::Integer(last.id.0);
+            for account in page {
+                visit(account)?;
+            }
+        }
+    }
+
+    fn count(&self, filter: &AccountFilter) -> Result<usize> {
+        let (cond, values) = condition(filter);
+        let sql = format!("SELECT count(*) FROM accounts a WHERE {cond}");
+        let n: i64 = self
+            .lock()
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row(params_from_iter(values), |r| r.get(0)))
+            .map_err(storage)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
+        self.write(|conn| {
+            ops.into_iter()
+                .map(|op| match op {
+                    BatchOp::Create(new) => insert(conn, new).map(Some),
+                    BatchOp::Update(id, patch) => {
+                        let mut patch = Some(patch);
+                        modify(conn, id, &mut |_| Ok(patch.take().unwrap_or_default())).map(Some)
+                    }
+                    BatchOp::Delete(id) => remove(conn, id).map(|()| None),
+                })
+                .collect()
+        })
+    }
+
+    fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
+        let serial = check_serial(serial)?;
+        self.write(|conn| register(conn, &serial))
+    }
+
+    fn list_devices(&self) -> Result<Vec<DeviceRecord>> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached("SELECT idx, serial, label FROM devices ORDER BY idx")
+            .map_err(storage)?;
+        let devices = stmt
+            .query_map([], device)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(storage)?;
+        Ok(devices)
+    }
+
+    fn label_device(&self, serial: &str, label: Option<String>) -> Result<DeviceRecord> {
+        let serial = check_serial(serial)?;
+        let label = check_label(label)?;
+        self.write(|conn| {
+            conn.prepare_cached(
+                "UPDATE devices SET label = ?2 WHERE serial = ?1 RETURNING idx, serial, label",
+            )
+            .and_then(|mut s| s.query_row(params![serial, label], device).optional())
+            .map_err(storage)?
+            .ok_or_else(|| Error::not_found(format!("device {serial}")))
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! What only a file-backed store can get wrong: reopening, foreign or newer
+//! files, and several connections writing one file at once.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+use std::thread;
+
+use farmhand::store::{schema, AccountFilter, AccountStore, SqliteStore};
+use farmhand::{AccountPatch, ErrorKind, NewAccount, Platform, ProfileStats, Workspace};
+
+const TT: Platform = Platform::TikTok;
+
+fn refused(path: &Path) -> String {
+    let before = fs::read(path).unwrap();
+    let err = Workspace::open(path)
+        .err()
+        .expect("the file must be refused");
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert_eq!(
+        fs::read(path).unwrap(),
+        before,
+        "a refused file must be left untouched"
+    );
+    let text = err.to_string();
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    text
+}
+
+#[test]
+fn data_and_device_numbers_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let (a, b) = {
+        let ws = Workspace::open(&path).unwrap();
+        let a = ws
+            .add(
+                NewAccount::new(TT, "alice")
+                    .password("pw:JBSWY3DPEHPK3PXP")
+                    .device("phone-1"),
+            )
+            .unwrap();
+        let b = ws
+            .add(NewAccount::new(TT, "bob").device("phone-2").tags(["x"]))
+            .unwrap();
+        ws.register_device("phone-3").unwrap();
+        ws.label_device("phone-2", Some("shelf B")).unwrap();
+        ws.delete(b.id).unwrap();
+        (a, b)
+    };
+    let ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.get(a.id).unwrap(), a);
+    assert_eq!(
+        ws.get(a.id)
+            .unwrap()
+            .credentials()
+            .unwrap()
+            .totp
+            .unwrap()
+            .code_at(1_700_000_000),
+        "324550"
+    );
+    let devices = ws.devices().unwrap();
+    let seen: Vec<(&str, u32, Option<&str>)> = devices
+        .iter()
+        .map(|d| (d.serial.as_str(), d.index, d.label.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("phone-1", 1, None),
+            ("phone-2", 2, Some("shelf B")),
+            ("phone-3", 3, None)
+        ]
+    );
+    // Numbers and ids keep counting after the restart; none is reused.
+    assert_eq!(ws.register_device("phone-4").unwrap().index, 4);
+    let c = ws
+        .add(NewAccount::new(TT, "bob").device("phone-2"))
+        .unwrap();
+    assert!(c.id > b.id);
+    assert_eq!(c.device_index, Some(2));
+}
+
+#[test]
+fn a_new_file_is_stamped_as_a_farmhand_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    drop(Workspace::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let app: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        (app, version, mode.as_str()),
+        (schema::APPLICATION_ID, schema::VERSION, "wal")
+    );
+}
+
+#[test]
+fn an_empty_file_becomes_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.db");
+    fs::write(&path, b"").unwrap();
+    let ws = Workspace::open(&path).unwrap();
+    ws.add(NewAccount::new(TT, "a")).unwrap();
+    assert_eq!(
+        Workspace::open(&path)
+            .unwrap()
+            .count(&AccountFilter::default())
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    Workspace::open(&path)
+        .unwrap()
+        .add(NewAccount::new(TT, "keep"))
+        .unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", schema::VERSION + 1)
+        .unwrap();
+    drop(conn);
+    let text = refused(&path);
+    assert!(text.contains("newer farmhand"), "{text}");
+    assert!(
+        text.contains(&format!("schema version {}", schema::VERSION + 1)),
+        "{text}"
+    );
+}
+
+#[test]
+fn random_bytes_are_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("noise.db");
+    let noise: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    fs::write(&path, noise).unwrap();
+    let text = refused(&path);
+    assert!(text.contains("not an SQLite database"), "{text}");
+    fs::write(&path, "id,username\n1,alice\n".repeat(100)).unwrap();
+    let text = refused(&path);
+    assert!(text.contains("not a farmhand workspace"), "{text}");
+}
+
+#[test]
+fn another_applications_sqlite_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO accounts (name) VALUES ('x');")
+        .unwrap();
+    drop(conn);
+    let text = refused(&path);
+    assert!(text.contains("another application"), "{text}");
+    // Even one that claims our schema version but not our application id.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", schema::VERSION)
+        .unwrap();
+    drop(conn);
+    assert!(refused(&path).contains("another application"));
+}
+
+#[test]
+fn an_unopenable_path_is_a_storage_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in [
+        dir.path().join("missing-dir").join("farm.db"),
+        dir.path().to_path_buf(),
+    ] {
+        let err = Workspace::open(&path).err().unwrap();
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn two_connections_in_two_threads_lose_no_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let id = Workspace::open(&path)
+        .unwrap()
+        .add(NewAccount::new(TT, "shared"))
+        .unwrap()
+        .id;
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let path = path.clone();
+            thread::spawn(move || {
+                // Each thread has its own connection, so SQLite's file locking is what is tested.
+                let store: Arc<dyn AccountStore> = Arc::new(SqliteStore::open(&path).unwrap());
+                let ws = Workspace::with_store(Arc::clone(&store));
+                for i in 0..20 {
+                    ws.add_tags(id, [format!("w{w}-{i}")]).unwrap();
+                    store
+                        .update_with(id, &mut |a| {
+                            Ok(AccountPatch {
+                                stats: Some(ProfileStats {
+                                    followers: Some(a.stats.followers.unwrap_or(0) + 1),
+                                    ..Default::default()
+                                }),
+                                ..AccountPatch::default()
+                            })
+                        })
+                        .unwrap();
+                    ws.add(NewAccount::new(TT, format!("w{w}-{i}"))).unwrap();
+                    ws.list(&AccountFilter::default()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let ws = Workspace::open(&path).unwrap();
+    let account = ws.get(id).unwrap();
+    assert_eq!(account.stats.followers, Some(60));
+    assert_eq!(account.tags.iter().collect::<BTreeSet<_>>().len(), 60);
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 61);
+}
