@@ -4,6 +4,8 @@
 //! full size; under `cargo test --benches`, CI's smoke run, they are small so
 //! each bench runs once quickly.
 
+pub mod fleet;
+
 use farmhand::store::BatchOp;
 use farmhand::{NewAccount, Platform};
 

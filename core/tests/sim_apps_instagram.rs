@@ -378,3 +378,34 @@ fn the_password_never_reaches_the_screen() {
     assert!(phone.sees_text("Go to your authentication app"));
     assert!(!texts(&phone.dump()).iter().any(|t| t.contains("ivy-pw")));
 }
+
+#[test]
+fn profile_links_open_the_own_profile_or_someone_elses() {
+    let phone = Phone::new(vec![app(AppKind::Instagram, &["jack"])]);
+    phone.launch(INSTAGRAM);
+    assert!(phone.dump_fails_not_idle());
+    assert!(phone.sim.open_uri("instagram://user?username=jack"));
+    assert!(phone.sees(&ig("action_bar_title_chevron")));
+    assert_eq!(phone.find(&ig("action_bar_title")).text, "jack");
+
+    assert!(phone.sim.open_uri("https://www.instagram.com/ivy/"));
+    let tree = phone.dump();
+    assert_eq!(ig("action_bar_title").find(&tree).unwrap().text, "ivy");
+    assert!(!ig("action_bar_title_chevron").exists(&tree));
+    assert!(ig("profile_header_follow_button").exists(&tree));
+    assert_eq!(
+        ig("row_profile_header_textview_post_count")
+            .find(&tree)
+            .unwrap()
+            .text,
+        "359"
+    );
+    phone.key(KeyCode::Back);
+    assert_eq!(phone.find(&ig("action_bar_title")).text, "jack");
+
+    assert!(phone.sim.open_uri("instagram.com/_u/ghost"));
+    assert!(phone.sees_text("Sorry, this page isn't available."));
+    phone.tap(&ig("action_bar_button_back"));
+    assert!(!phone.sim.open_uri("instagram://user?id=1"));
+    assert!(!phone.sim.open_uri("https://www.instagram.com/"));
+}

@@ -425,3 +425,33 @@ fn taps_outside_controls_and_stray_input_change_nothing() {
     phone.tap(&log_in_button());
     assert!(phone.sees_text("Account doesn't exist"));
 }
+
+#[test]
+fn profile_links_open_the_own_profile_or_someone_elses() {
+    let phone = Phone::new(vec![app(AppKind::TikTok, &["alice"])]);
+    phone.launch(TIKTOK);
+    assert!(phone.dump_fails_not_idle());
+    assert!(phone.sim.open_uri("https://www.tiktok.com/@Alice?lang=en"));
+    assert!(phone.sees(
+        &Selector::new()
+            .class("android.widget.Button")
+            .text("Edit profile")
+    ));
+    assert!(phone.sees_text("@alice"));
+
+    assert!(phone.sim.open_uri("https://www.tiktok.com/@bob"));
+    let tree = phone.dump();
+    assert!(Selector::new().text("@bob").exists(&tree));
+    assert!(Selector::new().text("Follow").exists(&tree));
+    assert!(!Selector::new().text("Edit profile").exists(&tree));
+    assert_eq!(counter(&phone, "Likes"), "1.2B");
+    phone.key(KeyCode::Back);
+    assert!(phone.sees_text("@alice"), "back returns to the own profile");
+
+    assert!(phone.sim.open_uri("tiktok.com/@ghost"));
+    assert!(phone.sees_text("Couldn't find this account"));
+    phone.tap(&Selector::new().desc("Back"));
+    assert!(phone.sees_text("@alice"));
+    assert!(!phone.sim.open_uri("https://www.tiktok.com/"));
+    assert!(!phone.sim.open_uri("https://example.com/@alice"));
+}

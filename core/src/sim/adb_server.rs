@@ -16,61 +16,51 @@ pub const ADB_ENV: &str = "FARMHAND_ADB";
 /// How long one `adb` invocation may take before it is killed.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A running `adb` server on a private port.
+/// A running `adb` server on a private port (or an existing one, [`AdbServer::attach`]).
 #[derive(Debug)]
 pub struct AdbServer {
     program: PathBuf,
     port: u16,
+    /// Started by us, so killed when dropped.
+    owned: bool,
 }
 
 impl AdbServer {
     /// Starts a server on a free port. Fails with a clear error when `adb` is not installed.
     pub fn start() -> Result<AdbServer> {
-        let program = std::env::var_os(ADB_ENV)
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("adb"));
-        match Command::new(&program).arg("version").stdin(Stdio::null()).output() {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => {
-                return Err(Error::device(
-                    "adb",
-                    format!(
-                        "`{} version` failed: {}",
-                        program.display(),
-                        String::from_utf8_lossy(&out.stderr).trim()
-                    ),
-                ))
-            }
-            Err(e) => {
-                return Err(Error::device(
-                    "adb",
-                    format!(
-                        "cannot run `{}` ({e}); install the adb tool (Debian: apt-get install adb) or set {ADB_ENV}",
-                        program.display()
-                    ),
-                ))
-            }
-        }
+        let program = adb_program()?;
         let mut last_error = String::new();
         for _ in 0..5 {
             let port = free_port()?;
-            let server = AdbServer {
+            let mut server = AdbServer {
                 program: program.clone(),
                 port,
+                owned: true,
             };
-            match server.run(&["start-server"]) {
-                Ok(out) if out.status.success() => return Ok(server),
-                Ok(out) => {
-                    last_error = String::from_utf8_lossy(&out.stderr).trim().to_string();
-                    // The port may have been taken between choosing and binding: try another.
-                }
-                Err(e) => return Err(e),
+            let out = server.run(&["start-server"])?;
+            if out.status.success() {
+                return Ok(server);
             }
+            // The port may have been taken between choosing and binding (maybe by
+            // another test's server, which must not be killed): try another.
+            server.owned = false;
+            last_error = String::from_utf8_lossy(&out.stderr).trim().to_string();
         }
         Err(Error::device(
             "adb",
             format!("start-server failed: {last_error}"),
         ))
+    }
+
+    /// The adb server on `port` that someone else runs (the user's, usually 5037):
+    /// commands go to it (the `adb` client starts it if needed), and dropping
+    /// this value leaves it running.
+    pub fn attach(port: u16) -> Result<AdbServer> {
+        Ok(AdbServer {
+            program: adb_program()?,
+            port,
+            owned: false,
+        })
     }
 
     /// The server's port.
@@ -166,7 +156,38 @@ impl AdbServer {
 
 impl Drop for AdbServer {
     fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
+        if self.owned {
+            let _ = self.run(&["kill-server"]);
+        }
+    }
+}
+
+/// The `adb` program ([`ADB_ENV`] or `adb` on PATH), checked to run.
+fn adb_program() -> Result<PathBuf> {
+    let program = std::env::var_os(ADB_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("adb"));
+    match Command::new(&program)
+        .arg("version")
+        .stdin(Stdio::null())
+        .output()
+    {
+        Ok(out) if out.status.success() => Ok(program),
+        Ok(out) => Err(Error::device(
+            "adb",
+            format!(
+                "`{} version` failed: {}",
+                program.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        )),
+        Err(e) => Err(Error::device(
+            "adb",
+            format!(
+                "cannot run `{}` ({e}); install the adb tool (Debian: apt-get install adb) or set {ADB_ENV}",
+                program.display()
+            ),
+        )),
     }
 }
 

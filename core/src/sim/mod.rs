@@ -17,7 +17,10 @@
 //!   [`Scenario`] (accounts, phones, apps, who is logged in where, latencies,
 //!   [`Faults`]);
 //! - [`AdbServer`]: the real `adb` server on a private port, to reach them as
-//!   real phones are reached; [`LocalDriver`]: the same phones in process.
+//!   real phones are reached; [`LocalDriver`]: the same phones in process;
+//! - [`serve()`]: phones registered with a running adb server until stopped
+//!   (the `sim-phones` example: `cargo run -p farmhand --features sim
+//!   --example sim-phones -- --phones 3`).
 //!
 //! ```no_run
 //! use farmhand::sim::{AdbServer, Scenario, SimFleet};
@@ -43,6 +46,7 @@ pub mod phone;
 pub mod plain;
 pub mod protocol;
 pub mod scenario;
+pub mod serve;
 pub mod services;
 pub mod shell;
 mod sync;
@@ -58,5 +62,6 @@ pub use local::{LocalDevice, LocalDriver};
 pub use phone::{Clock, SimPhone, IDLE_STATE_ERROR, LAUNCHER_PACKAGE};
 pub use plain::PlainApp;
 pub use scenario::{AppKind, AppSpec, Latency, PhoneSpec, PlatformAccount, Scenario};
+pub use serve::{serve, ServeOptions, Serving};
 pub use shell::Outcome;
 pub use ui::{hierarchy_xml, Rect, ScreenNode, SCREEN_HEIGHT, SCREEN_WIDTH};

@@ -182,6 +182,9 @@ fn interactive(phone: &SimPhone, v2: bool, pty: bool, io: &StreamIo) {
         while let Some(end) = pending.iter().position(|&b| b == b'\n' || b == b'\r') {
             let line: Vec<u8> = pending.drain(..=end).collect();
             let line = String::from_utf8_lossy(&line).trim().to_string();
+            if line.is_empty() {
+                continue;
+            }
             if line == "exit" {
                 if v2 {
                     let _ = io.write(&shell_packet(packet::EXIT, &[(last & 0xff) as u8]));

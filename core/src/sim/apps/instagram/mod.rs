@@ -16,10 +16,10 @@ mod strings;
 
 use crate::account::Platform;
 use crate::sim::app::{AppContext, KeyCode, SimApp};
-use crate::sim::scenario::AppSpec;
+use crate::sim::scenario::{AppSpec, PlatformAccount};
 use crate::sim::ui::{Rect, ScreenNode};
 
-use super::accounts::{code_matches, Attempts, LoginRules, Sessions, Verdict};
+use super::accounts::{code_matches, login_key, Attempts, LoginRules, Sessions, Verdict};
 use super::counts::{abbreviate, CountStyle};
 use super::form::{Field, Form};
 use super::view::{class, Painter, Widget};
@@ -94,6 +94,8 @@ pub struct Instagram {
     code_rejected: bool,
     feed_position: usize,
     adding_account: bool,
+    /// A profile opened by a link (`instagram://user?username=NAME`), shown over everything.
+    visiting: Option<String>,
 }
 
 impl Instagram {
@@ -110,6 +112,7 @@ impl Instagram {
             code_rejected: false,
             feed_position: 0,
             adding_account: false,
+            visiting: None,
         }
     }
 
@@ -182,6 +185,13 @@ impl Instagram {
         self.leave_login(Screen::SaveLogin);
     }
 
+    /// True while a form takes typed text (login or code screen, nothing over it).
+    fn typing(&self) -> bool {
+        matches!(self.screen, Screen::Login | Screen::Code)
+            && self.overlay.is_none()
+            && self.visiting.is_none()
+    }
+
     fn act(&mut self, ctx: &AppContext<'_>, act: Act) {
         match act {
             Act::Nothing => {}
@@ -219,7 +229,7 @@ impl Instagram {
 
     /// Goes one step back; false when the app has nothing to go back to.
     fn back(&mut self) -> bool {
-        if self.overlay.take().is_some() {
+        if self.visiting.take().is_some() || self.overlay.take().is_some() {
             return true;
         }
         match self.screen {
@@ -247,6 +257,10 @@ impl Instagram {
         let mut content = p
             .view(class::FRAME, Rect::screen())
             .id("android:id/content");
+        if let Some(username) = &self.visiting {
+            let visited = content.children(self.visited_profile(ctx, p, s, username));
+            return p.view(class::FRAME, Rect::screen()).child(visited);
+        }
         content = match self.screen {
             Screen::Login => content.children(self.login(p, s)),
             Screen::Code => content.children(self.code(p, s)),
@@ -451,51 +465,31 @@ impl Instagram {
         ]
     }
 
-    fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+    /// Avatar, counters, full name, grid: shared by the own profile and a profile opened by a link.
+    fn profile_header(
+        &self,
+        ctx: &AppContext<'_>,
+        p: Painter<'_>,
+        s: &Strings,
+        username: &str,
+    ) -> Vec<Widget<Act>> {
         let language = Language::from_setting(ctx.language());
-        let username = self.sessions.active().unwrap_or_default();
         let account = RULES.account(ctx, username);
         let full_name = account
             .and_then(|a| a.nickname.as_deref())
             .unwrap_or(username);
-        let count = |n: u64| abbreviate(n, CountStyle::Instagram, language);
+        let count = |n: fn(&PlatformAccount) -> u64| {
+            abbreviate(account.map_or(0, n), CountStyle::Instagram, language)
+        };
         let counters = [
-            ("post", s.posts, count(account.map_or(0, |a| a.posts))),
-            (
-                "followers",
-                s.followers,
-                count(account.map_or(0, |a| a.followers)),
-            ),
-            (
-                "following",
-                s.following,
-                count(account.map_or(0, |a| a.following)),
-            ),
+            ("post", s.posts, count(|a| a.posts)),
+            ("followers", s.followers, count(|a| a.followers)),
+            ("following", s.following, count(|a| a.following)),
         ];
-        let mut out = vec![
-            p.view(class::FRAME, Rect::new(0, 84, 1080, 240))
-                .id(&rid("action_bar_container"))
-                .children([
-                    p.view(class::LINEAR, Rect::new(40, 100, 700, 220))
-                        .id(&rid("action_bar_username_container"))
-                        .on_tap(Act::Open(Overlay::Switcher))
-                        .children([
-                            p.text(Rect::new(60, 110, 560, 210), username)
-                                .id(&rid("action_bar_title")),
-                            p.view(class::IMAGE, Rect::new(570, 135, 620, 185))
-                                .id(&rid("action_bar_title_chevron"))
-                                .on_tap(Act::Open(Overlay::Switcher)),
-                        ]),
-                    p.icon(
-                        Rect::new(936, 110, 1056, 214),
-                        s.options,
-                        Act::Show(Screen::Settings),
-                    ),
-                ]),
-            p.view(class::IMAGE, Rect::new(40, 260, 300, 520))
-                .id(&rid("row_profile_header_imageview"))
-                .desc(s.profile_picture),
-        ];
+        let mut out = vec![p
+            .view(class::IMAGE, Rect::new(40, 260, 300, 520))
+            .id(&rid("row_profile_header_imageview"))
+            .desc(s.profile_picture)];
         for (i, (name, label, value)) in counters.into_iter().enumerate() {
             let left = 340 + 240 * i as i32;
             let container = match name {
@@ -518,12 +512,6 @@ impl Instagram {
         out.extend([
             p.text(Rect::new(40, 540, 1040, 600), full_name)
                 .id(&rid("profile_header_full_name")),
-            p.button(Rect::new(40, 640, 530, 740), s.edit_profile, Act::Nothing),
-            p.button(
-                Rect::new(550, 640, 1040, 740),
-                s.share_profile,
-                Act::Nothing,
-            ),
             p.view(class::LINEAR, Rect::new(0, 780, 1080, 900))
                 .id(&rid("profile_tab_layout"))
                 .children([
@@ -551,7 +539,73 @@ impl Instagram {
                     )
                     .on_tap(Act::Nothing)
                 })),
+        ]);
+        out
+    }
+
+    fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let username = self.sessions.active().unwrap_or_default();
+        let mut out = vec![p
+            .view(class::FRAME, Rect::new(0, 84, 1080, 240))
+            .id(&rid("action_bar_container"))
+            .children([
+                p.view(class::LINEAR, Rect::new(40, 100, 700, 220))
+                    .id(&rid("action_bar_username_container"))
+                    .on_tap(Act::Open(Overlay::Switcher))
+                    .children([
+                        p.text(Rect::new(60, 110, 560, 210), username)
+                            .id(&rid("action_bar_title")),
+                        p.view(class::IMAGE, Rect::new(570, 135, 620, 185))
+                            .id(&rid("action_bar_title_chevron"))
+                            .on_tap(Act::Open(Overlay::Switcher)),
+                    ]),
+                p.icon(
+                    Rect::new(936, 110, 1056, 214),
+                    s.options,
+                    Act::Show(Screen::Settings),
+                ),
+            ])];
+        out.extend(self.profile_header(ctx, p, s, username));
+        out.extend([
+            p.button(Rect::new(40, 640, 530, 740), s.edit_profile, Act::Nothing),
+            p.button(
+                Rect::new(550, 640, 1040, 740),
+                s.share_profile,
+                Act::Nothing,
+            ),
             self.tab_bar(p, s),
+        ]);
+        out
+    }
+
+    /// Someone's profile opened by a link: back, their username, Follow / Message, no tab bar.
+    fn visited_profile(
+        &self,
+        ctx: &AppContext<'_>,
+        p: Painter<'_>,
+        s: &Strings,
+        username: &str,
+    ) -> Vec<Widget<Act>> {
+        let Some(account) = RULES.account(ctx, username) else {
+            return vec![
+                self.back_icon(p, s),
+                p.text(Rect::new(60, 900, 1020, 1000), s.not_found),
+            ];
+        };
+        let mut out = vec![p
+            .view(class::FRAME, Rect::new(0, 84, 1080, 240))
+            .id(&rid("action_bar_container"))
+            .children([
+                self.back_icon(p, s),
+                p.text(Rect::new(180, 110, 880, 210), &account.username)
+                    .id(&rid("action_bar_title")),
+            ])];
+        out.extend(self.profile_header(ctx, p, s, &account.username));
+        out.extend([
+            p.button(Rect::new(40, 640, 530, 740), s.follow, Act::Nothing)
+                .id(&rid("profile_header_follow_button")),
+            p.button(Rect::new(550, 640, 1040, 740), s.message, Act::Nothing)
+                .id(&rid("profile_header_message_button")),
         ]);
         out
     }
@@ -661,6 +715,7 @@ impl SimApp for Instagram {
 
     fn launch(&mut self, _ctx: &AppContext<'_>, cold: bool) {
         if cold {
+            self.visiting = None;
             self.overlay = None;
             self.adding_account = false;
             let home = self.home_screen();
@@ -669,6 +724,7 @@ impl SimApp for Instagram {
     }
 
     fn stop(&mut self, _ctx: &AppContext<'_>) {
+        self.visiting = None;
         self.overlay = None;
         self.leave_login(Screen::Login);
     }
@@ -689,14 +745,32 @@ impl SimApp for Instagram {
         }
     }
 
+    fn open_uri(&mut self, _ctx: &AppContext<'_>, uri: &str) -> bool {
+        let Some(username) = profile_link(uri) else {
+            return false;
+        };
+        self.overlay = None;
+        let own = self
+            .sessions
+            .active()
+            .is_some_and(|a| login_key(a) == login_key(username));
+        if own {
+            self.visiting = None;
+            self.leave_login(Screen::Profile);
+        } else {
+            self.visiting = Some(username.to_string());
+        }
+        true
+    }
+
     fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
-        if matches!(self.screen, Screen::Login | Screen::Code) && self.overlay.is_none() {
+        if self.typing() {
             self.form.type_text(text);
         }
     }
 
     fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
-        let typing = matches!(self.screen, Screen::Login | Screen::Code) && self.overlay.is_none();
+        let typing = self.typing();
         match key {
             KeyCode::Back => self.back(),
             KeyCode::Del if typing => {
@@ -725,10 +799,31 @@ impl SimApp for Instagram {
     }
 
     fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
-        !(self.screen == Screen::Feed && self.overlay.is_none())
+        self.visiting.is_some() || !(self.screen == Screen::Feed && self.overlay.is_none())
     }
 
     fn logged_in(&self) -> Vec<String> {
         self.sessions.all().to_vec()
     }
+}
+
+/// The username of an Instagram profile link: `instagram://user?username=NAME`
+/// or `https://www.instagram.com/NAME/` (any scheme, optional `www.`, `_u/`);
+/// `None` for other URIs.
+fn profile_link(uri: &str) -> Option<&str> {
+    let name = if let Some(query) = uri.strip_prefix("instagram://user?") {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("username="))?
+    } else {
+        let rest = uri
+            .strip_prefix("https://")
+            .or_else(|| uri.strip_prefix("http://"))
+            .unwrap_or(uri);
+        let rest = rest.strip_prefix("www.").unwrap_or(rest);
+        let path = rest.strip_prefix("instagram.com/")?;
+        let path = path.strip_prefix("_u/").unwrap_or(path);
+        path.split(['/', '?', '#']).next().unwrap_or("")
+    };
+    (!name.is_empty()).then_some(name)
 }

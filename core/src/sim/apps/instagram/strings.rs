@@ -51,6 +51,9 @@ pub(crate) struct Strings {
     pub log_out: &'static str,
     pub log_out_title: &'static str,
     pub cancel: &'static str,
+    pub follow: &'static str,
+    pub message: &'static str,
+    pub not_found: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -102,6 +105,9 @@ const EN: Strings = Strings {
     log_out: "Log out",
     log_out_title: "Log out of your account?",
     cancel: "Cancel",
+    follow: "Follow",
+    message: "Message",
+    not_found: "Sorry, this page isn't available.",
 };
 
 const ES: Strings = Strings {
@@ -153,6 +159,9 @@ const ES: Strings = Strings {
     log_out: "Cerrar sesión",
     log_out_title: "¿Cerrar sesión en tu cuenta?",
     cancel: "Cancelar",
+    follow: "Seguir",
+    message: "Enviar mensaje",
+    not_found: "Esta página no está disponible.",
 };
 
 const PT: Strings = Strings {
@@ -204,6 +213,9 @@ const PT: Strings = Strings {
     log_out: "Sair",
     log_out_title: "Sair da sua conta?",
     cancel: "Cancelar",
+    follow: "Seguir",
+    message: "Enviar mensagem",
+    not_found: "Esta página não está disponível.",
 };
 
 /// The labels in `language`.

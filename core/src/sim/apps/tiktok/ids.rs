@@ -69,10 +69,13 @@ pub(crate) enum Control {
     DialogMessage,
     DialogCancel,
     DialogConfirm,
+    FollowButton,
+    MessageButton,
+    NotFound,
 }
 
 /// How many [`Control`]s there are.
-const CONTROLS: usize = Control::DialogConfirm as usize + 1;
+const CONTROLS: usize = Control::NotFound as usize + 1;
 
 /// The id of every control in one TikTok version.
 #[derive(Debug, Clone)]

@@ -16,10 +16,10 @@ mod strings;
 
 use crate::account::Platform;
 use crate::sim::app::{AppContext, KeyCode, SimApp};
-use crate::sim::scenario::AppSpec;
+use crate::sim::scenario::{AppSpec, PlatformAccount};
 use crate::sim::ui::{Rect, ScreenNode};
 
-use super::accounts::{Attempts, LoginRules, Sessions, Verdict};
+use super::accounts::{login_key, Attempts, LoginRules, Sessions, Verdict};
 use super::counts::{abbreviate, CountStyle};
 use super::form::{Field, Form};
 use super::view::{class, Painter, Widget};
@@ -103,6 +103,8 @@ pub struct TikTok {
     error: Option<LoginError>,
     feed_position: usize,
     adding_account: bool,
+    /// A profile opened by a link (`https://www.tiktok.com/@NAME`), shown over everything.
+    visiting: Option<String>,
 }
 
 impl TikTok {
@@ -121,6 +123,7 @@ impl TikTok {
             error: None,
             feed_position: 0,
             adding_account: false,
+            visiting: None,
         }
     }
 
@@ -217,7 +220,7 @@ impl TikTok {
 
     /// Goes one step back; false when the app has nothing to go back to.
     fn back(&mut self) -> bool {
-        if self.overlay.take().is_some() {
+        if self.visiting.take().is_some() || self.overlay.take().is_some() {
             return true;
         }
         match self.screen {
@@ -242,6 +245,10 @@ impl TikTok {
         let mut content = p
             .view(class::FRAME, Rect::screen())
             .id("android:id/content");
+        if let Some(username) = &self.visiting {
+            let visited = content.children(self.visited_profile(ctx, p, s, username));
+            return p.view(class::FRAME, Rect::screen()).child(visited);
+        }
         content = match self.screen {
             Screen::Landing => content.children(self.landing(p, s)),
             Screen::Login => content.children(self.login(p, s)),
@@ -474,49 +481,26 @@ impl TikTok {
         ]
     }
 
-    fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+    /// Avatar, `@username` and the three counters (value above label), shared by
+    /// the own profile and a profile opened by a link.
+    fn profile_header(
+        &self,
+        ctx: &AppContext<'_>,
+        p: Painter<'_>,
+        s: &Strings,
+        username: &str,
+    ) -> Vec<Widget<Act>> {
         let language = Language::from_setting(ctx.language());
-        let username = self.sessions.active().unwrap_or_default();
         let account = RULES.account(ctx, username);
-        let nickname = account
-            .and_then(|a| a.nickname.as_deref())
-            .unwrap_or(username);
-        let count = |n: Option<u64>| abbreviate(n.unwrap_or(0), CountStyle::TikTok, language);
+        let count = |n: fn(&PlatformAccount) -> u64| {
+            abbreviate(account.map_or(0, n), CountStyle::TikTok, language)
+        };
         let counters = [
-            (
-                s.following,
-                count(account.map(|a| a.following)),
-                Control::FollowingValue,
-            ),
-            (
-                s.followers,
-                count(account.map(|a| a.followers)),
-                Control::FollowersValue,
-            ),
-            (
-                s.likes,
-                count(account.map(|a| a.likes)),
-                Control::LikesValue,
-            ),
+            (s.following, count(|a| a.following), Control::FollowingValue),
+            (s.followers, count(|a| a.followers), Control::FollowersValue),
+            (s.likes, count(|a| a.likes), Control::LikesValue),
         ];
         let mut out = vec![
-            p.icon(Rect::new(24, 96, 144, 216), s.add_friends, Act::Nothing)
-                .id(self.id(Control::AddFriends)),
-            p.view(class::LINEAR, Rect::new(290, 96, 790, 216))
-                .id(self.id(Control::TitleContainer))
-                .on_tap(Act::Open(Overlay::Switcher))
-                .children([
-                    p.text(Rect::new(320, 110, 720, 200), nickname)
-                        .id(self.id(Control::TitleName)),
-                    p.view(class::IMAGE, Rect::new(730, 130, 780, 180))
-                        .id(self.id(Control::TitleChevron)),
-                ]),
-            p.icon(
-                Rect::new(936, 96, 1056, 216),
-                s.profile_menu,
-                Act::Open(Overlay::Menu),
-            )
-            .id(self.id(Control::ProfileMenu)),
             p.view(class::IMAGE, Rect::new(390, 250, 690, 550))
                 .desc(s.profile_photo)
                 .id(self.id(Control::Avatar)),
@@ -539,14 +523,6 @@ impl TikTok {
         }
         let posts = account.map_or(0, |a| a.posts).min(6) as i32;
         out.extend([
-            p.button(Rect::new(180, 880, 620, 1000), s.edit_profile, Act::Nothing)
-                .id(self.id(Control::EditProfile)),
-            p.button(
-                Rect::new(640, 880, 900, 1000),
-                s.share_profile,
-                Act::Nothing,
-            )
-            .id(self.id(Control::ShareProfile)),
             p.view(class::LINEAR, Rect::new(0, 1040, 1080, 1160))
                 .id(self.id(Control::ProfileTabs))
                 .children([
@@ -570,7 +546,81 @@ impl TikTok {
                     )
                     .on_tap(Act::Nothing)
                 })),
+        ]);
+        out
+    }
+
+    fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let username = self.sessions.active().unwrap_or_default();
+        let nickname = RULES
+            .account(ctx, username)
+            .and_then(|a| a.nickname.as_deref())
+            .unwrap_or(username);
+        let mut out = vec![
+            p.icon(Rect::new(24, 96, 144, 216), s.add_friends, Act::Nothing)
+                .id(self.id(Control::AddFriends)),
+            p.view(class::LINEAR, Rect::new(290, 96, 790, 216))
+                .id(self.id(Control::TitleContainer))
+                .on_tap(Act::Open(Overlay::Switcher))
+                .children([
+                    p.text(Rect::new(320, 110, 720, 200), nickname)
+                        .id(self.id(Control::TitleName)),
+                    p.view(class::IMAGE, Rect::new(730, 130, 780, 180))
+                        .id(self.id(Control::TitleChevron)),
+                ]),
+            p.icon(
+                Rect::new(936, 96, 1056, 216),
+                s.profile_menu,
+                Act::Open(Overlay::Menu),
+            )
+            .id(self.id(Control::ProfileMenu)),
+        ];
+        out.extend(self.profile_header(ctx, p, s, username));
+        out.extend([
+            p.button(Rect::new(180, 880, 620, 1000), s.edit_profile, Act::Nothing)
+                .id(self.id(Control::EditProfile)),
+            p.button(
+                Rect::new(640, 880, 900, 1000),
+                s.share_profile,
+                Act::Nothing,
+            )
+            .id(self.id(Control::ShareProfile)),
             self.nav_bar(p, s),
+        ]);
+        out
+    }
+
+    /// Someone's profile opened by a link: back, their name, Follow / Message, no tab bar.
+    fn visited_profile(
+        &self,
+        ctx: &AppContext<'_>,
+        p: Painter<'_>,
+        s: &Strings,
+        username: &str,
+    ) -> Vec<Widget<Act>> {
+        let Some(account) = RULES.account(ctx, username) else {
+            return vec![
+                self.back_icon(p, s),
+                p.text(Rect::new(60, 900, 1020, 1000), s.not_found)
+                    .id(self.id(Control::NotFound)),
+            ];
+        };
+        let mut out = vec![
+            self.back_icon(p, s),
+            p.text(
+                Rect::new(240, 96, 840, 216),
+                account.nickname.as_deref().unwrap_or(&account.username),
+            )
+            .id(self.id(Control::TitleName)),
+            p.icon(Rect::new(936, 96, 1056, 216), s.more, Act::Nothing)
+                .id(self.id(Control::ProfileMenu)),
+        ];
+        out.extend(self.profile_header(ctx, p, s, &account.username));
+        out.extend([
+            p.button(Rect::new(180, 880, 620, 1000), s.follow, Act::Nothing)
+                .id(self.id(Control::FollowButton)),
+            p.button(Rect::new(640, 880, 900, 1000), s.message, Act::Nothing)
+                .id(self.id(Control::MessageButton)),
         ]);
         out
     }
@@ -722,6 +772,7 @@ impl SimApp for TikTok {
 
     fn launch(&mut self, _ctx: &AppContext<'_>, cold: bool) {
         if cold {
+            self.visiting = None;
             self.overlay = None;
             self.adding_account = false;
             let home = self.home_screen();
@@ -730,6 +781,7 @@ impl SimApp for TikTok {
     }
 
     fn stop(&mut self, _ctx: &AppContext<'_>) {
+        self.visiting = None;
         self.overlay = None;
         self.leave_login(Screen::Landing);
     }
@@ -750,8 +802,26 @@ impl SimApp for TikTok {
         }
     }
 
+    fn open_uri(&mut self, _ctx: &AppContext<'_>, uri: &str) -> bool {
+        let Some(username) = profile_link(uri) else {
+            return false;
+        };
+        self.overlay = None;
+        let own = self
+            .sessions
+            .active()
+            .is_some_and(|a| login_key(a) == login_key(username));
+        if own {
+            self.visiting = None;
+            self.leave_login(Screen::Profile);
+        } else {
+            self.visiting = Some(username.to_string());
+        }
+        true
+    }
+
     fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
-        if matches!(self.screen, Screen::Login) {
+        if self.screen == Screen::Login && self.visiting.is_none() {
             self.form.type_text(text);
             self.error = None;
         }
@@ -760,6 +830,7 @@ impl SimApp for TikTok {
     fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
         match key {
             KeyCode::Back => self.back(),
+            _ if self.visiting.is_some() => false,
             KeyCode::Del if self.screen == Screen::Login => {
                 self.form.backspace();
                 true
@@ -783,10 +854,26 @@ impl SimApp for TikTok {
     }
 
     fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
-        !(self.screen == Screen::Feed && self.overlay.is_none())
+        self.visiting.is_some() || !(self.screen == Screen::Feed && self.overlay.is_none())
     }
 
     fn logged_in(&self) -> Vec<String> {
         self.sessions.all().to_vec()
     }
+}
+
+/// The username of a TikTok profile link: `https://www.tiktok.com/@NAME` (any
+/// scheme, `www.` or `m.` host, trailing path or query); `None` for other URIs.
+fn profile_link(uri: &str) -> Option<&str> {
+    let rest = uri
+        .strip_prefix("https://")
+        .or_else(|| uri.strip_prefix("http://"))
+        .unwrap_or(uri);
+    let rest = rest
+        .strip_prefix("www.")
+        .or_else(|| rest.strip_prefix("m."))
+        .unwrap_or(rest);
+    let path = rest.strip_prefix("tiktok.com/@")?;
+    let name = path.split(['/', '?', '#']).next().unwrap_or("");
+    (!name.is_empty()).then_some(name)
 }

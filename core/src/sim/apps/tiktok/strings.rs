@@ -57,6 +57,10 @@ pub(crate) struct Strings {
     pub log_out: &'static str,
     pub log_out_question: &'static str,
     pub cancel: &'static str,
+    pub more: &'static str,
+    pub follow: &'static str,
+    pub message: &'static str,
+    pub not_found: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -113,6 +117,10 @@ const EN: Strings = Strings {
     log_out: "Log out",
     log_out_question: "Are you sure you want to log out?",
     cancel: "Cancel",
+    more: "More",
+    follow: "Follow",
+    message: "Message",
+    not_found: "Couldn't find this account",
 };
 
 const ES: Strings = Strings {
@@ -169,6 +177,10 @@ const ES: Strings = Strings {
     log_out: "Cerrar sesión",
     log_out_question: "¿Seguro que quieres cerrar sesión?",
     cancel: "Cancelar",
+    more: "Más",
+    follow: "Seguir",
+    message: "Mensaje",
+    not_found: "No se pudo encontrar esta cuenta",
 };
 
 const PT: Strings = Strings {
@@ -225,6 +237,10 @@ const PT: Strings = Strings {
     log_out: "Sair",
     log_out_question: "Tem certeza de que deseja sair?",
     cancel: "Cancelar",
+    more: "Mais",
+    follow: "Seguir",
+    message: "Mensagem",
+    not_found: "Não foi possível encontrar esta conta",
 };
 
 /// The labels in `language`.

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""accounts.xlsx side by side, in one invocation: farmhand against its peers.
+
+    .venv/bin/python benches/compare/xlsx_compare.py [--rows 100000] [--big 1000000] [--repeat 3]
+
+Builds the `xlsx_tool` example in release mode, makes a SQLite workspace of
+--rows sample TikTok accounts, and prints the best of --repeat runs of:
+
+  import   farmhand: a sheet of new accounts (no ids) into a fresh SQLite workspace
+           (a) openpyxl (read-only mode) + sqlite3: the same sheet, upserted by username
+           (b) calamine alone in Rust: read every cell of the same file (the floor)
+  reimport farmhand: its own export back into the workspace (every row unchanged)
+  export   farmhand: every account from the workspace to xlsx
+           Python xlsxwriter (constant_memory): writing the same rows, already in memory
+  memory   peak RSS of farmhand exporting --big accounts (measured by wait4, like
+           /usr/bin/time -v "Maximum resident set size")
+
+Budgets (issue 3): import <= 1.5x calamine-only and >= 15x faster than openpyxl;
+export >= 5x faster than xlsxwriter; 1M-account export < 150 MB peak.
+"""
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+TOOL = TARGET / "release" / "examples" / "xlsx_tool"
+
+
+def tool(*args):
+    """Runs xlsx_tool; returns its JSON line and the child's peak RSS in MB."""
+    proc = subprocess.Popen([str(TOOL), *map(str, args)], stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"xlsx_tool {' '.join(map(str, args))} failed ({proc.returncode})")
+    return json.loads(out), usage.ru_maxrss / 1024
+
+
+def best(repeat, run):
+    return min(run(k) for k in range(repeat))
+
+
+SCHEMA = """
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY, platform TEXT NOT NULL, username TEXT NOT NULL,
+    username_key TEXT NOT NULL, email TEXT, password TEXT, device TEXT,
+    package_name TEXT, logged_in INTEGER NOT NULL, status INTEGER NOT NULL,
+    tags TEXT NOT NULL, nickname TEXT, country TEXT, followers INTEGER,
+    following INTEGER, hearts INTEGER, videos INTEGER, friends INTEGER,
+    UNIQUE (platform, username_key))
+"""
+UPSERT = """
+INSERT INTO accounts (platform, username, username_key, email, password, device,
+    package_name, logged_in, status, tags, nickname, country, followers, following,
+    hearts, videos, friends)
+VALUES ('tiktok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (platform, username_key) DO UPDATE SET
+    username = excluded.username, email = excluded.email, password = excluded.password,
+    device = excluded.device, package_name = excluded.package_name,
+    logged_in = excluded.logged_in, status = excluded.status, tags = excluded.tags,
+    nickname = excluded.nickname, country = excluded.country,
+    followers = excluded.followers, following = excluded.following,
+    hearts = excluded.hearts, videos = excluded.videos, friends = excluded.friends
+"""
+
+
+def text(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v).strip()
+    return s or None
+
+
+def openpyxl_import(xlsx, db):
+    """The peer: openpyxl reads the sheet, sqlite3 upserts every row in one transaction."""
+    started = time.perf_counter()
+    wb = openpyxl.load_workbook(xlsx, read_only=True)
+    ws = wb["accounts"]
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h).strip().lower() for h in next(rows)]
+    at = {name: i for i, name in enumerate(header)}
+    con = sqlite3.connect(db)
+    con.execute(SCHEMA)
+    params = []
+    for row in rows:
+        get = lambda name: row[at[name]] if name in at else None
+        username = text(get("username")).lstrip("@")
+        tags = ",".join(t.strip() for t in (text(get("tags")) or "").split(",") if t.strip())
+        params.append((
+            username, username.lower(), text(get("email")), text(get("pwd")),
+            text(get("device")), text(get("packagename")), int(get("logined") or 0),
+            int(get("status") or 0), tags, text(get("nickname")), text(get("country")),
+            get("followers"), get("following"), get("hearts"), get("videos"), get("friends"),
+        ))
+    with con:
+        con.executemany(UPSERT, params)
+    con.close()
+    wb.close()
+    return time.perf_counter() - started
+
+
+def xlsxwriter_export(rows, out):
+    """The peer: Python xlsxwriter writing the same cells (numbers as numbers)."""
+    started = time.perf_counter()
+    wb = xlsxwriter.Workbook(out, {"constant_memory": True})
+    ws = wb.add_worksheet("accounts")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                ws.write_string(r, c, value)
+            else:
+                ws.write_number(r, c, value)
+    wb.close()
+    return time.perf_counter() - started
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--big", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "farmhand-benches",
+                    "--example", "xlsx_tool"], cwd=ROOT, check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        source = tmp / "source.db"
+        tool("fill", source, args.rows)
+        exported, template = tmp / "export.xlsx", tmp / "new.xlsx"
+        tool("template", source, template)
+
+        ours_export = best(args.repeat, lambda k: tool("export", source, exported)[0]["seconds"])
+        ours_import = best(args.repeat, lambda k: tool("import", template, tmp / f"fresh{k}.db")[0]["seconds"])
+        ours_reimport = best(args.repeat, lambda k: tool("import", exported, source)[0]["seconds"])
+        floor = best(args.repeat, lambda k: tool("calamine", template)[0]["seconds"])
+        peer_import = best(args.repeat, lambda k: openpyxl_import(template, tmp / f"peer{k}.db"))
+        wb = openpyxl.load_workbook(exported, read_only=True)
+        rows = [list(r) for r in wb["accounts"].iter_rows(values_only=True)]
+        wb.close()
+        peer_export = best(args.repeat, lambda k: xlsxwriter_export(rows, str(tmp / f"xw{k}.xlsx")))
+
+        big = tmp / "big.db"
+        tool("fill", big, args.big)
+        big_run, big_rss = tool("export", big, tmp / "big.xlsx")
+
+    n = args.rows
+    print(f"accounts.xlsx, {n} TikTok accounts (best of {args.repeat}), {args.big} for memory")
+    print(f"  farmhand import (new, SQLite)   {ours_import:8.3f} s")
+    print(f"  farmhand re-import (unchanged)  {ours_reimport:8.3f} s")
+    print(f"  calamine-only read (floor)      {floor:8.3f} s")
+    print(f"  openpyxl + sqlite3 upsert       {peer_import:8.3f} s")
+    print(f"  farmhand export (SQLite)        {ours_export:8.3f} s")
+    print(f"  Python xlsxwriter, same rows    {peer_export:8.3f} s")
+    print(f"  farmhand export of {args.big}: {big_run['seconds']:.2f} s, peak RSS {big_rss:.1f} MB")
+    checks = [
+        ("import / calamine-only", ours_import / floor, "<= 1.5", ours_import / floor <= 1.5),
+        ("re-import / calamine-only", ours_reimport / floor, "<= 1.5", ours_reimport / floor <= 1.5),
+        ("openpyxl / import", peer_import / ours_import, ">= 15", peer_import / ours_import >= 15),
+        ("xlsxwriter / export", peer_export / ours_export, ">= 5", peer_export / ours_export >= 5),
+        (f"peak MB exporting {args.big}", big_rss, "< 150", big_rss < 150),
+    ]
+    for name, value, budget, ok in checks:
+        print(f"  {name:28} {value:8.2f}   budget {budget:7}  {'ok' if ok else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
