@@ -91,7 +91,7 @@ impl AdbServer {
         run_with_timeout(cmd, COMMAND_TIMEOUT).map_err(|e| {
             Error::device(
                 format!("adb server :{}", self.port),
-                format!("adb {}: {e}", args.join(" ")),
+                format!("adb {}: {e}", subcommand(args)),
             )
         })
     }
