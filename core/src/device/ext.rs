@@ -152,12 +152,20 @@ pub trait DeviceExt: Device {
             }
             None => format!("monkey -p {package} -c android.intent.category.LAUNCHER 1"),
         };
-        let out = self.run(&command, COMMAND_TIMEOUT)?;
+        let out = self.shell(&command, COMMAND_TIMEOUT)?;
         let text = format!("{}\n{}", out.stdout, out.stderr);
-        if text.contains("Error") || text.contains("aborted") || text.contains("No activities") {
+        if !out.success()
+            || text.contains("Error")
+            || text.contains("aborted")
+            || text.contains("No activities")
+        {
             return Err(Error::device(
                 self.serial(),
-                format!("launching {package} failed: {}", excerpt(&out)),
+                format!(
+                    "launching {package} failed (exit {}): {}",
+                    out.exit_code,
+                    excerpt(&out)
+                ),
             ));
         }
         Ok(())

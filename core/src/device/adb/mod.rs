@@ -36,6 +36,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdbDriver {
     server: SocketAddr,
+    server_timeout: Duration,
 }
 
 impl AdbDriver {
@@ -54,7 +55,16 @@ impl AdbDriver {
 
     /// The server at `server` (a remote one works too).
     pub fn with_server(server: SocketAddr) -> Self {
-        AdbDriver { server }
+        AdbDriver {
+            server,
+            server_timeout: SERVER_TIMEOUT,
+        }
+    }
+
+    /// Sets the time limit of requests the server answers itself (default [`SERVER_TIMEOUT`]).
+    pub fn with_server_timeout(mut self, timeout: Duration) -> Self {
+        self.server_timeout = timeout;
+        self
     }
 
     /// The server's address.
@@ -64,7 +74,7 @@ impl AdbDriver {
 
     /// The server's protocol version (`host:version`), e.g. 41.
     pub fn version(&self) -> Result<u32> {
-        let body = self.ask("host:version", "adb server version", SERVER_TIMEOUT)?;
+        let body = self.ask("host:version", "adb server version", self.server_timeout)?;
         let text = String::from_utf8_lossy(&body);
         u32::from_str_radix(text.trim(), 16).map_err(|_| {
             Error::device(
@@ -91,7 +101,7 @@ impl AdbDriver {
             .ask(
                 &format!("host-serial:{serial}:features"),
                 &format!("features of {serial}"),
-                SERVER_TIMEOUT,
+                self.server_timeout,
             )
             .map_err(|e| device_not_found(e, serial))?;
         Ok(String::from_utf8_lossy(&body).into_owned())
@@ -173,7 +183,7 @@ fn wire_error(
 
 impl DeviceDriver for AdbDriver {
     fn devices(&self) -> Result<Vec<DeviceInfo>> {
-        let body = self.ask("host:devices-l", "list of devices", SERVER_TIMEOUT)?;
+        let body = self.ask("host:devices-l", "list of devices", self.server_timeout)?;
         Ok(parse_devices_long(&String::from_utf8_lossy(&body)))
     }
 
@@ -206,7 +216,11 @@ impl DeviceDriver for AdbDriver {
         check_serial("address", address)?;
         let what = format!("disconnect {address}");
         let body = self
-            .ask(&format!("host:disconnect:{address}"), &what, SERVER_TIMEOUT)
+            .ask(
+                &format!("host:disconnect:{address}"),
+                &what,
+                self.server_timeout,
+            )
             .map_err(|e| match &e {
                 Error::Device { message, .. } if message.contains("no such device") => {
                     Error::not_found(format!("device {address}"))

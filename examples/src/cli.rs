@@ -1,0 +1,470 @@
+//! The command line grammar (clap derive): every command, option and help text.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use farmhand::xlsx::OnDuplicate;
+use farmhand::{Platform, Status};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    everything asked for was done
+  1    the run had failures (an account that failed to log in, an invalid
+       sheet row, an unknown account, a device or file error)
+  2    usage: an unknown option, a missing argument, or a value farmhand
+       rejects (bad username, bad 2FA secret, bad platform, bad address)
+  130  interrupted by Ctrl-C (a running workflow stops before its next account)
+
+Environment:
+  FARMHAND_WORKSPACE       workspace file used when --workspace is not given
+  ANDROID_ADB_SERVER_PORT  port of the local adb server (default 5037)";
+
+/// Manage TikTok and Instagram accounts on Android phone farms: the roster,
+/// 2FA codes, accounts.xlsx, and login / match / profile sync over adb.
+#[derive(Debug, Parser)]
+#[command(name = "farmhand", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Workspace file (SQLite). Default: $FARMHAND_WORKSPACE, else
+    /// farmhand/workspace.db in the user's data directory
+    /// ($XDG_DATA_HOME or ~/.local/share on Linux).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+
+    /// Print machine-readable JSON on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// No progress output on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, add, edit, remove, enable, disable, bind and tag accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Import accounts from an accounts.xlsx sheet (or a legacy .txt file).
+    Import(ImportArgs),
+    /// Export accounts to an accounts.xlsx sheet.
+    Export(ExportArgs),
+    /// Print the current 2FA code of a secret or of an account.
+    Totp(TotpArgs),
+    /// List the phones: the workspace's registry and what the adb server sees.
+    Devices(DevicesArgs),
+    /// Log accounts in on their phones (email or username + password, 2FA).
+    Login(WorkflowArgs),
+    /// Find sessions already logged in on the phones and record their accounts.
+    Match(MatchArgs),
+    /// Read profile numbers (followers, likes...) from the phones into the roster.
+    Sync(WorkflowArgs),
+    /// Start simulated phones and register them with an adb server until Ctrl-C.
+    Sim(SimArgs),
+    /// Run the whole tour on simulated phones: import, match, login with 2FA,
+    /// profile sync, export. Needs no phones and no adb.
+    Demo(DemoArgs),
+}
+
+/// `farmhand accounts ...`
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// List accounts (passwords and 2FA secrets are never shown, only whether set).
+    List(ListArgs),
+    /// Show one account in full (without its password).
+    Show(AccountRef),
+    /// Add an account.
+    Add(AddArgs),
+    /// Change fields of an account.
+    Edit(EditArgs),
+    /// Remove accounts.
+    Rm(AccountRefs),
+    /// Let automation touch accounts again.
+    Enable(AccountRefs),
+    /// Keep every automation away from accounts.
+    Disable(AccountRefs),
+    /// Bind an account to a phone serial (or unbind it).
+    Bind(BindArgs),
+    /// Add, remove or replace an account's tags.
+    Tag(TagArgs),
+}
+
+/// How an account is named on the command line.
+#[derive(Debug, Args)]
+pub struct AccountRef {
+    /// The account: its id, or its username (`@123` for a numeric username).
+    #[arg(value_name = "ACCOUNT")]
+    pub account: String,
+
+    /// Platform to look the username up in (needed when both have it).
+    #[arg(long, short, value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+}
+
+/// Several accounts.
+#[derive(Debug, Args)]
+pub struct AccountRefs {
+    /// The accounts: ids or usernames. All are checked before any is changed.
+    #[arg(value_name = "ACCOUNT", required = true)]
+    pub accounts: Vec<String>,
+
+    /// Platform to look usernames up in (needed when both have one).
+    #[arg(long, short, value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+}
+
+/// `accounts list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this platform (tiktok, instagram).
+    #[arg(long, short, value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+    /// Only enabled or disabled accounts.
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<Status>,
+    /// Only accounts carrying this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Only accounts bound to this phone serial.
+    #[arg(long, value_name = "SERIAL", conflicts_with = "unbound")]
+    pub device: Option<String>,
+    /// Only accounts bound to no phone.
+    #[arg(long)]
+    pub unbound: bool,
+    /// Only accounts whose logged-in flag is this.
+    #[arg(long, value_name = "BOOL")]
+    pub logged_in: Option<bool>,
+    /// Only accounts whose username, email or device contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+/// Where a password comes from.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct PasswordArgs {
+    /// Password, optionally `password:SECRET` with a base32 2FA key. Visible in
+    /// the shell history and process list: prefer --password-stdin.
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+    /// Read the password (first line of standard input).
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `accounts add`
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Username (`@alice`, `alice` and `ALICE` are the same account).
+    pub username: String,
+    /// Platform of the account.
+    #[arg(long, short, default_value = "tiktok", value_parser = parse_platform)]
+    pub platform: Platform,
+    /// Login email.
+    #[arg(long)]
+    pub email: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Phone serial to bind the account to.
+    #[arg(long, value_name = "SERIAL")]
+    pub device: Option<String>,
+    /// Clone-app package to drive instead of the platform's app.
+    #[arg(long, value_name = "PACKAGE")]
+    pub package: Option<String>,
+    /// Tag (repeatable, or comma separated).
+    #[arg(long = "tag", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Create the account disabled.
+    #[arg(long)]
+    pub disabled: bool,
+}
+
+/// `accounts edit`
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    #[command(flatten)]
+    pub target: AccountRef,
+    /// New username.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// New email.
+    #[arg(long, conflicts_with = "clear_email")]
+    pub email: Option<String>,
+    /// Remove the email.
+    #[arg(long)]
+    pub clear_email: bool,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Remove the password.
+    #[arg(long, conflicts_with_all = ["password", "password_stdin"])]
+    pub clear_password: bool,
+    /// New clone-app package.
+    #[arg(long, value_name = "PACKAGE", conflicts_with = "clear_package")]
+    pub package: Option<String>,
+    /// Drive the platform's own app again.
+    #[arg(long)]
+    pub clear_package: bool,
+    /// Set the logged-in flag.
+    #[arg(long, value_name = "BOOL")]
+    pub logged_in: Option<bool>,
+}
+
+/// `accounts bind`
+#[derive(Debug, Args)]
+#[group(id = "binding", required = true, multiple = false, args = ["serial", "unbind"])]
+pub struct BindArgs {
+    #[command(flatten)]
+    pub target: AccountRef,
+    /// Phone serial (USB serial or ip:port).
+    pub serial: Option<String>,
+    /// Leave the account unassigned instead.
+    #[arg(long)]
+    pub unbind: bool,
+}
+
+/// `accounts tag`
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    #[command(flatten)]
+    pub target: AccountRef,
+    /// Tags to add (or with --remove, to remove; with --set, the new list).
+    #[arg(value_name = "TAG", required_unless_present = "set")]
+    pub tags: Vec<String>,
+    /// Remove the tags instead of adding them.
+    #[arg(long, conflicts_with = "set")]
+    pub remove: bool,
+    /// Replace all tags with these (none: clear them).
+    #[arg(long)]
+    pub set: bool,
+}
+
+/// `import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The sheet (.xlsx), or a legacy TikMatrix text file (.txt, `email##pwd##username##device_index`).
+    pub file: PathBuf,
+    /// Platform the rows belong to.
+    #[arg(long, short, default_value = "tiktok", value_parser = parse_platform)]
+    pub platform: Platform,
+    /// Check and report what would change without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the valid rows and skip invalid ones (by default one invalid row writes nothing).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// A row without id whose username exists: report an error, update the account, or skip the row.
+    #[arg(long, value_enum, default_value = "error")]
+    pub on_duplicate: DuplicateChoice,
+    /// Refuse files with more data rows than this.
+    #[arg(long, value_name = "N", default_value_t = farmhand::xlsx::DEFAULT_MAX_ROWS)]
+    pub max_rows: usize,
+}
+
+/// `--on-duplicate` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DuplicateChoice {
+    /// Report the row as invalid.
+    Error,
+    /// Update the existing account with the row.
+    Update,
+    /// Leave the existing account alone.
+    Skip,
+}
+
+impl From<DuplicateChoice> for OnDuplicate {
+    fn from(choice: DuplicateChoice) -> Self {
+        match choice {
+            DuplicateChoice::Error => OnDuplicate::Error,
+            DuplicateChoice::Update => OnDuplicate::Update,
+            DuplicateChoice::Skip => OnDuplicate::Skip,
+        }
+    }
+}
+
+/// `export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write. Default: accounts.xlsx in the download folder
+    /// ($XDG_DOWNLOAD_DIR, else ~/Downloads).
+    pub file: Option<PathBuf>,
+    /// Platform to export (decides the columns).
+    #[arg(long, short, default_value = "tiktok", value_parser = parse_platform)]
+    pub platform: Platform,
+    /// Leave the pwd column out (re-importing then keeps the stored passwords).
+    #[arg(long)]
+    pub no_passwords: bool,
+    /// Only enabled or disabled accounts.
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<Status>,
+    /// Only accounts carrying this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+}
+
+/// `totp`
+#[derive(Debug, Args)]
+pub struct TotpArgs {
+    /// A base32 2FA key (as authenticator apps take it), or the username or id
+    /// of an account whose password carries one. The key is never printed.
+    #[arg(value_name = "SECRET|ACCOUNT")]
+    pub target: String,
+    /// Time to compute the code for, in Unix seconds (default: now).
+    #[arg(long, value_name = "UNIX")]
+    pub at: Option<u64>,
+    /// Platform to look the username up in.
+    #[arg(long, short, value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+}
+
+/// Which adb server to talk to.
+#[derive(Debug, Args, Clone)]
+pub struct AdbArgs {
+    /// The adb server, HOST:PORT. Default: 127.0.0.1 and ANDROID_ADB_SERVER_PORT or 5037.
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_addr)]
+    pub adb: Option<SocketAddr>,
+}
+
+/// `devices`
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    #[command(flatten)]
+    pub adb: AdbArgs,
+    /// Only the workspace's registry; do not ask the adb server.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// Options shared by login and sync.
+#[derive(Debug, Args)]
+pub struct WorkflowArgs {
+    /// Only these accounts (ids or usernames); default: every eligible account.
+    #[arg(value_name = "ACCOUNT")]
+    pub accounts: Vec<String>,
+    /// Only this platform.
+    #[arg(long, short, value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+    /// Only accounts carrying this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `match`
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How a workflow runs.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub adb: AdbArgs,
+    /// Only these phones (repeatable, or comma separated serials).
+    #[arg(long = "device", value_name = "SERIAL", value_delimiter = ',')]
+    pub devices: Vec<String>,
+    /// Work at most this many phones at once.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallelism: u16,
+    /// Longest wait for one command on a phone, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub command_timeout: u64,
+    /// Longest wait for an app screen, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub screen_timeout: u64,
+}
+
+/// `sim`
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Number of phones (TikTok and Instagram installed, nobody logged in).
+    #[arg(
+        long,
+        value_name = "N",
+        required_unless_present_any = ["scenario", "demo"],
+        conflicts_with_all = ["scenario", "demo"],
+        value_parser = clap::value_parser!(u16).range(1..=1000)
+    )]
+    pub phones: Option<u16>,
+    /// Scenario file (JSON): accounts, phones, apps, sessions, latencies, faults.
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub scenario: Option<PathBuf>,
+    /// The demo's built-in scenario.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub adb: AdbArgs,
+    /// Start a private adb server (needs `adb`) instead of using a running one.
+    #[arg(long, conflicts_with = "adb")]
+    pub start_adb: bool,
+}
+
+/// `demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo's files (workspace.db, sample and exported sheets) in this
+    /// new or empty directory; by default a temporary one, removed at the end.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Phones through the real adb server, in-process simulated phones, or
+    /// adb when it is installed.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub driver: DriverChoice,
+}
+
+/// `demo --driver` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriverChoice {
+    /// adb when `adb` is on PATH, in-process otherwise.
+    Auto,
+    /// A private real adb server.
+    Adb,
+    /// In-process simulated phones (no adb).
+    Local,
+}
+
+fn parse_platform(text: &str) -> Result<Platform, String> {
+    text.parse().map_err(|e: farmhand::Error| e.to_string())
+}
+
+fn parse_status(text: &str) -> Result<Status, String> {
+    text.parse().map_err(|e: farmhand::Error| e.to_string())
+}
+
+/// `HOST:PORT` (names resolve; the first address wins).
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    text.to_socket_addrs()
+        .map_err(|e| format!("'{text}' is not a HOST:PORT address ({e})"))?
+        .next()
+        .ok_or_else(|| format!("'{text}' resolves to no address"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn addresses_parse_or_say_what_is_wrong() {
+        assert_eq!(
+            parse_addr("127.0.0.1:5037").unwrap(),
+            "127.0.0.1:5037".parse().unwrap()
+        );
+        assert!(parse_addr("nonsense").unwrap_err().contains("'nonsense'"));
+        assert!(parse_platform("myspace")
+            .unwrap_err()
+            .contains("not a platform"));
+    }
+}

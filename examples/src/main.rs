@@ -1,0 +1,100 @@
+//! `farmhand`: the command line of the farmhand engine, for operators who do not
+//! write code. `farmhand --help` lists the commands; `farmhand demo` tours them
+//! on simulated phones.
+
+mod accounts;
+mod cli;
+mod demo;
+mod devices;
+mod interrupt;
+mod output;
+mod paths;
+mod sheets;
+mod sim;
+mod table;
+mod totp;
+mod workflows;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use farmhand::{Error, Result};
+
+use cli::{Cli, Command};
+use interrupt::Interrupt;
+use output::{Exit, Output};
+use paths::{open_workspace, workspace_path};
+use workflows::Kind;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output {
+        json: cli.json,
+        quiet: cli.quiet,
+    };
+    match run(cli, out) {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            out.error(&error);
+            Exit::for_error(&error).into()
+        }
+    }
+}
+
+fn run(cli: Cli, out: Output) -> Result<Exit> {
+    let flag = cli.workspace.as_deref();
+    match cli.command {
+        Command::Accounts(command) => {
+            let creates = matches!(command, cli::AccountsCommand::Add(_));
+            let ws = open_workspace(&workspace_path(flag)?, creates)?;
+            accounts::run(&ws, command, out)
+        }
+        Command::Import(args) => {
+            // A missing file fails before a new workspace file is made for it.
+            std::fs::metadata(&args.file).map_err(|e| Error::io(&args.file, e))?;
+            let path = workspace_path(flag)?;
+            // A dry run against a workspace that does not exist yet reports what a
+            // first import would create, without creating the file.
+            let ws = if args.dry_run && !path.exists() {
+                farmhand::Workspace::in_memory()
+            } else {
+                open_workspace(&path, true)?
+            };
+            sheets::import(&ws, args, out)
+        }
+        Command::Export(args) => {
+            let ws = open_workspace(&workspace_path(flag)?, false)?;
+            sheets::export(&ws, args, out)
+        }
+        Command::Totp(args) => totp::run(&workspace_path(flag)?, args, out),
+        Command::Devices(args) => {
+            let ws = open_workspace(&workspace_path(flag)?, false)?;
+            devices::run(&ws, args, out)
+        }
+        Command::Sim(args) => sim::run(args, &Interrupt::install()?, out),
+        Command::Demo(args) => {
+            if flag.is_some() {
+                return Err(Error::validation(
+                    "--workspace",
+                    "demo makes its own workspace and never touches yours; use `demo --dir DIR` to keep its files",
+                ));
+            }
+            demo::run(args, out)
+        }
+        Command::Login(args) => {
+            let ws = open_workspace(&workspace_path(flag)?, false)?;
+            let interrupt = Interrupt::install()?;
+            workflows::run(&ws, Kind::Login, Some(&args), &args.run, &interrupt, out)
+        }
+        Command::Match(args) => {
+            let ws = open_workspace(&workspace_path(flag)?, true)?;
+            let interrupt = Interrupt::install()?;
+            workflows::run(&ws, Kind::Match, None, &args.run, &interrupt, out)
+        }
+        Command::Sync(args) => {
+            let ws = open_workspace(&workspace_path(flag)?, false)?;
+            let interrupt = Interrupt::install()?;
+            workflows::run(&ws, Kind::Sync, Some(&args), &args.run, &interrupt, out)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `farmhand import` and `farmhand export`: accounts.xlsx (and legacy text) in bulk.
+
+use std::path::Path;
+
+use farmhand::store::AccountFilter;
+use farmhand::xlsx::{default_export_path, ExportOptions, ImportOptions, ImportReport};
+use farmhand::{Error, Result, Workspace};
+
+use crate::cli::{ExportArgs, ImportArgs};
+use crate::output::{Exit, Output};
+
+/// True for a legacy TikMatrix text file (by its `.txt` extension).
+fn is_legacy_text(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("txt"))
+}
+
+/// Imports the file; exits 1 when any row was invalid (listed in the report).
+pub fn import(ws: &Workspace, args: ImportArgs, out: Output) -> Result<Exit> {
+    let options = ImportOptions::new(args.platform)
+        .dry_run(args.dry_run)
+        .skip_invalid(args.skip_invalid)
+        .on_duplicate(args.on_duplicate.into())
+        .max_rows(args.max_rows);
+    let report = if is_legacy_text(&args.file) {
+        ws.import_legacy_text(&args.file, &options)?
+    } else {
+        ws.import_xlsx(&args.file, &options)?
+    };
+    out.emit(&report, || report_text(&report));
+    Ok(Exit::failures_unless(report.errors.is_empty()))
+}
+
+/// The report as people read it: counts, every row error, columns not used.
+pub fn report_text(report: &ImportReport) -> String {
+    let mut text = report.to_string();
+    if !report.unknown_columns.is_empty() {
+        text.push_str(&format!(
+            "\nunknown columns (ignored): {}",
+            report.unknown_columns.join(", ")
+        ));
+    }
+    if !report.ignored_columns.is_empty() {
+        text.push_str(&format!(
+            "\ncolumns this platform does not use (ignored): {}",
+            report.ignored_columns.join(", ")
+        ));
+    }
+    text.push('\n');
+    text
+}
+
+/// Exports to the file (default: the download folder's accounts.xlsx).
+pub fn export(ws: &Workspace, args: ExportArgs, out: Output) -> Result<Exit> {
+    let path = match args.file {
+        Some(path) => path,
+        None => {
+            let path = default_export_path();
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            path
+        }
+    };
+    let options = ExportOptions::new(args.platform)
+        .include_passwords(!args.no_passwords)
+        .filter(AccountFilter {
+            status: args.status,
+            tag: args.tag,
+            ..AccountFilter::default()
+        });
+    let summary = ws.export_xlsx(&path, &options)?;
+    out.emit(&summary, || {
+        format!(
+            "exported {} {} accounts to {}",
+            summary.rows,
+            args.platform,
+            summary.path.display()
+        )
+    });
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,235 @@
+//! `farmhand login`, `match` and `sync`: fleet workflows with progress on
+//! stderr, a summary table, and Ctrl-C wired to the workflow's cancel token.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use farmhand::device::DeviceDriver;
+use farmhand::ops::{AccountSelection, CancelToken, Event, Observer, Report, RunOptions};
+use farmhand::store::AccountFilter;
+use farmhand::{Result, Workspace};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::accounts::resolve_all;
+use crate::cli::{RunArgs, WorkflowArgs};
+use crate::interrupt::Interrupt;
+use crate::output::{Exit, Output};
+use crate::table::Table;
+
+/// Which workflow to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `login`
+    Login,
+    /// `match`
+    Match,
+    /// `sync`
+    Sync,
+}
+
+/// Progress on stderr: a bar on a terminal, one plain line per account otherwise.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    plain: bool,
+}
+
+impl Progress {
+    /// Progress as `out` allows it.
+    pub fn new(out: Output) -> Self {
+        let bar = out.fancy_progress().then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            plain: bar.is_none() && !out.quiet,
+            bar,
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn event(&self, event: &Event) {
+        match event {
+            Event::Started {
+                workflow,
+                accounts,
+                phones,
+            } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_length(*accounts as u64);
+                    bar.set_message(format!("{workflow} on {phones} phones"));
+                } else if self.plain {
+                    eprintln!("{workflow}: {accounts} accounts on {phones} phones");
+                }
+            }
+            Event::Step {
+                device,
+                account,
+                step,
+            } => {
+                if let Some(bar) = &self.bar {
+                    let who = account.map(|a| format!(" account {a}")).unwrap_or_default();
+                    bar.set_message(format!("{device}{who}: {step}"));
+                }
+            }
+            Event::AccountDone {
+                result,
+                done,
+                total,
+            } => {
+                let line = format!(
+                    "[{done}/{total}] {} {} on {}: {}",
+                    result.platform,
+                    result.username,
+                    result.device.as_deref().unwrap_or("-"),
+                    result.outcome
+                );
+                if let Some(bar) = &self.bar {
+                    bar.set_length(*total as u64);
+                    bar.set_position(*done as u64);
+                    bar.println(line);
+                } else if self.plain {
+                    eprintln!("{line}");
+                }
+            }
+            Event::Finished { .. } => {
+                if let Some(bar) = &self.bar {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    }
+}
+
+/// The report as tables: one line per account, then the counts.
+pub fn report_text(report: &Report) -> String {
+    let mut table = Table::new(["ID", "PLATFORM", "USERNAME", "DEVICE", "OUTCOME", "REASON"]);
+    for r in &report.results {
+        table.row([
+            r.account.map_or_else(|| "-".into(), |id| id.to_string()),
+            r.platform.to_string(),
+            r.username.clone(),
+            r.device.clone().unwrap_or_else(|| "-".into()),
+            r.outcome.to_string(),
+            r.reason.clone().unwrap_or_default(),
+        ]);
+    }
+    let mut text = String::new();
+    if !table.is_empty() {
+        text.push_str(&table.to_string());
+    }
+    for failure in &report.phone_failures {
+        text.push_str(&format!(
+            "phone {}: {} ({})\n",
+            failure.device, failure.outcome, failure.reason
+        ));
+    }
+    let s = &report.summary;
+    let counts: Vec<String> = s
+        .outcomes
+        .iter()
+        .map(|(outcome, n)| format!("{outcome} {n}"))
+        .collect();
+    text.push_str(&format!(
+        "{}: {} results, {} succeeded, {} skipped, {} failed{}{}\n",
+        report.workflow,
+        s.total,
+        s.succeeded,
+        s.skipped,
+        s.failed,
+        if counts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", counts.join(", "))
+        },
+        if report.cancelled { "; cancelled" } else { "" }
+    ));
+    text
+}
+
+/// The exit a report earns: interrupted when cancelled, failures when any account
+/// or phone failed, ok otherwise.
+pub fn exit_for(report: &Report) -> Exit {
+    if report.cancelled {
+        Exit::Interrupted
+    } else {
+        Exit::failures_unless(report.summary.failed == 0 && report.phone_failures.is_empty())
+    }
+}
+
+/// Run options from the command line (phones, parallelism, timeouts) with `observer`.
+pub fn run_options(run: &RunArgs, observer: Arc<dyn Observer>, cancel: CancelToken) -> RunOptions {
+    RunOptions {
+        parallelism: usize::from(run.parallelism),
+        phones: (!run.devices.is_empty()).then(|| run.devices.clone()),
+        command_timeout: Duration::from_secs(run.command_timeout),
+        screen_timeout: Duration::from_secs(run.screen_timeout),
+        observer,
+        cancel,
+        ..RunOptions::default()
+    }
+}
+
+/// Runs one workflow with the given options.
+pub fn execute(
+    ws: &Workspace,
+    kind: Kind,
+    driver: &dyn DeviceDriver,
+    options: &RunOptions,
+) -> Result<Report> {
+    match kind {
+        Kind::Login => ws.login(driver, options),
+        Kind::Match => ws.match_accounts(driver, options),
+        Kind::Sync => ws.sync_profiles(driver, options),
+    }
+}
+
+/// Which accounts `login` / `sync` work: the named ones, or a filter.
+fn selection(ws: &Workspace, args: &WorkflowArgs) -> Result<AccountSelection> {
+    if !args.accounts.is_empty() {
+        let ids = resolve_all(ws, &args.accounts, args.platform)?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        return Ok(AccountSelection::Ids(ids));
+    }
+    if args.platform.is_none() && args.tag.is_none() {
+        return Ok(AccountSelection::Default);
+    }
+    Ok(AccountSelection::Filter(AccountFilter {
+        platform: args.platform,
+        tag: args.tag.clone(),
+        ..AccountFilter::default()
+    }))
+}
+
+/// Runs `kind` from the command line: the driver named by `--adb`, progress,
+/// Ctrl-C cancelling, the report printed.
+pub fn run(
+    ws: &Workspace,
+    kind: Kind,
+    args: Option<&WorkflowArgs>,
+    run: &RunArgs,
+    interrupt: &Interrupt,
+    out: Output,
+) -> Result<Exit> {
+    let driver = crate::devices::adb_driver(run.adb.adb)?;
+    let cancel = CancelToken::new();
+    {
+        let cancel = cancel.clone();
+        interrupt.on_interrupt(move || cancel.cancel());
+    }
+    let mut options = run_options(run, Arc::new(Progress::new(out)), cancel);
+    if let Some(args) = args {
+        options.accounts = selection(ws, args)?;
+    }
+    let report = execute(ws, kind, &driver, &options)?;
+    out.emit(&report, || report_text(&report));
+    Ok(exit_for(&report))
+}
