@@ -36,7 +36,7 @@ def emit(name: str, n: int, ours: str, ours_s: float, peer: str, peer_s: float,
         "ratio": ratio, "min_ratio": min_ratio,
         "met": None if min_ratio is None else ratio >= min_ratio,
     }
-    budget = "" if min_ratio is None else f" (budget >= {min_ratio:g}: {'met' if record['met'] else 'MISSED'})"
+    budget = "" if min_ratio is None else f" (budget >= {min_ratio:.3g}: {'met' if record['met'] else 'MISSED'})"
     print(f"{name}: {ours} {fmt_seconds(ours_s)}, {peer} {fmt_seconds(peer_s)} -> peer/farmhand = {ratio:.2f}{budget}")
     print(PREFIX + json.dumps(record), flush=True)
     return record

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
-PEERS = ["pyotp==2.9.0", "adbutils==2.12.0", "openpyxl==3.1.5", "xlsxwriter==3.3.1", "maturin==1.16.0"]
+PEERS = ["pyotp==2.12.1", "adbutils==2.12.0", "openpyxl==3.1.5", "xlsxwriter==3.3.1", "maturin==1.16.0"]
 PREFIX = "COMPARE "
 
 
@@ -50,11 +50,16 @@ class Comparison:
 
 
 COMPARISONS = [
+    Comparison("accounts.xlsx import/export vs openpyxl, xlsxwriter, calamine-only",
+               [str(PY), "benches/compare/xlsx_compare.py"],
+               quick=["--rows", "2000", "--big", "5000", "--repeat", "1"]),
     Comparison("TOTP vs pyotp", [str(PY), "benches/compare/totp_vs_pyotp.py"],
                quick=["--codes", "2000", "--runs", "1"]),
     Comparison("Python listing vs sqlite3, sheet import vs an openpyxl script",
                [str(PY), "benches/compare/python_bindings.py"],
                quick=["--rows", "2000", "--runs", "1"]),
+    Comparison("shell round trip vs adbutils", [str(PY), "benches/compare/device_shell.py"],
+               quick=["--rounds", "1", "--calls", "20"]),
 ]
 
 
@@ -138,7 +143,7 @@ def table(rows: list[tuple[Comparison, list[dict], str | None]], quick: bool) ->
     for comparison, figures, problem in rows:
         for f in figures:
             budget = "" if f.get("min_ratio") is None else (
-                f"≥ {f['min_ratio']:g} {'met' if f['met'] else '**missed**'}")
+                f"≥ {f['min_ratio']:.3g} {'met' if f['met'] else '**missed**'}")
             lines.append(f"| {f['name']} | {f['ours']} | {seconds(f['ours_s'])} | {f['peer']} | "
                          f"{seconds(f['peer_s'])} | {f['ratio']:.2f}x | {budget} |")
         if problem:

@@ -31,6 +31,8 @@ from pathlib import Path
 import openpyxl
 import xlsxwriter
 
+from report import emit
+
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 TOOL = TARGET / "release" / "examples" / "xlsx_tool"
@@ -176,6 +178,14 @@ def main():
     ]
     for name, value, budget, ok in checks:
         print(f"  {name:28} {value:8.2f}   budget {budget:7}  {'ok' if ok else 'MISSED'}")
+    # The figures for run_all.py's table (peer time / farmhand time).
+    emit(f"xlsx import {n} new accounts into SQLite", n, "farmhand", ours_import,
+         "openpyxl + sqlite3", peer_import, min_ratio=15)
+    emit(f"xlsx import {n} vs reading the cells only", n, "farmhand", ours_import,
+         "calamine read only", floor, min_ratio=1 / 1.5)
+    emit(f"xlsx re-import {n} unchanged vs reading the cells only", n, "farmhand", ours_reimport,
+         "calamine read only", floor, min_ratio=1 / 1.5)
+    emit(f"xlsx export {n} accounts", n, "farmhand", ours_export, "Python xlsxwriter", peer_export, min_ratio=5)
 
 
 if __name__ == "__main__":

@@ -72,10 +72,7 @@ impl PyAdbDriver {
             None => AdbDriver::new().map_err(Error)?,
             Some(text) => AdbDriver::with_server(parse_addr(text)?),
         };
-        Ok(PyClassInitializer::from(PyDriver {
-            inner: Arc::new(driver.clone()),
-        })
-        .add_subclass(PyAdbDriver(driver)))
+        Ok(PyAdbDriver::initializer(driver))
     }
 
     /// The server's address, ``"host:port"``.
@@ -92,6 +89,16 @@ impl PyAdbDriver {
 
     fn __repr__(&self) -> String {
         format!("AdbDriver(server='{}')", self.0.server())
+    }
+}
+
+impl PyAdbDriver {
+    /// The Python object for an engine `AdbDriver` (base class included).
+    pub fn initializer(driver: AdbDriver) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(PyDriver {
+            inner: Arc::new(driver.clone()),
+        })
+        .add_subclass(PyAdbDriver(driver))
     }
 }
 

@@ -8,7 +8,9 @@ mod account;
 mod device;
 mod enums;
 mod errors;
+mod ops;
 mod secret;
+mod sim;
 mod workspace;
 mod xlsx;
 
@@ -28,6 +30,13 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<xlsx::PyImportReport>()?;
     m.add_class::<xlsx::PyRowError>()?;
     m.add_class::<xlsx::PyExportSummary>()?;
+    m.add_class::<ops::PyReport>()?;
+    m.add_class::<ops::PyAccountResult>()?;
+    m.add_class::<ops::PySummary>()?;
+    m.add_class::<ops::PyEvent>()?;
+    m.add_class::<sim::PyScenario>()?;
+    m.add_class::<sim::PySimFleet>()?;
+    m.add_class::<sim::PyAdbServer>()?;
     m.add_class::<device::PyDriver>()?;
     m.add_class::<device::PyAdbDriver>()?;
     m.add_class::<device::PyDeviceInfo>()?;

@@ -11,13 +11,16 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
+use farmhand::ops::AccountSelection;
 use farmhand::store::{AccountFilter, DeviceRecord};
 use farmhand::xlsx::ExportOptions;
 use farmhand::{AccountId, AccountPatch, NewAccount, Secret, Status, Workspace};
 
 use crate::account::{quote, quote_opt, PyAccount};
+use crate::device::PyDriver;
 use crate::enums::{PlatformArg, StatusArg};
 use crate::errors::{self, Error};
+use crate::ops::{self, PyReport};
 use crate::xlsx::{checked, import_options, PyExportSummary, PyImportReport};
 
 /// A roster of accounts and phones backed by one store.
@@ -59,6 +62,17 @@ impl PyWorkspace {
 
 #[pymethods]
 impl PyWorkspace {
+    /// Opens (creating if needed) the workspace in the SQLite file at ``path``.
+    ///
+    /// A file that is not a farmhand workspace, or one written by a newer
+    /// farmhand, raises ``StorageError``; nothing in it is changed.
+    #[staticmethod]
+    fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let at = path.clone();
+        let ws = py.detach(move || Workspace::open(&at)).map_err(Error)?;
+        Ok(PyWorkspace::new(ws, Some(path)))
+    }
+
     /// A fresh workspace held in memory, gone when closed or dropped.
     #[staticmethod]
     fn in_memory() -> Self {
@@ -394,6 +408,128 @@ impl PyWorkspace {
         self.run(py, move |ws| ws.export_xlsx(&path, &options))
             .map(PyExportSummary)
     }
+
+    /// Logs accounts in on their phones; returns a :class:`Report`.
+    ///
+    /// Default: every account that is not logged in. ``accounts=`` (ids or
+    /// Accounts) or the filters (``platform=``, ``tag=``, ``device=``,
+    /// ``search=``) choose others; disabled accounts are reported as skipped and
+    /// never touched. ``progress`` is called with each :class:`Event` (from
+    /// worker threads); if it raises, the run stops cleanly and the exception
+    /// surfaces with the partial report as ``.report``. Ctrl-C does the same
+    /// with ``KeyboardInterrupt``.
+    #[pyo3(signature = (
+        driver, *, accounts = None, platform = None, tag = None, device = None, search = None,
+        phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
+        progress = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn login(
+        &self,
+        py: Python<'_>,
+        driver: &Bound<'_, PyDriver>,
+        accounts: Option<Vec<IdArg>>,
+        platform: Option<PlatformArg>,
+        tag: Option<String>,
+        device: Option<String>,
+        search: Option<String>,
+        phones: Option<Vec<String>>,
+        parallelism: usize,
+        command_timeout: f64,
+        screen_timeout: f64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyReport> {
+        let selection = ops::selection(accounts, account_filter(platform, tag, device, search))?;
+        let call = ops::Call {
+            accounts: selection,
+            phones,
+            parallelism,
+            command_timeout,
+            screen_timeout,
+            progress: checked_callable(py, progress)?,
+        };
+        let ws = self.engine(py)?;
+        ops::run(py, ws, driver.get().inner.clone(), call, Workspace::login)
+    }
+
+    /// Reads each account's profile numbers from its phone and stores them;
+    /// returns a :class:`Report`. Default: every logged-in account. Options as
+    /// for :meth:`login`.
+    #[pyo3(signature = (
+        driver, *, accounts = None, platform = None, tag = None, device = None, search = None,
+        phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
+        progress = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn sync_profiles(
+        &self,
+        py: Python<'_>,
+        driver: &Bound<'_, PyDriver>,
+        accounts: Option<Vec<IdArg>>,
+        platform: Option<PlatformArg>,
+        tag: Option<String>,
+        device: Option<String>,
+        search: Option<String>,
+        phones: Option<Vec<String>>,
+        parallelism: usize,
+        command_timeout: f64,
+        screen_timeout: f64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyReport> {
+        let selection = ops::selection(accounts, account_filter(platform, tag, device, search))?;
+        let call = ops::Call {
+            accounts: selection,
+            phones,
+            parallelism,
+            command_timeout,
+            screen_timeout,
+            progress: checked_callable(py, progress)?,
+        };
+        let ws = self.engine(py)?;
+        ops::run(
+            py,
+            ws,
+            driver.get().inner.clone(),
+            call,
+            Workspace::sync_profiles,
+        )
+    }
+
+    /// Scans the phones (``phones=`` or every connected one) for app sessions
+    /// that are logged in, creates the missing accounts and links each to the
+    /// phone it was found on, never creating a duplicate; returns a :class:`Report`.
+    #[pyo3(signature = (
+        driver, *, phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
+        progress = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn match_accounts(
+        &self,
+        py: Python<'_>,
+        driver: &Bound<'_, PyDriver>,
+        phones: Option<Vec<String>>,
+        parallelism: usize,
+        command_timeout: f64,
+        screen_timeout: f64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyReport> {
+        let call = ops::Call {
+            accounts: AccountSelection::Default,
+            phones,
+            parallelism,
+            command_timeout,
+            screen_timeout,
+            progress: checked_callable(py, progress)?,
+        };
+        let ws = self.engine(py)?;
+        ops::run(
+            py,
+            ws,
+            driver.get().inner.clone(),
+            call,
+            Workspace::match_accounts,
+        )
+    }
 }
 
 /// A phone known to a workspace, with its stable friendly number.
@@ -552,4 +688,28 @@ fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<AccountPatch> {
         }
     }
     Ok(patch)
+}
+
+/// A filter from the workflow keyword filters, `None` when none is given.
+fn account_filter(
+    platform: Option<PlatformArg>,
+    tag: Option<String>,
+    device: Option<String>,
+    search: Option<String>,
+) -> Option<AccountFilter> {
+    if platform.is_none() && tag.is_none() && device.is_none() && search.is_none() {
+        return None;
+    }
+    Some(filter(platform, None, device, tag, None, search))
+}
+
+/// `progress` as given, refusing a non-callable before any work starts.
+fn checked_callable(py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<Option<Py<PyAny>>> {
+    match progress {
+        Some(p) if !p.bind(py).is_callable() => Err(PyTypeError::new_err(format!(
+            "progress: expected a callable taking one Event, not {}",
+            p.bind(py).get_type().name()?
+        ))),
+        other => Ok(other),
+    }
 }

@@ -44,7 +44,7 @@ def test_duplicate_spelling_is_refused_and_names_the_clash(ws: farmhand.Workspac
     with pytest.raises(farmhand.DuplicateError) as info:
         ws.add("@BOB", platform="tiktok")
     assert info.value.platform == Platform.TIKTOK
-    assert info.value.username.lower() == "bob"
+    assert info.value.username is not None and info.value.username.lower() == "bob"
     assert info.value.kind == "duplicate"
     assert isinstance(info.value, ValueError)
     assert len(ws) == 1
@@ -136,7 +136,7 @@ def test_tags(ws: farmhand.Workspace) -> None:
     with pytest.raises(TypeError, match="single string"):
         ws.set_tags(a.id, "xy")
     with pytest.raises(TypeError, match="every tag must be a str"):
-        ws.add_tags(a.id, ["ok", 3])
+        ws.add_tags(a.id, ["ok", 3])  # type: ignore[list-item]
     assert ws.get(a.id).tags == ("x", "y")
 
 

@@ -109,9 +109,9 @@ def test_context_manager_closes_even_on_error() -> None:
 
 def test_no_public_constructor() -> None:
     with pytest.raises(TypeError):
-        farmhand.Workspace()  # type: ignore[call-arg]
+        farmhand.Workspace()
     with pytest.raises(TypeError):
-        farmhand.Account()  # type: ignore[call-arg]
+        farmhand.Account()
 
 
 def test_exception_tree() -> None:

@@ -227,6 +227,11 @@ impl Username {
         })
     }
 
+    /// A username read back from a store that wrote it after [`Username::parse`].
+    pub(crate) fn from_stored(display: String, key: String) -> Self {
+        Username { display, key }
+    }
+
     /// The username as it should be shown (no `@`, case as given).
     pub fn as_str(&self) -> &str {
         &self.display

@@ -607,6 +607,18 @@ pub fn device_registry_gives_stable_numbers(ws: Workspace) {
         ws.bind_device(a.id, "10.0.0.7:5555").unwrap().device_index,
         Some(2)
     );
+    // Listings carry the same device numbers as single reads.
+    let listed = ws.list(&AccountFilter::default()).unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .filter_map(|a| a.device_index)
+            .collect::<Vec<_>>(),
+        [2, 4]
+    );
+    for account in listed {
+        assert_eq!(ws.get(account.id).unwrap(), account);
+    }
     let labelled = ws.label_device("usb-A", Some(" rack 1 / slot 3 ")).unwrap();
     assert_eq!(labelled.label.as_deref(), Some("rack 1 / slot 3"));
     let devices = ws.devices().unwrap();

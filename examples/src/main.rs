@@ -50,6 +50,8 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             accounts::run(&ws, command, out)
         }
         Command::Import(args) => {
+            // A missing file fails before a new workspace file is made for it.
+            std::fs::metadata(&args.file).map_err(|e| Error::io(&args.file, e))?;
             let path = workspace_path(flag)?;
             // A dry run against a workspace that does not exist yet reports what a
             // first import would create, without creating the file.

@@ -123,6 +123,13 @@ fn files_that_are_missing_or_not_sheets_are_errors_naming_the_file() {
     assert!(run.stderr.contains("missing.xlsx"), "{}", run.stderr);
     assert_eq!(run.json()["error"]["kind"], "io");
 
+    let fresh = Env::new();
+    fresh.run(&["import", missing.to_str().unwrap()]).expect(1);
+    assert!(
+        !fresh.workspace().exists(),
+        "a failed import left a new workspace behind"
+    );
+
     let junk = env.path("junk.xlsx");
     std::fs::write(&junk, b"this is not a workbook").unwrap();
     let run = env.run(&["import", junk.to_str().unwrap()]).expect(1);

@@ -28,6 +28,10 @@ from .errors import (
 )
 from ._native import (
     Account,
+    AccountResult,
+    Event,
+    Report,
+    Summary,
     AdbDriver,
     Bounds,
     Device,
@@ -49,8 +53,15 @@ from ._native import (
     totp,
 )
 
+from . import sim
+
 __all__ = [
     "Account",
+    "AccountResult",
+    "Event",
+    "Report",
+    "Summary",
+    "sim",
     "AdbDriver",
     "Bounds",
     "Device",

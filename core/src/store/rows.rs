@@ -6,12 +6,20 @@ use rusqlite::Row;
 use crate::account::{Account, AccountId, Platform, ProfileStats, Status, Timestamp, Username};
 use crate::secret::Secret;
 
-/// The columns [`read`] expects, in order, from `accounts a LEFT JOIN devices d`.
-pub(super) const SELECT: &str = "SELECT a.id, a.platform, a.username, a.email, a.password, \
-     a.device, d.idx, a.package_name, a.logged_in, a.status, a.tags, a.nickname, a.country, \
-     a.followers, a.following, a.hearts, a.videos, a.friends, a.synced_at, a.last_login_at, \
-     a.last_error, a.created_at, a.updated_at \
+/// A single-account query: the device index is joined in. Append a `WHERE`.
+pub(super) const SELECT_ONE: &str = "SELECT a.id, a.platform, a.username, a.username_key, \
+     a.email, a.password, a.device, d.idx, a.package_name, a.logged_in, a.status, a.tags, \
+     a.nickname, a.country, a.followers, a.following, a.hearts, a.videos, a.friends, \
+     a.synced_at, a.last_login_at, a.last_error, a.created_at, a.updated_at \
      FROM accounts a LEFT JOIN devices d ON d.serial = a.device";
+
+/// A many-account query without the join: listings fill the device index from
+/// one read of the (small) device table, which is cheaper per row. Append a `WHERE`.
+pub(super) const SELECT_MANY: &str = "SELECT a.id, a.platform, a.username, a.username_key, \
+     a.email, a.password, a.device, NULL, a.package_name, a.logged_in, a.status, a.tags, \
+     a.nickname, a.country, a.followers, a.following, a.hearts, a.videos, a.friends, \
+     a.synced_at, a.last_login_at, a.last_error, a.created_at, a.updated_at \
+     FROM accounts a";
 
 /// The columns [`values`] fills, in order (all but `id`).
 pub(super) const COLUMNS: &str = "platform, username, username_key, email, password, device, \
@@ -21,7 +29,7 @@ pub(super) const COLUMNS: &str = "platform, username, username_key, email, passw
 /// Number of entries in [`COLUMNS`].
 pub(super) const COLUMN_COUNT: usize = 22;
 
-/// An account from a row selected with [`SELECT`].
+/// An account from a row of [`SELECT_ONE`] or [`SELECT_MANY`].
 pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
     let text = |i: usize| row.get::<_, Option<String>>(i);
     let count = |i: usize| -> rusqlite::Result<Option<u64>> {
@@ -35,35 +43,35 @@ pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
         "instagram" => Platform::Instagram,
         _ => return Err(conversion(1, "an unknown platform")),
     };
-    let username: String = row.get(2)?;
-    let status = Status::from_sheet_value(row.get(9)?)
-        .ok_or_else(|| conversion(9, "a status other than 0/1"))?;
+    let status = Status::from_sheet_value(row.get(10)?)
+        .ok_or_else(|| conversion(10, "a status other than 0/1"))?;
     Ok(Account {
         id: AccountId(row.get(0)?),
         platform,
-        username: Username::parse(&username).map_err(|_| conversion(2, "an invalid username"))?,
-        email: text(3)?,
-        password: text(4)?.map(Secret::from),
-        device: text(5)?,
-        device_index: row.get(6)?,
-        package_name: text(7)?,
-        logged_in: row.get(8)?,
+        // Written by this store after validation, so read back as is.
+        username: Username::from_stored(row.get(2)?, row.get(3)?),
+        email: text(4)?,
+        password: text(5)?.map(Secret::from),
+        device: text(6)?,
+        device_index: row.get(7)?,
+        package_name: text(8)?,
+        logged_in: row.get(9)?,
         status,
-        tags: split_tags(row.get_ref(10)?.as_str()?),
+        tags: split_tags(row.get_ref(11)?.as_str()?),
         stats: ProfileStats {
-            nickname: text(11)?,
-            country: text(12)?,
-            followers: count(13)?,
-            following: count(14)?,
-            hearts: count(15)?,
-            videos: count(16)?,
-            friends: count(17)?,
-            synced_at: time(18)?,
+            nickname: text(12)?,
+            country: text(13)?,
+            followers: count(14)?,
+            following: count(15)?,
+            hearts: count(16)?,
+            videos: count(17)?,
+            friends: count(18)?,
+            synced_at: time(19)?,
         },
-        last_login_at: time(19)?,
-        last_error: text(20)?,
-        created_at: Timestamp(row.get(21)?),
-        updated_at: Timestamp(row.get(22)?),
+        last_login_at: time(20)?,
+        last_error: text(21)?,
+        created_at: Timestamp(row.get(22)?),
+        updated_at: Timestamp(row.get(23)?),
     })
 }
 

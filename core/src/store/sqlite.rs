@@ -6,6 +6,7 @@
 //! `BEGIN IMMEDIATE` transaction that takes the write lock before it reads, so
 //! a read-modify-write never works from a stale row and no update is lost.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
@@ -87,6 +88,35 @@ impl SqliteStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Runs a [`rows::SELECT_MANY`] query and fills in device indexes, all in one
+    /// read transaction so the accounts and the device table are one snapshot.
+    fn read_many(&self, sql: &str, values: Vec<Value>) -> Result<Vec<Account>> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(storage)?;
+        let indexes: HashMap<String, u32> = tx
+            .prepare_cached("SELECT serial, idx FROM devices")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(storage)?;
+        let read = |row: &rusqlite::Row<'_>| {
+            let mut account = rows::read(row)?;
+            account.device_index = account
+                .device
+                .as_ref()
+                .and_then(|d| indexes.get(d))
+                .copied();
+            Ok(account)
+        };
+        let accounts = tx
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_map(params_from_iter(values), read)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(storage)?;
+        tx.commit().map_err(storage)?;
+        Ok(accounts)
+    }
+
     /// Runs `work` in one IMMEDIATE transaction: all of it is committed or none.
     fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
@@ -166,7 +196,7 @@ fn insert(conn: &Connection, new: NewAccount) -> Result<Account> {
 }
 
 fn fetch(conn: &Connection, id: AccountId) -> Result<Account> {
-    conn.prepare_cached(&format!("{} WHERE a.id = ?1", rows::SELECT))
+    conn.prepare_cached(&format!("{} WHERE a.id = ?1", rows::SELECT_ONE))
         .and_then(|mut s| s.query_row([id.0], rows::read).optional())
         .map_err(storage)?
         .ok_or_else(|| missing(id))
@@ -211,7 +241,9 @@ fn condition(filter: &AccountFilter) -> (String, Vec<Value>) {
         sql.push(clause.replace('?', &format!("?{}", values.len())));
     };
     if let Some(p) = filter.platform {
-        bind(&mut sql, "a.platform = ?", Value::Text(p.as_str().into()));
+        // Unary `+`: the username index must not drive a listing, which would then
+        // sort every row of the platform by id instead of walking the table in id order.
+        bind(&mut sql, "+a.platform = ?", Value::Text(p.as_str().into()));
     }
     if let Some(s) = filter.status {
         bind(
@@ -260,7 +292,7 @@ impl AccountStore for SqliteStore {
         let username = Username::parse(username)?;
         let sql = format!(
             "{} WHERE a.platform = ?1 AND a.username_key = ?2",
-            rows::SELECT
+            rows::SELECT_ONE
         );
         self.lock()
             .prepare_cached(&sql)
@@ -285,14 +317,8 @@ impl AccountStore for SqliteStore {
 
     fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
         let (cond, values) = condition(filter);
-        let sql = format!("{} WHERE {cond} ORDER BY a.id", rows::SELECT);
-        let conn = self.lock();
-        let mut stmt = conn.prepare_cached(&sql).map_err(storage)?;
-        let accounts = stmt
-            .query_map(params_from_iter(values), rows::read)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(storage)?;
-        Ok(accounts)
+        let sql = format!("{} WHERE {cond} ORDER BY a.id", rows::SELECT_MANY);
+        self.read_many(&sql, values)
     }
 
     fn for_each(
@@ -304,17 +330,11 @@ impl AccountStore for SqliteStore {
         let after = values.len() + 1;
         let sql = format!(
             "{} WHERE {cond} AND a.id > ?{after} ORDER BY a.id LIMIT {PAGE}",
-            rows::SELECT
+            rows::SELECT_MANY
         );
         values.push(Value::Integer(i64::MIN));
         loop {
-            let page = {
-                let conn = self.lock();
-                let mut stmt = conn.prepare_cached(&sql).map_err(storage)?;
-                stmt.query_map(params_from_iter(values.iter()), rows::read)
-                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                    .map_err(storage)?
-            };
+            let page = self.read_many(&sql, values.clone())?;
             let Some(last) = page.last() else {
                 return Ok(());
             };
