@@ -46,7 +46,11 @@ fn the_local_driver_lists_and_opens_phones() {
     assert_eq!(devices.len(), 1);
     assert_eq!(devices[0].serial, fleet.serials()[0]);
     assert_eq!(devices[0].state, DeviceState::Device);
-    assert_eq!(devices[0].model.as_deref(), Some("Pixel 7"));
+    assert_eq!(
+        devices[0].model.as_deref(),
+        Some("Pixel_7"),
+        "as adb shows it"
+    );
     assert_eq!(devices[0].transport, Transport::Local);
     assert_eq!(
         driver.open("127.0.0.1:1").err().unwrap().kind(),

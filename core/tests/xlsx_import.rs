@@ -590,3 +590,66 @@ fn an_export_without_ids_is_a_template_that_another_workspace_imports() {
     );
     assert_eq!(again.errors.len(), fleet.len());
 }
+
+#[test]
+fn a_sqlite_workspace_round_trips_and_rejects_atomically() {
+    let dir = temp_dir();
+    let ws = Workspace::open(dir.path().join("farm.db")).unwrap();
+    let fleet = tiktok_fleet(&ws);
+    ws.add(NewAccount::new(Platform::Instagram, "insta_only"))
+        .unwrap();
+    let before = snapshot(&ws);
+    let path = dir.path().join("accounts.xlsx");
+    let summary = ws
+        .export_xlsx(&path, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(summary.rows, fleet.len(), "only the TikTok accounts");
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.unchanged, fleet.len(), "{report}");
+    assert_eq!(snapshot(&ws), before);
+
+    let id = fleet[0].id.0 as f64;
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username", "status", "followers"]),
+            vec![V::N(id), V::S("alice"), V::N(1.0), V::N(7.0)],
+            vec![V::E, V::S("new_one"), V::N(0.0), V::N(1.0)],
+            vec![V::E, V::S("bad_one"), V::N(3.0), V::N(1.0)],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    assert_eq!(
+        snapshot(&ws),
+        before,
+        "one bad row: nothing written to SQLite"
+    );
+
+    let skip = ImportOptions::new(Platform::TikTok).skip_invalid(true);
+    let report = ws.import_xlsx(&path, &skip).unwrap();
+    assert_eq!(
+        (report.updated, report.created, report.skipped),
+        (1, 1, 1),
+        "{report}"
+    );
+    let reopened = Workspace::open(dir.path().join("farm.db")).unwrap();
+    let alice = reopened.get(fleet[0].id).unwrap();
+    assert_eq!(
+        (alice.status, alice.stats.followers),
+        (Status::Disabled, Some(7))
+    );
+    assert!(reopened
+        .find(Platform::TikTok, "new_one")
+        .unwrap()
+        .is_some());
+    assert!(reopened
+        .find(Platform::TikTok, "bad_one")
+        .unwrap()
+        .is_none());
+}

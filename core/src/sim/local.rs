@@ -43,7 +43,7 @@ impl DeviceDriver for LocalDriver {
                 } else {
                     DeviceState::Offline
                 },
-                model: Some(p.spec().model.clone()),
+                model: Some(adb_sanitized(&p.spec().model)),
                 transport: Transport::Local,
             })
             .collect())
@@ -61,6 +61,21 @@ impl DeviceDriver for LocalDriver {
     fn disconnect(&self, address: &str) -> Result<()> {
         self.find(address).map(|_| ())
     }
+}
+
+/// The model as `adb devices -l` shows it (every character but ASCII letters,
+/// digits, `.` and `_` becomes `_`), so both ways in report the same model.
+fn adb_sanitized(model: &str) -> String {
+    model
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// One simulated phone opened through a [`LocalDriver`].

@@ -428,15 +428,17 @@ pub(crate) struct Existing {
 impl Existing {
     /// Loads every account of `platform` from `store`.
     pub(crate) fn load(store: &dyn AccountStore, platform: Platform) -> Result<Existing> {
-        let filter = AccountFilter {
-            platform: Some(platform),
-            ..AccountFilter::default()
-        };
         let mut existing = Existing {
             by_id: HashMap::new(),
             by_key: HashMap::new(),
         };
-        store.for_each(&filter, &mut |account| {
+        // The platform is checked per account, not in the filter: SqliteStore answers a
+        // platform-filtered listing through its username index with a sort per page
+        // (quadratic: 196 s for 1M accounts), while an unfiltered one walks the ids.
+        store.for_each(&AccountFilter::default(), &mut |account| {
+            if account.platform != platform {
+                return Ok(());
+            }
             existing
                 .by_key
                 .insert(account.username.key().to_string(), account.id);
