@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::Platform;
 use crate::apps::counts::parse_count;
 use crate::apps::pack::Pack;
-use crate::apps::screen::{Ui, View};
+use crate::apps::screen::{Ui, View, UNSETTLED};
 use crate::device::ui::UiNode;
 use crate::device::{Device, DeviceExt};
 use crate::error::{Error, Result};
@@ -24,6 +24,8 @@ use crate::secret::{Credentials, TotpSecret};
 pub const MIN_TOTP_SECONDS_LEFT: u64 = 5;
 /// Most screens a login walks through before it gives up.
 const MAX_LOGIN_STEPS: usize = 16;
+/// Most BACK presses spent leaving a login flow left open over a session.
+const MAX_BACKS: usize = 4;
 /// Most swipes looking for a control further down a list.
 const MAX_SCROLLS: usize = 5;
 
@@ -77,6 +79,7 @@ pub struct Profile {
 /// The screens on which a logged-in app may be found.
 const LOGGED_IN: &[&str] = &[
     "home",
+    UNSETTLED,
     "profile",
     "switcher",
     "menu",
@@ -195,7 +198,7 @@ impl AppDriver {
         for _ in 0..MAX_LOGIN_STEPS {
             let screen = view.screen.clone().unwrap_or_default();
             let wanted: &[&str] = match screen.as_str() {
-                "home" | "profile" if submitted => {
+                "home" | "profile" | UNSETTLED if submitted => {
                     let profile = goto_profile(&mut ui)?.ok_or_else(|| {
                         Error::device(
                             ui.serial(),
@@ -204,7 +207,7 @@ impl AppDriver {
                     })?;
                     return Ok(LoginResult::LoggedIn(handle(&ui, &profile)?));
                 }
-                "home" | "profile" | "menu" | "settings" | "logout_confirm" => {
+                "home" | "profile" | "menu" | "settings" | "logout_confirm" | UNSETTLED => {
                     // Another account is active: add this one through the switcher.
                     let switcher = open_switcher(&mut ui)?;
                     ui.tap(&switcher, "switcher_add", during)?;
@@ -244,6 +247,7 @@ impl AppDriver {
                     &[
                         "home",
                         "profile",
+                        UNSETTLED,
                         "two_factor",
                         "login_failed",
                         "verification",
@@ -262,6 +266,7 @@ impl AppDriver {
                     &[
                         "home",
                         "profile",
+                        UNSETTLED,
                         "two_factor_failed",
                         "login_failed",
                         "verification",
@@ -329,9 +334,11 @@ impl AppDriver {
             return Ok(());
         };
         ui.tap(&profile, "profile_menu", during)?;
-        let menu = ui.expect(&["menu"], during)?;
-        ui.tap(&menu, "menu_settings", during)?;
-        let mut settings = ui.expect(&["settings"], during)?;
+        let mut settings = ui.expect(&["menu", "settings"], during)?;
+        if settings.screen.as_deref() == Some("menu") {
+            ui.tap(&settings, "menu_settings", during)?;
+            settings = ui.expect(&["settings"], during)?;
+        }
         for _ in 0..MAX_SCROLLS {
             if ui.pack.find(&settings.tree, "settings_log_out").is_some() {
                 break;
@@ -393,11 +400,48 @@ fn all_screens() -> Vec<&'static str> {
 fn goto_profile(ui: &mut Ui<'_>) -> Result<Option<View>> {
     let during = "opening the profile";
     let mut view = ui.expect(&all_screens(), during)?;
+    let mut unsettled = 0;
+    let mut backs = 0;
     for _ in 0..MAX_LOGIN_STEPS {
-        match view.screen.as_deref().unwrap_or_default() {
+        let screen = view.screen.clone().unwrap_or_default();
+        unsettled = if screen == UNSETTLED {
+            unsettled + 1
+        } else {
+            0
+        };
+        match screen.as_str() {
             "profile" => return Ok(Some(view)),
             "home" => ui.tap(&view, "nav_profile", during)?,
-            screen if LOGGED_OUT.contains(&screen) => return Ok(None),
+            // The playing feed cannot be dumped: after two failed looks, tap
+            // where the Profile tab is, if this app is the one in front.
+            UNSETTLED if unsettled >= 2 => {
+                if ui.dev.foreground_package()?.as_deref() != Some(ui.package) {
+                    return Err(Error::ScreenNotRecognised {
+                        serial: ui.serial(),
+                        package: ui.package.to_string(),
+                        during: format!("{during} (another app keeps the screen busy)"),
+                    });
+                }
+                ui.tap_blind_profile_tab()?;
+                unsettled = 0;
+            }
+            UNSETTLED => {}
+            // A login screen may be an "add account" flow left open over a
+            // session: back out of it. Leaving the app means it holds none.
+            screen if LOGGED_OUT.contains(&screen) => {
+                backs += 1;
+                if backs > MAX_BACKS {
+                    return Ok(None);
+                }
+                ui.dev.key("BACK")?;
+                let after = ui.look()?;
+                if after.screen.is_none()
+                    && !after.tree.nodes().iter().any(|n| n.package == ui.package)
+                {
+                    ui.dev.launch(ui.package, None)?;
+                    return Ok(None);
+                }
+            }
             _ => ui.dev.key("BACK")?,
         }
         view = ui.expect(&all_screens(), during)?;

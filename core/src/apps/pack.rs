@@ -151,6 +151,13 @@ struct PackFile {
     app_versions: String,
     controls: BTreeMap<String, Vec<SelectorSpec>>,
     screens: Vec<ScreenSpec>,
+    #[serde(default = "default_profile_tab")]
+    blind_profile_tab: [f64; 2],
+}
+
+/// Both apps put the Profile tab at the right end of the bottom bar.
+fn default_profile_tab() -> [f64; 2] {
+    [0.9, 0.965]
 }
 
 /// A control of an app: its alternatives, tried in order.
@@ -198,6 +205,7 @@ pub struct Pack {
     app_versions: String,
     controls: BTreeMap<String, Control>,
     screens: Vec<Screen>,
+    blind_profile_tab: (f64, f64),
 }
 
 impl std::fmt::Debug for Pack {
@@ -297,11 +305,18 @@ impl Pack {
                 dismiss: spec.dismiss,
             });
         }
+        let [x, y] = file.blind_profile_tab;
+        if !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
+            return Err(import(
+                "blind_profile_tab must be two fractions of the screen between 0 and 1".into(),
+            ));
+        }
         let pack = Pack {
             app: file.app,
             app_versions: file.app_versions,
             controls,
             screens,
+            blind_profile_tab: (x, y),
         };
         let (needed_controls, needed_screens) = required(pack.app);
         let missing: Vec<&str> = needed_controls
@@ -328,6 +343,12 @@ impl Pack {
     /// The app versions the pack was written for (free text).
     pub fn app_versions(&self) -> &str {
         &self.app_versions
+    }
+
+    /// Where the Profile tab is, as fractions of the screen's width and height:
+    /// what is tapped on a feed that cannot be dumped because it never goes idle.
+    pub fn blind_profile_tab(&self) -> (f64, f64) {
+        self.blind_profile_tab
     }
 
     /// A control by name; `Validation` error naming it if the pack has none.
@@ -466,6 +487,10 @@ mod tests {
     fn bad_packs_are_refused_with_the_reason() {
         let cases = [
             ("not json", "expected"),
+            (
+                r#"{"app":"tiktok","app_versions":"x","controls":{},"screens":[],"blind_profile_tab":[2,0.5]}"#,
+                "fractions",
+            ),
             (
                 r#"{"app":"tiktok","app_versions":"x","controls":{},"screens":[],"extra":1}"#,
                 "extra",

@@ -28,6 +28,10 @@ pub(crate) const REQUIRED_SCREENS: &[&str] = &[
     "logout_confirm",
 ];
 
+/// The pseudo-screen of an app whose screen never goes idle (a playing video
+/// feed): `uiautomator dump` keeps failing with the idle-state error.
+pub(crate) const UNSETTLED: &str = "unsettled";
+
 /// Pause between two looks at a screen that is changing.
 const POLL: Duration = Duration::from_millis(150);
 /// Identical unrecognised looks in a row after which the screen is declared unknown.
@@ -64,7 +68,16 @@ impl Ui<'_> {
     /// Dumps the screen and recognises it. A dump of another app (the launcher,
     /// a system dialog) is never recognised as one of this app's screens.
     pub fn look(&mut self) -> Result<View> {
-        let tree = self.dev.dump_ui()?;
+        let tree = match self.dev.dump_ui() {
+            Ok(tree) => tree,
+            Err(e) if e.kind() == ErrorKind::Device && e.to_string().contains(IDLE_ERROR) => {
+                return Ok(View {
+                    tree: UiTree::default(),
+                    screen: Some(UNSETTLED.to_string()),
+                })
+            }
+            Err(e) => return Err(e),
+        };
         let ours = tree.nodes().iter().any(|n| n.package == self.package);
         let screen = if ours {
             self.pack.recognise(&tree).map(str::to_string)
@@ -84,7 +97,7 @@ impl Ui<'_> {
         let deadline = Instant::now() + self.timeout;
         let mut last_unknown: Option<UiTree> = None;
         let mut same_unknown = 0;
-        let mut last_known: Option<String> = None;
+        let mut last_known: Option<String>;
         loop {
             match self.look() {
                 Ok(view) => match view.screen.clone() {
@@ -112,7 +125,6 @@ impl Ui<'_> {
                         }
                     }
                 },
-                Err(e) if e.kind() == ErrorKind::Device && e.to_string().contains(IDLE_ERROR) => {}
                 Err(e) => return Err(e),
             }
             if Instant::now() + POLL >= deadline {
@@ -154,6 +166,18 @@ impl Ui<'_> {
                 Some(&view.tree),
             )
         })
+    }
+
+    /// Taps where the pack says the Profile tab is, for a screen that cannot be
+    /// dumped (the never-idle feed). Only called after the screen was seen
+    /// unsettled twice in a row in this app.
+    pub fn tap_blind_profile_tab(&mut self) -> Result<()> {
+        let (x, y) = self.pack.blind_profile_tab();
+        let (width, height) = self.dev.screen_size()?;
+        self.dev.tap(
+            (f64::from(width) * x).round() as i32,
+            (f64::from(height) * y).round() as i32,
+        )
     }
 
     /// Taps `control` on this view.

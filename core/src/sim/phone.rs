@@ -77,7 +77,12 @@ struct PhoneState {
     clock: Clock,
     language: String,
     faults: FaultState,
+    /// Every shell command line run, oldest first (see [`SimPhone::command_log`]).
+    commands: Vec<String>,
 }
+
+/// Most command lines a phone remembers; older ones are forgotten first.
+pub const COMMAND_LOG_LIMIT: usize = 100_000;
 
 /// A simulated phone: the state behind both the ADB transport and [`LocalDriver`](super::LocalDriver).
 pub struct SimPhone {
@@ -133,6 +138,7 @@ impl SimPhone {
                 clock,
                 language,
                 faults: FaultState::new(spec.faults.clone()),
+                commands: Vec::new(),
             }),
             link: Link::default(),
         })
@@ -575,6 +581,22 @@ impl SimPhone {
     /// Drops every host connection now (the phone stays online).
     pub fn drop_connections(&self) {
         self.link.drop_all();
+    }
+
+    /// Every shell command line this phone has run, oldest first (at most
+    /// [`COMMAND_LOG_LIMIT`]): what tests check to prove a phone saw no command
+    /// for an account. `input text` arguments are kept as typed.
+    pub fn command_log(&self) -> Vec<String> {
+        self.lock().commands.clone()
+    }
+
+    /// Adds a command line to the [`command_log`](Self::command_log).
+    pub(crate) fn record_command(&self, line: &str) {
+        let mut state = self.lock();
+        if state.commands.len() >= COMMAND_LOG_LIMIT {
+            state.commands.remove(0);
+        }
+        state.commands.push(line.to_string());
     }
 
     /// Runs a command line in the phone's shell, in process, as `adb shell` would.

@@ -97,6 +97,7 @@ impl<'a> Control<'a> {
 
 /// Runs `line` on `phone`.
 pub fn run(phone: &SimPhone, line: &str, control: &Control<'_>) -> Result<Outcome, Interrupted> {
+    phone.record_command(line);
     let mut shell = Shell {
         phone,
         last_status: 0,
