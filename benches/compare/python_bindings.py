@@ -9,39 +9,31 @@ would write without it. Not run by CI (it is a measurement, not a test).
    normalises and de-duplicates usernames and inserts the rows into a SQLite
    file in one transaction (budget: farmhand >= 15x faster).
 
-Both sides run in this one process, alternately, best of N runs each.
+Both sides run in this one process, best of N runs each; figures are printed
+for people and as `COMPARE` lines for `run_all.py`.
 
     python benches/compare/python_bindings.py [--rows 100000] [--runs 5]
+    python benches/compare/run_all.py --only python   # builds the package in release first
 
-Needs: the built package (`maturin develop -r` in bindings-python for release
-figures), openpyxl and xlsxwriter.
+Needs: the built package (`maturin develop --release` in bindings-python for
+release figures), openpyxl and xlsxwriter.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import sqlite3
+import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any, Callable
 
 import farmhand
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import best_of, emit  # noqa: E402
+
 HEADER = ["id", "email", "pwd", "username", "packagename", "device", "device_index", "logined", "status", "tags",
           "nickname", "country", "followers", "following", "hearts", "videos", "friends"]
-
-
-def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    best = float("inf")
-    result = None
-    for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def write_sheet(path: Path, rows: int) -> None:
@@ -125,8 +117,9 @@ def main() -> None:
         ws.close()
         peer_list = min(peer_list, peer_list2)
         assert len(accounts) == peer_n == n, (len(accounts), peer_n)
-        print(f"list {n} accounts: farmhand {ours_list * 1000:.1f} ms, sqlite3 fetchall {peer_list * 1000:.1f} ms"
-              f" -> farmhand/sqlite3 = {ours_list / peer_list:.2f}x (budget <= 2x)")
+        # Budget: farmhand at most 2x sqlite3's time, i.e. peer/farmhand >= 0.5.
+        emit(f"list {n} accounts into Python objects", n, "Workspace.list()", ours_list,
+             "sqlite3 fetchall (tuples)", peer_list, min_ratio=0.5)
 
         # 2. import of the sheet into a fresh file each run.
         counter = iter(range(10_000))
@@ -142,8 +135,8 @@ def main() -> None:
         ours_imp, created = best_of(runs, farmhand_import)
         peer_imp, peer_created = best_of(peer_runs, peer_import)
         assert created == peer_created == n, (created, peer_created)
-        print(f"import {n}-row sheet: farmhand {ours_imp:.2f} s, openpyxl script {peer_imp:.2f} s"
-              f" -> farmhand is {peer_imp / ours_imp:.1f}x faster (budget >= 15x)")
+        emit(f"import a {n}-row accounts.xlsx into a workspace file", n, "Workspace.import_xlsx", ours_imp,
+             "openpyxl read_only + sqlite3 script", peer_imp, min_ratio=15)
 
 
 if __name__ == "__main__":

@@ -195,6 +195,33 @@ fn adb_pull_fetches_a_dumped_screen_and_push_writes_a_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(std::fs::read(&down).unwrap(), big);
 
+    // A directory comes down whole (LIST + RECV per file).
+    let phone = &fleet.phones()[0];
+    phone
+        .write_file("/sdcard/dumps/a.xml", b"<a/>".to_vec())
+        .unwrap();
+    phone
+        .write_file("/sdcard/dumps/b.xml", b"<b/>".to_vec())
+        .unwrap();
+    let out = adb
+        .run(&[
+            "-s",
+            serial,
+            "pull",
+            "/sdcard/dumps",
+            dir.path().to_str().unwrap(),
+        ])
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert_eq!(
+        std::fs::read(dir.path().join("dumps/b.xml")).unwrap(),
+        b"<b/>"
+    );
+    assert_eq!(
+        text(&shell(&adb, serial, "ls /sdcard/dumps").stdout),
+        "a.xml\nb.xml\n"
+    );
+
     let out = adb
         .run(&["-s", serial, "exec-out", "uiautomator dump /dev/tty"])
         .unwrap();

@@ -197,7 +197,7 @@ fn wrong_password_unknown_user_and_too_many_attempts_dialogs() {
         log_in(&phone, "kim", &format!("bad{attempt}"));
         assert_eq!(dialog_headline(&phone), "Incorrect password");
         phone.tap(&ig("igds_alert_dialog_primary_button"));
-        phone.sim.force_stop(INSTAGRAM);
+        phone.force_stop(INSTAGRAM);
         phone.launch(INSTAGRAM);
     }
     log_in(&phone, "kim", "kim-pw");
@@ -384,11 +384,11 @@ fn profile_links_open_the_own_profile_or_someone_elses() {
     let phone = Phone::new(vec![app(AppKind::Instagram, &["jack"])]);
     phone.launch(INSTAGRAM);
     assert!(phone.dump_fails_not_idle());
-    assert!(phone.sim.open_uri("instagram://user?username=jack"));
+    assert!(phone.open_uri("instagram://user?username=jack"));
     assert!(phone.sees(&ig("action_bar_title_chevron")));
     assert_eq!(phone.find(&ig("action_bar_title")).text, "jack");
 
-    assert!(phone.sim.open_uri("https://www.instagram.com/ivy/"));
+    assert!(phone.open_uri("https://www.instagram.com/ivy/"));
     let tree = phone.dump();
     assert_eq!(ig("action_bar_title").find(&tree).unwrap().text, "ivy");
     assert!(!ig("action_bar_title_chevron").exists(&tree));
@@ -403,9 +403,27 @@ fn profile_links_open_the_own_profile_or_someone_elses() {
     phone.key(KeyCode::Back);
     assert_eq!(phone.find(&ig("action_bar_title")).text, "jack");
 
-    assert!(phone.sim.open_uri("instagram.com/_u/ghost"));
+    assert!(phone.open_uri("instagram.com/_u/ghost"));
     assert!(phone.sees_text("Sorry, this page isn't available."));
     phone.tap(&ig("action_bar_button_back"));
-    assert!(!phone.sim.open_uri("instagram://user?id=1"));
-    assert!(!phone.sim.open_uri("https://www.instagram.com/"));
+    assert!(!phone.open_uri("instagram://user?id=1"));
+    assert!(!phone.open_uri("https://www.instagram.com/"));
+}
+
+#[test]
+fn a_challenged_account_meets_a_checkpoint_nobody_passes() {
+    let phone = Phone::fresh();
+    phone.launch(INSTAGRAM);
+    log_in(&phone, "lena", "lena-pw");
+    assert!(phone.sees_text("Confirm it's you"));
+    phone.tap(
+        &Selector::new()
+            .class("android.widget.Button")
+            .text("Continue"),
+    );
+    assert!(phone.sees_text("Confirm it's you"), "still checking");
+    assert!(phone.logged_in(INSTAGRAM).is_empty());
+    phone.key(KeyCode::Back);
+    assert!(phone.sees(&ig("login_username")));
+    assert!(phone.logged_in(INSTAGRAM).is_empty());
 }

@@ -286,7 +286,7 @@ fn the_feed_never_goes_idle_and_back_leaves_the_app() {
     let phone = Phone::new(vec![app(AppKind::TikTok, &["alice"])]);
     phone.launch(TIKTOK);
     assert!(phone.dump_fails_not_idle());
-    phone.sim.swipe((540, 1800), (540, 400));
+    phone.swipe((540, 1800), (540, 400));
     assert!(phone.dump_fails_not_idle());
     open_profile(&phone);
     phone.key(KeyCode::Back);
@@ -307,11 +307,11 @@ fn sessions_survive_force_stop_and_a_cold_start_resets_the_screen() {
     phone.tap_text("Email / Username");
     phone.tap(&edit_field("Email or username"));
     phone.type_text("alice");
-    phone.sim.force_stop(TIKTOK);
+    phone.force_stop(TIKTOK);
     phone.launch(TIKTOK);
     assert!(phone.sees_text("Log in to TikTok"), "typed text is gone");
     log_in(&phone, "alice", "alice-pw");
-    phone.sim.force_stop(TIKTOK);
+    phone.force_stop(TIKTOK);
     phone.launch(TIKTOK);
     assert!(phone.dump_fails_not_idle(), "logged in: starts on the feed");
     assert_eq!(phone.logged_in(TIKTOK), ["alice"]);
@@ -415,11 +415,24 @@ fn taps_outside_controls_and_stray_input_change_nothing() {
     phone.key(KeyCode::Del);
     phone.key(KeyCode::Other(999));
     assert_eq!(phone.dump(), before);
-    let huge = "x".repeat(100_000);
     phone.tap_text("Use phone / email / username");
     phone.tap_text("Email / Username");
     phone.tap(&edit_field("Email or username"));
-    phone.type_text(&huge);
+    let chunk = "x".repeat(1_000);
+    for _ in 0..100 {
+        phone.type_text(&chunk);
+    }
+    assert_eq!(
+        phone
+            .find(
+                &Selector::new()
+                    .class("android.widget.EditText")
+                    .password(false)
+            )
+            .text
+            .len(),
+        100_000
+    );
     phone.tap(&password_field());
     phone.type_text("<&\"'>");
     phone.tap(&log_in_button());
@@ -431,7 +444,7 @@ fn profile_links_open_the_own_profile_or_someone_elses() {
     let phone = Phone::new(vec![app(AppKind::TikTok, &["alice"])]);
     phone.launch(TIKTOK);
     assert!(phone.dump_fails_not_idle());
-    assert!(phone.sim.open_uri("https://www.tiktok.com/@Alice?lang=en"));
+    assert!(phone.open_uri("https://www.tiktok.com/@Alice?lang=en"));
     assert!(phone.sees(
         &Selector::new()
             .class("android.widget.Button")
@@ -439,7 +452,7 @@ fn profile_links_open_the_own_profile_or_someone_elses() {
     ));
     assert!(phone.sees_text("@alice"));
 
-    assert!(phone.sim.open_uri("https://www.tiktok.com/@bob"));
+    assert!(phone.open_uri("https://www.tiktok.com/@bob"));
     let tree = phone.dump();
     assert!(Selector::new().text("@bob").exists(&tree));
     assert!(Selector::new().text("Follow").exists(&tree));
@@ -448,10 +461,19 @@ fn profile_links_open_the_own_profile_or_someone_elses() {
     phone.key(KeyCode::Back);
     assert!(phone.sees_text("@alice"), "back returns to the own profile");
 
-    assert!(phone.sim.open_uri("tiktok.com/@ghost"));
+    assert!(phone.open_uri("tiktok.com/@ghost"));
     assert!(phone.sees_text("Couldn't find this account"));
     phone.tap(&Selector::new().desc("Back"));
     assert!(phone.sees_text("@alice"));
-    assert!(!phone.sim.open_uri("https://www.tiktok.com/"));
-    assert!(!phone.sim.open_uri("https://example.com/@alice"));
+    assert!(!phone.open_uri("https://www.tiktok.com/"));
+    assert!(!phone.open_uri("https://example.com/@alice"));
+}
+
+#[test]
+fn handles_written_loosely_in_the_scenario_show_as_the_platform_spells_them() {
+    let phone = Phone::new(vec![app(AppKind::TikTok, &[" @ALICE ", "Bob"])]);
+    phone.launch(TIKTOK);
+    assert_eq!(phone.logged_in(TIKTOK), ["alice", "bob"]);
+    open_profile(&phone);
+    assert!(phone.sees_text("@alice"));
 }

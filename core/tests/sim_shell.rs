@@ -63,6 +63,30 @@ fn the_local_driver_lists_and_opens_phones() {
 }
 
 #[test]
+fn a_port_already_taken_is_named() {
+    let first = fleet();
+    let port: u16 = first.serials()[0]
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let scenario = Scenario {
+        phones: vec![PhoneSpec {
+            port: Some(port),
+            ..PhoneSpec::default()
+        }],
+        ..Scenario::default()
+    };
+    let err = SimFleet::start(&scenario).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Device);
+    assert!(
+        err.to_string().contains("phones[0]: cannot listen"),
+        "{err}"
+    );
+}
+
+#[test]
 fn lists_quoting_redirections_and_status() {
     let fleet = fleet();
     let mut d = open(&fleet);

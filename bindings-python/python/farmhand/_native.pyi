@@ -5,9 +5,9 @@ import datetime
 import os
 import pathlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal, final
+from typing import Any, Literal, TypedDict, final
 
-from typing_extensions import Self, disjoint_base
+from typing_extensions import Self, Unpack, disjoint_base
 
 from .enums import Platform, Status
 
@@ -47,6 +47,16 @@ _Time = int | float | datetime.datetime
 _PlatformArg = Platform | str
 _StatusArg = Status | str
 _Id = int | Account
+
+class _AccountFields(TypedDict, total=False):
+    username: str
+    email: str | None
+    password: str | None
+    device: str | None
+    package_name: str | None
+    logged_in: bool
+    status: _StatusArg
+    tags: Iterable[str]
 
 @final
 class ProfileStats:
@@ -182,7 +192,7 @@ class Workspace:
     ) -> Account: ...
     def get(self, id: _Id) -> Account: ...
     def find(self, username: str, *, platform: _PlatformArg) -> Account | None: ...
-    def update(self, id: _Id, **fields: Any) -> Account: ...
+    def update(self, id: _Id, **fields: Unpack[_AccountFields]) -> Account: ...
     def delete(self, id: _Id) -> None: ...
     def list(
         self,

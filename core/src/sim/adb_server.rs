@@ -91,7 +91,7 @@ impl AdbServer {
         run_with_timeout(cmd, COMMAND_TIMEOUT).map_err(|e| {
             Error::device(
                 format!("adb server :{}", self.port),
-                format!("adb {}: {e}", args.join(" ")),
+                format!("adb {}: {e}", subcommand(args)),
             )
         })
     }
@@ -191,6 +191,22 @@ fn adb_program() -> Result<PathBuf> {
     }
 }
 
+/// The adb subcommand of `args` (`shell`, `pull`...) without its arguments,
+/// which may hold what was typed (a password for `input text`).
+fn subcommand(args: &[&str]) -> String {
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match *arg {
+            "-s" | "-t" | "-P" | "-H" => {
+                rest.next();
+            }
+            a if a.starts_with('-') => {}
+            a => return format!("{a} ..."),
+        }
+    }
+    String::new()
+}
+
 /// A port that was free a moment ago (the OS picked it), never 5037.
 fn free_port() -> Result<u16> {
     loop {
@@ -253,4 +269,19 @@ fn run_with_timeout(mut cmd: Command, timeout: Duration) -> std::io::Result<Outp
         stdout: outputs.next().unwrap_or_default(),
         stderr: outputs.next().unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subcommand;
+
+    #[test]
+    fn errors_name_the_subcommand_but_not_its_arguments() {
+        assert_eq!(
+            subcommand(&["-s", "127.0.0.1:5555", "shell", "input text 'hunter2'"]),
+            "shell ..."
+        );
+        assert_eq!(subcommand(&["devices", "-l"]), "devices ...");
+        assert_eq!(subcommand(&[]), "");
+    }
 }

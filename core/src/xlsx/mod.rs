@@ -15,6 +15,7 @@ mod cells;
 mod columns;
 mod legacy;
 mod options;
+mod parse;
 mod pipeline;
 mod plan;
 mod reader;

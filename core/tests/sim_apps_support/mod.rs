@@ -1,16 +1,20 @@
 //! Shared by the `sim_apps_*` tests: a scenario with TikTok and Instagram
-//! accounts, and a phone driven the way automation drives one — read the
-//! dumped XML, find a node, tap its centre, type, press keys.
+//! accounts, and a phone driven the way automation drives one, through its
+//! shell: `uiautomator dump` + `cat`, find a node, `input tap` its centre,
+//! `input text`, `input keyevent`, `monkey`, `am start`, `am force-stop`.
 
 #![allow(dead_code)] // each test file uses a different part of the helpers
 
+use std::cell::RefCell;
 use std::sync::Arc;
+use std::time::Duration;
 
 use farmhand::account::Platform;
-use farmhand::device::{Selector, UiNode, UiTree};
+use farmhand::device::input_escape::{input_text_command, quote};
+use farmhand::device::{Device, DeviceDriver, Selector, ShellOutput, UiNode, UiTree};
 use farmhand::sim::{
-    AppCatalog, AppKind, AppSpec, Clock, KeyCode, Latency, PhoneSpec, PlatformAccount, SimPhone,
-    IDLE_STATE_ERROR,
+    AppCatalog, AppKind, AppSpec, Clock, KeyCode, Latency, LocalDriver, PhoneSpec, PlatformAccount,
+    SimPhone, IDLE_STATE_ERROR,
 };
 use farmhand::Secret;
 
@@ -71,6 +75,10 @@ pub fn accounts() -> Vec<PlatformAccount> {
             followers: 1_234_567_890,
             ..PlatformAccount::new(Platform::Instagram, "kim", "kim-pw")
         },
+        PlatformAccount {
+            challenge: true,
+            ..PlatformAccount::new(Platform::Instagram, "lena", "lena-pw")
+        },
     ]
 }
 
@@ -82,9 +90,15 @@ pub fn app(kind: AppKind, logged_in: &[&str]) -> AppSpec {
     }
 }
 
-/// A phone driven in process.
+/// How long any one shell command may take in these tests.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A phone driven through its shell, in process (`LocalDriver`): exactly the
+/// commands automation sends over adb.
 pub struct Phone {
-    pub sim: SimPhone,
+    /// The phone itself, for setup (language, clock) and checks (who is logged in).
+    pub sim: Arc<SimPhone>,
+    device: RefCell<Box<dyn Device>>,
 }
 
 impl Phone {
@@ -104,7 +118,19 @@ impl Phone {
             &AppCatalog::builtin(),
         )
         .expect("phone builds");
-        Phone { sim }
+        let sim = Arc::new(sim);
+        let device = LocalDriver::new(vec![sim.clone()])
+            .open("127.0.0.1:5555")
+            .expect("phone opens");
+        Phone::with_device(sim, device)
+    }
+
+    /// A phone reached through `device` (a `LocalDriver` or an `AdbDriver` device).
+    pub fn with_device(sim: Arc<SimPhone>, device: Box<dyn Device>) -> Phone {
+        Phone {
+            sim,
+            device: RefCell::new(device),
+        }
     }
 
     /// A phone with TikTok and Instagram, nobody logged in.
@@ -115,18 +141,56 @@ impl Phone {
         ])
     }
 
-    /// Brings `package` to the front.
-    pub fn launch(&self, package: &str) {
-        self.sim.launch(package).expect("app installed");
+    /// Runs a shell command; panics when the phone does not answer.
+    pub fn shell(&self, command: &str) -> ShellOutput {
+        self.device
+            .borrow_mut()
+            .shell(command, COMMAND_TIMEOUT)
+            .unwrap_or_else(|e| panic!("{}: {e}", shorten(command)))
     }
 
-    /// `uiautomator dump`, parsed; `Err` carries what the phone printed.
+    /// Runs a shell command that must succeed.
+    fn run(&self, command: &str) -> String {
+        let out = self.shell(command);
+        assert!(out.success(), "{} failed: {out:?}", shorten(command));
+        out.stdout
+    }
+
+    /// Brings `package` to the front, as automation starts an app.
+    pub fn launch(&self, package: &str) {
+        self.run(&format!(
+            "monkey -p {package} -c android.intent.category.LAUNCHER 1"
+        ));
+    }
+
+    /// `am force-stop`.
+    pub fn force_stop(&self, package: &str) {
+        self.run(&format!("am force-stop {package}"));
+    }
+
+    /// `am start -a android.intent.action.VIEW -d URI`; true when an app opened it.
+    pub fn open_uri(&self, uri: &str) -> bool {
+        self.shell(&format!(
+            "am start -a android.intent.action.VIEW -d {}",
+            quote(uri)
+        ))
+        .success()
+    }
+
+    /// `uiautomator dump` then `cat` of the file, parsed; `Err` carries what the phone printed.
     pub fn try_dump(&self) -> Result<UiTree, String> {
-        let xml = self.sim.dump_xml().map_err(|e| e.to_string())?;
+        let out = self.shell("uiautomator dump /sdcard/window_dump.xml");
+        if !out
+            .stdout
+            .contains("UI hierchary dumped to: /sdcard/window_dump.xml")
+        {
+            return Err(format!("{}{}", out.stdout, out.stderr));
+        }
+        let xml = self.run("cat /sdcard/window_dump.xml");
         Ok(UiTree::parse(&xml).expect("the dump parses"))
     }
 
-    /// `uiautomator dump`, parsed; panics when the screen is not idle.
+    /// The parsed screen; panics when the screen is not idle.
     pub fn dump(&self) -> UiTree {
         self.try_dump().expect("screen is idle")
     }
@@ -172,22 +236,36 @@ impl Phone {
 
     /// `input tap X Y`.
     pub fn tap_at(&self, x: i32, y: i32) {
-        self.sim.tap(x, y);
+        self.run(&format!("input tap {x} {y}"));
     }
 
-    /// `input text`.
+    /// `input swipe X1 Y1 X2 Y2`.
+    pub fn swipe(&self, from: (i32, i32), to: (i32, i32)) {
+        self.run(&format!(
+            "input swipe {} {} {} {}",
+            from.0, from.1, to.0, to.1
+        ));
+    }
+
+    /// `input text`, escaped as automation escapes it.
     pub fn type_text(&self, text: &str) {
-        self.sim.input_text(text);
+        let command = input_text_command(text)
+            .expect("typeable text")
+            .expect("non-empty text");
+        self.run(&command);
     }
 
-    /// `input keyevent`.
+    /// `input keyevent N`.
     pub fn key(&self, key: KeyCode) {
-        self.sim.key(key);
+        self.run(&format!("input keyevent {}", key.number()));
     }
 
-    /// The package in front.
+    /// The package in front, from `dumpsys window` as automation reads it.
     pub fn foreground(&self) -> String {
-        self.sim.foreground_package()
+        let out = self.run("dumpsys window | grep mCurrentFocus");
+        out.split_whitespace()
+            .find_map(|word| word.split_once('/').map(|(package, _)| package.to_string()))
+            .unwrap_or_default()
     }
 
     /// Usernames `package` holds (for checks only; automation reads the screen).
@@ -203,6 +281,14 @@ impl Phone {
     /// Sets the phone's clock.
     pub fn set_clock(&self, unix: u64) {
         self.sim.set_clock(Clock::Fixed(unix));
+    }
+}
+
+/// A command cut to a readable length for failure messages.
+fn shorten(command: &str) -> String {
+    match command.char_indices().nth(120) {
+        Some((at, _)) => format!("{}... ({} bytes)", &command[..at], command.len()),
+        None => command.to_string(),
     }
 }
 

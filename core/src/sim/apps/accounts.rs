@@ -25,7 +25,7 @@ pub(crate) enum Verdict {
     LoggedIn(String),
     /// Right password, but the platform wants an authenticator code for this username.
     NeedsCode(String),
-    /// Right password, but the platform shows a captcha for this account.
+    /// Right password, but the platform challenges this account (captcha, "confirm it's you").
     NeedsVerification,
     /// The account exists; the password is wrong.
     WrongPassword,
@@ -42,8 +42,6 @@ pub(crate) struct LoginRules {
     pub platform: Platform,
     /// Asks accounts with an authenticator key for a code (Instagram).
     pub second_factor: bool,
-    /// Shows its captcha to accounts marked `challenge` (TikTok).
-    pub captcha: bool,
 }
 
 impl LoginRules {
@@ -69,13 +67,18 @@ impl LoginRules {
             return Verdict::WrongPassword;
         }
         attempts.clear(&key);
-        if self.captcha && account.challenge {
+        if account.challenge {
             Verdict::NeedsVerification
         } else if self.second_factor && account.totp_secret.is_some() {
             Verdict::NeedsCode(account.username.clone())
         } else {
             Verdict::LoggedIn(account.username.clone())
         }
+    }
+
+    /// Gives every account `sessions` holds the platform's spelling of its username.
+    pub fn canonicalize(&self, ctx: &AppContext<'_>, sessions: &mut Sessions) {
+        sessions.canonicalize(|name| self.account(ctx, name).map(|a| a.username.clone()));
     }
 
     /// The account of this platform with exactly this username (any case).
@@ -163,6 +166,16 @@ impl Sessions {
             }
         };
         self.active = Some(index);
+    }
+
+    /// Rewrites every held username as `spelling` gives it (the platform's own
+    /// spelling of a handle a scenario wrote as `@Alice`); unknown names stay.
+    pub fn canonicalize(&mut self, spelling: impl Fn(&str) -> Option<String>) {
+        for name in &mut self.usernames {
+            if let Some(canonical) = spelling(name) {
+                *name = canonical;
+            }
+        }
     }
 
     /// The active account's username, if any.

@@ -4,7 +4,8 @@
 //! `password`, "Log in" in `next_button`), error dialogs ("Incorrect
 //! password", "Can't find account", "Please wait a few minutes before you try
 //! again."), the authenticator-code screen for accounts with a TOTP key
-//! (accepts the code of the phone's clock ±1 step), "Save your login info?",
+//! (accepts the code of the phone's clock ±1 step), the "Confirm it's you"
+//! checkpoint for accounts marked `challenge`, "Save your login info?",
 //! the home feed (never idle), the profile (`action_bar_title` = username,
 //! `action_bar_title_chevron` opens the account switcher, counters
 //! `row_profile_header_textview_{post,followers,following}_count`), the
@@ -29,7 +30,6 @@ use strings::{strings, Strings};
 const RULES: LoginRules = LoginRules {
     platform: Platform::Instagram,
     second_factor: true,
-    captcha: false,
 };
 
 /// Authors of the posts the simulated feed shows.
@@ -44,6 +44,7 @@ fn rid(name: &str) -> String {
 enum Screen {
     Login,
     Code,
+    Challenge,
     SaveLogin,
     Feed,
     Profile,
@@ -158,7 +159,11 @@ impl Instagram {
                 return;
             }
             Verdict::WrongPassword => LoginError::WrongPassword,
-            Verdict::UnknownUser | Verdict::NeedsVerification => LoginError::UnknownUser,
+            Verdict::NeedsVerification => {
+                self.leave_login(Screen::Challenge);
+                return;
+            }
+            Verdict::UnknownUser => LoginError::UnknownUser,
             Verdict::TooManyAttempts => LoginError::TooManyAttempts,
         };
         self.overlay = Some(Overlay::Error(error));
@@ -238,6 +243,7 @@ impl Instagram {
                 self.leave_login(Screen::Profile);
             }
             Screen::Login | Screen::Feed => return false,
+            Screen::Challenge => self.screen = Screen::Login,
             Screen::Code => {
                 self.pending = None;
                 self.form.code.clear();
@@ -264,6 +270,7 @@ impl Instagram {
         content = match self.screen {
             Screen::Login => content.children(self.login(p, s)),
             Screen::Code => content.children(self.code(p, s)),
+            Screen::Challenge => content.children(self.challenge(p, s)),
             Screen::SaveLogin => content.children(self.save_login(p, s)),
             Screen::Feed => content.children(self.feed(p, s)),
             Screen::Profile => content.children(self.profile(ctx, p, s)),
@@ -377,6 +384,17 @@ impl Instagram {
                 .on_tap(Act::Nothing),
         ]);
         out
+    }
+
+    /// The checkpoint shown to accounts the scenario marks `challenge`: nothing on it
+    /// lets automation through; back returns to the login form.
+    fn challenge(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            self.back_icon(p, s),
+            p.text(Rect::new(60, 300, 1020, 420), s.challenge_title),
+            p.text(Rect::new(60, 440, 1020, 620), s.challenge_body),
+            p.button(Rect::new(60, 980, 1020, 1120), s.continue_, Act::Nothing),
+        ]
     }
 
     fn save_login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
@@ -706,14 +724,15 @@ impl SimApp for Instagram {
 
     fn activity(&self) -> String {
         match self.screen {
-            Screen::Login | Screen::Code => {
+            Screen::Login | Screen::Code | Screen::Challenge => {
                 "com.instagram.nux.activity.SignedOutFragmentActivity".into()
             }
             _ => "com.instagram.mainactivity.MainActivity".into(),
         }
     }
 
-    fn launch(&mut self, _ctx: &AppContext<'_>, cold: bool) {
+    fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
+        RULES.canonicalize(ctx, &mut self.sessions);
         if cold {
             self.visiting = None;
             self.overlay = None;

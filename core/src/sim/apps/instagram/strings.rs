@@ -54,6 +54,8 @@ pub(crate) struct Strings {
     pub follow: &'static str,
     pub message: &'static str,
     pub not_found: &'static str,
+    pub challenge_title: &'static str,
+    pub challenge_body: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -108,6 +110,8 @@ const EN: Strings = Strings {
     follow: "Follow",
     message: "Message",
     not_found: "Sorry, this page isn't available.",
+    challenge_title: "Confirm it's you",
+    challenge_body: "We noticed unusual activity on your account. To continue, confirm it's you.",
 };
 
 const ES: Strings = Strings {
@@ -162,6 +166,9 @@ const ES: Strings = Strings {
     follow: "Seguir",
     message: "Enviar mensaje",
     not_found: "Esta página no está disponible.",
+    challenge_title: "Confirma que eres tú",
+    challenge_body:
+        "Detectamos actividad inusual en tu cuenta. Para continuar, confirma que eres tú.",
 };
 
 const PT: Strings = Strings {
@@ -216,6 +223,9 @@ const PT: Strings = Strings {
     follow: "Seguir",
     message: "Enviar mensagem",
     not_found: "Esta página não está disponível.",
+    challenge_title: "Confirme que é você",
+    challenge_body:
+        "Notamos uma atividade incomum na sua conta. Para continuar, confirme que é você.",
 };
 
 /// The labels in `language`.

@@ -30,7 +30,6 @@ use strings::{strings, Strings};
 const RULES: LoginRules = LoginRules {
     platform: Platform::TikTok,
     second_factor: false,
-    captcha: true,
 };
 
 /// Creators whose videos the simulated feed plays.
@@ -770,7 +769,8 @@ impl SimApp for TikTok {
         }
     }
 
-    fn launch(&mut self, _ctx: &AppContext<'_>, cold: bool) {
+    fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
+        RULES.canonicalize(ctx, &mut self.sessions);
         if cold {
             self.visiting = None;
             self.overlay = None;

@@ -1,0 +1,410 @@
+//! Types one sheet row: every present column's cell becomes a checked field,
+//! and every bad cell becomes a [`RowError`] naming the row and column.
+//!
+//! A cell of a column the sheet lacks stays absent (the field is left as it
+//! is); an empty cell of an optional field means "clear"; an empty `logined`
+//! or `status` cell leaves the flag. `device_index` is never read, and the
+//! stats columns are read only for TikTok. Errors never quote a password.
+
+use super::cells::Cell;
+use super::columns::{Column, HeaderMap};
+use super::reader::SheetRow;
+use super::report::RowError;
+use crate::account::{
+    printable, AccountId, NewAccount, Platform, ProfileStats, Status, Username, MAX_TEXT_CHARS,
+};
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// A cell of an optional field: `None` when the sheet has no such column,
+/// `Some(None)` for an empty cell (clear), `Some(Some(v))` for a value.
+pub(crate) type Field<T> = Option<Option<T>>;
+
+/// One row with every present column typed and checked.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedRow {
+    pub(crate) number: u32,
+    pub(crate) id: Option<AccountId>,
+    pub(crate) username: Username,
+    pub(crate) email: Field<String>,
+    pub(crate) password: Field<Secret>,
+    pub(crate) package_name: Field<String>,
+    pub(crate) device: Field<String>,
+    pub(crate) logged_in: Option<bool>,
+    pub(crate) status: Option<Status>,
+    pub(crate) tags: Option<Vec<String>>,
+    pub(crate) stats: StatFields,
+}
+
+/// The stats columns of a row (TikTok imports only).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StatFields {
+    pub(crate) nickname: Field<String>,
+    pub(crate) country: Field<String>,
+    pub(crate) followers: Field<u64>,
+    pub(crate) following: Field<u64>,
+    pub(crate) hearts: Field<u64>,
+    pub(crate) videos: Field<u64>,
+    pub(crate) friends: Field<u64>,
+}
+
+impl StatFields {
+    pub(crate) fn any(&self) -> bool {
+        self.nickname.is_some()
+            || self.country.is_some()
+            || self.followers.is_some()
+            || self.following.is_some()
+            || self.hearts.is_some()
+            || self.videos.is_some()
+            || self.friends.is_some()
+    }
+
+    /// `base` with every present column's value put in.
+    pub(crate) fn merged_into(&self, base: &ProfileStats) -> ProfileStats {
+        fn pick<T: Clone>(field: &Field<T>, old: &Option<T>) -> Option<T> {
+            field.clone().unwrap_or_else(|| old.clone())
+        }
+        ProfileStats {
+            nickname: pick(&self.nickname, &base.nickname),
+            country: pick(&self.country, &base.country),
+            followers: pick(&self.followers, &base.followers),
+            following: pick(&self.following, &base.following),
+            hearts: pick(&self.hearts, &base.hearts),
+            videos: pick(&self.videos, &base.videos),
+            friends: pick(&self.friends, &base.friends),
+            synced_at: base.synced_at,
+        }
+    }
+}
+
+/// Types a data row of a sheet laid out as `header`, for an import into `platform`.
+pub(crate) fn parse_row(
+    header: &HeaderMap,
+    platform: Platform,
+    row: &SheetRow,
+) -> Result<ParsedRow, Vec<RowError>> {
+    let tiktok = platform == Platform::TikTok;
+    let mut errors = Vec::new();
+    let cell = |column: Column| -> Option<&Cell> { header.has(column).then(|| row.cell(column)) };
+    let mut fail = |column: Column, reason: String| {
+        errors.push(RowError {
+            row: row.number,
+            column: Some(column.name().to_string()),
+            reason,
+        });
+    };
+    let username = match cell(Column::Username).map(Cell::text) {
+        Some(Ok(Some(text))) => match Username::parse(&text) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                fail(Column::Username, validation_reason(e));
+                None
+            }
+        },
+        Some(Ok(None)) | None => {
+            fail(
+                Column::Username,
+                "is empty; every row needs a username".into(),
+            );
+            None
+        }
+        Some(Err(reason)) => {
+            fail(Column::Username, reason);
+            None
+        }
+    };
+    let id = match cell(Column::Id).map(Cell::whole) {
+        None | Some(Ok(None)) => None,
+        Some(Ok(Some(n))) if n >= 1 => Some(AccountId(n as i64)),
+        Some(Ok(Some(_))) => {
+            fail(Column::Id, "0 is not an account id".into());
+            None
+        }
+        Some(Err(reason)) => {
+            fail(Column::Id, reason);
+            None
+        }
+    };
+    let mut text = |column: Column| -> Field<String> {
+        let value = cell(column)?;
+        match value.text() {
+            Ok(v) => match v.as_deref().map(|v| check_text(v, column != Column::Pwd)) {
+                Some(Err(reason)) => {
+                    fail(column, reason);
+                    None
+                }
+                _ => Some(v),
+            },
+            Err(reason) => {
+                fail(column, reason);
+                None
+            }
+        }
+    };
+    let email = text(Column::Email);
+    let package_name = text(Column::PackageName);
+    let device = text(Column::Device);
+    let tags_text = text(Column::Tags);
+    let (nickname, country) = if tiktok {
+        (text(Column::Nickname), text(Column::Country))
+    } else {
+        (None, None)
+    };
+    let password = cell(Column::Pwd).and_then(|value| match value.raw_text() {
+        Ok(v) => match v.as_deref().map(|v| check_text(v, false)) {
+            Some(Err(reason)) => {
+                fail(Column::Pwd, reason);
+                None
+            }
+            _ => Some(v.map(Secret::new)),
+        },
+        Err(reason) => {
+            fail(Column::Pwd, reason);
+            None
+        }
+    });
+    let mut flag = |column: Column, allow_bool: bool| -> Option<bool> {
+        match cell(column)?.flag(allow_bool) {
+            Ok(v) => v,
+            Err(reason) => {
+                fail(column, reason);
+                None
+            }
+        }
+    };
+    let logged_in = flag(Column::Logined, true);
+    let status = flag(Column::Status, false).map(|disabled| {
+        if disabled {
+            Status::Disabled
+        } else {
+            Status::Enabled
+        }
+    });
+    let mut count = |column: Column| -> Field<u64> {
+        if !tiktok {
+            return None;
+        }
+        match cell(column)?.whole() {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                fail(column, reason);
+                None
+            }
+        }
+    };
+    let stats = StatFields {
+        nickname,
+        country,
+        followers: count(Column::Followers),
+        following: count(Column::Following),
+        hearts: count(Column::Hearts),
+        videos: count(Column::Videos),
+        friends: count(Column::Friends),
+    };
+    let username = match username {
+        Some(username) if errors.is_empty() => username,
+        _ => return Err(errors),
+    };
+    Ok(ParsedRow {
+        number: row.number,
+        id,
+        username,
+        email,
+        password,
+        package_name,
+        device,
+        logged_in,
+        status,
+        tags: tags_text.map(|t| split_tags(t.as_deref())),
+        stats,
+    })
+}
+
+/// The account a row creates; absent columns take their defaults.
+pub(crate) fn new_account(row: ParsedRow, platform: Platform) -> NewAccount {
+    let stats = if platform == Platform::TikTok {
+        row.stats.merged_into(&ProfileStats::default())
+    } else {
+        ProfileStats::default()
+    };
+    NewAccount {
+        platform,
+        username: row.username.as_str().to_string(),
+        email: row.email.flatten(),
+        password: row.password.flatten(),
+        device: row.device.flatten(),
+        package_name: row.package_name.flatten(),
+        logged_in: row.logged_in.unwrap_or(false),
+        status: row.status.unwrap_or_default(),
+        tags: row.tags.unwrap_or_default(),
+        stats,
+    }
+}
+
+/// Tags from a `tags` cell: comma separated, trimmed, blanks dropped.
+fn split_tags(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Length and character checks of a text value; `quote` may name the value.
+fn check_text(value: &str, quote: bool) -> std::result::Result<(), String> {
+    let chars = value.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(format!(
+            "is {chars} characters long; at most {MAX_TEXT_CHARS} are allowed"
+        ));
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(if quote {
+            format!(
+                "'{}' contains the control character {c:?}",
+                printable(value)
+            )
+        } else {
+            "contains a control character".to_string()
+        });
+    }
+    Ok(())
+}
+
+/// The reason of a validation error, without its `invalid FIELD:` prefix.
+fn validation_reason(error: Error) -> String {
+    match error {
+        Error::Validation { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parsed rows and all errors of a TikTok sheet with these columns and rows.
+    fn sheet(columns: &[Column], rows: &[&[Cell]]) -> (Vec<ParsedRow>, Vec<RowError>) {
+        let header = HeaderMap::with_columns(columns);
+        let (mut parsed, mut errors) = (Vec::new(), Vec::new());
+        for (at, cells) in rows.iter().enumerate() {
+            let mut row = SheetRow::new(at as u32 + 2);
+            for (column, cell) in columns.iter().zip(cells.iter()) {
+                row.cells[column.index()] = cell.clone();
+            }
+            match parse_row(&header, Platform::TikTok, &row) {
+                Ok(p) => parsed.push(p),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        (parsed, errors)
+    }
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    #[test]
+    fn every_bad_cell_of_a_row_is_reported_without_secrets() {
+        let cols = [
+            Column::Username,
+            Column::Pwd,
+            Column::Status,
+            Column::Followers,
+            Column::Email,
+        ];
+        let long_pwd = "p".repeat(MAX_TEXT_CHARS + 1);
+        let (rows, errors) = sheet(
+            &cols,
+            &[
+                &[
+                    text("ok"),
+                    text(&long_pwd),
+                    Cell::Number(2.0),
+                    Cell::Number(-1.0),
+                    Cell::Date,
+                ],
+                &[
+                    Cell::Empty,
+                    Cell::Formula,
+                    text("yes"),
+                    Cell::Number(1.5),
+                    Cell::Error("#N/A".into()),
+                ],
+            ],
+        );
+        let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.len(), 9, "{errors:#?}");
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column pwd: is 4097 characters long")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column status: 2 is not allowed")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column followers: -1 is negative")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column email: holds a date")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 3, column username: is empty")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 3, column pwd: holds a formula")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("row 3, column status: 'yes' is not allowed")));
+        assert!(errors
+            .iter()
+            .any(|e| e.contains("followers: 1.5 is not a whole number")));
+        assert!(errors
+            .iter()
+            .any(|e| e.contains("email: holds the error value #N/A")));
+        assert!(errors.iter().all(|e| !e.contains("ppp")));
+        assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn sheetjs_numbers_become_text_and_missing_columns_stay_absent() {
+        let cols = [
+            Column::Username,
+            Column::Pwd,
+            Column::Tags,
+            Column::Followers,
+        ];
+        let (rows, errors) = sheet(
+            &cols,
+            &[&[
+                Cell::Number(998877.0),
+                Cell::Number(123456.0),
+                text(" a, ,b "),
+                Cell::Empty,
+            ]],
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let row = &rows[0];
+        assert_eq!(row.username.as_str(), "998877");
+        assert_eq!(row.password.clone().flatten().unwrap().expose(), "123456");
+        assert_eq!(
+            row.tags.as_deref(),
+            Some(&["a".to_string(), "b".to_string()][..])
+        );
+        assert_eq!(row.stats.followers, Some(None));
+        assert_eq!(row.email, None);
+        assert_eq!(row.logged_in, None);
+    }
+
+    #[test]
+    fn a_long_username_is_a_row_error() {
+        let (rows, errors) = sheet(&[Column::Username], &[&[text(&"u".repeat(32_767))]]);
+        assert!(rows.is_empty());
+        let error = errors[0].to_string();
+        assert!(
+            error.contains("row 2, column username: is 32767 characters long"),
+            "{error}"
+        );
+    }
+}
