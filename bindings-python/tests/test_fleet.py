@@ -80,6 +80,49 @@ def test_sim_phones_through_the_real_adb_server(fleet: sim.SimFleet, adb: farmha
     assert isinstance(info.value, TimeoutError) and info.value.seconds == 0.5
 
 
+def test_login_end_to_end_through_adb(ws: farmhand.Workspace, fleet: sim.SimFleet, adb: farmhand.AdbDriver) -> None:
+    accounts = roster(ws, fleet)
+    events: list[farmhand.Event] = []
+    report = ws.login(adb, parallelism=2, progress=events.append)
+    assert report.workflow == "login" and not report.cancelled
+    outcome = {name: report.outcome(a) for name, a in accounts.items()}
+    assert outcome == {
+        "alice": "logged_in",
+        "bob": "wrong_password",
+        "carol": "logged_in",
+        "dave": "already_logged_in",
+        "frank": "skipped_disabled",
+    }
+    assert ws.get(accounts["alice"].id).logged_in and ws.get(accounts["alice"].id).last_login_at is not None
+    assert not ws.get(accounts["bob"].id).logged_in and ws.get(accounts["bob"].id).last_error
+    assert fleet.logged_in(fleet.serials[0], IG) == ["alice"]
+    assert report.summary.succeeded == 3 and report.summary.counts["logged_in"] == 2
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "started" and kinds[-1] == "finished"
+    done = [e for e in events if e.kind == "account_done"]
+    assert len(done) == len(report) == 5 and done[-1].done == done[-1].total == 5
+    assert "pw-alice" not in repr(events) + repr(report.results)
+
+
+def test_match_then_sync_profiles(ws: farmhand.Workspace, fleet: sim.SimFleet) -> None:
+    driver = fleet.driver()
+    found = ws.match_accounts(driver)
+    assert found.workflow == "match_accounts"
+    two = fleet.serials[1]
+    erin = ws.find("erin", platform="instagram")
+    dave = ws.find("dave", platform="tiktok")
+    assert erin is not None and erin.device == two and erin.logged_in
+    assert dave is not None and dave.device == two
+    assert found.summary.counts.get("created") == 2
+    again = ws.match_accounts(driver)
+    assert "created" not in again.summary.counts
+    assert len(ws) == 2
+    synced = ws.sync_profiles(driver, accounts=[dave])
+    assert synced.outcome(dave) == "synced"
+    stats = ws.get(dave.id).stats
+    assert stats.followers == 7 and stats.synced_at is not None
+
+
 def test_a_raising_progress_callback_stops_the_run_and_surfaces(ws: farmhand.Workspace, fleet: sim.SimFleet) -> None:
     accounts = roster(ws, fleet)
     calls: list[str] = []
