@@ -87,7 +87,7 @@ impl Workspace {
         serial: &str,
         clones: &[(Platform, String)],
     ) -> Result<()> {
-        let mut device = run.driver.open(serial)?;
+        let mut device = run.open(serial)?;
         run.step(serial, None, "list apps");
         let installed = device.installed_packages()?;
         for (platform, package) in apps_on_phone(&installed, clones) {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::account::{Account, AccountId};
 use crate::apps::Packs;
-use crate::device::{Device, DeviceDriver, DeviceExt, DeviceState};
+use crate::device::{Device, DeviceDriver, DeviceExt, DeviceState, ShellOutput};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel::CancelToken;
 use crate::ops::observer::{Event, NoObserver, Observer};
@@ -80,6 +80,33 @@ impl fmt::Debug for RunOptions {
             .field("screen_timeout", &self.screen_timeout)
             .field("cancelled", &self.cancel.is_cancelled())
             .finish_non_exhaustive()
+    }
+}
+
+/// A phone whose commands wait at most `cap` ([`RunOptions::command_timeout`]).
+pub(crate) struct CappedDevice {
+    inner: Box<dyn Device>,
+    cap: Duration,
+}
+
+impl CappedDevice {
+    /// Wraps an open phone.
+    pub fn wrap(inner: Box<dyn Device>, cap: Duration) -> Box<dyn Device> {
+        Box::new(CappedDevice { inner, cap })
+    }
+}
+
+impl Device for CappedDevice {
+    fn serial(&self) -> &str {
+        self.inner.serial()
+    }
+
+    fn shell(&mut self, command: &str, timeout: Duration) -> Result<ShellOutput> {
+        self.inner.shell(command, timeout.min(self.cap))
+    }
+
+    fn pull(&mut self, path: &str, timeout: Duration) -> Result<Vec<u8>> {
+        self.inner.pull(path, timeout.min(self.cap))
     }
 }
 
@@ -254,6 +281,12 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Opens a phone, its commands capped at the options' `command_timeout`.
+    pub fn open(&self, serial: &str) -> Result<Box<dyn Device>> {
+        let device = self.driver.open(serial)?;
+        Ok(CappedDevice::wrap(device, self.options.command_timeout))
+    }
+
     /// The phones the driver sees online, by serial.
     pub fn online_phones(&self) -> Result<HashSet<String>> {
         Ok(self
@@ -337,7 +370,7 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
                 }
                 (Some(why), _) => (Outcome::DeviceOffline, Some(why.clone())),
                 (None, Some(open)) => attempt(run, work, open, account),
-                (None, None) => match run.driver.open(&job.serial) {
+                (None, None) => match run.open(&job.serial) {
                     Ok(device) => attempt(
                         run,
                         work,
