@@ -340,6 +340,7 @@ impl Scenario {
                     ),
                 ));
             }
+            super::apps::validate_account(account, &format!("accounts[{i}]"))?;
         }
         let mut ports = HashSet::new();
         for (p, phone) in self.phones.iter().enumerate() {
