@@ -6,7 +6,7 @@
 //! authenticator-code screen, a home feed that never goes idle, a profile with
 //! abbreviated counters, an account switcher and logout. Accounts come from the
 //! scenario through [`AppContext`](crate::sim::AppContext); which accounts an
-//! install holds starts from its [`AppSpec`](crate::sim::AppSpec).
+//! install holds starts from its [`AppSpec`].
 //!
 //! App options (`AppSpec::options`): `login_attempts` — failed attempts with one
 //! identifier before "too many attempts" (default 5).
