@@ -58,6 +58,9 @@ COMPARISONS = [
     Comparison("Python listing vs sqlite3, sheet import vs an openpyxl script",
                [str(PY), "benches/compare/python_bindings.py"],
                quick=["--rows", "2000", "--runs", "1"]),
+    Comparison("fleet login scaling, 1 vs 32 phones",
+               ["cargo", "run", "--release", "-q", "-p", "farmhand-benches", "--example", "fleet_scaling", "--"],
+               quick=["--phones", "4", "--runs", "1"]),
     Comparison("shell round trip vs adbutils", [str(PY), "benches/compare/device_shell.py"],
                quick=["--rounds", "1", "--calls", "20"]),
 ]

@@ -77,6 +77,8 @@ fn to_exception(py: Python<'_>, err: farmhand::Error) -> PyResult<PyErr> {
         },
         _ => cls.call1(PyTuple::new(py, [message])?)?,
     };
+    // The engine's own kind name: it also tells apart kinds that share a class.
+    exc.setattr("kind", err.kind().as_str())?;
     match &err {
         farmhand::Error::Validation { field, .. } => exc.setattr("field", field)?,
         farmhand::Error::NotFound { what } => exc.setattr("what", what)?,

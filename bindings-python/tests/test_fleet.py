@@ -219,3 +219,26 @@ def test_sim_bad_input() -> None:
     server.stop()
     with pytest.raises(farmhand.DeviceError):
         server.connect(fleet.serials[0])
+
+
+def test_a_running_workflow_lets_other_python_threads_run(ws: farmhand.Workspace, fleet: sim.SimFleet) -> None:
+    roster(ws, fleet)
+    inside, go = threading.Event(), threading.Event()
+    waited: list[bool] = []
+
+    def progress(event: farmhand.Event) -> None:
+        if event.kind == "started":
+            inside.set()
+            waited.append(go.wait(timeout=60))
+
+    reports: list[farmhand.Report] = []
+    runner = threading.Thread(target=lambda: reports.append(ws.login(fleet.driver(), progress=progress)))
+    runner.start()
+    # This thread runs Python (and reads the workspace) while `runner` is inside
+    # ws.login: only possible because the call released the GIL.
+    assert inside.wait(timeout=60)
+    assert len(ws.list()) == 5
+    go.set()
+    runner.join(timeout=120)
+    assert waited == [True]
+    assert len(reports) == 1 and reports[0].summary.total == 5

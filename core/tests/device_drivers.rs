@@ -189,6 +189,8 @@ both_drivers!(
     idle_dumps_are_retried_then_reported(1),
     hung_dump_is_a_timeout_and_wait_for_names_the_screen(1),
     offline_phone_mid_command_is_a_device_error(1),
+    big_outputs_arrive_whole(1),
+    one_worker_per_phone_in_parallel(4),
 );
 
 fn lists_and_opens(bed: &Bed) {
@@ -370,4 +372,64 @@ fn offline_phone_mid_command_is_a_device_error(bed: &Bed) {
     let err = phone.shell("echo lost", LONG).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Device, "{err}");
     assert!(err.to_string().contains(phone.serial()), "{err}");
+
+    bed.phone(0).set_faults(Faults {
+        offline_at: Some(1),
+        offline_ms: 1_000,
+        ..Faults::default()
+    });
+    let err = phone.dump_ui().unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Device | ErrorKind::NotFound),
+        "{err}"
+    );
+    assert!(err.to_string().contains(phone.serial()), "{err}");
+    let deadline = std::time::Instant::now() + LONG;
+    let back = loop {
+        match phone.shell("echo back", LONG) {
+            Ok(out) => break out,
+            Err(e) => {
+                assert!(std::time::Instant::now() < deadline, "never came back: {e}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    };
+    assert_eq!(back.stdout, "back\n");
+}
+
+fn big_outputs_arrive_whole(bed: &Bed) {
+    let data: Vec<u8> = (0..5 * 1024 * 1024u32)
+        .map(|i| b'a' + (i % 26) as u8)
+        .collect();
+    bed.phone(0)
+        .write_file("/sdcard/Download/big.txt", data.clone())
+        .unwrap();
+    let mut phone = bed.open(0);
+    assert_eq!(phone.pull("/sdcard/Download/big.txt", LONG).unwrap(), data);
+    let out = phone.shell("cat /sdcard/Download/big.txt", LONG).unwrap();
+    assert_eq!(out.exit_code, 0);
+    assert_eq!(out.stdout.as_bytes(), &data[..]);
+}
+
+/// As fleet workflows run: one thread per phone, all through one driver at once.
+fn one_worker_per_phone_in_parallel(bed: &Bed) {
+    std::thread::scope(|scope| {
+        for (i, phone) in bed.fleet.phones().iter().enumerate() {
+            let driver = &bed.driver;
+            scope.spawn(move || {
+                let mut device = driver.open(phone.serial()).unwrap();
+                device.launch(ECHO, None).unwrap();
+                for round in 0..10 {
+                    let word = format!("w{i}r{round}");
+                    let out = device.shell(&format!("echo {word}"), LONG).unwrap();
+                    assert_eq!(out.stdout, format!("{word}\n"));
+                    device.input_text(&word).unwrap();
+                }
+                let typed = Selector::new().id("field");
+                let screen = device.dump_ui().unwrap();
+                let expected: String = (0..10).map(|r| format!("w{i}r{r}")).collect();
+                assert_eq!(typed.find(&screen).unwrap().text, expected);
+            });
+        }
+    });
 }

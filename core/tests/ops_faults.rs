@@ -229,3 +229,60 @@ fn cancel_stops_before_the_next_account() {
     assert_eq!((untouched.logged_in, untouched.last_error), (false, None));
     assert!(!typed(&w.commands(0), "i0"));
 }
+
+#[test]
+fn match_names_a_phone_that_is_not_connected_and_scans_only_the_chosen_ones() {
+    let mut scenario = two_phones(Faults::default());
+    scenario.phones[0].apps = vec![app(AppKind::TikTok, &["t0"])];
+    scenario.phones[1].apps = vec![app(AppKind::TikTok, &["t1"])];
+    let w = World::start(&scenario);
+    let opts = RunOptions {
+        phones: Some(vec![w.serial(0), "127.0.0.1:9".to_string()]),
+        ..options()
+    };
+    let report = w.ws.match_accounts(&w.driver, &opts).unwrap();
+    assert_eq!(
+        report.phone_failures.len(),
+        1,
+        "{:?}",
+        report.phone_failures
+    );
+    assert_eq!(report.phone_failures[0].device, "127.0.0.1:9");
+    assert_eq!(report.phone_failures[0].outcome, Outcome::DeviceOffline);
+    let t0 = w.ws.find(Platform::TikTok, "t0").unwrap().unwrap();
+    assert_eq!(t0.device.as_deref(), Some(w.serial(0).as_str()));
+    assert!(t0.logged_in);
+    assert_eq!(
+        w.ws.find(Platform::TikTok, "t1").unwrap(),
+        None,
+        "phone 1 was not chosen"
+    );
+    assert!(w.commands(1).is_empty(), "{:?}", w.commands(1));
+}
+
+#[test]
+fn sync_of_an_account_the_app_does_not_hold_stores_it_logged_out() {
+    let mut scenario = two_phones(Faults::default());
+    scenario.phones[0].apps = vec![app(AppKind::TikTok, &["t1"])];
+    let w = World::start(&scenario);
+    let gone =
+        w.ws.add(
+            NewAccount::new(Platform::TikTok, "t0")
+                .device(w.serial(0))
+                .password("pw")
+                .logged_in(true),
+        )
+        .unwrap();
+    let report = w.ws.sync_profiles(&w.driver, &options()).unwrap();
+    assert_eq!(
+        report.outcome(gone.id),
+        Some(Outcome::NotLoggedIn),
+        "{:?}",
+        report.results
+    );
+    let stored = w.ws.get(gone.id).unwrap();
+    assert!(!stored.logged_in);
+    assert_eq!(stored.stats.synced_at, None);
+    assert!(stored.last_error.unwrap().contains("not logged in"));
+    assert_eq!(w.sessions(0, "com.zhiliaoapp.musically"), ["t1"]);
+}

@@ -427,3 +427,36 @@ fn a_challenged_account_meets_a_checkpoint_nobody_passes() {
     assert!(phone.sees(&ig("login_username")));
     assert!(phone.logged_in(INSTAGRAM).is_empty());
 }
+
+#[test]
+fn stray_taps_keys_and_hostile_text_change_nothing_they_should_not() {
+    let phone = Phone::fresh();
+    phone.launch(INSTAGRAM);
+    let before = phone.dump();
+    for (x, y) in [(-1, -1), (0, 0), (9999, 9999), (540, 2000), (1079, 2399)] {
+        phone.tap_at(x, y);
+    }
+    phone.type_text("nobody focused");
+    phone.key(KeyCode::Del);
+    phone.key(KeyCode::Other(999));
+    assert_eq!(phone.dump(), before);
+
+    phone.tap(&ig("login_username"));
+    phone.type_text("<node text=\"&amp;\"/> ' ; rm -rf / $(reboot)");
+    let tree = phone.dump();
+    assert_eq!(
+        ig("login_username").find(&tree).unwrap().text,
+        "<node text=\"&amp;\"/> ' ; rm -rf / $(reboot)"
+    );
+    phone.tap(&ig("password"));
+    phone.type_text("x");
+    phone.tap(&ig("next_button"));
+    assert_eq!(dialog_headline(&phone), "Can't find account");
+    // The dialog is modal: taps outside it do nothing, typing goes nowhere.
+    phone.tap_at(540, 300);
+    phone.type_text("more");
+    assert_eq!(dialog_headline(&phone), "Can't find account");
+    phone.key(KeyCode::Back);
+    assert!(!phone.sees(&ig("igds_alert_dialog_headline")));
+    assert_eq!(phone.find(&ig("password")).text, "\u{2022}");
+}

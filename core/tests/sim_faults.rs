@@ -75,7 +75,7 @@ fn an_offline_phone_comes_back() {
     let phone = &fleet.phones()[0];
     phone.set_faults(Faults {
         offline_at: Some(1),
-        offline_ms: 1500,
+        offline_ms: 4000,
         ..Faults::default()
     });
     let out = shell(&adb, serial, "echo lost");

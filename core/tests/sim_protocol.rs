@@ -419,3 +419,29 @@ fn sync_refuses_long_paths_and_unknown_requests() {
     }
     assert!(echo_works(phone));
 }
+
+#[test]
+fn a_host_flooding_a_stream_without_waiting_for_okay_is_dropped() {
+    let fleet = fleet();
+    let phone = &fleet.phones()[0];
+    let (mut good, _) = host(phone, MAX_PAYLOAD);
+    let (mut evil, _) = host(phone, MAX_PAYLOAD);
+    // A non-interactive shell never reads its stdin: these WRTEs are never acknowledged.
+    let local = open(&mut evil, 1, "shell,v2,raw:sleep 30");
+    for _ in 0..40 {
+        if evil
+            .write_all(&Message::new(A_WRTE, 1, local, vec![0; 64 * 1024]).encode())
+            .is_err()
+        {
+            break;
+        }
+    }
+    assert!(closed_by_phone(&mut evil));
+    assert!(phone
+        .last_connection_error()
+        .unwrap_or_default()
+        .contains("flow control"));
+    let local = open(&mut good, 1, "shell:echo unaffected");
+    assert_eq!(drain(&mut good, local, 1), b"unaffected\n");
+    assert_eq!(PANICS.load(Ordering::SeqCst), 0);
+}

@@ -29,17 +29,17 @@ use crate::workflows::{self, Kind, Progress};
 pub const SCENARIO: &str = r#"{
   "accounts": [
     {"platform": "tiktok", "username": "mia.dances", "email": "mia@example.com",
-     "password": "tt-mia-2024", "nickname": "Mia", "followers": 12500,
+     "password": "tt-mia-2024", "nickname": "Mia Dances", "followers": 12500,
      "following": 180, "likes": 403000, "posts": 96, "friends": 41},
     {"platform": "tiktok", "username": "leo.cooks", "password": "tt-leo-2024",
-     "nickname": "Leo", "followers": 880, "following": 75, "likes": 9100,
+     "nickname": "Leo Cooks", "followers": 880, "following": 75, "likes": 9100,
      "posts": 12, "friends": 9},
     {"platform": "tiktok", "username": "old.promo", "password": "tt-old-2021"},
     {"platform": "instagram", "username": "ana.travels", "password": "ig-ana-2024",
-     "totp_secret": "JBSWY3DPEHPK3PXP", "nickname": "Ana", "followers": 54200,
+     "totp_secret": "JBSWY3DPEHPK3PXP", "nickname": "Ana Travels", "followers": 54200,
      "following": 310, "posts": 233},
     {"platform": "instagram", "username": "kai.photos", "email": "kai@example.com",
-     "password": "ig-kai-2024", "nickname": "Kai", "followers": 2300,
+     "password": "ig-kai-2024", "nickname": "Kai Photos", "followers": 2300,
      "following": 140, "posts": 58}
   ],
   "phones": [

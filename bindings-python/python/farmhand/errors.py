@@ -2,7 +2,7 @@
 
 Every exception the engine raises is a :class:`FarmhandError`; its ``kind``
 attribute is the engine's stable error-kind name (``"validation"``,
-``"not_found"``, ...). Each subclass also derives from the builtin exception a
+``"not_found"``, ..., ``"screen_not_recognised"``). Each subclass also derives from the builtin exception a
 Python programmer would reach for, so generic handlers keep working:
 
 ===================== ============================= =======================
@@ -12,7 +12,9 @@ class                 also a                        raised when
 ``NotFoundError``     ``LookupError``               an account/device is unknown
 ``DuplicateError``    ``ValueError``                a username already exists
 ``SheetImportError``  --                            a sheet cannot be imported
-``DeviceError``       --                            a phone or adb failed
+``DeviceError``       --                            a phone or adb failed, or an
+                                                    app showed a screen automation
+                                                    does not know
 ``TimeoutError``      builtin ``TimeoutError``      a time limit ran out
 ``StorageError``      --                            the database failed
 ``FileError``         ``OSError``                   a file cannot be read/written
@@ -106,7 +108,9 @@ class SheetImportError(FarmhandError):
 class DeviceError(FarmhandError):
     """A phone or the adb server failed or answered something unexpected.
 
-    ``serial`` names the phone (or the adb server address).
+    ``serial`` names the phone (or the adb server address). An app screen that
+    automation does not recognise is a ``DeviceError`` too, with ``kind``
+    ``"screen_not_recognised"``.
     """
 
     kind = "device"

@@ -4,6 +4,11 @@
 //! (the byte sum of the payload), magic (`command ^ 0xffffffff`), as AOSP's
 //! `protocol.txt` describes. Reading is bounded: a payload longer than the
 //! negotiated maximum is refused before a byte of it is read.
+//!
+//! Checksums: the Debian adb 29 server fills in the checksum of its CNXN and
+//! sends 0 on every later message once the phone answers with version
+//! [`A_VERSION`] (0x01000001, "checksums may be skipped"). The phones always
+//! compute theirs and never require the host's.
 
 use std::io::{self, Read};
 

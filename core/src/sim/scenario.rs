@@ -14,7 +14,9 @@
 //!     {"model": "Pixel 7", "apps": [
 //!       {"kind": "instagram", "logged_in": ["alice"]},
 //!       {"kind": "tiktok", "package": "com.zhiliaoapp.musically.clone", "version": 2}
-//!     ]}
+//!     ]},
+//!     {"model": "SM-G991B", "port": 7001,
+//!      "faults": {"dump_idle_failures": 2, "hang_commands": ["input"], "language": "es"}}
 //!   ],
 //!   "latency": {"dump_ms": 300, "tap_ms": 50}
 //! }
@@ -338,6 +340,7 @@ impl Scenario {
                     ),
                 ));
             }
+            super::apps::validate_account(account, &format!("accounts[{i}]"))?;
         }
         let mut ports = HashSet::new();
         for (p, phone) in self.phones.iter().enumerate() {
@@ -415,7 +418,9 @@ mod tests {
             {"model": "Pixel 7", "apps": [
               {"kind": "instagram", "logged_in": ["alice"]},
               {"kind": "tiktok", "package": "com.zhiliaoapp.musically.clone", "version": 2}
-            ]}
+            ]},
+            {"model": "SM-G991B", "port": 7001,
+             "faults": {"dump_idle_failures": 2, "hang_commands": ["input"], "language": "es"}}
           ],
           "latency": {"dump_ms": 300, "tap_ms": 50}
         }"#;
@@ -426,6 +431,10 @@ mod tests {
         );
         assert_eq!(s.phones[0].apps[0].package(), "com.instagram.android");
         assert_eq!(s.latency.dump_ms, 300);
+        assert_eq!(s.phones[1].port, Some(7001));
+        assert_eq!(s.phones[1].faults.dump_idle_failures, 2);
+        assert_eq!(s.phones[1].faults.language.as_deref(), Some("es"));
+        assert_eq!(s.phones[1].apps.len(), 2, "default apps");
         assert_eq!(s.accounts[0].followers, 12500);
         assert!(!format!("{s:?}").contains("hunter2"));
         assert!(!format!("{s:?}").contains("JBSWY3DPEHPK3PXP"));

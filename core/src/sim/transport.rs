@@ -10,7 +10,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufReader, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -23,6 +23,9 @@ use super::services;
 pub const MAX_STREAMS: usize = 256;
 /// Most WRTEs a host may send on a stream without waiting for OKAY (a compliant host sends one).
 const MAX_UNACKED: usize = 16;
+/// Most bytes a host may have sent on all of a connection's streams that the
+/// services have not read yet; a host that floods past it is dropped.
+const MAX_BUFFERED: usize = 16 * 1024 * 1024;
 /// A host that stops reading for this long is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -35,6 +38,7 @@ pub(crate) struct Connection {
     max_payload: AtomicU32,
     next_local: AtomicU32,
     dead: AtomicBool,
+    buffered: AtomicUsize,
 }
 
 struct Stream {
@@ -56,9 +60,15 @@ impl Stream {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn mark_closed(&self) {
-        self.lock().closed = true;
+    /// Marks the stream closed and drops unread input; returns (was it open,
+    /// bytes dropped) so the connection's count of buffered bytes stays true.
+    fn mark_closed(&self) -> (bool, usize) {
+        let mut state = self.lock();
+        let was_open = !std::mem::replace(&mut state.closed, true);
+        let dropped = state.inbox.drain(..).map(|d| d.len()).sum();
+        drop(state);
         self.changed.notify_all();
+        (was_open, dropped)
     }
 }
 
@@ -87,6 +97,7 @@ pub(crate) fn serve(socket: TcpStream, phone: Arc<SimPhone>, link_id: u64) {
         max_payload: AtomicU32::new(MAX_PAYLOAD),
         next_local: AtomicU32::new(1),
         dead: AtomicBool::new(false),
+        buffered: AtomicUsize::new(0),
     });
     match conn.read_loop(BufReader::new(reader)) {
         End::Protocol(why) => phone.link().record_error(why),
@@ -138,7 +149,13 @@ impl Connection {
                         return End::Protocol(format!("WRTE to unknown stream {}", msg.arg1));
                     };
                     let mut state = stream.lock();
-                    if state.inbox.len() >= MAX_UNACKED {
+                    if state.closed {
+                        // The service just ended; late input is dropped, as adbd drops it.
+                        continue;
+                    }
+                    let buffered = self.buffered.fetch_add(msg.data.len(), Ordering::SeqCst);
+                    if state.inbox.len() >= MAX_UNACKED || buffered + msg.data.len() > MAX_BUFFERED
+                    {
                         return End::Protocol("host ignores flow control".into());
                     }
                     state.inbox.push_back(msg.data);
@@ -156,7 +173,9 @@ impl Connection {
                 A_CLSE => {
                     let removed = self.lock_streams().remove(&msg.arg1);
                     match removed {
-                        Some(stream) => stream.mark_closed(),
+                        Some(stream) => {
+                            self.forget(&stream);
+                        }
                         None if self.was_allocated(msg.arg1) || msg.arg1 == 0 => {}
                         None => {
                             return End::Protocol(format!("CLSE for unknown stream {}", msg.arg1))
@@ -224,6 +243,13 @@ impl Connection {
         None
     }
 
+    /// Closes a stream on the connection's side of the books.
+    fn forget(&self, stream: &Stream) -> bool {
+        let (was_open, dropped) = stream.mark_closed();
+        self.buffered.fetch_sub(dropped, Ordering::SeqCst);
+        was_open
+    }
+
     fn lock_streams(&self) -> MutexGuard<'_, HashMap<u32, Arc<Stream>>> {
         self.streams.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -266,7 +292,7 @@ impl Connection {
         let _ = self.socket.shutdown(Shutdown::Both);
         let streams: Vec<_> = self.lock_streams().drain().map(|(_, s)| s).collect();
         for stream in streams {
-            stream.mark_closed();
+            self.forget(&stream);
         }
     }
 }
@@ -334,6 +360,7 @@ impl StreamIo {
         loop {
             if let Some(data) = state.inbox.pop_front() {
                 drop(state);
+                self.conn.buffered.fetch_sub(data.len(), Ordering::SeqCst);
                 self.conn.send(Message::new(
                     A_OKAY,
                     self.stream.local,
@@ -359,10 +386,7 @@ impl StreamIo {
 
     /// Closes the stream from the phone's side (CLSE), once.
     pub fn close(&self) {
-        let was_open = {
-            let mut state = self.stream.lock();
-            !std::mem::replace(&mut state.closed, true)
-        };
+        let was_open = self.conn.forget(&self.stream);
         self.conn.lock_streams().remove(&self.stream.local);
         if was_open {
             self.conn.send(Message::new(
@@ -372,7 +396,6 @@ impl StreamIo {
                 Vec::new(),
             ));
         }
-        self.stream.changed.notify_all();
     }
 }
 

@@ -264,11 +264,13 @@ impl AdbDevice {
         move |e| wire_error(self.server, Some(&self.serial), &what, timeout, e)
     }
 
-    /// Shell v1 (phones before Android 7): no exit packet, so the command runs in a
-    /// subshell followed by a marker line carrying `$?`.
+    /// Shell v1 (phones before Android 7): no exit packet, so the command is followed,
+    /// on a new line (a trailing `#` comment cannot swallow it), by a marker line
+    /// carrying `$?`. A command that runs `exit` itself ends without the marker:
+    /// that is reported as a missing exit status, never guessed.
     fn shell_v1(&self, command: &str, timeout: Duration, what: &str) -> Result<ShellOutput> {
         let mut stream = self.transport(what, timeout)?;
-        let wrapped = format!("({command}); echo \"{V1_MARKER}$?\"");
+        let wrapped = format!("{command}\necho \"{V1_MARKER}$?\"");
         stream
             .request(&format!("shell:{wrapped}"))
             .map_err(self.fail(what, timeout))?;
@@ -285,12 +287,15 @@ impl AdbDevice {
 /// The line `shell_v1` appends after the command's output.
 const V1_MARKER: &str = "\u{1}farmhand-exit:";
 
-/// Splits v1 output into what the command printed and the code after the marker.
+/// Splits v1 output into what the command printed and the code on the marker line.
+/// Output after the marker line (stderr that a transport delivered late) is kept.
 fn split_v1_marker(text: &str) -> Option<ShellOutput> {
     let at = text.rfind(V1_MARKER)?;
-    let code = text[at + V1_MARKER.len()..].trim().parse().ok()?;
+    let rest = &text[at + V1_MARKER.len()..];
+    let (code, after) = rest.split_once('\n').unwrap_or((rest, ""));
+    let code = code.trim().parse().ok()?;
     Some(ShellOutput {
-        stdout: text[..at].replace("\r\n", "\n"),
+        stdout: format!("{}{after}", &text[..at]).replace("\r\n", "\n"),
         stderr: String::new(),
         exit_code: code,
     })
@@ -368,6 +373,45 @@ mod tests {
         assert_eq!(out.stdout, "hi\nthere\n");
         assert_eq!(out.exit_code, 3);
         assert!(split_v1_marker("cut off").is_none());
+        let late = split_v1_marker("\u{1}farmhand-exit:1\ncat: x: No such file\n").unwrap();
+        assert_eq!(late.exit_code, 1);
+        assert_eq!(late.stdout, "cat: x: No such file\n");
+    }
+
+    /// The legacy path through the real adb server to a simulated phone's `shell:` service.
+    #[cfg(feature = "sim")]
+    #[test]
+    fn legacy_shell_recovers_the_exit_code_through_the_real_server() {
+        use crate::sim::{AdbServer, AppKind, AppSpec, PhoneSpec, Scenario, SimFleet};
+        let fleet = SimFleet::start(&Scenario {
+            phones: vec![PhoneSpec {
+                apps: vec![AppSpec::new(AppKind::Plain)],
+                ..PhoneSpec::default()
+            }],
+            ..Scenario::default()
+        })
+        .unwrap();
+        let server = AdbServer::start().expect("adb server starts (apt-get install adb)");
+        let serial = fleet.serials()[0].clone();
+        server.connect(&serial).unwrap();
+        let mut phone = AdbDevice {
+            server: server.addr(),
+            serial,
+            shell_v2: false,
+        };
+        let long = Duration::from_secs(20);
+        let out = phone.shell("echo hi # a comment", long).unwrap();
+        assert_eq!((out.stdout.as_str(), out.exit_code), ("hi\n", 0));
+        let out = phone.shell("cat /no/such/file", long).unwrap();
+        assert_eq!(out.exit_code, 1);
+        assert!(
+            out.stdout.contains("No such file"),
+            "merged streams: {out:?}"
+        );
+        let err = phone
+            .shell("sleep 30", Duration::from_millis(300))
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Timeout);
     }
 
     #[test]

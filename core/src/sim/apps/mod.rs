@@ -6,7 +6,7 @@
 //! authenticator-code screen, a home feed that never goes idle, a profile with
 //! abbreviated counters, an account switcher and logout. Accounts come from the
 //! scenario through [`AppContext`](crate::sim::AppContext); which accounts an
-//! install holds starts from its [`AppSpec`](crate::sim::AppSpec).
+//! install holds starts from its [`AppSpec`].
 //!
 //! App options (`AppSpec::options`): `login_attempts` — failed attempts with one
 //! identifier before "too many attempts" (default 5).
@@ -22,7 +22,8 @@ pub use instagram::Instagram;
 pub use tiktok::TikTok;
 
 use crate::error::{Error, Result};
-use crate::sim::scenario::AppSpec;
+use crate::secret::TotpSecret;
+use crate::sim::scenario::{AppSpec, PlatformAccount};
 
 /// The languages the simulated apps are translated into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +78,22 @@ pub(crate) fn validate_options(spec: &AppSpec, field: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks what the apps need of a scenario account: an authenticator key that
+/// is valid base32 (else nobody could ever pass its code screen). `field` names
+/// the account (`accounts[3]`); the key itself never appears in the error.
+pub(crate) fn validate_account(account: &PlatformAccount, field: &str) -> Result<()> {
+    match &account.totp_secret {
+        Some(secret) if TotpSecret::parse(secret.expose()).is_err() => Err(Error::validation(
+            format!("{field}.totp_secret"),
+            format!(
+                "the key of {} account '{}' is not a base32 authenticator key of at least 16 characters",
+                account.platform, account.username
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The `login_attempts` option of an app spec; the default where it is absent
 /// (or invalid in a spec that skipped [`validate_options`]).
 fn attempt_limit(spec: &AppSpec) -> u32 {
@@ -100,6 +117,25 @@ mod tests {
         assert_eq!(Language::from_setting("pt_BR"), Language::Pt);
         assert_eq!(Language::from_setting("ES"), Language::Es);
         assert_eq!(Language::from_setting("de"), Language::Es);
+    }
+
+    #[test]
+    fn unusable_authenticator_keys_are_refused_without_showing_them() {
+        let scenario = |key: &str| {
+            Scenario::from_json(&format!(
+                r#"{{"accounts": [{{"platform": "instagram", "username": "ivy", "password": "pw", "totp_secret": "{key}"}}]}}"#
+            ))
+        };
+        assert!(scenario("JBSWY3DPEHPK3PXP").is_ok());
+        assert!(scenario("jbsw y3dp ehpk 3pxp").is_ok());
+        for bad in ["NOT-BASE32-AT-ALL!!", "JBSWY3DP", ""] {
+            let err = scenario(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Validation);
+            let text = err.to_string();
+            assert!(text.contains("accounts[0].totp_secret"), "{text}");
+            assert!(text.contains("'ivy'"), "{text}");
+            assert!(bad.is_empty() || !text.contains(bad), "{text}");
+        }
     }
 
     #[test]

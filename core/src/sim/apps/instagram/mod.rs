@@ -12,6 +12,23 @@
 //! switcher sheet with "Add account", "Settings and activity" with "Log out",
 //! and the logout confirmation. Resource ids are the real app's; clones keep
 //! them (an app cloner renames the package, not the resources).
+//!
+//! How a script gets around (English UI):
+//! - log in: tap `login_username`, type; tap `password`, type; tap
+//!   `next_button` (disabled until both are filled). Errors are modal dialogs
+//!   (`igds_alert_dialog_headline`, dismissed by
+//!   `igds_alert_dialog_primary_button` or BACK). 2FA: "Go to your
+//!   authentication app" with one `EditText` (hint "Code") and `Button`
+//!   "Continue"; a refused code shows "Please check the security code and try
+//!   again.". After login comes "Save your login info?" ("Save" / "Not now").
+//! - the feed cannot be dumped: tap `profile_tab` blind at (972, 2316), or open
+//!   `instagram://user?username=NAME` / `https://www.instagram.com/NAME/`.
+//! - switch: `action_bar_title_chevron` (or the title) → sheet
+//!   `bottom_sheet_container_view` with rows `row_user_container_base` /
+//!   `row_user_textview` (the active one `selected`, its `RadioButton` checked)
+//!   and "Add account".
+//! - log out: desc "Options" → "Settings and activity" (`action_bar_title`) →
+//!   "Log out" → `igds_alert_dialog_primary_button` "Log out".
 
 mod strings;
 

@@ -9,7 +9,25 @@
 //! "Switch account" and "Log out", and the logout confirmation.
 //!
 //! Resource ids are obfuscated and change with [`AppSpec::version`]
-//! (see [`ids`]); texts follow the phone's language.
+//! (a per-version table, see `ids.rs`); texts follow the phone's language.
+//!
+//! How a script gets around (English UI):
+//! - log in: "Use phone / email / username" → tab "Email / Username" → tap the
+//!   `EditText` showing "Email or username", type → tap the `EditText` with
+//!   `password="true"`, type → `Button` "Log in" (disabled until both are
+//!   filled; ENTER in the password field submits too). Errors appear as a
+//!   text under the fields: "Incorrect account or password", "Account doesn't
+//!   exist", "Maximum number of attempts reached. Try again later.".
+//! - the feed cannot be dumped: tap the bottom bar's "Profile" blind at
+//!   (972, 2316), or open `https://www.tiktok.com/@NAME` (`am start -a
+//!   android.intent.action.VIEW -d URI`), which shows the own profile for the
+//!   active account and anyone else's profile (with "Follow") otherwise.
+//! - switch: tap the nickname at the top of the profile → sheet "Switch
+//!   account" with one row per account (username, nickname; the active one
+//!   `selected`, with a "Selected" check) and "Add account".
+//! - log out: "Profile menu" → "Settings and privacy" → "Log out" → `Button`
+//!   "Log out" in "Are you sure you want to log out?". Another held account
+//!   becomes active; with none left the landing shows.
 
 mod ids;
 mod strings;
