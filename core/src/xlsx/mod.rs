@@ -10,6 +10,14 @@
 //!
 //! Re-importing an unedited export changes nothing. Passwords never appear in
 //! errors or reports.
+//!
+//! Cell rules: a number in a text column becomes its text (SheetJS, which
+//! TikMatrix uses, writes a password `123456` as the number 123456.0 → "123456");
+//! ids, flags and counts take whole numbers or text holding one. Formula cells
+//! are refused as row errors even when the file carries a cached result (it may
+//! be stale, and a roster should hold values); so are error cells (`#N/A`) and
+//! date cells. A sheet with more than [`ImportOptions::max_rows`] data rows
+//! (default [`DEFAULT_MAX_ROWS`]) is refused before anything is written.
 
 mod cells;
 mod columns;
