@@ -33,12 +33,14 @@ fn xlsx(c: &mut Criterion) {
         let out = dir.path().join("out.xlsx");
         b.iter(|| source.export_xlsx(&out, &export).expect("export"))
     });
+    // Criterion calls the closure again per phase: the counter lives outside it so
+    // every iteration gets a new, empty workspace file.
+    let round = std::cell::Cell::new(0);
     group.bench_function(format!("import_{rows}_new_into_sqlite"), |b| {
-        let mut round = 0;
         b.iter_with_setup(
             || {
-                round += 1;
-                workspace(&dir.path().join(format!("fresh{round}.db")))
+                round.set(round.get() + 1);
+                workspace(&dir.path().join(format!("fresh{}.db", round.get())))
             },
             |fresh| {
                 let report = fresh.import_xlsx(&template, &import).expect("import");
