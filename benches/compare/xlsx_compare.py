@@ -13,7 +13,9 @@ Builds the `xlsx_tool` example in release mode, makes a SQLite workspace of
   export   farmhand: every account from the workspace to xlsx
            Python xlsxwriter (constant_memory): writing the same rows, already in memory
   memory   peak RSS of farmhand exporting --big accounts (measured by wait4, like
-           /usr/bin/time -v "Maximum resident set size")
+           /usr/bin/time -v "Maximum resident set size"), and its split into
+           anonymous memory and file pages (SQLite memory-maps the workspace file)
+           sampled from /proc every 20 ms
 
 Budgets (issue 3): import <= 1.5x calamine-only and >= 15x faster than openpyxl;
 export >= 5x faster than xlsxwriter; 1M-account export < 150 MB peak.
@@ -21,10 +23,12 @@ export >= 5x faster than xlsxwriter; 1M-account export < 150 MB peak.
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -35,14 +39,42 @@ from report import emit
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-TOOL = TARGET / "release" / "examples" / "xlsx_tool"
+BUILT = TARGET / "release" / "examples" / "xlsx_tool"
+# Runs use a private copy (set in main): a shared target directory may be rebuilt
+# from other sources mid-run.
+TOOL = None
 
 
-def tool(*args):
-    """Runs xlsx_tool; returns its JSON line and the child's peak RSS in MB."""
+def rss_split(pid, peaks, done):
+    """Samples /proc/PID/status until `done`, keeping peak RssAnon and RssFile (kB)."""
+    while not done.is_set():
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    key, _, value = line.partition(":")
+                    if key in peaks:
+                        peaks[key] = max(peaks[key], int(value.split()[0]))
+        except (OSError, ValueError):
+            pass
+        done.wait(0.02)
+
+
+def tool(*args, split=None):
+    """Runs xlsx_tool; returns its JSON line and the child's peak RSS in MB.
+
+    With `split` (a dict), also fills it with the peak anonymous and file-backed RSS."""
     proc = subprocess.Popen([str(TOOL), *map(str, args)], stdout=subprocess.PIPE, text=True)
+    done = threading.Event()
+    sampler = None
+    if split is not None:
+        split.update({"RssAnon": 0, "RssFile": 0})
+        sampler = threading.Thread(target=rss_split, args=(proc.pid, split, done))
+        sampler.start()
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
+    if sampler:
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"xlsx_tool {' '.join(map(str, args))} failed ({proc.returncode})")
@@ -139,8 +171,11 @@ def main():
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "farmhand-benches",
                     "--example", "xlsx_tool"], cwd=ROOT, check=True)
+    global TOOL
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        TOOL = tmp / "xlsx_tool"
+        shutil.copy2(BUILT, TOOL)
         source = tmp / "source.db"
         tool("fill", source, args.rows)
         exported, template = tmp / "export.xlsx", tmp / "new.xlsx"
@@ -158,7 +193,8 @@ def main():
 
         big = tmp / "big.db"
         tool("fill", big, args.big)
-        big_run, big_rss = tool("export", big, tmp / "big.xlsx")
+        split = {}
+        big_run, big_rss = tool("export", big, tmp / "big.xlsx", split=split)
 
     n = args.rows
     print(f"accounts.xlsx, {n} TikTok accounts (best of {args.repeat}), {args.big} for memory")
@@ -168,7 +204,9 @@ def main():
     print(f"  openpyxl + sqlite3 upsert       {peer_import:8.3f} s")
     print(f"  farmhand export (SQLite)        {ours_export:8.3f} s")
     print(f"  Python xlsxwriter, same rows    {peer_export:8.3f} s")
-    print(f"  farmhand export of {args.big}: {big_run['seconds']:.2f} s, peak RSS {big_rss:.1f} MB")
+    print(f"  farmhand export of {args.big}: {big_run['seconds']:.2f} s, peak RSS {big_rss:.1f} MB"
+          f" (sampled peaks: anonymous {split['RssAnon'] / 1024:.1f} MB,"
+          f" file pages incl. SQLite's mmap {split['RssFile'] / 1024:.1f} MB)")
     checks = [
         ("import / calamine-only", ours_import / floor, "<= 1.5", ours_import / floor <= 1.5),
         ("re-import / calamine-only", ours_reimport / floor, "<= 1.5", ours_reimport / floor <= 1.5),

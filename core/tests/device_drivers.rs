@@ -372,6 +372,29 @@ fn offline_phone_mid_command_is_a_device_error(bed: &Bed) {
     let err = phone.shell("echo lost", LONG).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Device, "{err}");
     assert!(err.to_string().contains(phone.serial()), "{err}");
+
+    bed.phone(0).set_faults(Faults {
+        offline_at: Some(1),
+        offline_ms: 1_000,
+        ..Faults::default()
+    });
+    let err = phone.dump_ui().unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Device | ErrorKind::NotFound),
+        "{err}"
+    );
+    assert!(err.to_string().contains(phone.serial()), "{err}");
+    let deadline = std::time::Instant::now() + LONG;
+    let back = loop {
+        match phone.shell("echo back", LONG) {
+            Ok(out) => break out,
+            Err(e) => {
+                assert!(std::time::Instant::now() < deadline, "never came back: {e}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    };
+    assert_eq!(back.stdout, "back\n");
 }
 
 fn big_outputs_arrive_whole(bed: &Bed) {

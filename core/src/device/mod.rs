@@ -2,7 +2,14 @@
 //!
 //! [`DeviceDriver`] finds and opens phones; [`Device`] is one open phone with
 //! two primitives (`shell`, `pull`). Everything else (UI dumps, taps, typing,
-//! launching apps) is provided on top of those primitives once, for every driver.
+//! launching apps) is provided on top of those primitives once, for every driver,
+//! by [`DeviceExt`].
+//!
+//! - [`adb`]: [`AdbDriver`], phones through an adb server (no process per command,
+//!   real exit codes, every call bounded by its timeout);
+//! - [`ui`]: uiautomator dumps parsed into a [`UiTree`] of [`UiNode`]s;
+//! - [`selector`]: [`Selector`]s, including layout relations for obfuscated screens;
+//! - [`input_escape`]: text made safe for `input text`.
 
 use std::time::Duration;
 

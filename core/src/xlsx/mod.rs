@@ -31,7 +31,8 @@ pub use options::{
 };
 pub use report::{ExportSummary, ImportOutcome, ImportReport, RowError};
 
-use crate::error::Result;
+use crate::account::Account;
+use crate::error::{Error, Result};
 use crate::store::{AccountFilter, AccountStore};
 use crate::workspace::Workspace;
 use plan::{Existing, Planner};
@@ -81,6 +82,9 @@ impl Workspace {
     }
 }
 
+/// Accounts per message from the listing thread to the writing thread.
+const EXPORT_BATCH: usize = 256;
+
 fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Result<ExportSummary> {
     let columns: Vec<Column> = Column::for_platform(options.platform)
         .iter()
@@ -96,12 +100,41 @@ fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Res
         platform: None,
         ..options.filter.clone()
     };
-    store.for_each(&filter, &mut |account| {
-        if account.platform == options.platform {
-            writer.write(&account)?;
+    let platform = options.platform;
+    // The store lists on a second thread while this one writes the sheet; at most
+    // a few batches are in flight, so memory stays flat.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Account>>(4);
+    let (listed, written) = std::thread::scope(|scope| {
+        let lister = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(EXPORT_BATCH);
+            let send = |batch: &mut Vec<Account>| {
+                let full = std::mem::replace(batch, Vec::with_capacity(EXPORT_BATCH));
+                // The writer hung up after failing: its error is the one reported.
+                sender.send(full).map_err(|_| Error::Cancelled)
+            };
+            store.for_each(&filter, &mut |account| {
+                if account.platform == platform {
+                    batch.push(account);
+                    if batch.len() == EXPORT_BATCH {
+                        send(&mut batch)?;
+                    }
+                }
+                Ok(())
+            })?;
+            send(&mut batch)
+        });
+        let mut written = Ok(());
+        for batch in &receiver {
+            written = batch.iter().try_for_each(|account| writer.write(account));
+            if written.is_err() {
+                break;
+            }
         }
-        Ok(())
-    })?;
+        drop(receiver);
+        (join(lister), written)
+    });
+    written?;
+    listed?;
     let rows = writer.rows();
     writer.save()?;
     Ok(ExportSummary {
