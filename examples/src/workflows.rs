@@ -61,11 +61,15 @@ impl Observer for Progress {
                 accounts,
                 phones,
             } => {
+                let phones = match phones {
+                    0 => String::new(),
+                    n => format!(" on {n} phones"),
+                };
                 if let Some(bar) = &self.bar {
                     bar.set_length(*accounts as u64);
-                    bar.set_message(format!("{workflow} on {phones} phones"));
+                    bar.set_message(format!("{workflow}{phones}"));
                 } else if self.plain {
-                    eprintln!("{workflow}: {accounts} accounts on {phones} phones");
+                    eprintln!("{workflow}: {accounts} accounts{phones}");
                 }
             }
             Event::Step {

@@ -7,6 +7,32 @@
 //! account's [`Outcome`] in a [`Report`], send progress [`Event`]s to an
 //! [`Observer`], and stop before the next account when their [`CancelToken`] is
 //! cancelled. Disabled accounts are never touched.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use farmhand::device::AdbDriver;
+//! use farmhand::ops::{Event, Outcome, RunOptions};
+//! use farmhand::Workspace;
+//!
+//! # fn main() -> farmhand::Result<()> {
+//! let ws = Workspace::open("farm.farmhand")?;
+//! let adb = AdbDriver::new()?;
+//! let options = RunOptions {
+//!     parallelism: 16,
+//!     observer: Arc::new(|e: &Event| {
+//!         if let Event::AccountDone { result, done, total } = e {
+//!             println!("{done}/{total} {} {}", result.username, result.outcome);
+//!         }
+//!     }),
+//!     ..RunOptions::default()
+//! };
+//! ws.match_accounts(&adb, &options)?;
+//! let report = ws.login(&adb, &options)?;
+//! println!("{} logged in", report.summary.count(Outcome::LoggedIn));
+//! ws.sync_profiles(&adb, &options)?;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod cancel;
 mod login;
