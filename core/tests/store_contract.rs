@@ -533,6 +533,105 @@ pub fn batch_is_all_or_nothing(ws: Workspace) {
     assert!(ws.apply_batch(Vec::new()).unwrap().is_empty());
 }
 
+pub fn stream_is_all_or_nothing(ws: Workspace) {
+    let keep = ws.add(NewAccount::new(TT, "keep")).unwrap();
+    let before = ws.list(&AccountFilter::default()).unwrap();
+    let devices_before = ws.devices().unwrap();
+    let store = ws.store();
+    // Many ops, then the source fails: nothing of what it gave is kept.
+    let mut given = 0;
+    let err = store
+        .apply_stream(&mut || {
+            given += 1;
+            match given {
+                1..=3000 => Ok(Some(BatchOp::Create(
+                    NewAccount::new(TT, format!("s{given}")).device(format!("p{}", given % 7)),
+                ))),
+                _ => Err(farmhand::Error::Cancelled),
+            }
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert_eq!(ws.list(&AccountFilter::default()).unwrap(), before);
+    assert_eq!(ws.devices().unwrap(), devices_before);
+    // A failing op (a duplicate of an earlier one) undoes the ops before it.
+    let mut ops = vec![
+        BatchOp::Create(NewAccount::new(TT, "fresh")),
+        BatchOp::Update(
+            keep.id,
+            AccountPatch {
+                email: Some(Some("k@x.com".into())),
+                ..patch()
+            },
+        ),
+        BatchOp::Create(NewAccount::new(TT, "@FRESH")),
+    ]
+    .into_iter();
+    let err = store.apply_stream(&mut || Ok(ops.next())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Duplicate);
+    assert_eq!(ws.list(&AccountFilter::default()).unwrap(), before);
+    // A source that ends normally is applied whole, in order.
+    let mut ops = (0..1500)
+        .map(|i| BatchOp::Create(NewAccount::new(IG, format!("ok{i}")).device("phone-a")))
+        .collect::<Vec<_>>()
+        .into_iter();
+    assert_eq!(store.apply_stream(&mut || Ok(ops.next())).unwrap(), 1500);
+    let created = ws
+        .list(&AccountFilter {
+            platform: Some(IG),
+            ..AccountFilter::default()
+        })
+        .unwrap();
+    assert_eq!(created.len(), 1500);
+    assert_eq!(created[0].username.as_str(), "ok0");
+    assert_eq!(created[1499].username.as_str(), "ok1499");
+    let phone = ws
+        .devices()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.serial == "phone-a");
+    assert!(created
+        .iter()
+        .all(|a| a.device_index == phone.as_ref().map(|d| d.index)));
+    assert_eq!(store.apply_stream(&mut || Ok(None)).unwrap(), 0);
+}
+
+pub fn listings_see_devices_registered_while_they_page(ws: Workspace) {
+    // The first account's phone makes a store read its registry on the first page.
+    let ops = (0..2100)
+        .map(|i| {
+            let new = NewAccount::new(TT, format!("u{i}"));
+            BatchOp::Create(if i == 0 {
+                new.device("early-phone")
+            } else {
+                new
+            })
+        })
+        .collect();
+    let created = ws.apply_batch(ops).unwrap();
+    let last = created.last().unwrap().as_ref().unwrap().id;
+    let mut seen = None;
+    ws.for_each(&AccountFilter::default(), |a| {
+        if a.id.0 == 10 {
+            // Bound after the listing started: a later page must carry its index.
+            ws.bind_device(last, "late-phone")?;
+        }
+        if a.id == last {
+            seen = Some(a);
+        }
+        Ok(())
+    })
+    .unwrap();
+    let late = ws
+        .devices()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.serial == "late-phone");
+    let seen = seen.expect("the last account was visited");
+    assert_eq!(seen.device.as_deref(), Some("late-phone"));
+    assert_eq!(seen.device_index, late.map(|d| d.index));
+}
+
 pub fn enable_disable_and_eligible(ws: Workspace) {
     let a = ws.add(NewAccount::new(TT, "a")).unwrap();
     let b = ws.add(NewAccount::new(TT, "b")).unwrap();
@@ -752,6 +851,7 @@ macro_rules! contract {
                 short_or_invalid_2fa_secret_stays_in_the_password, update_patches_only_given_fields,
                 missing_ids_are_not_found, list_and_count_filter,
                 for_each_streams_many_pages_and_stops_on_error, batch_is_all_or_nothing,
+                stream_is_all_or_nothing, listings_see_devices_registered_while_they_page,
                 enable_disable_and_eligible, tags_set_add_remove, device_registry_gives_stable_numbers,
                 secrets_never_show_in_debug_display_or_errors,
                 concurrent_tag_adds_from_threads_all_survive, update_with_sees_the_current_account);

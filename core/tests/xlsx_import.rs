@@ -653,3 +653,85 @@ fn a_sqlite_workspace_round_trips_and_rejects_atomically() {
         .unwrap()
         .is_none());
 }
+
+/// The SQLite store writes rows while the sheet is still being read: whatever
+/// ends the import late (an invalid last row, a damaged end of file, the row
+/// limit) must undo every row already written.
+#[test]
+fn a_sqlite_import_undoes_rows_it_streamed_when_the_end_goes_wrong() {
+    let dir = temp_dir();
+    let ws = Workspace::open(dir.path().join("farm.db")).unwrap();
+    tiktok_fleet(&ws);
+    let before = snapshot(&ws);
+    let phones = ws.devices().unwrap().len();
+    let names: Vec<String> = (0..3000).map(|i| format!("streamed_{i}")).collect();
+    let devices: Vec<String> = (0..3000).map(|i| format!("phone-{}", i % 40)).collect();
+    let rows = |last_status: f64| -> Vec<Vec<V<'_>>> {
+        let mut rows = vec![header(&["username", "device", "status"])];
+        rows.extend(
+            names
+                .iter()
+                .zip(&devices)
+                .map(|(name, device)| vec![V::S(name), V::S(device), V::N(0.0)]),
+        );
+        rows.last_mut().unwrap()[2] = V::N(last_status);
+        rows
+    };
+    let path = dir.path().join("many.xlsx");
+    let options = ImportOptions::new(Platform::TikTok);
+
+    write_sheet(&path, "accounts", &rows(2.0));
+    let report = ws.import_xlsx(&path, &options).unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected, "{report}");
+    assert_eq!(report.errors.len(), 1, "{report}");
+    assert_eq!(report.errors[0].row, 3001);
+    assert_eq!(snapshot(&ws), before, "the last row's error undid the rest");
+    assert_eq!(ws.devices().unwrap().len(), phones, "no phone registered");
+
+    let error = ws
+        .import_xlsx(&path, &options.clone().max_rows(2999))
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Import, "{error}");
+    assert_eq!(
+        snapshot(&ws),
+        before,
+        "the row limit undid the rows before it"
+    );
+
+    write_sheet(&path, "accounts", &rows(1.0));
+    std::fs::write(&path, damage_sheet_end(std::fs::read(&path).unwrap())).unwrap();
+    let error = ws.import_xlsx(&path, &options).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Import, "{error}");
+    assert!(error.to_string().contains("sheet 'accounts': "), "{error}");
+    assert_eq!(
+        snapshot(&ws),
+        before,
+        "a damaged end undid the rows before it"
+    );
+
+    write_sheet(&path, "accounts", &rows(1.0));
+    let report = ws.import_xlsx(&path, &options).unwrap();
+    assert_eq!(report.created, 3000, "{report}");
+    let last = ws.find(Platform::TikTok, "streamed_2999").unwrap().unwrap();
+    assert_eq!(
+        (last.status, last.device.as_deref()),
+        (Status::Disabled, Some("phone-39"))
+    );
+    assert_eq!(ws.devices().unwrap().len(), phones + 40);
+}
+
+/// The workbook with bytes near the end of its first sheet's compressed data
+/// overwritten: the zip still opens, and the damage shows only late in the read.
+fn damage_sheet_end(mut bytes: Vec<u8>) -> Vec<u8> {
+    let find = |needle: &[u8], from: usize| {
+        bytes[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|at| at + from)
+    };
+    let name = find(b"xl/worksheets/sheet1.xml", 0).expect("the sheet's local header");
+    let next = find(b"PK\x03\x04", name).expect("an entry after the sheet");
+    let at = name + (next - name) * 9 / 10;
+    bytes[at..at + 16].fill(0xA5);
+    bytes
+}

@@ -142,6 +142,20 @@ pub trait AccountStore: Send + Sync {
     /// Applies every op or none; returns the resulting accounts in op order
     /// (`None` for deletes). The first failing op's error is returned.
     fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>>;
+    /// Applies the ops `next` yields, in order, as one atomic change: all of them
+    /// or none. `next` is called until it returns `Ok(None)`; an error from it or
+    /// from an op undoes everything and is returned. Returns how many ops were
+    /// applied. Unlike [`AccountStore::apply_batch`] the ops need not be in memory
+    /// at once, and a store may apply each as it comes (the spreadsheet import
+    /// writes while it reads). The store stays locked for writers until `next`
+    /// is done, and `next` must not call back into the store.
+    fn apply_stream(&self, next: &mut dyn FnMut() -> Result<Option<BatchOp>>) -> Result<usize> {
+        let mut ops = Vec::new();
+        while let Some(op) = next()? {
+            ops.push(op);
+        }
+        self.apply_batch(ops).map(|applied| applied.len())
+    }
     /// Registers a serial in the device registry (idempotent) and returns its record.
     fn register_device(&self, serial: &str) -> Result<DeviceRecord>;
     /// Every known device, by index.

@@ -1,7 +1,7 @@
 //! Conversions between [`Account`] and rows of the `accounts` table.
 
-use rusqlite::types::{Type, Value};
-use rusqlite::Row;
+use rusqlite::types::Type;
+use rusqlite::{Row, Statement};
 
 use crate::account::{Account, AccountId, Platform, ProfileStats, Status, Timestamp, Username};
 use crate::secret::Secret;
@@ -21,7 +21,7 @@ pub(super) const SELECT_MANY: &str = "SELECT a.id, a.platform, a.username, a.use
      a.synced_at, a.last_login_at, a.last_error, a.created_at, a.updated_at \
      FROM accounts a";
 
-/// The columns [`values`] fills, in order (all but `id`).
+/// The columns [`bind`] fills, in order (all but `id`).
 pub(super) const COLUMNS: &str = "platform, username, username_key, email, password, device, \
      package_name, logged_in, status, tags, nickname, country, followers, following, hearts, \
      videos, friends, synced_at, last_login_at, last_error, created_at, updated_at";
@@ -75,35 +75,34 @@ pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
     })
 }
 
-/// The values for [`COLUMNS`]. Counts were checked to fit an `i64` by validation.
-pub(super) fn values(a: &Account) -> [Value; COLUMN_COUNT] {
-    let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
-    let int = |n: Option<i64>| n.map_or(Value::Null, Value::Integer);
-    let count = |n: Option<u64>| int(n.map(|n| i64::try_from(n).unwrap_or(i64::MAX)));
-    [
-        Value::Text(a.platform.as_str().to_string()),
-        Value::Text(a.username.as_str().to_string()),
-        Value::Text(a.username.key().to_string()),
-        text(&a.email),
-        text(&a.password.as_ref().map(|p| p.expose().to_string())),
-        text(&a.device),
-        text(&a.package_name),
-        Value::Integer(i64::from(a.logged_in)),
-        Value::Integer(i64::from(a.status.sheet_value())),
-        Value::Text(join_tags(&a.tags)),
-        text(&a.stats.nickname),
-        text(&a.stats.country),
-        count(a.stats.followers),
-        count(a.stats.following),
-        count(a.stats.hearts),
-        count(a.stats.videos),
-        count(a.stats.friends),
-        int(a.stats.synced_at.map(|t| t.0)),
-        int(a.last_login_at.map(|t| t.0)),
-        text(&a.last_error),
-        Value::Integer(a.created_at.0),
-        Value::Integer(a.updated_at.0),
-    ]
+/// Binds `a`'s values for [`COLUMNS`] to parameters `1..=COLUMN_COUNT` of
+/// `stmt`, straight from the account (no copies). Counts were checked to fit an
+/// `i64` by validation.
+pub(super) fn bind(stmt: &mut Statement<'_>, a: &Account) -> rusqlite::Result<()> {
+    let count = |n: Option<u64>| n.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let time = |t: Option<Timestamp>| t.map(|t| t.0);
+    stmt.raw_bind_parameter(1, a.platform.as_str())?;
+    stmt.raw_bind_parameter(2, a.username.as_str())?;
+    stmt.raw_bind_parameter(3, a.username.key())?;
+    stmt.raw_bind_parameter(4, a.email.as_deref())?;
+    stmt.raw_bind_parameter(5, a.password.as_ref().map(|p| p.expose()))?;
+    stmt.raw_bind_parameter(6, a.device.as_deref())?;
+    stmt.raw_bind_parameter(7, a.package_name.as_deref())?;
+    stmt.raw_bind_parameter(8, i64::from(a.logged_in))?;
+    stmt.raw_bind_parameter(9, i64::from(a.status.sheet_value()))?;
+    stmt.raw_bind_parameter(10, join_tags(&a.tags))?;
+    stmt.raw_bind_parameter(11, a.stats.nickname.as_deref())?;
+    stmt.raw_bind_parameter(12, a.stats.country.as_deref())?;
+    stmt.raw_bind_parameter(13, count(a.stats.followers))?;
+    stmt.raw_bind_parameter(14, count(a.stats.following))?;
+    stmt.raw_bind_parameter(15, count(a.stats.hearts))?;
+    stmt.raw_bind_parameter(16, count(a.stats.videos))?;
+    stmt.raw_bind_parameter(17, count(a.stats.friends))?;
+    stmt.raw_bind_parameter(18, time(a.stats.synced_at))?;
+    stmt.raw_bind_parameter(19, time(a.last_login_at))?;
+    stmt.raw_bind_parameter(20, a.last_error.as_deref())?;
+    stmt.raw_bind_parameter(21, a.created_at.0)?;
+    stmt.raw_bind_parameter(22, a.updated_at.0)
 }
 
 /// `,a,b,` so that a tag filter is `instr(tags, ',a,')`; validation keeps commas out of tags.

@@ -88,31 +88,28 @@ impl SqliteStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs a [`rows::SELECT_MANY`] query and fills in device indexes, all in one
-    /// read transaction so the accounts and the device table are one snapshot.
-    fn read_many(&self, sql: &str, values: Vec<Value>) -> Result<Vec<Account>> {
+    /// Runs a [`rows::SELECT_MANY`] query and fills in device indexes from
+    /// `devices`, all in one read transaction.
+    fn read_many(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+        devices: &mut DeviceIndexes,
+    ) -> Result<Vec<Account>> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(storage)?;
-        let indexes: HashMap<String, u32> = tx
-            .prepare_cached("SELECT serial, idx FROM devices")
-            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
-            .map_err(storage)?;
-        let read = |row: &rusqlite::Row<'_>| {
-            let mut account = rows::read(row)?;
-            account.device_index = account
-                .device
-                .as_ref()
-                .and_then(|d| indexes.get(d))
-                .copied();
-            Ok(account)
-        };
-        let accounts = tx
+        let mut accounts = tx
             .prepare_cached(sql)
             .and_then(|mut s| {
-                s.query_map(params_from_iter(values), read)?
+                s.query_map(params_from_iter(values), rows::read)?
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(storage)?;
+        for account in &mut accounts {
+            if let Some(serial) = &account.device {
+                account.device_index = devices.index(&tx, serial)?;
+            }
+        }
         tx.commit().map_err(storage)?;
         Ok(accounts)
     }
@@ -126,6 +123,38 @@ impl SqliteStore {
         let out = work(&tx)?;
         tx.commit().map_err(storage)?;
         Ok(out)
+    }
+}
+
+/// Device indexes by serial for a listing: the registry is read once, and a
+/// serial registered since is looked up alone. A serial's index never changes
+/// once given, so what was read stays right for the whole listing.
+#[derive(Default)]
+struct DeviceIndexes {
+    by_serial: HashMap<String, u32>,
+    loaded: bool,
+}
+
+impl DeviceIndexes {
+    fn index(&mut self, conn: &Connection, serial: &str) -> Result<Option<u32>> {
+        if !self.loaded {
+            self.by_serial = conn
+                .prepare_cached("SELECT serial, idx FROM devices")
+                .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+                .map_err(storage)?;
+            self.loaded = true;
+        }
+        if let Some(&index) = self.by_serial.get(serial) {
+            return Ok(Some(index));
+        }
+        let index: Option<u32> = conn
+            .prepare_cached("SELECT idx FROM devices WHERE serial = ?1")
+            .and_then(|mut s| s.query_row([serial], |r| r.get(0)).optional())
+            .map_err(storage)?;
+        if let Some(index) = index {
+            self.by_serial.insert(serial.to_string(), index);
+        }
+        Ok(index)
     }
 }
 
@@ -183,16 +212,84 @@ fn device(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
     })
 }
 
-fn insert(conn: &Connection, new: NewAccount) -> Result<Account> {
-    let mut account = new.into_record(Timestamp::now())?;
-    if let Some(serial) = &account.device {
-        account.device_index = Some(register(conn, serial)?.index);
+/// The account changes of one write transaction. It keeps its statements
+/// prepared and remembers the device indexes it has looked up, so a batch of
+/// 100k creates costs one statement execution per account.
+struct Writer<'c> {
+    conn: &'c Connection,
+    insert: Option<rusqlite::CachedStatement<'c>>,
+    device_indexes: HashMap<String, u32>,
+}
+
+impl<'c> Writer<'c> {
+    fn new(conn: &'c Connection) -> Writer<'c> {
+        Writer {
+            conn,
+            insert: None,
+            device_indexes: HashMap::new(),
+        }
     }
-    conn.prepare_cached(&INSERT)
-        .and_then(|mut s| s.execute(params_from_iter(rows::values(&account))))
-        .map_err(|e| storage_or_duplicate(e, &account))?;
-    account.id = AccountId(conn.last_insert_rowid());
-    Ok(account)
+
+    /// The device index of `serial`, registering it on first sight.
+    fn device_index(&mut self, serial: &str) -> Result<u32> {
+        if let Some(&index) = self.device_indexes.get(serial) {
+            return Ok(index);
+        }
+        let index = register(self.conn, serial)?.index;
+        self.device_indexes.insert(serial.to_string(), index);
+        Ok(index)
+    }
+
+    fn insert(&mut self, new: NewAccount) -> Result<Account> {
+        let mut account = new.into_record(Timestamp::now())?;
+        if let Some(serial) = &account.device {
+            account.device_index = Some(self.device_index(serial)?);
+        }
+        let conn = self.conn;
+        let stmt = match &mut self.insert {
+            Some(stmt) => stmt,
+            slot => slot.insert(conn.prepare_cached(&INSERT).map_err(storage)?),
+        };
+        rows::bind(stmt, &account)
+            .and_then(|()| stmt.raw_execute())
+            .map_err(|e| storage_or_duplicate(e, &account))?;
+        account.id = AccountId(conn.last_insert_rowid());
+        Ok(account)
+    }
+
+    fn modify(
+        &mut self,
+        id: AccountId,
+        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+    ) -> Result<Account> {
+        let current = fetch(self.conn, id)?;
+        let mut next = current.clone();
+        change(&current)?.apply_to(&mut next, Timestamp::now())?;
+        if let Some(serial) = &next.device {
+            next.device_index = Some(self.device_index(serial)?);
+        }
+        self.conn
+            .prepare_cached(&UPDATE)
+            .and_then(|mut stmt| {
+                rows::bind(&mut stmt, &next)?;
+                stmt.raw_bind_parameter(rows::COLUMN_COUNT + 1, id.0)?;
+                stmt.raw_execute()
+            })
+            .map_err(|e| storage_or_duplicate(e, &next))?;
+        Ok(next)
+    }
+
+    fn apply(&mut self, op: BatchOp) -> Result<Option<Account>> {
+        match op {
+            BatchOp::Create(new) => self.insert(new).map(Some),
+            BatchOp::Update(id, patch) => {
+                let mut patch = Some(patch);
+                self.modify(id, &mut |_| Ok(patch.take().unwrap_or_default()))
+                    .map(Some)
+            }
+            BatchOp::Delete(id) => remove(self.conn, id).map(|()| None),
+        }
+    }
 }
 
 fn fetch(conn: &Connection, id: AccountId) -> Result<Account> {
@@ -200,25 +297,6 @@ fn fetch(conn: &Connection, id: AccountId) -> Result<Account> {
         .and_then(|mut s| s.query_row([id.0], rows::read).optional())
         .map_err(storage)?
         .ok_or_else(|| missing(id))
-}
-
-fn modify(
-    conn: &Connection,
-    id: AccountId,
-    change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
-) -> Result<Account> {
-    let current = fetch(conn, id)?;
-    let mut next = current.clone();
-    change(&current)?.apply_to(&mut next, Timestamp::now())?;
-    if let Some(serial) = &next.device {
-        next.device_index = Some(register(conn, serial)?.index);
-    }
-    let mut values = rows::values(&next).to_vec();
-    values.push(Value::Integer(id.0));
-    conn.prepare_cached(&UPDATE)
-        .and_then(|mut s| s.execute(params_from_iter(values)))
-        .map_err(|e| storage_or_duplicate(e, &next))?;
-    Ok(next)
 }
 
 fn remove(conn: &Connection, id: AccountId) -> Result<()> {
@@ -281,7 +359,7 @@ fn condition(filter: &AccountFilter) -> (String, Vec<Value>) {
 
 impl AccountStore for SqliteStore {
     fn create(&self, new: NewAccount) -> Result<Account> {
-        self.write(|conn| insert(conn, new))
+        self.write(|conn| Writer::new(conn).insert(new))
     }
 
     fn get(&self, id: AccountId) -> Result<Account> {
@@ -308,7 +386,7 @@ impl AccountStore for SqliteStore {
         id: AccountId,
         change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
     ) -> Result<Account> {
-        self.write(|conn| modify(conn, id, change))
+        self.write(|conn| Writer::new(conn).modify(id, change))
     }
 
     fn delete(&self, id: AccountId) -> Result<()> {
@@ -318,7 +396,7 @@ impl AccountStore for SqliteStore {
     fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
         let (cond, values) = condition(filter);
         let sql = format!("{} WHERE {cond} ORDER BY a.id", rows::SELECT_MANY);
-        self.read_many(&sql, values)
+        self.read_many(&sql, values, &mut DeviceIndexes::default())
     }
 
     fn for_each(
@@ -333,8 +411,9 @@ impl AccountStore for SqliteStore {
             rows::SELECT_MANY
         );
         values.push(Value::Integer(i64::MIN));
+        let mut devices = DeviceIndexes::default();
         loop {
-            let page = self.read_many(&sql, values.clone())?;
+            let page = self.read_many(&sql, values.clone(), &mut devices)?;
             let Some(last) = page.last() else {
                 return Ok(());
             };
@@ -358,16 +437,20 @@ impl AccountStore for SqliteStore {
 
     fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
         self.write(|conn| {
-            ops.into_iter()
-                .map(|op| match op {
-                    BatchOp::Create(new) => insert(conn, new).map(Some),
-                    BatchOp::Update(id, patch) => {
-                        let mut patch = Some(patch);
-                        modify(conn, id, &mut |_| Ok(patch.take().unwrap_or_default())).map(Some)
-                    }
-                    BatchOp::Delete(id) => remove(conn, id).map(|()| None),
-                })
-                .collect()
+            let mut writer = Writer::new(conn);
+            ops.into_iter().map(|op| writer.apply(op)).collect()
+        })
+    }
+
+    fn apply_stream(&self, next: &mut dyn FnMut() -> Result<Option<BatchOp>>) -> Result<usize> {
+        self.write(|conn| {
+            let mut writer = Writer::new(conn);
+            let mut applied = 0;
+            while let Some(op) = next()? {
+                writer.apply(op)?;
+                applied += 1;
+            }
+            Ok(applied)
         })
     }
 

@@ -72,23 +72,29 @@ impl Cell {
     }
 
     /// The cell as text, trimmed: `None` when blank. Numbers become their decimal text.
-    pub(crate) fn text(&self) -> Result<Option<String>, String> {
+    pub(crate) fn text(self) -> Result<Option<String>, String> {
         match self {
             Cell::Text(s) => {
                 let trimmed = s.trim();
-                Ok((!trimmed.is_empty()).then(|| trimmed.to_string()))
+                Ok(if trimmed.is_empty() {
+                    None
+                } else if trimmed.len() == s.len() {
+                    Some(s)
+                } else {
+                    Some(trimmed.to_string())
+                })
             }
             other => other.raw_text(),
         }
     }
 
     /// The cell as text, untouched (for passwords): `None` when blank.
-    pub(crate) fn raw_text(&self) -> Result<Option<String>, String> {
+    pub(crate) fn raw_text(self) -> Result<Option<String>, String> {
         match self {
             Cell::Empty => Ok(None),
             Cell::Text(s) if s.trim().is_empty() => Ok(None),
-            Cell::Text(s) => Ok(Some(s.clone())),
-            Cell::Number(f) => Ok(Some(number_text(*f))),
+            Cell::Text(s) => Ok(Some(s)),
+            Cell::Number(f) => Ok(Some(number_text(f))),
             Cell::Bool(_) => Err("holds TRUE/FALSE where text is expected".into()),
             Cell::Date | Cell::Error(_) | Cell::Formula => Err(self.refusal()),
         }

@@ -151,28 +151,43 @@ fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Res
     })
 }
 
-/// Reads rows with `read` on one thread while this one parses them and a third
-/// loads the workspace's accounts; then plans and applies.
+/// Batches of rows the reader may run ahead of the planner (512 rows each).
+const ROWS_IN_FLIGHT: usize = 32;
+
+/// Reads rows with `read` on one thread while this one loads the workspace's
+/// accounts, then plans each row as it arrives and streams the ops into one
+/// store transaction, which is undone if a row turns out invalid (unless
+/// invalid rows are skipped) or the file turns out damaged.
 fn import(
     store: &dyn AccountStore,
     options: &ImportOptions,
     read: impl FnOnce(&mut dyn RowSink) -> Result<()> + Send,
 ) -> Result<ImportReport> {
-    let mut planner = Planner::new(options);
-    let (read, existing) = std::thread::scope(|scope| {
-        let loader = scope.spawn(|| Existing::load(store, options.platform));
-        let (sender, receiver) = std::sync::mpsc::sync_channel(8);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(ROWS_IN_FLIGHT);
         let reader = scope.spawn(move || {
             let mut sink = pipeline::Sender::new(sender);
             let read = read(&mut sink);
-            sink.flush();
-            read
+            sink.finish(read);
         });
-        pipeline::drain(receiver, &mut planner);
-        (join(reader), join(loader))
-    });
-    read?;
-    planner.finish(store, existing?)
+        let existing = Existing::load(store, options.platform)?;
+        let mut planner = Planner::new(options, &existing);
+        let mut next = || pipeline::next_op(&receiver, &mut planner);
+        let applied = if options.dry_run {
+            std::iter::from_fn(|| next().transpose())
+                .try_for_each(|op| op.map(drop))
+                .map(|()| false)
+        } else {
+            store.apply_stream(&mut next).map(|_| true)
+        };
+        drop(receiver);
+        join(reader);
+        match applied {
+            Ok(applied) => Ok(planner.report(applied)),
+            Err(_) if planner.rejected() => Ok(planner.report(false)),
+            Err(e) => Err(e),
+        }
+    })
 }
 
 /// A scoped thread's result; its panic, if any, continues here.

@@ -81,14 +81,17 @@ impl StatFields {
 pub(crate) fn parse_row(
     header: &HeaderMap,
     platform: Platform,
-    row: &SheetRow,
+    mut row: SheetRow,
 ) -> Result<ParsedRow, Vec<RowError>> {
     let tiktok = platform == Platform::TikTok;
+    let number = row.number;
     let mut errors = Vec::new();
-    let cell = |column: Column| -> Option<&Cell> { header.has(column).then(|| row.cell(column)) };
+    // Each cell is taken once, so its text moves into the field without a copy.
+    let mut cell =
+        |column: Column| -> Option<Cell> { header.has(column).then(|| row.take(column)) };
     let mut fail = |column: Column, reason: String| {
         errors.push(RowError {
-            row: row.number,
+            row: number,
             column: Some(column.name().to_string()),
             reason,
         });
@@ -113,7 +116,7 @@ pub(crate) fn parse_row(
             None
         }
     };
-    let id = match cell(Column::Id).map(Cell::whole) {
+    let id = match cell(Column::Id).as_ref().map(Cell::whole) {
         None | Some(Ok(None)) => None,
         Some(Ok(Some(n))) if n >= 1 => Some(AccountId(n as i64)),
         Some(Ok(Some(_))) => {
@@ -206,7 +209,7 @@ pub(crate) fn parse_row(
         _ => return Err(errors),
     };
     Ok(ParsedRow {
-        number: row.number,
+        number,
         id,
         username,
         email,
@@ -293,7 +296,7 @@ mod tests {
             for (column, cell) in columns.iter().zip(cells.iter()) {
                 row.cells[column.index()] = cell.clone();
             }
-            match parse_row(&header, Platform::TikTok, &row) {
+            match parse_row(&header, Platform::TikTok, row) {
                 Ok(p) => parsed.push(p),
                 Err(mut e) => errors.append(&mut e),
             }

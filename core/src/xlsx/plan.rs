@@ -1,15 +1,18 @@
-//! Turns sheet rows into one validated batch of account changes.
+//! Turns sheet rows, as they arrive, into validated account changes for one
+//! atomic store write.
 //!
 //! [`Planner`] receives rows as a [`RowSink`] and types them (see `parse`), then
-//! matches them to the workspace: a row with `id` updates that account, a row
+//! matches each to the workspace's accounts loaded before the first row: a row with `id` updates that account, a row
 //! without creates one (or, for an existing username, follows [`OnDuplicate`]);
 //! a row identical to its account (after the account rules' normalisation) is
 //! unchanged. Usernames must be unique in the file in any spelling, and an
 //! account may be targeted by one row. Every change is checked by the account
 //! rules here, so a bad value is a row error naming row and column, and the
-//! batch the store applies (all or nothing) does not fail on one.
+//! write the store applies (all or nothing) does not fail on one. The first
+//! row error of an import that rejects on errors stops the flow of changes,
+//! and [`Planner::end`] then makes the store undo what it was given.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use super::columns::{Column, HeaderMap};
 use super::options::{ImportOptions, OnDuplicate};
@@ -22,16 +25,30 @@ use crate::account::{
 use crate::error::{Error, Result};
 use crate::store::{AccountFilter, AccountStore, BatchOp};
 
-/// Collects parsed rows and their errors, then plans them against a store.
-pub(crate) struct Planner {
+/// A planned row: its username key, the account it changes (none: a create),
+/// and its op (none: the account already matches the row).
+type Planned = (String, Option<AccountId>, Option<BatchOp>);
+
+/// A row's error: the column it is in, if one, and the reason.
+type RowFault = (Option<Column>, String);
+
+/// Plans rows one at a time as they arrive, queueing the ops they need.
+pub(crate) struct Planner<'e> {
     options: ImportOptions,
+    existing: &'e Existing,
     header: Option<HeaderMap>,
-    rows: Vec<ParsedRow>,
     errors: Vec<RowError>,
     report: ImportReport,
+    /// Username key → the first row that named it.
+    seen_names: HashMap<String, u32>,
+    /// Account → the row that changes it.
+    seen_targets: HashMap<AccountId, u32>,
+    /// Ops planned but not yet taken.
+    ready: VecDeque<BatchOp>,
+    rejected: bool,
 }
 
-impl RowSink for Planner {
+impl RowSink for Planner<'_> {
     fn header(&mut self, sheet: &str, map: &HeaderMap) {
         self.report.sheet = sheet.to_string();
         self.report.unknown_columns = map.unknown.iter().map(|(_, n)| n.clone()).collect();
@@ -48,8 +65,8 @@ impl RowSink for Planner {
 
     fn row(&mut self, row: SheetRow) {
         let Some(header) = &self.header else { return };
-        match parse_row(header, self.options.platform, &row) {
-            Ok(parsed) => self.rows.push(parsed),
+        match parse_row(header, self.options.platform, row) {
+            Ok(parsed) => self.plan(parsed),
             Err(mut errors) => self.errors.append(&mut errors),
         }
     }
@@ -63,27 +80,50 @@ impl RowSink for Planner {
     }
 }
 
-impl Planner {
-    /// A planner for these options.
-    pub(crate) fn new(options: &ImportOptions) -> Planner {
+impl<'e> Planner<'e> {
+    /// A planner for these options against the workspace's `existing` accounts.
+    pub(crate) fn new(options: &ImportOptions, existing: &'e Existing) -> Planner<'e> {
         Planner {
             options: options.clone(),
+            existing,
             header: None,
-            rows: Vec::new(),
             errors: Vec::new(),
             report: ImportReport::new(""),
+            seen_names: HashMap::new(),
+            seen_targets: HashMap::new(),
+            ready: VecDeque::new(),
+            rejected: false,
         }
     }
 
-    /// Matches the parsed rows to the workspace's accounts (`existing`, loaded
-    /// from `store`), fills the report, and applies the batch to `store` unless
-    /// this is a dry run or an invalid row rejects the import.
-    pub(crate) fn finish(
-        mut self,
-        store: &dyn AccountStore,
-        existing: Existing,
-    ) -> Result<ImportReport> {
-        let ops = self.plan(store, &existing)?;
+    /// The next planned op, if one is waiting.
+    pub(crate) fn take_op(&mut self) -> Option<BatchOp> {
+        self.ready.pop_front()
+    }
+
+    /// Called after the last row: `Ok(None)` when the ops taken may be applied;
+    /// an error (after which [`Planner::rejected`] is true) when an invalid row
+    /// rejects the whole import, so that the store undoes what it was given.
+    pub(crate) fn end(&mut self) -> Result<Option<BatchOp>> {
+        if self.rejecting() {
+            self.rejected = true;
+            return Err(Error::Cancelled);
+        }
+        Ok(None)
+    }
+
+    /// True once the import was rejected by [`Planner::end`].
+    pub(crate) fn rejected(&self) -> bool {
+        self.rejected
+    }
+
+    /// Any invalid row rejects the import unless invalid rows are skipped.
+    fn rejecting(&self) -> bool {
+        !self.errors.is_empty() && !self.options.skip_invalid
+    }
+
+    /// The report of the whole import; `applied` says the ops reached the store.
+    pub(crate) fn report(mut self, applied: bool) -> ImportReport {
         let mut report = self.report;
         self.errors.sort_by_key(|e| {
             let column = e.column.as_deref().and_then(Column::from_header);
@@ -95,9 +135,9 @@ impl Planner {
             rows.len()
         };
         report.errors = self.errors;
-        report.outcome = if !report.errors.is_empty() && !self.options.skip_invalid {
+        report.outcome = if self.rejected {
             ImportOutcome::Rejected
-        } else if self.options.dry_run {
+        } else if !applied {
             ImportOutcome::DryRun
         } else {
             ImportOutcome::Applied
@@ -105,116 +145,107 @@ impl Planner {
         if self.options.skip_invalid {
             report.skipped += invalid_rows;
         }
-        if report.outcome == ImportOutcome::Applied && !ops.is_empty() {
-            store.apply_batch(ops)?;
-        }
-        Ok(report)
+        report
     }
 
-    fn plan(&mut self, store: &dyn AccountStore, existing: &Existing) -> Result<Vec<BatchOp>> {
-        let platform = self.options.platform;
-        let mut ops = Vec::new();
-        let mut seen_names: HashMap<String, u32> = HashMap::with_capacity(self.rows.len());
-        let mut seen_targets: HashMap<AccountId, u32> = HashMap::new();
-        for row in std::mem::take(&mut self.rows) {
-            let number = row.number;
-            let mut error = |column: Option<Column>, reason: String| {
-                self.errors.push(RowError {
-                    row: number,
-                    column: column.map(|c| c.name().to_string()),
-                    reason,
-                })
-            };
-            let key = row.username.key().to_string();
-            if let Some(first) = seen_names.get(&key) {
-                error(
-                    Some(Column::Username),
-                    format!(
-                        "'{}' is the same account as row {first} (usernames ignore case and a leading @)",
-                        printable(row.username.as_str())
-                    ),
-                );
-                continue;
-            }
-            let holder = existing.by_key.get(&key).copied();
-            let target = match row.id {
-                Some(id) => {
-                    if !existing.by_id.contains_key(&id) {
-                        error(Some(Column::Id), missing_id(store, id, platform)?);
-                        continue;
-                    }
-                    if let Some(other) = holder.filter(|&other| other != id) {
-                        error(
-                            Some(Column::Username),
-                            format!(
-                                "'{}' is the username of account {other}; usernames are unique per platform",
-                                printable(row.username.as_str())
-                            ),
-                        );
-                        continue;
-                    }
-                    Some(id)
+    /// Matches one parsed row to the workspace and queues its op, or records its error.
+    fn plan(&mut self, row: ParsedRow) {
+        let number = row.number;
+        match self.target_and_op(row) {
+            Ok(Some((key, target, op))) => {
+                if let Some(id) = target {
+                    self.seen_targets.insert(id, number);
                 }
-                None => match (holder, self.options.on_duplicate) {
-                    (None, _) => None,
-                    (Some(other), OnDuplicate::Error) => {
-                        error(
-                            Some(Column::Username),
-                            format!(
-                                "'{}' already exists (account {other}); give the row its id to \
-                                 update it, or import with on-duplicate update or skip",
-                                printable(row.username.as_str())
-                            ),
-                        );
-                        continue;
+                self.seen_names.insert(key, number);
+                match op {
+                    None => self.report.unchanged += 1,
+                    Some(op) => {
+                        if matches!(op, BatchOp::Create(_)) {
+                            self.report.created += 1;
+                        } else {
+                            self.report.updated += 1;
+                        }
+                        // A rejected import writes nothing: stop feeding the store.
+                        if !self.rejecting() {
+                            self.ready.push_back(op);
+                        }
                     }
-                    (Some(_), OnDuplicate::Skip) => {
-                        seen_names.insert(key, number);
-                        self.report.skipped += 1;
-                        continue;
-                    }
-                    (Some(other), OnDuplicate::Update) => Some(other),
-                },
-            };
-            if let Some(first) = target.and_then(|id| seen_targets.get(&id)) {
-                error(
-                    None,
-                    format!(
-                        "account {} is already changed by row {first}; one row per account",
-                        target.map_or(0, |id| id.0)
-                    ),
-                );
-                continue;
-            }
-            let op = match target {
-                Some(id) => checked_update(&row, &existing.by_id[&id], platform),
-                None => checked_create(row, platform).map(Some),
-            };
-            let op = match op {
-                Ok(op) => op,
-                Err(e) => {
-                    let (column, reason) = located(e);
-                    error(column, reason);
-                    continue;
-                }
-            };
-            if let Some(id) = target {
-                seen_targets.insert(id, number);
-            }
-            seen_names.insert(key, number);
-            match op {
-                None => self.report.unchanged += 1,
-                Some(op @ BatchOp::Create(_)) => {
-                    self.report.created += 1;
-                    ops.push(op);
-                }
-                Some(op) => {
-                    self.report.updated += 1;
-                    ops.push(op);
                 }
             }
+            Ok(None) => {}
+            Err((column, reason)) => self.errors.push(RowError {
+                row: number,
+                column: column.map(|c| c.name().to_string()),
+                reason,
+            }),
         }
-        Ok(ops)
+    }
+
+    /// The row's plan, `Ok(None)` for a row skipped as a duplicate, or the row's error.
+    fn target_and_op(&mut self, row: ParsedRow) -> std::result::Result<Option<Planned>, RowFault> {
+        let platform = self.options.platform;
+        let existing = self.existing;
+        let key = row.username.key().to_string();
+        if let Some(first) = self.seen_names.get(&key) {
+            return Err((
+                Some(Column::Username),
+                format!(
+                    "'{}' is the same account as row {first} (usernames ignore case and a leading @)",
+                    printable(row.username.as_str())
+                ),
+            ));
+        }
+        let holder = existing.by_key.get(&key).copied();
+        let target = match row.id {
+            Some(id) => {
+                if !existing.by_id.contains_key(&id) {
+                    return Err((Some(Column::Id), existing.missing_id(id, platform)));
+                }
+                if let Some(other) = holder.filter(|&other| other != id) {
+                    return Err((
+                        Some(Column::Username),
+                        format!(
+                            "'{}' is the username of account {other}; usernames are unique per platform",
+                            printable(row.username.as_str())
+                        ),
+                    ));
+                }
+                Some(id)
+            }
+            None => match (holder, self.options.on_duplicate) {
+                (None, _) => None,
+                (Some(other), OnDuplicate::Error) => {
+                    return Err((
+                        Some(Column::Username),
+                        format!(
+                            "'{}' already exists (account {other}); give the row its id to \
+                             update it, or import with on-duplicate update or skip",
+                            printable(row.username.as_str())
+                        ),
+                    ));
+                }
+                (Some(_), OnDuplicate::Skip) => {
+                    self.seen_names.insert(key, row.number);
+                    self.report.skipped += 1;
+                    return Ok(None);
+                }
+                (Some(other), OnDuplicate::Update) => Some(other),
+            },
+        };
+        if let Some(first) = target.and_then(|id| self.seen_targets.get(&id)) {
+            return Err((
+                None,
+                format!(
+                    "account {} is already changed by row {first}; one row per account",
+                    target.map_or(0, |id| id.0)
+                ),
+            ));
+        }
+        let op = match target {
+            Some(id) => checked_update(&row, &existing.by_id[&id], platform),
+            None => checked_create(row, platform).map(Some),
+        };
+        op.map(|op| Some((key, target, op))).map_err(located)
     }
 }
 
@@ -222,6 +253,8 @@ impl Planner {
 pub(crate) struct Existing {
     by_id: HashMap<AccountId, Account>,
     by_key: HashMap<String, AccountId>,
+    /// The platform of every account on another platform, for error messages.
+    elsewhere: HashMap<AccountId, Platform>,
 }
 
 impl Existing {
@@ -230,12 +263,14 @@ impl Existing {
         let mut existing = Existing {
             by_id: HashMap::new(),
             by_key: HashMap::new(),
+            elsewhere: HashMap::new(),
         };
         // The platform is checked per account, not in the filter: SqliteStore answers a
         // platform-filtered listing through its username index with a sort per page
         // (quadratic: 196 s for 1M accounts), while an unfiltered one walks the ids.
         store.for_each(&AccountFilter::default(), &mut |account| {
             if account.platform != platform {
+                existing.elsewhere.insert(account.id, account.platform);
                 return Ok(());
             }
             existing
@@ -245,6 +280,14 @@ impl Existing {
             Ok(())
         })?;
         Ok(existing)
+    }
+
+    /// Why an id that is not among the platform's accounts cannot be updated.
+    fn missing_id(&self, id: AccountId, platform: Platform) -> String {
+        match self.elsewhere.get(&id) {
+            Some(other) => format!("account {id} is on {other}; this import is into {platform}"),
+            None => format!("no account has id {id}; leave id empty to create the account"),
+        }
     }
 }
 
@@ -296,20 +339,6 @@ fn located(error: Error) -> (Option<Column>, String) {
             }
         }
         other => (None, other.to_string()),
-    }
-}
-
-/// Why an id that is not among the platform's accounts cannot be updated.
-fn missing_id(store: &dyn AccountStore, id: AccountId, platform: Platform) -> Result<String> {
-    match store.get(id) {
-        Ok(account) => Ok(format!(
-            "account {id} is on {}; this import is into {platform}",
-            account.platform
-        )),
-        Err(e) if e.kind() == crate::ErrorKind::NotFound => Ok(format!(
-            "no account has id {id}; leave id empty to create the account"
-        )),
-        Err(e) => Err(e),
     }
 }
 

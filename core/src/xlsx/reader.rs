@@ -37,8 +37,14 @@ impl SheetRow {
     }
 
     /// The cell of a known column.
+    #[cfg(test)]
     pub(crate) fn cell(&self, column: Column) -> &Cell {
         &self.cells[column.index()]
+    }
+
+    /// Takes the cell of a known column out of the row, leaving it empty.
+    pub(crate) fn take(&mut self, column: Column) -> Cell {
+        std::mem::replace(&mut self.cells[column.index()], Cell::Empty)
     }
 
     fn is_blank(&self) -> bool {
