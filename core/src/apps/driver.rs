@@ -172,7 +172,7 @@ impl AppDriver {
         let mut ui = self.ui(dev);
         let mut names = vec![current.clone()];
         let view = open_switcher(&mut ui)?;
-        for node in ui.pack.control("switcher_account")?.find_all(&view.tree) {
+        for node in switcher_accounts(&ui, &view)? {
             let name = clean_username(&node.text);
             if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
                 names.push(name);
@@ -306,10 +306,7 @@ impl AppDriver {
         let mut ui = self.ui(dev);
         let view = open_switcher(&mut ui)?;
         let wanted = clean_username(username);
-        let row = ui
-            .pack
-            .control("switcher_account")?
-            .find_all(&view.tree)
+        let row = switcher_accounts(&ui, &view)?
             .into_iter()
             .find(|n| clean_username(&n.text).eq_ignore_ascii_case(&wanted));
         let Some(row) = row else {
@@ -456,6 +453,33 @@ fn open_switcher(ui: &mut Ui<'_>) -> Result<View> {
         .ok_or_else(|| Error::device(ui.serial(), "no account is logged in to switch from"))?;
     ui.tap(&profile, "profile_switch", during)?;
     ui.expect(&["switcher"], during)
+}
+
+/// The username of each account row of the switcher: the first
+/// `switcher_account` match in each row. A row may also show the account's
+/// nickname, which can look just like a username (`Zed`, `mike.s`).
+fn switcher_accounts<'v>(ui: &Ui<'_>, view: &'v View) -> Result<Vec<&'v UiNode>> {
+    let tree = &view.tree;
+    // A row is the nearest tappable ancestor (else the parent) of a match.
+    let row_of = |node: &UiNode| {
+        std::iter::successors(tree.parent(node), |n| tree.parent(n))
+            .find(|n| n.flags.clickable)
+            .or_else(|| tree.parent(node))
+            .map(|row| row.id)
+    };
+    // Matches come best first; the username is the row's first line on screen.
+    let mut matches = ui.pack.control("switcher_account")?.find_all(tree);
+    matches.sort_by_key(|node| node.id);
+    let mut rows = Vec::new();
+    let mut names = Vec::new();
+    for node in matches {
+        let row = row_of(node);
+        if row.is_none() || !rows.contains(&row) {
+            rows.push(row);
+            names.push(node);
+        }
+    }
+    Ok(names)
 }
 
 /// The username on a profile screen.
