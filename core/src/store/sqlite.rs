@@ -199,6 +199,11 @@ fn register(conn: &Connection, serial: &str) -> Result<DeviceRecord> {
     if let Some(record) = known {
         return Ok(record);
     }
+    add_device(conn, serial)
+}
+
+/// Registers a serial known to be new.
+fn add_device(conn: &Connection, serial: &str) -> Result<DeviceRecord> {
     conn.prepare_cached("INSERT INTO devices (serial) VALUES (?1) RETURNING idx, serial, label")
         .and_then(|mut s| s.query_row([serial], device))
         .map_err(storage)
@@ -214,30 +219,63 @@ fn device(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
 
 /// The account changes of one write transaction. It keeps its statements
 /// prepared and remembers the device indexes it has looked up, so a batch of
-/// 100k creates costs one statement execution per account.
+/// 100k creates costs one statement execution per account (and one per new phone).
 struct Writer<'c> {
     conn: &'c Connection,
     insert: Option<rusqlite::CachedStatement<'c>>,
     device_indexes: HashMap<String, u32>,
+    registry: Registry,
+}
+
+/// How much of the device registry a [`Writer`] holds.
+#[derive(PartialEq)]
+enum Registry {
+    /// Nothing yet; the first lookup reads all of it (worth it for a batch).
+    Unread,
+    /// All of it, read inside the writer's transaction: a serial missing is new.
+    Complete,
+    /// The serials looked up so far.
+    Partial,
 }
 
 impl<'c> Writer<'c> {
+    /// A writer for one change.
     fn new(conn: &'c Connection) -> Writer<'c> {
         Writer {
             conn,
             insert: None,
             device_indexes: HashMap::new(),
+            registry: Registry::Partial,
+        }
+    }
+
+    /// A writer for many changes.
+    fn for_batch(conn: &'c Connection) -> Writer<'c> {
+        Writer {
+            registry: Registry::Unread,
+            ..Writer::new(conn)
         }
     }
 
     /// The device index of `serial`, registering it on first sight.
     fn device_index(&mut self, serial: &str) -> Result<u32> {
+        if self.registry == Registry::Unread {
+            self.device_indexes = self
+                .conn
+                .prepare_cached("SELECT serial, idx FROM devices")
+                .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+                .map_err(storage)?;
+            self.registry = Registry::Complete;
+        }
         if let Some(&index) = self.device_indexes.get(serial) {
             return Ok(index);
         }
-        let index = register(self.conn, serial)?.index;
-        self.device_indexes.insert(serial.to_string(), index);
-        Ok(index)
+        let record = match self.registry {
+            Registry::Complete => add_device(self.conn, serial)?,
+            _ => register(self.conn, serial)?,
+        };
+        self.device_indexes.insert(serial.to_string(), record.index);
+        Ok(record.index)
     }
 
     fn insert(&mut self, new: NewAccount) -> Result<Account> {
@@ -437,14 +475,14 @@ impl AccountStore for SqliteStore {
 
     fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
         self.write(|conn| {
-            let mut writer = Writer::new(conn);
+            let mut writer = Writer::for_batch(conn);
             ops.into_iter().map(|op| writer.apply(op)).collect()
         })
     }
 
     fn apply_stream(&self, next: &mut dyn FnMut() -> Result<Option<BatchOp>>) -> Result<usize> {
         self.write(|conn| {
-            let mut writer = Writer::new(conn);
+            let mut writer = Writer::for_batch(conn);
             let mut applied = 0;
             while let Some(op) = next()? {
                 writer.apply(op)?;

@@ -25,6 +25,9 @@ use crate::account::{
 use crate::error::{Error, Result};
 use crate::store::{AccountFilter, AccountStore, BatchOp};
 
+/// A hash map with a fast hasher, seeded per process (file contents choose the keys).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// A planned row: its username key, the account it changes (none: a create),
 /// and its op (none: the account already matches the row).
 type Planned = (String, Option<AccountId>, Option<BatchOp>);
@@ -40,9 +43,9 @@ pub(crate) struct Planner<'e> {
     errors: Vec<RowError>,
     report: ImportReport,
     /// Username key → the first row that named it.
-    seen_names: HashMap<String, u32>,
+    seen_names: FastMap<String, u32>,
     /// Account → the row that changes it.
-    seen_targets: HashMap<AccountId, u32>,
+    seen_targets: FastMap<AccountId, u32>,
     /// Ops planned but not yet taken.
     ready: VecDeque<BatchOp>,
     rejected: bool,
@@ -89,8 +92,8 @@ impl<'e> Planner<'e> {
             header: None,
             errors: Vec::new(),
             report: ImportReport::new(""),
-            seen_names: HashMap::new(),
-            seen_targets: HashMap::new(),
+            seen_names: FastMap::default(),
+            seen_targets: FastMap::default(),
             ready: VecDeque::new(),
             rejected: false,
         }
@@ -198,9 +201,9 @@ impl<'e> Planner<'e> {
         let holder = existing.by_key.get(&key).copied();
         let target = match row.id {
             Some(id) => {
-                if !existing.by_id.contains_key(&id) {
+                let Some(account) = existing.account(id) else {
                     return Err((Some(Column::Id), existing.missing_id(id, platform)));
-                }
+                };
                 if let Some(other) = holder.filter(|&other| other != id) {
                     return Err((
                         Some(Column::Username),
@@ -210,7 +213,7 @@ impl<'e> Planner<'e> {
                         ),
                     ));
                 }
-                Some(id)
+                Some(account)
             }
             None => match (holder, self.options.on_duplicate) {
                 (None, _) => None,
@@ -229,45 +232,48 @@ impl<'e> Planner<'e> {
                     self.report.skipped += 1;
                     return Ok(None);
                 }
-                (Some(other), OnDuplicate::Update) => Some(other),
+                // by_key and the accounts are filled together: the holder is there.
+                (Some(other), OnDuplicate::Update) => existing.account(other),
             },
         };
-        if let Some(first) = target.and_then(|id| self.seen_targets.get(&id)) {
-            return Err((
-                None,
-                format!(
-                    "account {} is already changed by row {first}; one row per account",
-                    target.map_or(0, |id| id.0)
-                ),
-            ));
+        if let Some(account) = target {
+            if let Some(first) = self.seen_targets.get(&account.id) {
+                return Err((
+                    None,
+                    format!(
+                        "account {} is already changed by row {first}; one row per account",
+                        account.id
+                    ),
+                ));
+            }
         }
         let op = match target {
-            Some(id) => checked_update(&row, &existing.by_id[&id], platform),
+            Some(account) => checked_update(&row, account, platform),
             None => checked_create(row, platform).map(Some),
         };
-        op.map(|op| Some((key, target, op))).map_err(located)
+        op.map(|op| Some((key, target.map(|a| a.id), op)))
+            .map_err(located)
     }
 }
 
 /// The workspace's accounts of one platform, by id and by username key.
 pub(crate) struct Existing {
-    by_id: HashMap<AccountId, Account>,
-    by_key: HashMap<String, AccountId>,
+    /// In id order, as the store lists them.
+    accounts: Vec<Account>,
+    by_key: FastMap<String, AccountId>,
     /// The platform of every account on another platform, for error messages.
-    elsewhere: HashMap<AccountId, Platform>,
+    elsewhere: FastMap<AccountId, Platform>,
 }
 
 impl Existing {
     /// Loads every account of `platform` from `store`.
     pub(crate) fn load(store: &dyn AccountStore, platform: Platform) -> Result<Existing> {
         let mut existing = Existing {
-            by_id: HashMap::new(),
-            by_key: HashMap::new(),
-            elsewhere: HashMap::new(),
+            accounts: Vec::new(),
+            by_key: FastMap::default(),
+            elsewhere: FastMap::default(),
         };
-        // The platform is checked per account, not in the filter: SqliteStore answers a
-        // platform-filtered listing through its username index with a sort per page
-        // (quadratic: 196 s for 1M accounts), while an unfiltered one walks the ids.
+        // Every platform is listed: the others' ids make better error messages.
         store.for_each(&AccountFilter::default(), &mut |account| {
             if account.platform != platform {
                 existing.elsewhere.insert(account.id, account.platform);
@@ -276,10 +282,16 @@ impl Existing {
             existing
                 .by_key
                 .insert(account.username.key().to_string(), account.id);
-            existing.by_id.insert(account.id, account);
+            existing.accounts.push(account);
             Ok(())
         })?;
         Ok(existing)
+    }
+
+    /// The platform's account with this id, if any.
+    fn account(&self, id: AccountId) -> Option<&Account> {
+        let at = self.accounts.binary_search_by_key(&id, |a| a.id).ok()?;
+        Some(&self.accounts[at])
     }
 
     /// Why an id that is not among the platform's accounts cannot be updated.
