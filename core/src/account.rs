@@ -196,35 +196,23 @@ impl Username {
     /// Errors (naming the field `username`): blank after trimming, longer than
     /// [`MAX_USERNAME_CHARS`], or containing whitespace or control characters.
     pub fn parse(raw: &str) -> Result<Self> {
-        let trimmed = raw.trim();
-        let display = trimmed.strip_prefix('@').unwrap_or(trimmed);
-        if display.is_empty() {
-            return Err(Error::validation("username", "must not be blank"));
-        }
-        let chars = display.chars().count();
-        if chars > MAX_USERNAME_CHARS {
-            return Err(Error::validation(
-                "username",
-                format!("is {chars} characters long; at most {MAX_USERNAME_CHARS} are allowed"),
-            ));
-        }
-        if let Some(c) = display
-            .chars()
-            .find(|c| c.is_control() || c.is_whitespace())
-        {
-            return Err(Error::validation(
-                "username",
-                format!(
-                    "'{}' contains the character {:?}, which a username cannot hold",
-                    printable(display),
-                    c
-                ),
-            ));
-        }
+        let display = checked_display(raw)?;
         Ok(Username {
             key: display.to_lowercase(),
             display: display.to_string(),
         })
+    }
+
+    /// [`Username::parse`] of an owned string, reusing its buffer when it needs no trimming.
+    pub(crate) fn parse_owned(raw: String) -> Result<Self> {
+        let display = checked_display(&raw)?;
+        let key = display.to_lowercase();
+        let display = if display.len() == raw.len() {
+            raw
+        } else {
+            display.to_string()
+        };
+        Ok(Username { display, key })
     }
 
     /// A username read back from a store that wrote it after [`Username::parse`].
@@ -353,6 +341,36 @@ impl Account {
     pub fn is_enabled(&self) -> bool {
         self.status == Status::Enabled
     }
+}
+
+/// The username as shown (trimmed, one leading `@` dropped), if it is valid.
+fn checked_display(raw: &str) -> Result<&str> {
+    let trimmed = raw.trim();
+    let display = trimmed.strip_prefix('@').unwrap_or(trimmed);
+    if display.is_empty() {
+        return Err(Error::validation("username", "must not be blank"));
+    }
+    let chars = display.chars().count();
+    if chars > MAX_USERNAME_CHARS {
+        return Err(Error::validation(
+            "username",
+            format!("is {chars} characters long; at most {MAX_USERNAME_CHARS} are allowed"),
+        ));
+    }
+    if let Some(c) = display
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(Error::validation(
+            "username",
+            format!(
+                "'{}' contains the character {:?}, which a username cannot hold",
+                printable(display),
+                c
+            ),
+        ));
+    }
+    Ok(display)
 }
 
 /// What a caller gives to create an account. Only `platform` and `username` are required.
@@ -488,15 +506,15 @@ impl NewAccount {
         Ok(Account {
             id: AccountId(0),
             platform: self.platform,
-            username: Username::parse(&self.username)?,
+            username: Username::parse_owned(self.username)?,
             email: check_email(self.email)?,
             password: check_password(self.password)?,
-            device: self.device.map(|d| check_serial(&d)).transpose()?,
+            device: self.device.map(check_owned_serial).transpose()?,
             device_index: None,
             package_name: check_package(self.package_name)?,
             logged_in: self.logged_in,
             status: self.status,
-            tags: check_tags(self.tags)?,
+            tags: check_tag_list(self.tags)?,
             stats,
             last_login_at: None,
             last_error: None,
@@ -521,7 +539,7 @@ impl AccountPatch {
             next.password = check_password(password)?;
         }
         if let Some(device) = self.device {
-            next.device = device.map(|d| check_serial(&d)).transpose()?;
+            next.device = device.map(check_owned_serial).transpose()?;
         }
         if let Some(package) = self.package_name {
             next.package_name = check_package(package)?;
@@ -533,7 +551,7 @@ impl AccountPatch {
             next.status = status;
         }
         if let Some(tags) = self.tags {
-            next.tags = check_tags(tags)?;
+            next.tags = check_tag_list(tags)?;
         }
         if let Some(stats) = self.stats {
             next.stats = check_stats(stats)?;
@@ -556,6 +574,17 @@ impl AccountPatch {
 /// Normalises a device serial: trimmed, non-blank, at most [`MAX_SERIAL_CHARS`],
 /// no whitespace or control characters. Errors name the field `device`.
 pub fn check_serial(raw: &str) -> Result<String> {
+    check_serial_str(raw).map(str::to_string)
+}
+
+/// [`check_serial`] of an owned serial, reusing its buffer.
+fn check_owned_serial(raw: String) -> Result<String> {
+    check_serial_str(&raw)?;
+    Ok(trimmed_string(raw))
+}
+
+/// The trimmed serial, if valid.
+fn check_serial_str(raw: &str) -> Result<&str> {
     let serial = raw.trim();
     if serial.is_empty() {
         return Err(Error::validation("device", "serial must not be blank"));
@@ -570,7 +599,7 @@ pub fn check_serial(raw: &str) -> Result<String> {
             ),
         ));
     }
-    Ok(serial.to_string())
+    Ok(serial)
 }
 
 /// Normalises a device label: trimmed (blank means none), at most
@@ -587,10 +616,14 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    let mut out: Vec<String> = Vec::new();
+    check_tag_list(tags.into_iter().map(|t| t.as_ref().to_string()).collect())
+}
+
+/// [`check_tags`] of owned tags, reusing their buffers.
+fn check_tag_list(tags: Vec<String>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(tags.len());
     for tag in tags {
-        let Some(tag) = check_text("tags", Some(tag.as_ref().to_string()), MAX_TAG_CHARS, "")?
-        else {
+        let Some(tag) = check_text("tags", Some(tag), MAX_TAG_CHARS, "")? else {
             continue;
         };
         if tag.contains(',') {
@@ -712,7 +745,16 @@ fn check_text(
             ),
         ));
     }
-    Ok(Some(trimmed.to_string()))
+    Ok(Some(trimmed_string(value)))
+}
+
+/// `value` without surrounding whitespace, reusing its buffer when there is none.
+fn trimmed_string(value: String) -> String {
+    if value.trim().len() == value.len() {
+        value
+    } else {
+        value.trim().to_string()
+    }
 }
 
 fn check_length(field: &str, value: &str, max_chars: usize) -> Result<()> {

@@ -232,7 +232,7 @@ pub(crate) fn new_account(row: ParsedRow, platform: Platform) -> NewAccount {
     };
     NewAccount {
         platform,
-        username: row.username.as_str().to_string(),
+        username: row.username.into(),
         email: row.email.flatten(),
         password: row.password.flatten(),
         device: row.device.flatten(),
