@@ -596,6 +596,48 @@ pub fn stream_is_all_or_nothing(ws: Workspace) {
     assert_eq!(store.apply_stream(&mut || Ok(None)).unwrap(), 0);
 }
 
+pub fn reads_go_on_during_a_stream_and_see_only_what_was_committed(ws: Workspace) {
+    let old = ws.add(NewAccount::new(TT, "old")).unwrap();
+    let store = ws.store().clone();
+    let mut given = 0;
+    let mut seen_meanwhile = None;
+    let applied = ws
+        .store()
+        .apply_stream(&mut || {
+            given += 1;
+            if given == 2 {
+                // Another thread reads while the stream is half applied (an import
+                // writes for as long as it reads its sheet): it is not kept waiting.
+                let store = store.clone();
+                let (tx, rx) = std::sync::mpsc::channel();
+                thread::spawn(move || {
+                    let names: Vec<String> = store
+                        .list(&AccountFilter::default())
+                        .unwrap()
+                        .iter()
+                        .map(|a| a.username.as_str().to_string())
+                        .collect();
+                    let count = store.count(&AccountFilter::default()).unwrap();
+                    let got = store.get(old.id).unwrap().id;
+                    tx.send((names, count, got)).unwrap();
+                });
+                seen_meanwhile = Some(
+                    rx.recv_timeout(std::time::Duration::from_secs(10))
+                        .expect("a read finished while the stream was open"),
+                );
+            }
+            Ok((given <= 3).then(|| BatchOp::Create(NewAccount::new(TT, format!("new{given}")))))
+        })
+        .unwrap();
+    assert_eq!(applied, 3);
+    assert_eq!(
+        seen_meanwhile,
+        Some((vec!["old".to_string()], 1, old.id)),
+        "the reader saw the last commit only"
+    );
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 4);
+}
+
 pub fn listings_see_devices_registered_while_they_page(ws: Workspace) {
     // The first account's phone makes a store read its registry on the first page.
     let ops = (0..2100)
@@ -852,6 +894,7 @@ macro_rules! contract {
                 missing_ids_are_not_found, list_and_count_filter,
                 for_each_streams_many_pages_and_stops_on_error, batch_is_all_or_nothing,
                 stream_is_all_or_nothing, listings_see_devices_registered_while_they_page,
+                reads_go_on_during_a_stream_and_see_only_what_was_committed,
                 enable_disable_and_eligible, tags_set_add_remove, device_registry_gives_stable_numbers,
                 secrets_never_show_in_debug_display_or_errors,
                 concurrent_tag_adds_from_threads_all_survive, update_with_sees_the_current_account);

@@ -98,6 +98,12 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
     tx.commit().map_err(|e| refusal(path, e))
 }
 
+/// Sets up a read-only connection to a file [`prepare`] has brought up to date.
+pub(super) fn configure_reader(conn: &Connection, path: &Path) -> Result<()> {
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)
+        .map_err(|e| refusal(path, e))
+}
+
 /// The file's schema version if this build can use it (0 for a new, empty file).
 fn check(conn: &Connection, path: &Path) -> Result<i64> {
     let read = || -> rusqlite::Result<(i32, i64, i64)> {

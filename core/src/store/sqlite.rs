@@ -1,10 +1,12 @@
 //! [`SqliteStore`]: the embedded default store; one SQLite file is one workspace.
 //!
-//! One connection behind a mutex serves the threads of a process; the file's
-//! own locking serves several processes. The file runs in WAL mode (readers
-//! never wait for the writer) with a busy timeout, and every write is one
-//! `BEGIN IMMEDIATE` transaction that takes the write lock before it reads, so
-//! a read-modify-write never works from a stale row and no update is lost.
+//! Two connections, each behind a mutex, serve the threads of a process: one
+//! writes, one reads; the file's own locking serves several processes. The
+//! file runs in WAL mode, so reads see the last commit and never wait for a
+//! write in progress (an import writes for as long as it reads its sheet).
+//! Every write is one `BEGIN IMMEDIATE` transaction that takes the write lock
+//! before it reads, so a read-modify-write never works from a stale row and no
+//! update is lost; waits for another process's write end at a busy timeout.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,8 @@ use std::time::Duration;
 
 use rusqlite::types::Value;
 use rusqlite::{
-    params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior,
+    params, params_from_iter, Connection, ErrorCode, OpenFlags, OptionalExtension,
+    TransactionBehavior,
 };
 
 use super::{rows, schema, AccountFilter, AccountStore, BatchOp, DeviceRecord};
@@ -53,7 +56,10 @@ static UPDATE: LazyLock<String> = LazyLock::new(|| {
 
 /// An [`AccountStore`] in one SQLite file (see the module documentation).
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    /// Every write, and the reads a write makes.
+    writer: Mutex<Connection>,
+    /// Reads outside writes.
+    reader: Mutex<Connection>,
     path: PathBuf,
 }
 
@@ -69,8 +75,18 @@ impl SqliteStore {
         })?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
         schema::prepare(&mut conn, &path)?;
+        let reader = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::Storage {
+            message: format!("{}: cannot open for reading: {e}", path.display()),
+        })?;
+        reader.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
+        schema::configure_reader(&reader, &path)?;
         Ok(SqliteStore {
-            conn: Mutex::new(conn),
+            writer: Mutex::new(conn),
+            reader: Mutex::new(reader),
             path,
         })
     }
@@ -80,10 +96,17 @@ impl SqliteStore {
         &self.path
     }
 
-    /// A transaction left open by a panicking thread was rolled back when it
-    /// unwound, so the connection behind a poisoned lock is still sound.
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn
+    /// The writing connection. A transaction left open by a panicking thread was
+    /// rolled back when it unwound, so a connection behind a poisoned lock is sound.
+    fn write_lock(&self) -> MutexGuard<'_, Connection> {
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The reading connection (see [`SqliteStore::write_lock`] on poisoning).
+    fn read_lock(&self) -> MutexGuard<'_, Connection> {
+        self.reader
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -96,7 +119,7 @@ impl SqliteStore {
         values: Vec<Value>,
         devices: &mut DeviceIndexes,
     ) -> Result<Vec<Account>> {
-        let mut conn = self.lock();
+        let mut conn = self.read_lock();
         let tx = conn.transaction().map_err(storage)?;
         let mut accounts = tx
             .prepare_cached(sql)
@@ -116,7 +139,7 @@ impl SqliteStore {
 
     /// Runs `work` in one IMMEDIATE transaction: all of it is committed or none.
     fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock();
+        let mut conn = self.write_lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(storage)?;
@@ -401,7 +424,7 @@ impl AccountStore for SqliteStore {
     }
 
     fn get(&self, id: AccountId) -> Result<Account> {
-        fetch(&self.lock(), id)
+        fetch(&self.read_lock(), id)
     }
 
     fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
@@ -410,7 +433,7 @@ impl AccountStore for SqliteStore {
             "{} WHERE a.platform = ?1 AND a.username_key = ?2",
             rows::SELECT_ONE
         );
-        self.lock()
+        self.read_lock()
             .prepare_cached(&sql)
             .and_then(|mut s| {
                 s.query_row(params![platform.as_str(), username.key()], rows::read)
@@ -466,7 +489,7 @@ impl AccountStore for SqliteStore {
         let (cond, values) = condition(filter);
         let sql = format!("SELECT count(*) FROM accounts a WHERE {cond}");
         let n: i64 = self
-            .lock()
+            .read_lock()
             .prepare_cached(&sql)
             .and_then(|mut s| s.query_row(params_from_iter(values), |r| r.get(0)))
             .map_err(storage)?;
@@ -498,7 +521,7 @@ impl AccountStore for SqliteStore {
     }
 
     fn list_devices(&self) -> Result<Vec<DeviceRecord>> {
-        let conn = self.lock();
+        let conn = self.read_lock();
         let mut stmt = conn
             .prepare_cached("SELECT idx, serial, label FROM devices ORDER BY idx")
             .map_err(storage)?;
