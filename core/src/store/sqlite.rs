@@ -418,6 +418,19 @@ fn condition(filter: &AccountFilter) -> (String, Vec<Value>) {
     (sql.join(" AND "), values)
 }
 
+/// The query of one page of [`AccountStore::for_each`] and its parameters; the
+/// last one is the id the page starts after (`i64::MIN` for the first page).
+fn page_query(filter: &AccountFilter) -> (String, Vec<Value>) {
+    let (cond, mut values) = condition(filter);
+    let after = values.len() + 1;
+    let sql = format!(
+        "{} WHERE {cond} AND a.id > ?{after} ORDER BY a.id LIMIT {PAGE}",
+        rows::SELECT_MANY
+    );
+    values.push(Value::Integer(i64::MIN));
+    (sql, values)
+}
+
 impl AccountStore for SqliteStore {
     fn create(&self, new: NewAccount) -> Result<Account> {
         self.write(|conn| Writer::new(conn).insert(new))
@@ -465,13 +478,8 @@ impl AccountStore for SqliteStore {
         filter: &AccountFilter,
         visit: &mut dyn FnMut(Account) -> Result<()>,
     ) -> Result<()> {
-        let (cond, mut values) = condition(filter);
-        let after = values.len() + 1;
-        let sql = format!(
-            "{} WHERE {cond} AND a.id > ?{after} ORDER BY a.id LIMIT {PAGE}",
-            rows::SELECT_MANY
-        );
-        values.push(Value::Integer(i64::MIN));
+        let (sql, mut values) = page_query(filter);
+        let after = values.len();
         let mut devices = DeviceIndexes::default();
         loop {
             let page = self.read_many(&sql, values.clone(), &mut devices)?;
@@ -543,5 +551,59 @@ impl AccountStore for SqliteStore {
             .map_err(storage)?
             .ok_or_else(|| Error::not_found(format!("device {serial}")))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::Status;
+
+    /// Each page must be read in id order from where the last one ended: a
+    /// plan that sorts would sort every remaining row once per page, which is
+    /// quadratic in the roster (minutes for a million accounts).
+    #[test]
+    fn listing_pages_walk_ids_without_sorting() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("plan.db")).unwrap();
+        let filters = [
+            AccountFilter::default(),
+            AccountFilter {
+                platform: Some(Platform::Instagram),
+                status: Some(Status::Enabled),
+                ..AccountFilter::default()
+            },
+            AccountFilter {
+                device: Some(None),
+                ..AccountFilter::default()
+            },
+            AccountFilter {
+                device: Some(Some("emulator-5554".into())),
+                logged_in: Some(true),
+                ..AccountFilter::default()
+            },
+            AccountFilter {
+                tag: Some("vip".into()),
+                text: Some("bob".into()),
+                ..AccountFilter::default()
+            },
+        ];
+        let conn = store.read_lock();
+        for filter in filters {
+            let (sql, values) = page_query(&filter);
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .and_then(|mut s| {
+                    s.query_map(params_from_iter(values), |r| r.get::<_, String>(3))?
+                        .collect()
+                })
+                .unwrap();
+            let plan = plan.join("; ");
+            assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: {plan}");
+            assert!(
+                plan.contains("PRIMARY KEY (rowid>?)") || plan.contains("AND rowid>?)"),
+                "{filter:?}: {plan}"
+            );
+        }
     }
 }
