@@ -255,6 +255,7 @@ fn pull_reads_files_and_names_missing_ones(bed: &Bed) {
     assert_eq!(phone.pull("/sdcard/Download/blob.bin", LONG).unwrap(), data);
     let err = phone.pull("/sdcard/nothing-here", LONG).unwrap_err();
     assert!(err.to_string().contains("/sdcard/nothing-here"), "{err}");
+    assert_eq!(err.kind(), farmhand::ErrorKind::NotFound, "{err}");
 }
 
 fn dump_parse_and_tap_a_button(bed: &Bed) {

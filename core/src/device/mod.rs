@@ -95,7 +95,7 @@ pub trait Device: Send {
     /// Runs `command` in the phone's shell; a phone that does not answer within
     /// `timeout` costs that timeout and a `Timeout` error, never a hung caller.
     fn shell(&mut self, command: &str, timeout: Duration) -> Result<ShellOutput>;
-    /// Reads a file from the phone.
+    /// Reads a file from the phone; a file that does not exist is `NotFound`.
     fn pull(&mut self, path: &str, timeout: Duration) -> Result<Vec<u8>>;
 }
 

@@ -102,11 +102,8 @@ impl Device for LocalDevice {
         if !self.phone.is_online() {
             return Err(Error::device(self.phone.serial(), "offline"));
         }
-        self.phone.read_file(path).ok_or_else(|| {
-            Error::device(
-                self.phone.serial(),
-                format!("remote object '{path}' does not exist"),
-            )
-        })
+        self.phone
+            .read_file(path)
+            .ok_or_else(|| Error::not_found(format!("file {path} on {}", self.phone.serial())))
     }
 }
