@@ -233,3 +233,26 @@ fn two_connections_in_two_threads_lose_no_update() {
     assert_eq!(account.tags.iter().collect::<BTreeSet<_>>().len(), 60);
     assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 61);
 }
+
+#[test]
+fn closing_the_last_store_of_a_file_folds_its_write_ahead_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let wal = dir.path().join("farm.db-wal");
+    {
+        let ws = Workspace::open(&path).unwrap();
+        let ops = (0..5000)
+            .map(|i| farmhand::store::BatchOp::Create(NewAccount::new(TT, format!("u{i}"))))
+            .collect();
+        ws.apply_batch(ops).unwrap();
+        // Both of the store's connections have been used.
+        assert_eq!(ws.list(&AccountFilter::default()).unwrap().len(), 5000);
+        assert!(wal.exists());
+    }
+    assert!(
+        !wal.exists(),
+        "the log is checkpointed and removed on close"
+    );
+    let ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 5000);
+}

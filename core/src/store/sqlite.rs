@@ -56,10 +56,12 @@ static UPDATE: LazyLock<String> = LazyLock::new(|| {
 
 /// An [`AccountStore`] in one SQLite file (see the module documentation).
 pub struct SqliteStore {
+    /// Reads outside writes. Declared first so it closes first: the last
+    /// connection to close checkpoints and removes the write-ahead log, which
+    /// a read-only connection cannot do.
+    reader: Mutex<Connection>,
     /// Every write, and the reads a write makes.
     writer: Mutex<Connection>,
-    /// Reads outside writes.
-    reader: Mutex<Connection>,
     path: PathBuf,
 }
 
@@ -85,8 +87,8 @@ impl SqliteStore {
         reader.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
         schema::configure_reader(&reader, &path)?;
         Ok(SqliteStore {
-            writer: Mutex::new(conn),
             reader: Mutex::new(reader),
+            writer: Mutex::new(conn),
             path,
         })
     }
