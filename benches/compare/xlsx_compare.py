@@ -81,8 +81,15 @@ def tool(*args, split=None):
     return json.loads(out), usage.ru_maxrss / 1024
 
 
+def settled(run, k):
+    """Runs `run(k)` after flushing pending writes: the kernel writing back the
+    previous run's files would otherwise steal CPU from this one."""
+    os.sync()
+    return run(k)
+
+
 def best(repeat, run):
-    return min(run(k) for k in range(repeat))
+    return min(settled(run, k) for k in range(repeat))
 
 
 SCHEMA = """
