@@ -794,6 +794,57 @@ pub fn device_registry_gives_stable_numbers(ws: Workspace) {
     );
 }
 
+pub fn batches_number_new_phones_in_order_and_undo_them_whole(ws: Workspace) {
+    ws.register_device("first").unwrap();
+    // 300 new phones (several write groups), some shared, some seen before.
+    let serial = |i: usize| match i % 7 {
+        0 => "first".to_string(),
+        _ => format!("phone-{}", i / 2),
+    };
+    let ops = (0..700)
+        .map(|i| BatchOp::Create(NewAccount::new(TT, format!("u{i}")).device(serial(i))))
+        .collect();
+    let done = ws.apply_batch(ops).unwrap();
+    let devices = ws.devices().unwrap();
+    let index_of = |serial: &str| devices.iter().find(|d| d.serial == serial).unwrap().index;
+    // Numbers follow first sight, with no gaps, and results carry them.
+    let mut expected = vec!["first".to_string()];
+    for i in 0..700 {
+        if !expected.contains(&serial(i)) {
+            expected.push(serial(i));
+        }
+    }
+    let registered: Vec<String> = devices.iter().map(|d| d.serial.clone()).collect();
+    assert_eq!(registered, expected);
+    assert!(devices
+        .iter()
+        .enumerate()
+        .all(|(i, d)| d.index == i as u32 + 1));
+    for (i, account) in done.iter().enumerate() {
+        let account = account.as_ref().unwrap();
+        assert_eq!(account.device_index, Some(index_of(&serial(i))), "row {i}");
+        assert_eq!(
+            ws.get(account.id).unwrap().device_index,
+            account.device_index
+        );
+    }
+    let next = devices.len() as u32 + 1;
+    // A failed batch registers none of its new phones and burns no number.
+    let failing = vec![
+        BatchOp::Create(NewAccount::new(TT, "v1").device("never-1")),
+        BatchOp::Create(NewAccount::new(TT, "v2").device("never-2")),
+        BatchOp::Create(NewAccount::new(TT, "u0")),
+    ];
+    assert_eq!(
+        ws.apply_batch(failing).unwrap_err().kind(),
+        ErrorKind::Duplicate
+    );
+    assert_eq!(ws.devices().unwrap(), devices);
+    assert_eq!(ws.register_device("later").unwrap().index, next);
+    let added = ws.add(NewAccount::new(TT, "w").device("later-2")).unwrap();
+    assert_eq!(added.device_index, Some(next + 1));
+}
+
 pub fn secrets_never_show_in_debug_display_or_errors(ws: Workspace) {
     let pwd = "SuperSecretPw1:JBSWY3DPEHPK3PXP";
     let a = ws.add(NewAccount::new(TT, "a").password(pwd)).unwrap();
@@ -895,6 +946,7 @@ macro_rules! contract {
                 for_each_streams_many_pages_and_stops_on_error, batch_is_all_or_nothing,
                 stream_is_all_or_nothing, listings_see_devices_registered_while_they_page,
                 reads_go_on_during_a_stream_and_see_only_what_was_committed,
+                batches_number_new_phones_in_order_and_undo_them_whole,
                 enable_disable_and_eligible, tags_set_add_remove, device_registry_gives_stable_numbers,
                 secrets_never_show_in_debug_display_or_errors,
                 concurrent_tag_adds_from_threads_all_survive, update_with_sees_the_current_account);

@@ -224,11 +224,6 @@ fn register(conn: &Connection, serial: &str) -> Result<DeviceRecord> {
     if let Some(record) = known {
         return Ok(record);
     }
-    add_device(conn, serial)
-}
-
-/// Registers a serial known to be new.
-fn add_device(conn: &Connection, serial: &str) -> Result<DeviceRecord> {
     conn.prepare_cached("INSERT INTO devices (serial) VALUES (?1) RETURNING idx, serial, label")
         .and_then(|mut s| s.query_row([serial], device))
         .map_err(storage)
@@ -250,7 +245,16 @@ struct Writer<'c> {
     insert: Option<rusqlite::CachedStatement<'c>>,
     device_indexes: HashMap<String, u32>,
     registry: Registry,
+    /// With a complete registry: phones first seen in this transaction and the
+    /// indexes given to them, written in groups (see [`Writer::finish`]).
+    new_devices: Vec<(u32, String)>,
+    /// With a complete registry: the index the next new phone gets.
+    next_index: Option<u32>,
 }
+
+/// New phones per `INSERT` statement: the devices table's AUTOINCREMENT
+/// bookkeeping is paid once per statement, not once per phone.
+const DEVICE_GROUP: usize = 128;
 
 /// How much of the device registry a [`Writer`] holds.
 #[derive(PartialEq)]
@@ -271,6 +275,8 @@ impl<'c> Writer<'c> {
             insert: None,
             device_indexes: HashMap::new(),
             registry: Registry::Partial,
+            new_devices: Vec::new(),
+            next_index: None,
         }
     }
 
@@ -295,12 +301,59 @@ impl<'c> Writer<'c> {
         if let Some(&index) = self.device_indexes.get(serial) {
             return Ok(index);
         }
-        let record = match self.registry {
-            Registry::Complete => add_device(self.conn, serial)?,
-            _ => register(self.conn, serial)?,
+        let index = match self.registry {
+            Registry::Complete => self.new_device(serial)?,
+            _ => register(self.conn, serial)?.index,
         };
-        self.device_indexes.insert(serial.to_string(), record.index);
-        Ok(record.index)
+        self.device_indexes.insert(serial.to_string(), index);
+        Ok(index)
+    }
+
+    /// Gives a phone missing from the complete registry the index AUTOINCREMENT
+    /// would give it (this transaction holds the write lock, so nobody else
+    /// takes one meanwhile), and queues it to be written.
+    fn new_device(&mut self, serial: &str) -> Result<u32> {
+        let index = match self.next_index {
+            Some(index) => index,
+            None => self
+                .conn
+                .query_row(
+                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'devices'), 0), \
+                     coalesce((SELECT max(idx) FROM devices), 0)) + 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(storage)?,
+        };
+        self.next_index = Some(index + 1);
+        self.new_devices.push((index, serial.to_string()));
+        if self.new_devices.len() == DEVICE_GROUP {
+            self.write_new_devices()?;
+        }
+        Ok(index)
+    }
+
+    /// Writes the queued new phones with their indexes.
+    fn write_new_devices(&mut self) -> Result<()> {
+        if self.new_devices.is_empty() {
+            return Ok(());
+        }
+        let slots = vec!["(?, ?)"; self.new_devices.len()].join(", ");
+        let sql = format!("INSERT INTO devices (idx, serial) VALUES {slots}");
+        let values = self
+            .new_devices
+            .drain(..)
+            .flat_map(|(index, serial)| [Value::Integer(index.into()), Value::Text(serial)]);
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.execute(params_from_iter(values)))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Writes what is still queued; call before committing.
+    fn finish(mut self) -> Result<()> {
+        self.write_new_devices()
     }
 
     fn insert(&mut self, new: NewAccount) -> Result<Account> {
@@ -509,7 +562,12 @@ impl AccountStore for SqliteStore {
     fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
         self.write(|conn| {
             let mut writer = Writer::for_batch(conn);
-            ops.into_iter().map(|op| writer.apply(op)).collect()
+            let done = ops
+                .into_iter()
+                .map(|op| writer.apply(op))
+                .collect::<Result<_>>()?;
+            writer.finish()?;
+            Ok(done)
         })
     }
 
@@ -521,6 +579,7 @@ impl AccountStore for SqliteStore {
                 writer.apply(op)?;
                 applied += 1;
             }
+            writer.finish()?;
             Ok(applied)
         })
     }
