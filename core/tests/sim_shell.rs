@@ -218,6 +218,6 @@ fn device_commands_print_what_phones_print() {
     assert!(xml.contains("text=\"Chrome\""));
     assert_eq!(
         d.pull("/sdcard/none.xml", T).unwrap_err().kind(),
-        ErrorKind::Device
+        ErrorKind::NotFound
     );
 }
