@@ -15,6 +15,11 @@ use calamine::{DataRef, Reader, Xlsx};
 use farmhand::xlsx::{ExportOptions, ImportOptions};
 use farmhand::{Platform, Workspace};
 
+/// The allocator of farmhand's own binaries (the CLI, the Python extension), so
+/// that these figures are theirs; the calamine floor runs with it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_else(|| usage());

@@ -16,6 +16,11 @@ mod xlsx;
 
 use pyo3::prelude::*;
 
+/// The extension's own (Rust) allocations: an import frees on one thread what
+/// another allocated, which mimalloc does without the system allocator's locks.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The native module; `farmhand/__init__.py` re-exports its public names.
 #[pymodule]
 #[pyo3(name = "_native")]

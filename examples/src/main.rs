@@ -26,6 +26,11 @@ use output::{Exit, Output};
 use paths::{open_workspace, workspace_path};
 use workflows::Kind;
 
+/// An import frees on one thread what another allocated; mimalloc does that
+/// without the lock contention of the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = Output {
