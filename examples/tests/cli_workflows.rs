@@ -5,44 +5,8 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::time::Duration;
 
-use farmhand::sim::{AdbServer, Scenario, SimFleet};
-use support::{interrupt, read_json_object, stdout_reader, Env};
-
-const SECRET: &str = "JBSWY3DPEHPK3PXP";
-
-/// Phone 1: Mia (TikTok) and Ana (Instagram, 2FA) logged out. Phone 2: Leo
-/// logged in on TikTok. Ivy exists nowhere in the roster.
-fn scenario() -> Scenario {
-    Scenario::from_json(&format!(
-        r#"{{
-        "accounts": [
-          {{"platform": "tiktok", "username": "mia", "password": "mia-pw", "followers": 1200}},
-          {{"platform": "tiktok", "username": "leo", "password": "leo-pw", "followers": 34}},
-          {{"platform": "instagram", "username": "ana", "password": "ana-pw",
-            "totp_secret": "{SECRET}", "followers": 5600}}
-        ],
-        "phones": [
-          {{}},
-          {{"apps": [{{"kind": "tiktok", "logged_in": ["leo"]}}, {{"kind": "instagram"}}]}}
-        ]
-    }}"#
-    ))
-    .unwrap()
-}
-
-/// Phones served and registered with a private adb server.
-fn fleet(scenario: &Scenario) -> (SimFleet, AdbServer) {
-    let fleet = SimFleet::start(scenario).unwrap();
-    let adb = AdbServer::start().expect("the adb tool is needed: apt-get install adb");
-    for serial in fleet.serials() {
-        adb.connect(&serial).unwrap();
-        adb.wait_for_state(&serial, "device", Duration::from_secs(20))
-            .unwrap();
-    }
-    (fleet, adb)
-}
+use support::{fleet, interrupt, read_json_object, scenario, stdout_reader, Env, SECRET};
 
 #[test]
 fn match_login_with_2fa_and_sync_through_the_real_adb_server() {

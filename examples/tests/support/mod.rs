@@ -5,6 +5,9 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use farmhand::sim::{AdbServer, Scenario, SimFleet};
 
 /// A finished run of the binary.
 #[derive(Debug)]
@@ -147,4 +150,39 @@ pub fn path_without_adb() -> String {
         .unwrap()
         .to_string_lossy()
         .into_owned()
+}
+
+/// The authenticator key of Ana, the Instagram account with 2FA.
+pub const SECRET: &str = "JBSWY3DPEHPK3PXP";
+
+/// Phone 1: Mia (TikTok) and Ana (Instagram, 2FA) logged out. Phone 2: Leo
+/// logged in on TikTok. Ivy exists nowhere in the roster.
+pub fn scenario() -> Scenario {
+    Scenario::from_json(&format!(
+        r#"{{
+        "accounts": [
+          {{"platform": "tiktok", "username": "mia", "password": "mia-pw", "followers": 1200}},
+          {{"platform": "tiktok", "username": "leo", "password": "leo-pw", "followers": 34}},
+          {{"platform": "instagram", "username": "ana", "password": "ana-pw",
+            "totp_secret": "{SECRET}", "followers": 5600}}
+        ],
+        "phones": [
+          {{}},
+          {{"apps": [{{"kind": "tiktok", "logged_in": ["leo"]}}, {{"kind": "instagram"}}]}}
+        ]
+    }}"#
+    ))
+    .unwrap()
+}
+
+/// Phones served and registered with a private adb server.
+pub fn fleet(scenario: &Scenario) -> (SimFleet, AdbServer) {
+    let fleet = SimFleet::start(scenario).unwrap();
+    let adb = AdbServer::start().expect("the adb tool is needed: apt-get install adb");
+    for serial in fleet.serials() {
+        adb.connect(&serial).unwrap();
+        adb.wait_for_state(&serial, "device", Duration::from_secs(20))
+            .unwrap();
+    }
+    (fleet, adb)
 }
