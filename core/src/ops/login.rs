@@ -27,9 +27,10 @@ impl Workspace {
             ..AccountFilter::default()
         };
         let accounts = runner::select(self, options, &default)?;
-        let run = Run::start(Workflow::Login, options, driver, accounts.len(), 0);
-        let online = run.online_phones()?;
+        let online = runner::online_phones(driver)?;
         let jobs = runner::plan(accounts, &online);
+        let (total, phones) = runner::plan_size(&jobs);
+        let run = Run::start(Workflow::Login, options, driver, total, phones);
         let order: Vec<String> = jobs.iter().map(|j| j.serial.clone()).collect();
         runner::run_accounts(&run, jobs, &LoginWork { ws: self });
         Ok(run.finish(&order))

@@ -23,10 +23,7 @@ impl Workspace {
         driver: &dyn DeviceDriver,
         options: &RunOptions,
     ) -> Result<Report> {
-        let online = {
-            let probe = Run::start(Workflow::MatchAccounts, options, driver, 0, 0);
-            probe.online_phones()?
-        };
+        let online = runner::online_phones(driver)?;
         let phones: Vec<String> = match &options.phones {
             Some(chosen) => chosen
                 .iter()

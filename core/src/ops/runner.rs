@@ -286,17 +286,24 @@ impl<'a> Run<'a> {
         let device = self.driver.open(serial)?;
         Ok(CappedDevice::wrap(device, self.options.command_timeout))
     }
+}
 
-    /// The phones the driver sees online, by serial.
-    pub fn online_phones(&self) -> Result<HashSet<String>> {
-        Ok(self
-            .driver
-            .devices()?
-            .into_iter()
-            .filter(|d| d.state == DeviceState::Device)
-            .map(|d| d.serial)
-            .collect())
-    }
+/// The phones `driver` sees online, by serial.
+pub(crate) fn online_phones(driver: &dyn DeviceDriver) -> Result<HashSet<String>> {
+    Ok(driver
+        .devices()?
+        .into_iter()
+        .filter(|d| d.state == DeviceState::Device)
+        .map(|d| d.serial)
+        .collect())
+}
+
+/// Accounts and phones a plan will work on: every account gets a result, and
+/// the phones are those of the jobs that are not blocked.
+pub(crate) fn plan_size(jobs: &[PhoneJob]) -> (usize, usize) {
+    let accounts = jobs.iter().map(|j| j.accounts.len()).sum();
+    let phones = jobs.iter().filter(|j| j.blocked.is_none()).count();
+    (accounts, phones)
 }
 
 /// Runs `work` once per phone job on up to `parallelism` scoped threads.
@@ -477,7 +484,7 @@ pub(crate) fn classify(run: &Run<'_>, serial: &str, error: &Error) -> Outcome {
         ErrorKind::Timeout => Outcome::Timeout,
         ErrorKind::Cancelled => Outcome::Cancelled,
         ErrorKind::ScreenNotRecognised => Outcome::ScreenNotRecognised,
-        ErrorKind::Device => match run.online_phones() {
+        ErrorKind::Device => match online_phones(run.driver) {
             Ok(online) if online.contains(serial) => Outcome::Error,
             _ => Outcome::DeviceOffline,
         },
