@@ -439,17 +439,16 @@ impl PyWorkspace {
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<PyReport> {
-        let selection = ops::selection(accounts, account_filter(platform, tag, device, search))?;
+        let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
         let call = ops::Call {
-            accounts: selection,
+            accounts,
             phones,
             parallelism,
             command_timeout,
             screen_timeout,
-            progress: checked_callable(py, progress)?,
+            progress,
         };
-        let ws = self.engine(py)?;
-        ops::run(py, ws, driver.get().inner.clone(), call, Workspace::login)
+        ops::run(py, self, driver, Workspace::login, call)
     }
 
     /// Reads each account's profile numbers from its phone and stores them;
@@ -476,23 +475,16 @@ impl PyWorkspace {
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<PyReport> {
-        let selection = ops::selection(accounts, account_filter(platform, tag, device, search))?;
+        let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
         let call = ops::Call {
-            accounts: selection,
+            accounts,
             phones,
             parallelism,
             command_timeout,
             screen_timeout,
-            progress: checked_callable(py, progress)?,
+            progress,
         };
-        let ws = self.engine(py)?;
-        ops::run(
-            py,
-            ws,
-            driver.get().inner.clone(),
-            call,
-            Workspace::sync_profiles,
-        )
+        ops::run(py, self, driver, Workspace::sync_profiles, call)
     }
 
     /// Scans the phones (``phones=`` or every connected one) for app sessions
@@ -519,16 +511,9 @@ impl PyWorkspace {
             parallelism,
             command_timeout,
             screen_timeout,
-            progress: checked_callable(py, progress)?,
+            progress,
         };
-        let ws = self.engine(py)?;
-        ops::run(
-            py,
-            ws,
-            driver.get().inner.clone(),
-            call,
-            Workspace::match_accounts,
-        )
+        ops::run(py, self, driver, Workspace::match_accounts, call)
     }
 }
 
@@ -701,15 +686,4 @@ fn account_filter(
         return None;
     }
     Some(filter(platform, None, device, tag, None, search))
-}
-
-/// `progress` as given, refusing a non-callable before any work starts.
-fn checked_callable(py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<Option<Py<PyAny>>> {
-    match progress {
-        Some(p) if !p.bind(py).is_callable() => Err(PyTypeError::new_err(format!(
-            "progress: expected a callable taking one Event, not {}",
-            p.bind(py).get_type().name()?
-        ))),
-        other => Ok(other),
-    }
 }
