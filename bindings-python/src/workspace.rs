@@ -13,7 +13,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 
 use farmhand::ops::AccountSelection;
 use farmhand::store::{AccountFilter, DeviceRecord};
-use farmhand::xlsx::ExportOptions;
+use farmhand::xlsx::{ExportOptions, ImportOptions, ImportReport};
 use farmhand::{AccountId, AccountPatch, NewAccount, Secret, Status, Workspace};
 
 use crate::account::{quote, quote_opt, PyAccount};
@@ -22,6 +22,9 @@ use crate::enums::{PlatformArg, StatusArg};
 use crate::errors::{self, Error};
 use crate::ops::{self, PyReport};
 use crate::xlsx::{checked, import_options, PyExportSummary, PyImportReport};
+
+/// An import entry point of the engine: `Workspace::import_xlsx` or `import_legacy_text`.
+type ImportFn = fn(&Workspace, PathBuf, &ImportOptions) -> farmhand::Result<ImportReport>;
 
 /// A roster of accounts and phones backed by one store.
 ///
@@ -57,6 +60,21 @@ impl PyWorkspace {
     ) -> PyResult<T> {
         let ws = self.engine(py)?;
         Ok(py.detach(move || f(&ws)).map_err(Error)?)
+    }
+
+    /// Imports the file at `path` with `read` (the engine's xlsx or text
+    /// import) with the GIL released; a rejected file raises `SheetImportError`.
+    fn import(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        options: ImportOptions,
+        read: ImportFn,
+    ) -> PyResult<PyImportReport> {
+        let source = path.display().to_string();
+        let dry_run = options.dry_run;
+        let report = self.run(py, move |ws| read(ws, path, &options))?;
+        checked(py, report, source, dry_run)
     }
 }
 
@@ -355,9 +373,7 @@ impl PyWorkspace {
         max_rows: Option<usize>,
     ) -> PyResult<PyImportReport> {
         let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
-        let source = path.display().to_string();
-        let report = self.run(py, move |ws| ws.import_xlsx(&path, &options))?;
-        checked(py, report, source, dry_run)
+        self.import(py, path, options, Workspace::import_xlsx)
     }
 
     /// Imports a legacy TikMatrix text file (``email##pwd##username##device_index``
@@ -377,9 +393,7 @@ impl PyWorkspace {
         max_rows: Option<usize>,
     ) -> PyResult<PyImportReport> {
         let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
-        let source = path.display().to_string();
-        let report = self.run(py, move |ws| ws.import_legacy_text(&path, &options))?;
-        checked(py, report, source, dry_run)
+        self.import(py, path, options, Workspace::import_legacy_text)
     }
 
     /// Writes the ``platform`` accounts matching the filters to an xlsx file
