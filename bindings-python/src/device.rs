@@ -27,34 +27,39 @@ pub struct PyDriver {
     pub inner: Arc<dyn DeviceDriver>,
 }
 
+impl PyDriver {
+    /// Runs `f` on the engine driver with the GIL released.
+    fn run<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&dyn DeviceDriver) -> farmhand::Result<T> + Send,
+    ) -> PyResult<T> {
+        Ok(py.detach(|| f(self.inner.as_ref())).map_err(Error)?)
+    }
+}
+
 #[pymethods]
 impl PyDriver {
     /// Every phone the driver can see.
     fn devices(&self, py: Python<'_>) -> PyResult<Vec<PyDeviceInfo>> {
-        let driver = self.inner.clone();
-        let devices = py.detach(move || driver.devices()).map_err(Error)?;
+        let devices = self.run(py, |d| d.devices())?;
         Ok(devices.into_iter().map(PyDeviceInfo).collect())
     }
 
     /// Opens the phone with this serial; ``NotFoundError`` if it is not attached.
     fn open(&self, py: Python<'_>, serial: String) -> PyResult<PyDevice> {
-        let driver = self.inner.clone();
-        let device = py.detach(move || driver.open(&serial)).map_err(Error)?;
+        let device = self.run(py, move |d| d.open(&serial))?;
         Ok(PyDevice(Mutex::new(device)))
     }
 
     /// Attaches a network phone (``ip:port``).
     fn connect(&self, py: Python<'_>, address: String) -> PyResult<()> {
-        let driver = self.inner.clone();
-        Ok(py.detach(move || driver.connect(&address)).map_err(Error)?)
+        self.run(py, move |d| d.connect(&address))
     }
 
     /// Detaches a network phone (``ip:port``).
     fn disconnect(&self, py: Python<'_>, address: String) -> PyResult<()> {
-        let driver = self.inner.clone();
-        Ok(py
-            .detach(move || driver.disconnect(&address))
-            .map_err(Error)?)
+        self.run(py, move |d| d.disconnect(&address))
     }
 }
 

@@ -26,10 +26,10 @@ use farmhand::store::AccountFilter;
 use farmhand::Workspace;
 
 use crate::account::{quote, quote_opt};
-use crate::device::seconds;
+use crate::device::{seconds, PyDriver};
 use crate::enums;
 use crate::errors::Error;
-use crate::workspace::IdArg;
+use crate::workspace::{IdArg, PyWorkspace};
 
 /// How often the waiting thread looks for Ctrl-C.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
@@ -49,7 +49,7 @@ pub struct Call {
     pub command_timeout: f64,
     /// Longest wait for an app screen, in seconds.
     pub screen_timeout: f64,
-    /// The progress callable, if any.
+    /// The `progress` argument as given; [`run`] refuses a non-callable.
     pub progress: Option<Py<PyAny>>,
 }
 
@@ -70,14 +70,22 @@ pub fn selection(
     }
 }
 
-/// Runs `workflow` off the calling thread, handling progress, Ctrl-C and errors.
+/// Runs `workflow` of `ws` on the phones of `driver` off the calling thread,
+/// handling progress, Ctrl-C and errors: the one body of `Workspace.login`,
+/// `sync_profiles` and `match_accounts`.
+///
+/// Arguments are checked before any work starts: a non-callable `progress`
+/// (`TypeError`), then a closed workspace (`ClosedError`), then the options.
 pub fn run(
     py: Python<'_>,
-    ws: Workspace,
-    driver: Arc<dyn DeviceDriver>,
-    call: Call,
+    ws: &PyWorkspace,
+    driver: &Bound<'_, PyDriver>,
     workflow: WorkflowFn,
+    call: Call,
 ) -> PyResult<PyReport> {
+    let progress = checked_callable(py, call.progress)?;
+    let ws = ws.engine(py)?;
+    let driver: Arc<dyn DeviceDriver> = driver.get().inner.clone();
     if call.parallelism == 0 {
         return Err(Error(farmhand::Error::validation(
             "parallelism",
@@ -86,7 +94,7 @@ pub fn run(
         .into());
     }
     let cancel = CancelToken::new();
-    let observer = call.progress.map(|callback| {
+    let observer = progress.map(|callback| {
         Arc::new(PyObserver {
             callback,
             cancel: cancel.clone(),
@@ -167,6 +175,17 @@ pub fn run(
         }
         (Err(_), Some(err)) => Err(err),
         (Err(err), None) => Err(Error(err).into()),
+    }
+}
+
+/// `progress` as given, refusing a non-callable before any work starts.
+fn checked_callable(py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<Option<Py<PyAny>>> {
+    match progress {
+        Some(p) if !p.bind(py).is_callable() => Err(PyTypeError::new_err(format!(
+            "progress: expected a callable taking one Event, not {}",
+            p.bind(py).get_type().name()?
+        ))),
+        other => Ok(other),
     }
 }
 

@@ -85,7 +85,7 @@ impl PyScenario {
 /// through :meth:`driver`.
 #[pyclass(frozen, module = "farmhand.sim", name = "SimFleet")]
 pub struct PySimFleet {
-    fleet: Mutex<Option<SimFleet>>,
+    fleet: Running<SimFleet>,
     phones: Vec<Arc<SimPhone>>,
 }
 
@@ -109,7 +109,7 @@ impl PySimFleet {
             .map_err(Error)?;
         let phones = fleet.phones().to_vec();
         Ok(PySimFleet {
-            fleet: Mutex::new(Some(fleet)),
+            fleet: Running::new(fleet, "sim", "the fleet is stopped"),
             phones,
         })
     }
@@ -121,13 +121,10 @@ impl PySimFleet {
     }
 
     /// An in-process driver over these phones (no adb server, no TCP).
-    fn driver(&self) -> PyResult<PyDriver> {
-        let fleet = self.fleet.lock().unwrap_or_else(|e| e.into_inner());
-        let fleet = fleet
-            .as_ref()
-            .ok_or_else(|| Error(farmhand::Error::device("sim", "the fleet is stopped")))?;
+    fn driver(&self, py: Python<'_>) -> PyResult<PyDriver> {
+        let driver = self.fleet.with(py, |fleet| Ok(fleet.local_driver()))?;
         Ok(PyDriver {
-            inner: Arc::new(fleet.local_driver()),
+            inner: Arc::new(driver),
         })
     }
 
@@ -143,8 +140,7 @@ impl PySimFleet {
 
     /// Stops every phone (closing their ports). Stopping twice is harmless.
     fn stop(&self, py: Python<'_>) {
-        let fleet = self.fleet.lock().unwrap_or_else(|e| e.into_inner()).take();
-        py.detach(move || drop(fleet));
+        self.fleet.stop(py);
     }
 
     fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
@@ -175,26 +171,8 @@ impl PySimFleet {
 /// The real ``adb`` server on a free private port (never 5037), killed on :meth:`stop`.
 #[pyclass(frozen, module = "farmhand.sim", name = "AdbServer")]
 pub struct PyAdbServer {
-    server: Mutex<Option<AdbServer>>,
+    server: Running<AdbServer>,
     port: u16,
-}
-
-impl PyAdbServer {
-    fn with<T: Send>(
-        &self,
-        py: Python<'_>,
-        f: impl FnOnce(&AdbServer) -> farmhand::Result<T> + Send,
-    ) -> PyResult<T> {
-        Ok(py
-            .detach(|| {
-                let server = self.server.lock().unwrap_or_else(|e| e.into_inner());
-                match server.as_ref() {
-                    Some(server) => f(server),
-                    None => Err(farmhand::Error::device("adb", "the adb server is stopped")),
-                }
-            })
-            .map_err(Error)?)
-    }
 }
 
 #[pymethods]
@@ -205,7 +183,7 @@ impl PyAdbServer {
         let server = py.detach(AdbServer::start).map_err(Error)?;
         Ok(PyAdbServer {
             port: server.port(),
-            server: Mutex::new(Some(server)),
+            server: Running::new(server, "adb", "the adb server is stopped"),
         })
     }
 
@@ -223,12 +201,12 @@ impl PyAdbServer {
 
     /// ``adb connect`` a network phone (``ip:port``), waiting until it is online.
     fn connect(&self, py: Python<'_>, address: String) -> PyResult<()> {
-        self.with(py, move |s| s.connect(&address))
+        self.server.with(py, move |s| s.connect(&address))
     }
 
     /// ``adb disconnect`` a network phone.
     fn disconnect(&self, py: Python<'_>, address: String) -> PyResult<()> {
-        self.with(py, move |s| s.disconnect(&address))
+        self.server.with(py, move |s| s.disconnect(&address))
     }
 
     /// An :class:`farmhand.AdbDriver` talking to this server.
@@ -239,8 +217,7 @@ impl PyAdbServer {
 
     /// Kills the server. Stopping twice is harmless.
     fn stop(&self, py: Python<'_>) {
-        let server = self.server.lock().unwrap_or_else(|e| e.into_inner()).take();
-        py.detach(move || drop(server));
+        self.server.stop(py);
     }
 
     fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
@@ -260,5 +237,49 @@ impl PyAdbServer {
 
     fn __repr__(&self) -> String {
         format!("AdbServer(port={})", self.port)
+    }
+}
+
+/// A simulator part until it is stopped (`SimFleet`, `AdbServer`): dropping the
+/// engine value closes its ports or kills its process.
+struct Running<T> {
+    value: Mutex<Option<T>>,
+    /// The `DeviceError`'s serial for a call after `stop()`.
+    serial: &'static str,
+    /// The `DeviceError`'s message for a call after `stop()`.
+    stopped: &'static str,
+}
+
+impl<T: Send> Running<T> {
+    /// `value`, running; calls after `stop()` raise `DeviceError(serial, stopped)`.
+    fn new(value: T, serial: &'static str, stopped: &'static str) -> Self {
+        Running {
+            value: Mutex::new(Some(value)),
+            serial,
+            stopped,
+        }
+    }
+
+    /// Runs `f` on the running value with the GIL released, or `DeviceError` once stopped.
+    fn with<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&T) -> farmhand::Result<R> + Send,
+    ) -> PyResult<R> {
+        Ok(py
+            .detach(|| {
+                let value = self.value.lock().unwrap_or_else(|e| e.into_inner());
+                match value.as_ref() {
+                    Some(value) => f(value),
+                    None => Err(farmhand::Error::device(self.serial, self.stopped)),
+                }
+            })
+            .map_err(Error)?)
+    }
+
+    /// Drops the value with the GIL released. Stopping twice is harmless.
+    fn stop(&self, py: Python<'_>) {
+        let value = self.value.lock().unwrap_or_else(|e| e.into_inner()).take();
+        py.detach(move || drop(value));
     }
 }

@@ -13,7 +13,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 
 use farmhand::ops::AccountSelection;
 use farmhand::store::{AccountFilter, DeviceRecord};
-use farmhand::xlsx::ExportOptions;
+use farmhand::xlsx::{ExportOptions, ImportOptions, ImportReport};
 use farmhand::{AccountId, AccountPatch, NewAccount, Secret, Status, Workspace};
 
 use crate::account::{quote, quote_opt, PyAccount};
@@ -22,6 +22,9 @@ use crate::enums::{PlatformArg, StatusArg};
 use crate::errors::{self, Error};
 use crate::ops::{self, PyReport};
 use crate::xlsx::{checked, import_options, PyExportSummary, PyImportReport};
+
+/// An import entry point of the engine: `Workspace::import_xlsx` or `import_legacy_text`.
+type ImportFn = fn(&Workspace, PathBuf, &ImportOptions) -> farmhand::Result<ImportReport>;
 
 /// A roster of accounts and phones backed by one store.
 ///
@@ -57,6 +60,21 @@ impl PyWorkspace {
     ) -> PyResult<T> {
         let ws = self.engine(py)?;
         Ok(py.detach(move || f(&ws)).map_err(Error)?)
+    }
+
+    /// Imports the file at `path` with `read` (the engine's xlsx or text
+    /// import) with the GIL released; a rejected file raises `SheetImportError`.
+    fn import(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        options: ImportOptions,
+        read: ImportFn,
+    ) -> PyResult<PyImportReport> {
+        let source = path.display().to_string();
+        let dry_run = options.dry_run;
+        let report = self.run(py, move |ws| read(ws, path, &options))?;
+        checked(py, report, source, dry_run)
     }
 }
 
@@ -355,9 +373,7 @@ impl PyWorkspace {
         max_rows: Option<usize>,
     ) -> PyResult<PyImportReport> {
         let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
-        let source = path.display().to_string();
-        let report = self.run(py, move |ws| ws.import_xlsx(&path, &options))?;
-        checked(py, report, source, dry_run)
+        self.import(py, path, options, Workspace::import_xlsx)
     }
 
     /// Imports a legacy TikMatrix text file (``email##pwd##username##device_index``
@@ -377,9 +393,7 @@ impl PyWorkspace {
         max_rows: Option<usize>,
     ) -> PyResult<PyImportReport> {
         let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
-        let source = path.display().to_string();
-        let report = self.run(py, move |ws| ws.import_legacy_text(&path, &options))?;
-        checked(py, report, source, dry_run)
+        self.import(py, path, options, Workspace::import_legacy_text)
     }
 
     /// Writes the ``platform`` accounts matching the filters to an xlsx file
@@ -439,17 +453,16 @@ impl PyWorkspace {
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<PyReport> {
-        let selection = ops::selection(accounts, account_filter(platform, tag, device, search))?;
+        let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
         let call = ops::Call {
-            accounts: selection,
+            accounts,
             phones,
             parallelism,
             command_timeout,
             screen_timeout,
-            progress: checked_callable(py, progress)?,
+            progress,
         };
-        let ws = self.engine(py)?;
-        ops::run(py, ws, driver.get().inner.clone(), call, Workspace::login)
+        ops::run(py, self, driver, Workspace::login, call)
     }
 
     /// Reads each account's profile numbers from its phone and stores them;
@@ -476,23 +489,16 @@ impl PyWorkspace {
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<PyReport> {
-        let selection = ops::selection(accounts, account_filter(platform, tag, device, search))?;
+        let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
         let call = ops::Call {
-            accounts: selection,
+            accounts,
             phones,
             parallelism,
             command_timeout,
             screen_timeout,
-            progress: checked_callable(py, progress)?,
+            progress,
         };
-        let ws = self.engine(py)?;
-        ops::run(
-            py,
-            ws,
-            driver.get().inner.clone(),
-            call,
-            Workspace::sync_profiles,
-        )
+        ops::run(py, self, driver, Workspace::sync_profiles, call)
     }
 
     /// Scans the phones (``phones=`` or every connected one) for app sessions
@@ -519,16 +525,9 @@ impl PyWorkspace {
             parallelism,
             command_timeout,
             screen_timeout,
-            progress: checked_callable(py, progress)?,
+            progress,
         };
-        let ws = self.engine(py)?;
-        ops::run(
-            py,
-            ws,
-            driver.get().inner.clone(),
-            call,
-            Workspace::match_accounts,
-        )
+        ops::run(py, self, driver, Workspace::match_accounts, call)
     }
 }
 
@@ -701,15 +700,4 @@ fn account_filter(
         return None;
     }
     Some(filter(platform, None, device, tag, None, search))
-}
-
-/// `progress` as given, refusing a non-callable before any work starts.
-fn checked_callable(py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<Option<Py<PyAny>>> {
-    match progress {
-        Some(p) if !p.bind(py).is_callable() => Err(PyTypeError::new_err(format!(
-            "progress: expected a callable taking one Event, not {}",
-            p.bind(py).get_type().name()?
-        ))),
-        other => Ok(other),
-    }
 }
