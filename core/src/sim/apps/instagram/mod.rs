@@ -37,7 +37,7 @@ use crate::sim::app::{AppContext, KeyCode, SimApp};
 use crate::sim::scenario::{AppSpec, PlatformAccount};
 use crate::sim::ui::{Rect, ScreenNode};
 
-use super::accounts::{code_matches, login_key, Attempts, LoginRules, Sessions, Verdict};
+use super::accounts::{code_matches, login_key, Attempts, LoginRules, Refusal, Sessions, Verdict};
 use super::counts::{abbreviate, CountStyle};
 use super::form::{Field, Form};
 use super::view::{class, Painter, Widget};
@@ -72,14 +72,7 @@ enum Screen {
 enum Overlay {
     Switcher,
     LogoutConfirm,
-    Error(LoginError),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LoginError {
-    WrongPassword,
-    UnknownUser,
-    TooManyAttempts,
+    Error(Refusal),
 }
 
 /// What a tap on a control does.
@@ -162,28 +155,18 @@ impl Instagram {
             &self.form.login,
             &self.form.password,
         );
-        let error = match verdict {
-            Verdict::LoggedIn(username) => {
-                self.finish_login(&username);
-                return;
-            }
+        match verdict {
+            Verdict::LoggedIn(username) => self.finish_login(&username),
             Verdict::NeedsCode(username) => {
                 self.form.password.clear();
                 self.form.focus = None;
                 self.pending = Some(username);
                 self.code_rejected = false;
                 self.screen = Screen::Code;
-                return;
             }
-            Verdict::WrongPassword => LoginError::WrongPassword,
-            Verdict::NeedsVerification => {
-                self.leave_login(Screen::Challenge);
-                return;
-            }
-            Verdict::UnknownUser => LoginError::UnknownUser,
-            Verdict::TooManyAttempts => LoginError::TooManyAttempts,
-        };
-        self.overlay = Some(Overlay::Error(error));
+            Verdict::NeedsVerification => self.leave_login(Screen::Challenge),
+            Verdict::Refused(refusal) => self.overlay = Some(Overlay::Error(refusal)),
+        }
     }
 
     fn submit_code(&mut self, ctx: &AppContext<'_>) {
@@ -297,7 +280,7 @@ impl Instagram {
             content = content.children(match overlay {
                 Overlay::Switcher => self.switcher(p, s),
                 Overlay::LogoutConfirm => self.logout_confirm(p, s),
-                Overlay::Error(error) => self.error_dialog(p, s, error),
+                Overlay::Error(refusal) => self.error_dialog(p, s, refusal),
             });
         }
         p.view(class::FRAME, Rect::screen()).child(content)
@@ -354,13 +337,11 @@ impl Instagram {
         out
     }
 
-    fn error_dialog(&self, p: Painter<'_>, s: &Strings, error: LoginError) -> Vec<Widget<Act>> {
-        let (title, body, button) = match error {
-            LoginError::WrongPassword => {
-                (s.wrong_password_title, s.wrong_password_body, s.try_again)
-            }
-            LoginError::UnknownUser => (s.unknown_user_title, s.unknown_user_body, s.try_again),
-            LoginError::TooManyAttempts => (s.too_many_title, s.too_many_body, s.ok),
+    fn error_dialog(&self, p: Painter<'_>, s: &Strings, refusal: Refusal) -> Vec<Widget<Act>> {
+        let (title, body, button) = match refusal {
+            Refusal::WrongPassword => (s.wrong_password_title, s.wrong_password_body, s.try_again),
+            Refusal::UnknownUser => (s.unknown_user_title, s.unknown_user_body, s.try_again),
+            Refusal::TooManyAttempts => (s.too_many_title, s.too_many_body, s.ok),
         };
         vec![
             p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),

@@ -37,7 +37,7 @@ use crate::sim::app::{AppContext, KeyCode, SimApp};
 use crate::sim::scenario::{AppSpec, PlatformAccount};
 use crate::sim::ui::{Rect, ScreenNode};
 
-use super::accounts::{login_key, Attempts, LoginRules, Sessions, Verdict};
+use super::accounts::{login_key, Attempts, LoginRules, Refusal, Sessions, Verdict};
 use super::counts::{abbreviate, CountStyle};
 use super::form::{Field, Form};
 use super::view::{class, Painter, Widget};
@@ -81,13 +81,6 @@ enum Tab {
     Email,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LoginError {
-    WrongPassword,
-    UnknownUser,
-    TooManyAttempts,
-}
-
 /// What a tap on a control does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Act {
@@ -117,7 +110,7 @@ pub struct TikTok {
     overlay: Option<Overlay>,
     tab: Tab,
     form: Form,
-    error: Option<LoginError>,
+    error: Option<Refusal>,
     feed_position: usize,
     adding_account: bool,
     /// A profile opened by a link (`https://www.tiktok.com/@NAME`), shown over everything.
@@ -185,9 +178,7 @@ impl TikTok {
                 self.form.focus = None;
                 self.screen = Screen::Verify;
             }
-            Verdict::WrongPassword => self.error = Some(LoginError::WrongPassword),
-            Verdict::UnknownUser => self.error = Some(LoginError::UnknownUser),
-            Verdict::TooManyAttempts => self.error = Some(LoginError::TooManyAttempts),
+            Verdict::Refused(refusal) => self.error = Some(refusal),
         }
     }
 
@@ -393,9 +384,9 @@ impl TikTok {
                 );
                 if let Some(error) = self.error {
                     let text = match error {
-                        LoginError::WrongPassword => s.wrong_password,
-                        LoginError::UnknownUser => s.unknown_user,
-                        LoginError::TooManyAttempts => s.too_many_attempts,
+                        Refusal::WrongPassword => s.wrong_password,
+                        Refusal::UnknownUser => s.unknown_user,
+                        Refusal::TooManyAttempts => s.too_many_attempts,
                     };
                     out.push(
                         p.text(Rect::new(60, 880, 1020, 960), text)
