@@ -43,6 +43,21 @@ impl Painter<'_> {
         }
     }
 
+    /// The window an app draws: a full-screen frame holding the
+    /// `android:id/content` frame with `views`, as Android nests an activity's views.
+    pub fn window<A>(&self, views: impl IntoIterator<Item = Widget<A>>) -> Widget<A> {
+        let content = self
+            .view(class::FRAME, Rect::screen())
+            .id("android:id/content")
+            .children(views);
+        self.view(class::FRAME, Rect::screen()).child(content)
+    }
+
+    /// A full-screen backdrop doing `action` when tapped, under a sheet or dialog.
+    pub fn backdrop<A>(&self, action: A) -> Widget<A> {
+        self.view(class::FRAME, Rect::screen()).on_tap(action)
+    }
+
     /// A text label.
     pub fn text<A>(&self, bounds: Rect, text: &str) -> Widget<A> {
         self.view(class::TEXT, bounds).text(text)

@@ -39,7 +39,7 @@ use crate::sim::ui::{Rect, ScreenNode};
 
 use super::accounts::{code_matches, login_key, Attempts, LoginRules, Refusal, Sessions, Verdict};
 use super::counts::{abbreviate, CountStyle};
-use super::form::{Field, Form};
+use super::form::{Field, Form, KeyPress};
 use super::view::{class, Painter, Widget};
 use super::{attempt_limit, Language};
 use strings::{strings, Strings};
@@ -260,30 +260,26 @@ impl Instagram {
         let p = Painter {
             package: &self.package,
         };
-        let mut content = p
-            .view(class::FRAME, Rect::screen())
-            .id("android:id/content");
         if let Some(username) = &self.visiting {
-            let visited = content.children(self.visited_profile(ctx, p, s, username));
-            return p.view(class::FRAME, Rect::screen()).child(visited);
+            return p.window(self.visited_profile(ctx, p, s, username));
         }
-        content = match self.screen {
-            Screen::Login => content.children(self.login(p, s)),
-            Screen::Code => content.children(self.code(p, s)),
-            Screen::Challenge => content.children(self.challenge(p, s)),
-            Screen::SaveLogin => content.children(self.save_login(p, s)),
-            Screen::Feed => content.children(self.feed(p, s)),
-            Screen::Profile => content.children(self.profile(ctx, p, s)),
-            Screen::Settings => content.children(self.settings(p, s)),
+        let mut views = match self.screen {
+            Screen::Login => self.login(p, s),
+            Screen::Code => self.code(p, s),
+            Screen::Challenge => self.challenge(p, s),
+            Screen::SaveLogin => self.save_login(p, s),
+            Screen::Feed => self.feed(p, s),
+            Screen::Profile => self.profile(ctx, p, s),
+            Screen::Settings => self.settings(p, s),
         };
         if let Some(overlay) = self.overlay {
-            content = content.children(match overlay {
+            views.extend(match overlay {
                 Overlay::Switcher => self.switcher(p, s),
                 Overlay::LogoutConfirm => self.logout_confirm(p, s),
                 Overlay::Error(refusal) => self.error_dialog(p, s, refusal),
             });
         }
-        p.view(class::FRAME, Rect::screen()).child(content)
+        p.window(views)
     }
 
     fn back_icon(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
@@ -300,24 +296,24 @@ impl Instagram {
         out.extend([
             p.view(class::IMAGE, Rect::new(340, 500, 740, 680))
                 .desc(s.logo),
-            p.edit(
-                Rect::new(60, 800, 1020, 940),
-                &self.form.login,
-                s.login_hint,
-                false,
-                self.form.focused(Field::Login),
-                Act::Focus(Field::Login),
-            )
-            .id(&rid("login_username")),
-            p.edit(
-                Rect::new(60, 980, 1020, 1120),
-                &self.form.password,
-                s.password_hint,
-                true,
-                self.form.focused(Field::Password),
-                Act::Focus(Field::Password),
-            )
-            .id(&rid("password")),
+            self.form
+                .edit(
+                    p,
+                    Rect::new(60, 800, 1020, 940),
+                    Field::Login,
+                    s.login_hint,
+                    Act::Focus,
+                )
+                .id(&rid("login_username")),
+            self.form
+                .edit(
+                    p,
+                    Rect::new(60, 980, 1020, 1120),
+                    Field::Password,
+                    s.password_hint,
+                    Act::Focus,
+                )
+                .id(&rid("password")),
             p.view(class::FRAME, Rect::new(60, 1180, 1020, 1320))
                 .id(&rid("next_button"))
                 .on_tap(Act::LogIn)
@@ -344,7 +340,7 @@ impl Instagram {
             Refusal::TooManyAttempts => (s.too_many_title, s.too_many_body, s.ok),
         };
         vec![
-            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(90, 900, 990, 1500))
                 .id(&rid("dialog_root_view"))
                 .children([
@@ -363,13 +359,12 @@ impl Instagram {
             self.back_icon(p, s),
             p.text(Rect::new(60, 300, 1020, 420), s.code_title),
             p.text(Rect::new(60, 440, 1020, 620), s.code_body),
-            p.edit(
+            self.form.edit(
+                p,
                 Rect::new(60, 700, 1020, 840),
-                &self.form.code,
+                Field::Code,
                 s.code_hint,
-                false,
-                self.form.focused(Field::Code),
-                Act::Focus(Field::Code),
+                Act::Focus,
             ),
         ];
         if self.code_rejected {
@@ -686,7 +681,7 @@ impl Instagram {
             );
         }
         vec![
-            p.view(class::FRAME, Rect::screen()).on_tap(Act::Dismiss),
+            p.backdrop(Act::Dismiss),
             p.view(class::FRAME, Rect::new(0, top, 1080, 2400))
                 .id(&rid("bottom_sheet_container_view"))
                 .on_tap(Act::Nothing)
@@ -696,7 +691,7 @@ impl Instagram {
 
     fn logout_confirm(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         vec![
-            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(90, 900, 990, 1600))
                 .id(&rid("dialog_root_view"))
                 .children([
@@ -787,31 +782,21 @@ impl SimApp for Instagram {
     }
 
     fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
-        let typing = self.typing();
         match key {
             KeyCode::Back => self.back(),
-            KeyCode::Del if typing => {
-                self.form.backspace();
-                true
-            }
-            KeyCode::Enter | KeyCode::Tab if typing => {
-                match self.form.focus {
-                    Some(Field::Login) => self.form.focus = Some(Field::Password),
-                    Some(Field::Password)
-                        if key == KeyCode::Enter
-                            && !self.form.login.is_empty()
-                            && !self.form.password.is_empty() =>
-                    {
+            _ if !self.typing() => false,
+            _ => match self.form.press(key) {
+                KeyPress::Unused => false,
+                KeyPress::Used => true,
+                KeyPress::Submit(field) => {
+                    if field == Field::Code {
+                        self.submit_code(ctx)
+                    } else {
                         self.submit(ctx)
                     }
-                    Some(Field::Code) if key == KeyCode::Enter && !self.form.code.is_empty() => {
-                        self.submit_code(ctx)
-                    }
-                    _ => {}
+                    true
                 }
-                true
-            }
-            _ => false,
+            },
         }
     }
 

@@ -39,7 +39,7 @@ use crate::sim::ui::{Rect, ScreenNode};
 
 use super::accounts::{login_key, Attempts, LoginRules, Refusal, Sessions, Verdict};
 use super::counts::{abbreviate, CountStyle};
-use super::form::{Field, Form};
+use super::form::{Field, Form, KeyPress};
 use super::view::{class, Painter, Widget};
 use super::{attempt_limit, Language};
 use ids::{Control, IdTable};
@@ -250,31 +250,29 @@ impl TikTok {
         let p = Painter {
             package: &self.package,
         };
-        let mut content = p
-            .view(class::FRAME, Rect::screen())
-            .id("android:id/content");
         if let Some(username) = &self.visiting {
-            let visited = content.children(self.visited_profile(ctx, p, s, username));
-            return p.view(class::FRAME, Rect::screen()).child(visited);
+            return p.window(self.visited_profile(ctx, p, s, username));
         }
-        content = match self.screen {
-            Screen::Landing => content.children(self.landing(p, s)),
-            Screen::Login => content.children(self.login(p, s)),
-            Screen::Verify => content
-                .children(self.login(p, s))
-                .children(self.verify(p, s)),
-            Screen::Feed => content.children(self.feed(p, s)),
-            Screen::Profile => content.children(self.profile(ctx, p, s)),
-            Screen::Settings => content.children(self.settings(p, s)),
+        let mut views = match self.screen {
+            Screen::Landing => self.landing(p, s),
+            Screen::Login => self.login(p, s),
+            Screen::Verify => {
+                let mut views = self.login(p, s);
+                views.extend(self.verify(p, s));
+                views
+            }
+            Screen::Feed => self.feed(p, s),
+            Screen::Profile => self.profile(ctx, p, s),
+            Screen::Settings => self.settings(p, s),
         };
         if let Some(overlay) = self.overlay {
-            content = content.children(match overlay {
+            views.extend(match overlay {
                 Overlay::Switcher => self.switcher(ctx, p, s),
                 Overlay::Menu => self.menu(p, s),
                 Overlay::LogoutConfirm => self.logout_confirm(p, s),
             });
         }
-        p.view(class::FRAME, Rect::screen()).child(content)
+        p.window(views)
     }
 
     fn back_icon(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
@@ -338,15 +336,15 @@ impl TikTok {
         match self.tab {
             Tab::Phone => {
                 out.push(
-                    p.edit(
-                        Rect::new(60, 440, 1020, 580),
-                        &self.form.phone,
-                        s.phone_hint,
-                        false,
-                        self.form.focused(Field::Phone),
-                        Act::Focus(Field::Phone),
-                    )
-                    .id(self.id(Control::PhoneField)),
+                    self.form
+                        .edit(
+                            p,
+                            Rect::new(60, 440, 1020, 580),
+                            Field::Phone,
+                            s.phone_hint,
+                            Act::Focus,
+                        )
+                        .id(self.id(Control::PhoneField)),
                 );
                 out.push(
                     p.button(button, s.send_code, Act::Nothing)
@@ -356,26 +354,26 @@ impl TikTok {
             }
             Tab::Email => {
                 out.push(
-                    p.edit(
-                        Rect::new(60, 440, 1020, 580),
-                        &self.form.login,
-                        s.login_hint,
-                        false,
-                        self.form.focused(Field::Login),
-                        Act::Focus(Field::Login),
-                    )
-                    .id(self.id(Control::LoginField)),
+                    self.form
+                        .edit(
+                            p,
+                            Rect::new(60, 440, 1020, 580),
+                            Field::Login,
+                            s.login_hint,
+                            Act::Focus,
+                        )
+                        .id(self.id(Control::LoginField)),
                 );
                 out.push(
-                    p.edit(
-                        Rect::new(60, 620, 1020, 760),
-                        &self.form.password,
-                        s.password_hint,
-                        true,
-                        self.form.focused(Field::Password),
-                        Act::Focus(Field::Password),
-                    )
-                    .id(self.id(Control::PasswordField)),
+                    self.form
+                        .edit(
+                            p,
+                            Rect::new(60, 620, 1020, 760),
+                            Field::Password,
+                            s.password_hint,
+                            Act::Focus,
+                        )
+                        .id(self.id(Control::PasswordField)),
                 );
                 out.push(
                     p.text(Rect::new(60, 790, 500, 860), s.forgot_password)
@@ -406,7 +404,7 @@ impl TikTok {
 
     fn verify(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         vec![
-            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(60, 700, 1020, 1700))
                 .id(self.id(Control::VerifyContainer))
                 .children([
@@ -658,11 +656,6 @@ impl TikTok {
         out
     }
 
-    /// A dimmed backdrop that does `act` when tapped, under a sheet or dialog.
-    fn backdrop(&self, p: Painter<'_>, act: Act) -> Widget<Act> {
-        p.view(class::FRAME, Rect::screen()).on_tap(act)
-    }
-
     fn switcher(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         const ROW: i32 = 150;
         let accounts = self.sessions.all();
@@ -710,7 +703,7 @@ impl TikTok {
             );
         }
         vec![
-            self.backdrop(p, Act::Dismiss),
+            p.backdrop(Act::Dismiss),
             p.view(class::LINEAR, Rect::new(0, top, 1080, 2400))
                 .id(self.id(Control::SheetContainer))
                 .on_tap(Act::Nothing)
@@ -739,12 +732,12 @@ impl TikTok {
                     .on_tap(act),
             );
         }
-        vec![self.backdrop(p, Act::Dismiss), sheet]
+        vec![p.backdrop(Act::Dismiss), sheet]
     }
 
     fn logout_confirm(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         vec![
-            self.backdrop(p, Act::Nothing),
+            p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(90, 950, 990, 1450))
                 .children([
                     p.text(Rect::new(130, 1000, 950, 1150), s.log_out_question)
@@ -839,26 +832,15 @@ impl SimApp for TikTok {
     fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
         match key {
             KeyCode::Back => self.back(),
-            _ if self.visiting.is_some() => false,
-            KeyCode::Del if self.screen == Screen::Login => {
-                self.form.backspace();
-                true
-            }
-            KeyCode::Enter | KeyCode::Tab if self.screen == Screen::Login => {
-                match self.form.focus {
-                    Some(Field::Login) => self.form.focus = Some(Field::Password),
-                    Some(Field::Password)
-                        if key == KeyCode::Enter
-                            && !self.form.login.is_empty()
-                            && !self.form.password.is_empty() =>
-                    {
-                        self.submit(ctx)
-                    }
-                    _ => {}
+            _ if self.visiting.is_some() || self.screen != Screen::Login => false,
+            _ => match self.form.press(key) {
+                KeyPress::Unused => false,
+                KeyPress::Used => true,
+                KeyPress::Submit(_) => {
+                    self.submit(ctx);
+                    true
                 }
-                true
-            }
-            _ => false,
+            },
         }
     }
 
