@@ -37,11 +37,12 @@ use crate::sim::app::{AppContext, KeyCode, SimApp};
 use crate::sim::scenario::{AppSpec, PlatformAccount};
 use crate::sim::ui::{Rect, ScreenNode};
 
-use super::accounts::{code_matches, login_key, Attempts, LoginRules, Refusal, Sessions, Verdict};
+use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
 use super::counts::{abbreviate, CountStyle};
-use super::form::{Field, Form, KeyPress};
+use super::form::{Field, KeyPress};
+use super::state::{AppState, Screens};
 use super::view::{class, Painter, Widget};
-use super::{attempt_limit, Language};
+use super::Language;
 use strings::{strings, Strings};
 
 const RULES: LoginRules = LoginRules {
@@ -66,6 +67,12 @@ enum Screen {
     Feed,
     Profile,
     Settings,
+}
+
+impl Screens for Screen {
+    const SIGNED_OUT: Screen = Screen::Login;
+    const FEED: Screen = Screen::Feed;
+    const PROFILE: Screen = Screen::Profile;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,36 +101,24 @@ enum Act {
 /// The simulated Instagram app on one phone.
 #[derive(Debug, Clone)]
 pub struct Instagram {
-    package: String,
-    sessions: Sessions,
-    attempts: Attempts,
-    screen: Screen,
-    overlay: Option<Overlay>,
-    form: Form,
+    /// Screens and accounts; the login flow keeps the authenticator-code step.
+    state: AppState<Screen, Overlay, CodeStep>,
+}
+
+/// The authenticator-code step of a login.
+#[derive(Debug, Clone, Default)]
+struct CodeStep {
     /// The account that passed its password and owes an authenticator code.
     pending: Option<String>,
-    code_rejected: bool,
-    feed_position: usize,
-    adding_account: bool,
-    /// A profile opened by a link (`instagram://user?username=NAME`), shown over everything.
-    visiting: Option<String>,
+    /// True once a wrong code was entered.
+    rejected: bool,
 }
 
 impl Instagram {
     /// Instagram as `spec` installs it: package and the accounts logged in (the first one active).
     pub fn new(spec: &AppSpec) -> Self {
         Instagram {
-            package: spec.package().to_string(),
-            sessions: Sessions::new(&spec.logged_in),
-            attempts: Attempts::new(attempt_limit(spec)),
-            screen: Screen::Login,
-            overlay: None,
-            form: Form::default(),
-            pending: None,
-            code_rejected: false,
-            feed_position: 0,
-            adding_account: false,
-            visiting: None,
+            state: AppState::new(spec),
         }
     }
 
@@ -132,69 +127,49 @@ impl Instagram {
         Box::new(Instagram::new(spec))
     }
 
-    fn home_screen(&self) -> Screen {
-        if self.sessions.active().is_some() {
-            Screen::Feed
-        } else {
-            Screen::Login
-        }
-    }
-
-    /// Leaves the login flow: the typed password and any pending code are forgotten.
-    fn leave_login(&mut self, to: Screen) {
-        self.form.clear();
-        self.pending = None;
-        self.code_rejected = false;
-        self.screen = to;
-    }
-
     fn submit(&mut self, ctx: &AppContext<'_>) {
         let verdict = RULES.attempt(
             ctx,
-            &mut self.attempts,
-            &self.form.login,
-            &self.form.password,
+            &mut self.state.attempts,
+            &self.state.form.login,
+            &self.state.form.password,
         );
         match verdict {
-            Verdict::LoggedIn(username) => self.finish_login(&username),
+            Verdict::LoggedIn(username) => self.state.log_in(&username, Screen::SaveLogin),
             Verdict::NeedsCode(username) => {
-                self.form.password.clear();
-                self.form.focus = None;
-                self.pending = Some(username);
-                self.code_rejected = false;
-                self.screen = Screen::Code;
+                self.state.form.password.clear();
+                self.state.form.focus = None;
+                self.state.login_flow = CodeStep {
+                    pending: Some(username),
+                    rejected: false,
+                };
+                self.state.screen = Screen::Code;
             }
-            Verdict::NeedsVerification => self.leave_login(Screen::Challenge),
-            Verdict::Refused(refusal) => self.overlay = Some(Overlay::Error(refusal)),
+            Verdict::NeedsVerification => self.state.leave_login(Screen::Challenge),
+            Verdict::Refused(refusal) => self.state.overlay = Some(Overlay::Error(refusal)),
         }
     }
 
     fn submit_code(&mut self, ctx: &AppContext<'_>) {
-        let Some(username) = self.pending.clone() else {
+        let Some(username) = self.state.login_flow.pending.clone() else {
             return;
         };
         let accepted = RULES
             .account(ctx, &username)
-            .is_some_and(|a| code_matches(a, &self.form.code, ctx.now_unix()));
+            .is_some_and(|a| code_matches(a, &self.state.form.code, ctx.now_unix()));
         if accepted {
-            self.finish_login(&username);
+            self.state.log_in(&username, Screen::SaveLogin);
         } else {
-            self.form.code.clear();
-            self.code_rejected = true;
+            self.state.form.code.clear();
+            self.state.login_flow.rejected = true;
         }
-    }
-
-    fn finish_login(&mut self, username: &str) {
-        self.sessions.log_in(username);
-        self.adding_account = false;
-        self.leave_login(Screen::SaveLogin);
     }
 
     /// True while a form takes typed text (login or code screen, nothing over it).
     fn typing(&self) -> bool {
-        matches!(self.screen, Screen::Login | Screen::Code)
-            && self.overlay.is_none()
-            && self.visiting.is_none()
+        matches!(self.state.screen, Screen::Login | Screen::Code)
+            && self.state.overlay.is_none()
+            && self.state.visiting.is_none()
     }
 
     fn act(&mut self, ctx: &AppContext<'_>, act: Act) {
@@ -203,67 +178,48 @@ impl Instagram {
             Act::Back => {
                 self.back();
             }
-            Act::Focus(field) => self.form.focus = Some(field),
+            Act::Focus(field) => self.state.form.focus = Some(field),
             Act::LogIn => self.submit(ctx),
             Act::SubmitCode => self.submit_code(ctx),
-            Act::Show(screen) => {
-                self.overlay = None;
-                self.screen = screen;
-            }
-            Act::Open(overlay) => self.overlay = Some(overlay),
-            Act::Dismiss => self.overlay = None,
-            Act::SwitchTo(index) => {
-                self.sessions.switch_to(index);
-                self.overlay = None;
-                self.screen = Screen::Profile;
-            }
-            Act::AddAccount => {
-                self.overlay = None;
-                self.adding_account = true;
-                self.leave_login(Screen::Login);
-            }
-            Act::LogOut => {
-                self.sessions.log_out_active();
-                self.overlay = None;
-                self.adding_account = false;
-                let home = self.home_screen();
-                self.leave_login(home);
-            }
+            Act::Show(screen) => self.state.show(screen),
+            Act::Open(overlay) => self.state.overlay = Some(overlay),
+            Act::Dismiss => self.state.overlay = None,
+            Act::SwitchTo(index) => self.state.switch_to(index),
+            Act::AddAccount => self.state.add_account(),
+            Act::LogOut => self.state.log_out(),
         }
     }
 
     /// Goes one step back; false when the app has nothing to go back to.
     fn back(&mut self) -> bool {
-        if self.visiting.take().is_some() || self.overlay.take().is_some() {
+        if self.state.close_top() {
             return true;
         }
-        match self.screen {
-            Screen::Login if self.adding_account => {
-                self.adding_account = false;
-                self.leave_login(Screen::Profile);
+        match self.state.screen {
+            Screen::Login if self.state.adding_account => {
+                self.state.adding_account = false;
+                self.state.leave_login(Screen::Profile);
             }
             Screen::Login | Screen::Feed => return false,
-            Screen::Challenge => self.screen = Screen::Login,
+            Screen::Challenge => self.state.screen = Screen::Login,
             Screen::Code => {
-                self.pending = None;
-                self.form.code.clear();
-                self.screen = Screen::Login;
+                self.state.login_flow.pending = None;
+                self.state.form.code.clear();
+                self.state.screen = Screen::Login;
             }
-            Screen::SaveLogin | Screen::Profile => self.screen = Screen::Feed,
-            Screen::Settings => self.screen = Screen::Profile,
+            Screen::SaveLogin | Screen::Profile => self.state.screen = Screen::Feed,
+            Screen::Settings => self.state.screen = Screen::Profile,
         }
         true
     }
 
     fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
         let s = strings(Language::from_setting(ctx.language()));
-        let p = Painter {
-            package: &self.package,
-        };
-        if let Some(username) = &self.visiting {
+        let p = self.state.painter();
+        if let Some(username) = &self.state.visiting {
             return p.window(self.visited_profile(ctx, p, s, username));
         }
-        let mut views = match self.screen {
+        let mut views = match self.state.screen {
             Screen::Login => self.login(p, s),
             Screen::Code => self.code(p, s),
             Screen::Challenge => self.challenge(p, s),
@@ -272,7 +228,7 @@ impl Instagram {
             Screen::Profile => self.profile(ctx, p, s),
             Screen::Settings => self.settings(p, s),
         };
-        if let Some(overlay) = self.overlay {
+        if let Some(overlay) = self.state.overlay {
             views.extend(match overlay {
                 Overlay::Switcher => self.switcher(p, s),
                 Overlay::LogoutConfirm => self.logout_confirm(p, s),
@@ -289,14 +245,15 @@ impl Instagram {
 
     fn login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         let mut out = Vec::new();
-        if self.adding_account {
+        if self.state.adding_account {
             out.push(self.back_icon(p, s));
         }
-        let ready = !self.form.login.is_empty() && !self.form.password.is_empty();
+        let ready = !self.state.form.login.is_empty() && !self.state.form.password.is_empty();
         out.extend([
             p.view(class::IMAGE, Rect::new(340, 500, 740, 680))
                 .desc(s.logo),
-            self.form
+            self.state
+                .form
                 .edit(
                     p,
                     Rect::new(60, 800, 1020, 940),
@@ -305,7 +262,8 @@ impl Instagram {
                     Act::Focus,
                 )
                 .id(&rid("login_username")),
-            self.form
+            self.state
+                .form
                 .edit(
                     p,
                     Rect::new(60, 980, 1020, 1120),
@@ -359,7 +317,7 @@ impl Instagram {
             self.back_icon(p, s),
             p.text(Rect::new(60, 300, 1020, 420), s.code_title),
             p.text(Rect::new(60, 440, 1020, 620), s.code_body),
-            self.form.edit(
+            self.state.form.edit(
                 p,
                 Rect::new(60, 700, 1020, 840),
                 Field::Code,
@@ -367,12 +325,12 @@ impl Instagram {
                 Act::Focus,
             ),
         ];
-        if self.code_rejected {
+        if self.state.login_flow.rejected {
             out.push(p.text(Rect::new(60, 860, 1020, 940), s.code_error));
         }
         out.extend([
             p.button(Rect::new(60, 980, 1020, 1120), s.continue_, Act::SubmitCode)
-                .enabled(!self.form.code.is_empty()),
+                .enabled(!self.state.form.code.is_empty()),
             p.text(Rect::new(60, 1160, 1020, 1240), s.try_another_way)
                 .on_tap(Act::Nothing),
         ]);
@@ -412,7 +370,7 @@ impl Instagram {
                 "feed_tab",
                 s.home,
                 Act::Show(Screen::Feed),
-                self.screen == Screen::Feed,
+                self.state.screen == Screen::Feed,
             ),
             ("search_tab", s.search, Act::Nothing, false),
             ("creation_tab", s.create, Act::Nothing, false),
@@ -421,7 +379,7 @@ impl Instagram {
                 "profile_tab",
                 s.profile,
                 Act::Show(Screen::Profile),
-                self.screen == Screen::Profile,
+                self.state.screen == Screen::Profile,
             ),
         ];
         let mut bar = p
@@ -447,7 +405,7 @@ impl Instagram {
     }
 
     fn feed(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        let author = AUTHORS[self.feed_position % AUTHORS.len()];
+        let author = AUTHORS[self.state.feed_position % AUTHORS.len()];
         vec![
             p.view(class::FRAME, Rect::new(0, 84, 1080, 240))
                 .id(&rid("action_bar_container"))
@@ -555,7 +513,7 @@ impl Instagram {
     }
 
     fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        let username = self.sessions.active().unwrap_or_default();
+        let username = self.state.sessions.active().unwrap_or_default();
         let mut out = vec![p
             .view(class::FRAME, Rect::new(0, 84, 1080, 240))
             .id(&rid("action_bar_container"))
@@ -646,7 +604,7 @@ impl Instagram {
 
     fn switcher(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         const ROW: i32 = 150;
-        let accounts = self.sessions.all();
+        let accounts = self.state.sessions.all();
         let height = 60 + ROW * (accounts.len() as i32 + 1) + 40;
         let top = (2400 - height).max(300);
         let mut list = p
@@ -657,7 +615,7 @@ impl Instagram {
             if y + ROW > 2360 {
                 break;
             }
-            let active = self.sessions.active() == Some(username.as_str());
+            let active = self.state.sessions.active() == Some(username.as_str());
             list = list.child(
                 p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
                     .id(&rid("row_user_container_base"))
@@ -708,7 +666,7 @@ impl Instagram {
 
 impl SimApp for Instagram {
     fn package(&self) -> &str {
-        &self.package
+        &self.state.package
     }
 
     fn label(&self) -> &str {
@@ -716,7 +674,7 @@ impl SimApp for Instagram {
     }
 
     fn activity(&self) -> String {
-        match self.screen {
+        match self.state.screen {
             Screen::Login | Screen::Code | Screen::Challenge => {
                 "com.instagram.nux.activity.SignedOutFragmentActivity".into()
             }
@@ -725,20 +683,11 @@ impl SimApp for Instagram {
     }
 
     fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
-        RULES.canonicalize(ctx, &mut self.sessions);
-        if cold {
-            self.visiting = None;
-            self.overlay = None;
-            self.adding_account = false;
-            let home = self.home_screen();
-            self.leave_login(home);
-        }
+        self.state.launch(&RULES, ctx, cold);
     }
 
     fn stop(&mut self, _ctx: &AppContext<'_>) {
-        self.visiting = None;
-        self.overlay = None;
-        self.leave_login(Screen::Login);
+        self.state.stop();
     }
 
     fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
@@ -752,32 +701,20 @@ impl SimApp for Instagram {
     }
 
     fn swipe(&mut self, _ctx: &AppContext<'_>, from: (i32, i32), to: (i32, i32)) {
-        if self.screen == Screen::Feed && self.overlay.is_none() && to.1 < from.1 {
-            self.feed_position += 1;
-        }
+        self.state.swipe(from, to);
     }
 
     fn open_uri(&mut self, _ctx: &AppContext<'_>, uri: &str) -> bool {
         let Some(username) = profile_link(uri) else {
             return false;
         };
-        self.overlay = None;
-        let own = self
-            .sessions
-            .active()
-            .is_some_and(|a| login_key(a) == login_key(username));
-        if own {
-            self.visiting = None;
-            self.leave_login(Screen::Profile);
-        } else {
-            self.visiting = Some(username.to_string());
-        }
+        self.state.open_profile(username);
         true
     }
 
     fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
         if self.typing() {
-            self.form.type_text(text);
+            self.state.form.type_text(text);
         }
     }
 
@@ -785,7 +722,7 @@ impl SimApp for Instagram {
         match key {
             KeyCode::Back => self.back(),
             _ if !self.typing() => false,
-            _ => match self.form.press(key) {
+            _ => match self.state.form.press(key) {
                 KeyPress::Unused => false,
                 KeyPress::Used => true,
                 KeyPress::Submit(field) => {
@@ -801,11 +738,11 @@ impl SimApp for Instagram {
     }
 
     fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
-        self.visiting.is_some() || !(self.screen == Screen::Feed && self.overlay.is_none())
+        self.state.is_idle()
     }
 
     fn logged_in(&self) -> Vec<String> {
-        self.sessions.all().to_vec()
+        self.state.sessions.all().to_vec()
     }
 }
 

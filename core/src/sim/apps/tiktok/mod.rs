@@ -37,11 +37,12 @@ use crate::sim::app::{AppContext, KeyCode, SimApp};
 use crate::sim::scenario::{AppSpec, PlatformAccount};
 use crate::sim::ui::{Rect, ScreenNode};
 
-use super::accounts::{login_key, Attempts, LoginRules, Refusal, Sessions, Verdict};
+use super::accounts::{LoginRules, Refusal, Verdict};
 use super::counts::{abbreviate, CountStyle};
-use super::form::{Field, Form, KeyPress};
+use super::form::{Field, KeyPress};
+use super::state::{AppState, Screens};
 use super::view::{class, Painter, Widget};
-use super::{attempt_limit, Language};
+use super::Language;
 use ids::{Control, IdTable};
 use strings::{strings, Strings};
 
@@ -66,6 +67,12 @@ enum Screen {
     Feed,
     Profile,
     Settings,
+}
+
+impl Screens for Screen {
+    const SIGNED_OUT: Screen = Screen::Landing;
+    const FEED: Screen = Screen::Feed;
+    const PROFILE: Screen = Screen::Profile;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,19 +109,10 @@ enum Act {
 /// The simulated TikTok app on one phone.
 #[derive(Debug, Clone)]
 pub struct TikTok {
-    package: String,
+    /// Screens and accounts; the login flow keeps the error shown under the form.
+    state: AppState<Screen, Overlay, Option<Refusal>>,
     ids: IdTable,
-    sessions: Sessions,
-    attempts: Attempts,
-    screen: Screen,
-    overlay: Option<Overlay>,
     tab: Tab,
-    form: Form,
-    error: Option<Refusal>,
-    feed_position: usize,
-    adding_account: bool,
-    /// A profile opened by a link (`https://www.tiktok.com/@NAME`), shown over everything.
-    visiting: Option<String>,
 }
 
 impl TikTok {
@@ -122,18 +120,9 @@ impl TikTok {
     /// the accounts logged in (the first one active).
     pub fn new(spec: &AppSpec) -> Self {
         TikTok {
-            package: spec.package().to_string(),
+            state: AppState::new(spec),
             ids: IdTable::for_version(&spec.version.to_string()),
-            sessions: Sessions::new(&spec.logged_in),
-            attempts: Attempts::new(attempt_limit(spec)),
-            screen: Screen::Landing,
-            overlay: None,
             tab: Tab::Phone,
-            form: Form::default(),
-            error: None,
-            feed_position: 0,
-            adding_account: false,
-            visiting: None,
         }
     }
 
@@ -146,39 +135,23 @@ impl TikTok {
         self.ids.get(control)
     }
 
-    fn home_screen(&self) -> Screen {
-        if self.sessions.active().is_some() {
-            Screen::Feed
-        } else {
-            Screen::Landing
-        }
-    }
-
-    fn leave_login(&mut self, to: Screen) {
-        self.form.clear();
-        self.error = None;
-        self.screen = to;
-    }
-
     fn submit(&mut self, ctx: &AppContext<'_>) {
         let verdict = RULES.attempt(
             ctx,
-            &mut self.attempts,
-            &self.form.login,
-            &self.form.password,
+            &mut self.state.attempts,
+            &self.state.form.login,
+            &self.state.form.password,
         );
         match verdict {
             Verdict::LoggedIn(username) | Verdict::NeedsCode(username) => {
-                self.sessions.log_in(&username);
-                self.adding_account = false;
-                self.leave_login(Screen::Feed);
+                self.state.log_in(&username, Screen::Feed)
             }
             Verdict::NeedsVerification => {
-                self.error = None;
-                self.form.focus = None;
-                self.screen = Screen::Verify;
+                self.state.login_flow = None;
+                self.state.form.focus = None;
+                self.state.screen = Screen::Verify;
             }
-            Verdict::Refused(refusal) => self.error = Some(refusal),
+            Verdict::Refused(refusal) => self.state.login_flow = Some(refusal),
         }
     }
 
@@ -190,70 +163,51 @@ impl TikTok {
             }
             Act::UsePhoneEmail => {
                 self.tab = Tab::Phone;
-                self.leave_login(Screen::Login);
+                self.state.leave_login(Screen::Login);
             }
             Act::Tab(tab) => {
                 self.tab = tab;
-                self.form.focus = None;
-                self.error = None;
+                self.state.form.focus = None;
+                self.state.login_flow = None;
             }
-            Act::Focus(field) => self.form.focus = Some(field),
+            Act::Focus(field) => self.state.form.focus = Some(field),
             Act::LogIn => self.submit(ctx),
-            Act::CloseVerify => self.screen = Screen::Login,
-            Act::Show(screen) => {
-                self.overlay = None;
-                self.screen = screen;
-            }
-            Act::Open(overlay) => self.overlay = Some(overlay),
-            Act::Dismiss => self.overlay = None,
-            Act::SwitchTo(index) => {
-                self.sessions.switch_to(index);
-                self.overlay = None;
-                self.screen = Screen::Profile;
-            }
-            Act::AddAccount => {
-                self.overlay = None;
-                self.adding_account = true;
-                self.leave_login(Screen::Landing);
-            }
-            Act::LogOut => {
-                self.sessions.log_out_active();
-                self.overlay = None;
-                self.adding_account = false;
-                let home = self.home_screen();
-                self.leave_login(home);
-            }
+            Act::CloseVerify => self.state.screen = Screen::Login,
+            Act::Show(screen) => self.state.show(screen),
+            Act::Open(overlay) => self.state.overlay = Some(overlay),
+            Act::Dismiss => self.state.overlay = None,
+            Act::SwitchTo(index) => self.state.switch_to(index),
+            Act::AddAccount => self.state.add_account(),
+            Act::LogOut => self.state.log_out(),
         }
     }
 
     /// Goes one step back; false when the app has nothing to go back to.
     fn back(&mut self) -> bool {
-        if self.visiting.take().is_some() || self.overlay.take().is_some() {
+        if self.state.close_top() {
             return true;
         }
-        match self.screen {
-            Screen::Landing if self.adding_account => {
-                self.adding_account = false;
-                self.screen = Screen::Profile;
+        match self.state.screen {
+            Screen::Landing if self.state.adding_account => {
+                self.state.adding_account = false;
+                self.state.screen = Screen::Profile;
             }
             Screen::Landing | Screen::Feed => return false,
-            Screen::Login => self.leave_login(Screen::Landing),
-            Screen::Verify => self.screen = Screen::Login,
-            Screen::Profile => self.screen = Screen::Feed,
-            Screen::Settings => self.screen = Screen::Profile,
+            Screen::Login => self.state.leave_login(Screen::Landing),
+            Screen::Verify => self.state.screen = Screen::Login,
+            Screen::Profile => self.state.screen = Screen::Feed,
+            Screen::Settings => self.state.screen = Screen::Profile,
         }
         true
     }
 
     fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
         let s = strings(Language::from_setting(ctx.language()));
-        let p = Painter {
-            package: &self.package,
-        };
-        if let Some(username) = &self.visiting {
+        let p = self.state.painter();
+        if let Some(username) = &self.state.visiting {
             return p.window(self.visited_profile(ctx, p, s, username));
         }
-        let mut views = match self.screen {
+        let mut views = match self.state.screen {
             Screen::Landing => self.landing(p, s),
             Screen::Login => self.login(p, s),
             Screen::Verify => {
@@ -265,7 +219,7 @@ impl TikTok {
             Screen::Profile => self.profile(ctx, p, s),
             Screen::Settings => self.settings(p, s),
         };
-        if let Some(overlay) = self.overlay {
+        if let Some(overlay) = self.state.overlay {
             views.extend(match overlay {
                 Overlay::Switcher => self.switcher(ctx, p, s),
                 Overlay::Menu => self.menu(p, s),
@@ -282,7 +236,7 @@ impl TikTok {
 
     fn landing(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         let mut out = Vec::new();
-        if self.adding_account {
+        if self.state.adding_account {
             out.push(self.back_icon(p, s));
         }
         out.push(
@@ -336,7 +290,8 @@ impl TikTok {
         match self.tab {
             Tab::Phone => {
                 out.push(
-                    self.form
+                    self.state
+                        .form
                         .edit(
                             p,
                             Rect::new(60, 440, 1020, 580),
@@ -349,12 +304,13 @@ impl TikTok {
                 out.push(
                     p.button(button, s.send_code, Act::Nothing)
                         .id(self.id(Control::SendCode))
-                        .enabled(!self.form.phone.is_empty()),
+                        .enabled(!self.state.form.phone.is_empty()),
                 );
             }
             Tab::Email => {
                 out.push(
-                    self.form
+                    self.state
+                        .form
                         .edit(
                             p,
                             Rect::new(60, 440, 1020, 580),
@@ -365,7 +321,8 @@ impl TikTok {
                         .id(self.id(Control::LoginField)),
                 );
                 out.push(
-                    self.form
+                    self.state
+                        .form
                         .edit(
                             p,
                             Rect::new(60, 620, 1020, 760),
@@ -380,7 +337,7 @@ impl TikTok {
                         .id(self.id(Control::ForgotPassword))
                         .on_tap(Act::Nothing),
                 );
-                if let Some(error) = self.error {
+                if let Some(error) = self.state.login_flow {
                     let text = match error {
                         Refusal::WrongPassword => s.wrong_password,
                         Refusal::UnknownUser => s.unknown_user,
@@ -391,7 +348,8 @@ impl TikTok {
                             .id(self.id(Control::LoginError)),
                     );
                 }
-                let ready = !self.form.login.is_empty() && !self.form.password.is_empty();
+                let ready =
+                    !self.state.form.login.is_empty() && !self.state.form.password.is_empty();
                 out.push(
                     p.button(button, s.log_in, Act::LogIn)
                         .id(self.id(Control::LoginButton))
@@ -429,14 +387,18 @@ impl TikTok {
 
     fn nav_bar(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
         let items = [
-            (s.home, Act::Show(Screen::Feed), self.screen == Screen::Feed),
+            (
+                s.home,
+                Act::Show(Screen::Feed),
+                self.state.screen == Screen::Feed,
+            ),
             (s.friends, Act::Nothing, false),
             (s.create, Act::Nothing, false),
             (s.inbox, Act::Nothing, false),
             (
                 s.profile,
                 Act::Show(Screen::Profile),
-                self.screen == Screen::Profile,
+                self.state.screen == Screen::Profile,
             ),
         ];
         let mut bar = p
@@ -462,7 +424,7 @@ impl TikTok {
     }
 
     fn feed(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        let creator = CREATORS[self.feed_position % CREATORS.len()];
+        let creator = CREATORS[self.state.feed_position % CREATORS.len()];
         vec![
             p.view(class::VIEW_PAGER, Rect::new(0, 0, 1080, 2232))
                 .id(self.id(Control::FeedPager))
@@ -557,7 +519,7 @@ impl TikTok {
     }
 
     fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        let username = self.sessions.active().unwrap_or_default();
+        let username = self.state.sessions.active().unwrap_or_default();
         let nickname = RULES
             .account(ctx, username)
             .and_then(|a| a.nickname.as_deref())
@@ -658,7 +620,7 @@ impl TikTok {
 
     fn switcher(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         const ROW: i32 = 150;
-        let accounts = self.sessions.all();
+        let accounts = self.state.sessions.all();
         let height = 160 + ROW * (accounts.len() as i32 + 1) + 40;
         let top = (2400 - height).max(300);
         let mut rows = Vec::new();
@@ -667,7 +629,7 @@ impl TikTok {
             if y + ROW > 2360 {
                 break;
             }
-            let active = self.sessions.active() == Some(username.as_str());
+            let active = self.state.sessions.active() == Some(username.as_str());
             let nickname = RULES
                 .account(ctx, username)
                 .and_then(|a| a.nickname.as_deref())
@@ -753,7 +715,7 @@ impl TikTok {
 
 impl SimApp for TikTok {
     fn package(&self) -> &str {
-        &self.package
+        &self.state.package
     }
 
     fn label(&self) -> &str {
@@ -761,7 +723,7 @@ impl SimApp for TikTok {
     }
 
     fn activity(&self) -> String {
-        match self.screen {
+        match self.state.screen {
             Screen::Landing | Screen::Login | Screen::Verify => {
                 "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity".into()
             }
@@ -772,20 +734,11 @@ impl SimApp for TikTok {
     }
 
     fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
-        RULES.canonicalize(ctx, &mut self.sessions);
-        if cold {
-            self.visiting = None;
-            self.overlay = None;
-            self.adding_account = false;
-            let home = self.home_screen();
-            self.leave_login(home);
-        }
+        self.state.launch(&RULES, ctx, cold);
     }
 
     fn stop(&mut self, _ctx: &AppContext<'_>) {
-        self.visiting = None;
-        self.overlay = None;
-        self.leave_login(Screen::Landing);
+        self.state.stop();
     }
 
     fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
@@ -799,41 +752,29 @@ impl SimApp for TikTok {
     }
 
     fn swipe(&mut self, _ctx: &AppContext<'_>, from: (i32, i32), to: (i32, i32)) {
-        if self.screen == Screen::Feed && self.overlay.is_none() && to.1 < from.1 {
-            self.feed_position += 1;
-        }
+        self.state.swipe(from, to);
     }
 
     fn open_uri(&mut self, _ctx: &AppContext<'_>, uri: &str) -> bool {
         let Some(username) = profile_link(uri) else {
             return false;
         };
-        self.overlay = None;
-        let own = self
-            .sessions
-            .active()
-            .is_some_and(|a| login_key(a) == login_key(username));
-        if own {
-            self.visiting = None;
-            self.leave_login(Screen::Profile);
-        } else {
-            self.visiting = Some(username.to_string());
-        }
+        self.state.open_profile(username);
         true
     }
 
     fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
-        if self.screen == Screen::Login && self.visiting.is_none() {
-            self.form.type_text(text);
-            self.error = None;
+        if self.state.screen == Screen::Login && self.state.visiting.is_none() {
+            self.state.form.type_text(text);
+            self.state.login_flow = None;
         }
     }
 
     fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
         match key {
             KeyCode::Back => self.back(),
-            _ if self.visiting.is_some() || self.screen != Screen::Login => false,
-            _ => match self.form.press(key) {
+            _ if self.state.visiting.is_some() || self.state.screen != Screen::Login => false,
+            _ => match self.state.form.press(key) {
                 KeyPress::Unused => false,
                 KeyPress::Used => true,
                 KeyPress::Submit(_) => {
@@ -845,11 +786,11 @@ impl SimApp for TikTok {
     }
 
     fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
-        self.visiting.is_some() || !(self.screen == Screen::Feed && self.overlay.is_none())
+        self.state.is_idle()
     }
 
     fn logged_in(&self) -> Vec<String> {
-        self.sessions.all().to_vec()
+        self.state.sessions.all().to_vec()
     }
 }
 
