@@ -3,6 +3,7 @@
 use crate::sim::app::KeyCode;
 use crate::sim::ui::Rect;
 
+use super::social::Act;
 use super::view::{Painter, Widget};
 
 /// Which text field has the keyboard.
@@ -63,28 +64,32 @@ impl Form {
         }
     }
 
+    /// True when both a login and a password have been typed.
+    pub fn filled_in(&self) -> bool {
+        !self.login.is_empty() && !self.password.is_empty()
+    }
+
     /// True when `field` has the keyboard.
     pub fn focused(&self, field: Field) -> bool {
         self.focus == Some(field)
     }
 
     /// The text field for `field` at `bounds`: its value (dots for the
-    /// password), `hint` while empty; tapping it does `focus(field)`.
-    pub fn edit<A>(
+    /// password), `hint` while empty; tapping it gives it the keyboard.
+    pub fn edit<S, O, Own>(
         &self,
         p: Painter<'_>,
         bounds: Rect,
         field: Field,
         hint: &str,
-        focus: impl FnOnce(Field) -> A,
-    ) -> Widget<A> {
+    ) -> Widget<Act<S, O, Own>> {
         p.edit(
             bounds,
             self.value(field),
             hint,
             field == Field::Password,
             self.focused(field),
-            focus(field),
+            Act::Focus(field),
         )
     }
 
@@ -96,11 +101,7 @@ impl Form {
             KeyCode::Del => self.backspace(),
             KeyCode::Enter | KeyCode::Tab => match self.focus {
                 Some(Field::Login) => self.focus = Some(Field::Password),
-                Some(Field::Password)
-                    if key == KeyCode::Enter
-                        && !self.login.is_empty()
-                        && !self.password.is_empty() =>
-                {
+                Some(Field::Password) if key == KeyCode::Enter && self.filled_in() => {
                     return KeyPress::Submit(Field::Password)
                 }
                 Some(Field::Code) if key == KeyCode::Enter && !self.code.is_empty() => {

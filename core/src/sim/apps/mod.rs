@@ -15,6 +15,7 @@ mod accounts;
 mod counts;
 mod form;
 pub mod instagram;
+mod social;
 mod state;
 pub mod tiktok;
 mod view;

@@ -33,13 +33,14 @@
 mod strings;
 
 use crate::account::Platform;
-use crate::sim::app::{AppContext, KeyCode, SimApp};
+use crate::sim::app::{AppContext, SimApp};
 use crate::sim::scenario::{AppSpec, PlatformAccount};
-use crate::sim::ui::{Rect, ScreenNode};
+use crate::sim::ui::Rect;
 
 use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
 use super::counts::{abbreviate, CountStyle};
-use super::form::{Field, KeyPress};
+use super::form::Field;
+use super::social::{self, without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
 use super::view::{class, Painter, Widget};
 use super::Language;
@@ -58,14 +59,22 @@ fn rid(name: &str) -> String {
     format!("com.instagram.android:id/{name}")
 }
 
+/// Instagram's screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Screen {
+pub(crate) enum Screen {
+    /// The login form.
     Login,
+    /// "Go to your authentication app".
     Code,
+    /// "Confirm it's you".
     Challenge,
+    /// "Save your login info?"
     SaveLogin,
+    /// The home feed.
     Feed,
+    /// The active account's profile.
     Profile,
+    /// "Settings and activity".
     Settings,
 }
 
@@ -75,39 +84,37 @@ impl Screens for Screen {
     const PROFILE: Screen = Screen::Profile;
 }
 
+/// What Instagram shows over a screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Overlay {
+pub(crate) enum Overlay {
+    /// The account switcher sheet.
     Switcher,
+    /// "Log out of your account?"
     LogoutConfirm,
+    /// The dialog of a refused login.
     Error(Refusal),
 }
 
-/// What a tap on a control does.
+/// The taps only Instagram has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Act {
-    Nothing,
-    Back,
-    Focus(Field),
-    LogIn,
+pub(crate) enum Own {
+    /// "Continue" on the authenticator-code screen.
     SubmitCode,
-    Show(Screen),
-    Open(Overlay),
-    Dismiss,
-    SwitchTo(usize),
-    AddAccount,
-    LogOut,
 }
+
+/// What a tap on a control does.
+type Act = social::Act<Screen, Overlay, Own>;
 
 /// The simulated Instagram app on one phone.
 #[derive(Debug, Clone)]
 pub struct Instagram {
     /// Screens and accounts; the login flow keeps the authenticator-code step.
-    state: AppState<Screen, Overlay, CodeStep>,
+    state: StateOf<Instagram>,
 }
 
 /// The authenticator-code step of a login.
 #[derive(Debug, Clone, Default)]
-struct CodeStep {
+pub(crate) struct CodeStep {
     /// The account that passed its password and owes an authenticator code.
     pending: Option<String>,
     /// True once a wrong code was entered.
@@ -127,117 +134,6 @@ impl Instagram {
         Box::new(Instagram::new(spec))
     }
 
-    fn submit(&mut self, ctx: &AppContext<'_>) {
-        let verdict = RULES.attempt(
-            ctx,
-            &mut self.state.attempts,
-            &self.state.form.login,
-            &self.state.form.password,
-        );
-        match verdict {
-            Verdict::LoggedIn(username) => self.state.log_in(&username, Screen::SaveLogin),
-            Verdict::NeedsCode(username) => {
-                self.state.form.password.clear();
-                self.state.form.focus = None;
-                self.state.login_flow = CodeStep {
-                    pending: Some(username),
-                    rejected: false,
-                };
-                self.state.screen = Screen::Code;
-            }
-            Verdict::NeedsVerification => self.state.leave_login(Screen::Challenge),
-            Verdict::Refused(refusal) => self.state.overlay = Some(Overlay::Error(refusal)),
-        }
-    }
-
-    fn submit_code(&mut self, ctx: &AppContext<'_>) {
-        let Some(username) = self.state.login_flow.pending.clone() else {
-            return;
-        };
-        let accepted = RULES
-            .account(ctx, &username)
-            .is_some_and(|a| code_matches(a, &self.state.form.code, ctx.now_unix()));
-        if accepted {
-            self.state.log_in(&username, Screen::SaveLogin);
-        } else {
-            self.state.form.code.clear();
-            self.state.login_flow.rejected = true;
-        }
-    }
-
-    /// True while a form takes typed text (login or code screen, nothing over it).
-    fn typing(&self) -> bool {
-        matches!(self.state.screen, Screen::Login | Screen::Code)
-            && self.state.overlay.is_none()
-            && self.state.visiting.is_none()
-    }
-
-    fn act(&mut self, ctx: &AppContext<'_>, act: Act) {
-        match act {
-            Act::Nothing => {}
-            Act::Back => {
-                self.back();
-            }
-            Act::Focus(field) => self.state.form.focus = Some(field),
-            Act::LogIn => self.submit(ctx),
-            Act::SubmitCode => self.submit_code(ctx),
-            Act::Show(screen) => self.state.show(screen),
-            Act::Open(overlay) => self.state.overlay = Some(overlay),
-            Act::Dismiss => self.state.overlay = None,
-            Act::SwitchTo(index) => self.state.switch_to(index),
-            Act::AddAccount => self.state.add_account(),
-            Act::LogOut => self.state.log_out(),
-        }
-    }
-
-    /// Goes one step back; false when the app has nothing to go back to.
-    fn back(&mut self) -> bool {
-        if self.state.close_top() {
-            return true;
-        }
-        match self.state.screen {
-            Screen::Login if self.state.adding_account => {
-                self.state.adding_account = false;
-                self.state.leave_login(Screen::Profile);
-            }
-            Screen::Login | Screen::Feed => return false,
-            Screen::Challenge => self.state.screen = Screen::Login,
-            Screen::Code => {
-                self.state.login_flow.pending = None;
-                self.state.form.code.clear();
-                self.state.screen = Screen::Login;
-            }
-            Screen::SaveLogin | Screen::Profile => self.state.screen = Screen::Feed,
-            Screen::Settings => self.state.screen = Screen::Profile,
-        }
-        true
-    }
-
-    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
-        let s = strings(Language::from_setting(ctx.language()));
-        let p = self.state.painter();
-        if let Some(username) = &self.state.visiting {
-            return p.window(self.visited_profile(ctx, p, s, username));
-        }
-        let mut views = match self.state.screen {
-            Screen::Login => self.login(p, s),
-            Screen::Code => self.code(p, s),
-            Screen::Challenge => self.challenge(p, s),
-            Screen::SaveLogin => self.save_login(p, s),
-            Screen::Feed => self.feed(p, s),
-            Screen::Profile => self.profile(ctx, p, s),
-            Screen::Settings => self.settings(p, s),
-        };
-        if let Some(overlay) = self.state.overlay {
-            views.extend(match overlay {
-                Overlay::Switcher => self.switcher(p, s),
-                Overlay::LogoutConfirm => self.logout_confirm(p, s),
-                Overlay::Error(refusal) => self.error_dialog(p, s, refusal),
-            });
-        }
-        p.window(views)
-    }
-
     fn back_icon(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
         p.icon(Rect::new(24, 96, 144, 216), s.back, Act::Back)
             .id(&rid("action_bar_button_back"))
@@ -248,34 +144,23 @@ impl Instagram {
         if self.state.adding_account {
             out.push(self.back_icon(p, s));
         }
-        let ready = !self.state.form.login.is_empty() && !self.state.form.password.is_empty();
+        let form = &self.state.form;
         out.extend([
             p.view(class::IMAGE, Rect::new(340, 500, 740, 680))
                 .desc(s.logo),
-            self.state
-                .form
-                .edit(
-                    p,
-                    Rect::new(60, 800, 1020, 940),
-                    Field::Login,
-                    s.login_hint,
-                    Act::Focus,
-                )
+            form.edit(p, Rect::new(60, 800, 1020, 940), Field::Login, s.login_hint)
                 .id(&rid("login_username")),
-            self.state
-                .form
-                .edit(
-                    p,
-                    Rect::new(60, 980, 1020, 1120),
-                    Field::Password,
-                    s.password_hint,
-                    Act::Focus,
-                )
-                .id(&rid("password")),
+            form.edit(
+                p,
+                Rect::new(60, 980, 1020, 1120),
+                Field::Password,
+                s.password_hint,
+            )
+            .id(&rid("password")),
             p.view(class::FRAME, Rect::new(60, 1180, 1020, 1320))
                 .id(&rid("next_button"))
                 .on_tap(Act::LogIn)
-                .enabled(ready)
+                .enabled(form.filled_in())
                 .child(
                     p.text(Rect::new(420, 1215, 660, 1285), s.log_in)
                         .id(&rid("button_text")),
@@ -313,24 +198,23 @@ impl Instagram {
     }
 
     fn code(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let form = &self.state.form;
         let mut out = vec![
             self.back_icon(p, s),
             p.text(Rect::new(60, 300, 1020, 420), s.code_title),
             p.text(Rect::new(60, 440, 1020, 620), s.code_body),
-            self.state.form.edit(
-                p,
-                Rect::new(60, 700, 1020, 840),
-                Field::Code,
-                s.code_hint,
-                Act::Focus,
-            ),
+            form.edit(p, Rect::new(60, 700, 1020, 840), Field::Code, s.code_hint),
         ];
         if self.state.login_flow.rejected {
             out.push(p.text(Rect::new(60, 860, 1020, 940), s.code_error));
         }
         out.extend([
-            p.button(Rect::new(60, 980, 1020, 1120), s.continue_, Act::SubmitCode)
-                .enabled(!self.state.form.code.is_empty()),
+            p.button(
+                Rect::new(60, 980, 1020, 1120),
+                s.continue_,
+                Act::Own(Own::SubmitCode),
+            )
+            .enabled(!form.code.is_empty()),
             p.text(Rect::new(60, 1160, 1020, 1240), s.try_another_way)
                 .on_tap(Act::Nothing),
         ]);
@@ -664,105 +548,142 @@ impl Instagram {
     }
 }
 
-impl SimApp for Instagram {
-    fn package(&self) -> &str {
-        &self.state.package
+impl SocialApp for Instagram {
+    type Screen = Screen;
+    type Overlay = Overlay;
+    type LoginFlow = CodeStep;
+    type Own = Own;
+
+    const LABEL: &'static str = "Instagram";
+    const RULES: LoginRules = RULES;
+
+    fn state(&self) -> &StateOf<Self> {
+        &self.state
     }
 
-    fn label(&self) -> &str {
-        "Instagram"
+    fn state_mut(&mut self) -> &mut StateOf<Self> {
+        &mut self.state
     }
 
-    fn activity(&self) -> String {
+    fn activity_name(&self) -> &'static str {
         match self.state.screen {
             Screen::Login | Screen::Code | Screen::Challenge => {
-                "com.instagram.nux.activity.SignedOutFragmentActivity".into()
+                "com.instagram.nux.activity.SignedOutFragmentActivity"
             }
-            _ => "com.instagram.mainactivity.MainActivity".into(),
+            _ => "com.instagram.mainactivity.MainActivity",
         }
     }
 
-    fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
-        self.state.launch(&RULES, ctx, cold);
-    }
-
-    fn stop(&mut self, _ctx: &AppContext<'_>) {
-        self.state.stop();
-    }
-
-    fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
-        self.draw(ctx).into_node()
-    }
-
-    fn tap(&mut self, ctx: &AppContext<'_>, x: i32, y: i32) {
-        if let Some(act) = self.draw(ctx).hit(x, y) {
-            self.act(ctx, act);
+    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
+        let s = strings(Language::from_setting(ctx.language()));
+        let p = self.state.painter();
+        if let Some(username) = &self.state.visiting {
+            return p.window(self.visited_profile(ctx, p, s, username));
         }
-    }
-
-    fn swipe(&mut self, _ctx: &AppContext<'_>, from: (i32, i32), to: (i32, i32)) {
-        self.state.swipe(from, to);
-    }
-
-    fn open_uri(&mut self, _ctx: &AppContext<'_>, uri: &str) -> bool {
-        let Some(username) = profile_link(uri) else {
-            return false;
+        let mut views = match self.state.screen {
+            Screen::Login => self.login(p, s),
+            Screen::Code => self.code(p, s),
+            Screen::Challenge => self.challenge(p, s),
+            Screen::SaveLogin => self.save_login(p, s),
+            Screen::Feed => self.feed(p, s),
+            Screen::Profile => self.profile(ctx, p, s),
+            Screen::Settings => self.settings(p, s),
         };
-        self.state.open_profile(username);
+        if let Some(overlay) = self.state.overlay {
+            views.extend(match overlay {
+                Overlay::Switcher => self.switcher(p, s),
+                Overlay::LogoutConfirm => self.logout_confirm(p, s),
+                Overlay::Error(refusal) => self.error_dialog(p, s, refusal),
+            });
+        }
+        p.window(views)
+    }
+
+    fn back_screen(&mut self) -> bool {
+        match self.state.screen {
+            Screen::Login if self.state.adding_account => {
+                self.state.adding_account = false;
+                self.state.leave_login(Screen::Profile);
+            }
+            Screen::Login | Screen::Feed => return false,
+            Screen::Challenge => self.state.screen = Screen::Login,
+            Screen::Code => {
+                self.state.login_flow.pending = None;
+                self.state.form.code.clear();
+                self.state.screen = Screen::Login;
+            }
+            Screen::SaveLogin | Screen::Profile => self.state.screen = Screen::Feed,
+            Screen::Settings => self.state.screen = Screen::Profile,
+        }
         true
     }
 
-    fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
-        if self.typing() {
-            self.state.form.type_text(text);
+    fn submit(&mut self, ctx: &AppContext<'_>) {
+        let verdict = RULES.attempt(
+            ctx,
+            &mut self.state.attempts,
+            &self.state.form.login,
+            &self.state.form.password,
+        );
+        match verdict {
+            Verdict::LoggedIn(username) => self.state.log_in(&username, Screen::SaveLogin),
+            Verdict::NeedsCode(username) => {
+                self.state.form.password.clear();
+                self.state.form.focus = None;
+                self.state.login_flow = CodeStep {
+                    pending: Some(username),
+                    rejected: false,
+                };
+                self.state.screen = Screen::Code;
+            }
+            Verdict::NeedsVerification => self.state.leave_login(Screen::Challenge),
+            Verdict::Refused(refusal) => self.state.overlay = Some(Overlay::Error(refusal)),
         }
     }
 
-    fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
-        match key {
-            KeyCode::Back => self.back(),
-            _ if !self.typing() => false,
-            _ => match self.state.form.press(key) {
-                KeyPress::Unused => false,
-                KeyPress::Used => true,
-                KeyPress::Submit(field) => {
-                    if field == Field::Code {
-                        self.submit_code(ctx)
-                    } else {
-                        self.submit(ctx)
-                    }
-                    true
-                }
-            },
+    fn submit_code(&mut self, ctx: &AppContext<'_>) {
+        let Some(username) = self.state.login_flow.pending.clone() else {
+            return;
+        };
+        let accepted = RULES
+            .account(ctx, &username)
+            .is_some_and(|a| code_matches(a, &self.state.form.code, ctx.now_unix()));
+        if accepted {
+            self.state.log_in(&username, Screen::SaveLogin);
+        } else {
+            self.state.form.code.clear();
+            self.state.login_flow.rejected = true;
         }
     }
 
-    fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
-        self.state.is_idle()
+    fn own_act(&mut self, ctx: &AppContext<'_>, own: Own) {
+        match own {
+            Own::SubmitCode => self.submit_code(ctx),
+        }
     }
 
-    fn logged_in(&self) -> Vec<String> {
-        self.state.sessions.all().to_vec()
+    /// The login and code screens, with nothing over them.
+    fn typing(&self) -> bool {
+        matches!(self.state.screen, Screen::Login | Screen::Code)
+            && self.state.overlay.is_none()
+            && self.state.visiting.is_none()
     }
-}
 
-/// The username of an Instagram profile link: `instagram://user?username=NAME`
-/// or `https://www.instagram.com/NAME/` (any scheme, optional `www.`, `_u/`);
-/// `None` for other URIs.
-fn profile_link(uri: &str) -> Option<&str> {
-    let name = if let Some(query) = uri.strip_prefix("instagram://user?") {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("username="))?
-    } else {
-        let rest = uri
-            .strip_prefix("https://")
-            .or_else(|| uri.strip_prefix("http://"))
-            .unwrap_or(uri);
-        let rest = rest.strip_prefix("www.").unwrap_or(rest);
-        let path = rest.strip_prefix("instagram.com/")?;
-        let path = path.strip_prefix("_u/").unwrap_or(path);
-        path.split(['/', '?', '#']).next().unwrap_or("")
-    };
-    (!name.is_empty()).then_some(name)
+    /// The username of an Instagram profile link: `instagram://user?username=NAME`
+    /// or `https://www.instagram.com/NAME/` (any scheme, optional `www.`, `_u/`);
+    /// `None` for other URIs.
+    fn profile_link(uri: &str) -> Option<&str> {
+        let name = if let Some(query) = uri.strip_prefix("instagram://user?") {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("username="))?
+        } else {
+            let rest = without_web_scheme(uri);
+            let rest = rest.strip_prefix("www.").unwrap_or(rest);
+            let path = rest.strip_prefix("instagram.com/")?;
+            let path = path.strip_prefix("_u/").unwrap_or(path);
+            path.split(['/', '?', '#']).next().unwrap_or("")
+        };
+        (!name.is_empty()).then_some(name)
+    }
 }

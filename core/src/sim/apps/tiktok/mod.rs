@@ -33,13 +33,14 @@ mod ids;
 mod strings;
 
 use crate::account::Platform;
-use crate::sim::app::{AppContext, KeyCode, SimApp};
+use crate::sim::app::{AppContext, SimApp};
 use crate::sim::scenario::{AppSpec, PlatformAccount};
-use crate::sim::ui::{Rect, ScreenNode};
+use crate::sim::ui::Rect;
 
 use super::accounts::{LoginRules, Refusal, Verdict};
 use super::counts::{abbreviate, CountStyle};
-use super::form::{Field, KeyPress};
+use super::form::Field;
+use super::social::{self, without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
 use super::view::{class, Painter, Widget};
 use super::Language;
@@ -59,13 +60,20 @@ const CREATORS: [&str; 4] = [
     "petsofttok",
 ];
 
+/// TikTok's screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Screen {
+pub(crate) enum Screen {
+    /// "Log in to TikTok" with the ways to log in.
     Landing,
+    /// The login form with its "Phone" and "Email / Username" tabs.
     Login,
+    /// The captcha over the login form.
     Verify,
+    /// "For You".
     Feed,
+    /// The active account's profile.
     Profile,
+    /// "Settings and privacy".
     Settings,
 }
 
@@ -75,42 +83,45 @@ impl Screens for Screen {
     const PROFILE: Screen = Screen::Profile;
 }
 
+/// What TikTok shows over a screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Overlay {
+pub(crate) enum Overlay {
+    /// The "Switch account" sheet.
     Switcher,
+    /// The profile menu sheet.
     Menu,
+    /// "Are you sure you want to log out?"
     LogoutConfirm,
 }
 
+/// The tabs of the login form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
+pub(crate) enum Tab {
+    /// "Phone".
     Phone,
+    /// "Email / Username".
     Email,
 }
 
-/// What a tap on a control does.
+/// The taps only TikTok has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Act {
-    Nothing,
-    Back,
+pub(crate) enum Own {
+    /// "Use phone / email / username" on the landing.
     UsePhoneEmail,
+    /// A tab of the login form.
     Tab(Tab),
-    Focus(Field),
-    LogIn,
+    /// Closes the captcha.
     CloseVerify,
-    Show(Screen),
-    Open(Overlay),
-    Dismiss,
-    SwitchTo(usize),
-    AddAccount,
-    LogOut,
 }
+
+/// What a tap on a control does.
+type Act = social::Act<Screen, Overlay, Own>;
 
 /// The simulated TikTok app on one phone.
 #[derive(Debug, Clone)]
 pub struct TikTok {
     /// Screens and accounts; the login flow keeps the error shown under the form.
-    state: AppState<Screen, Overlay, Option<Refusal>>,
+    state: StateOf<TikTok>,
     ids: IdTable,
     tab: Tab,
 }
@@ -135,100 +146,6 @@ impl TikTok {
         self.ids.get(control)
     }
 
-    fn submit(&mut self, ctx: &AppContext<'_>) {
-        let verdict = RULES.attempt(
-            ctx,
-            &mut self.state.attempts,
-            &self.state.form.login,
-            &self.state.form.password,
-        );
-        match verdict {
-            Verdict::LoggedIn(username) | Verdict::NeedsCode(username) => {
-                self.state.log_in(&username, Screen::Feed)
-            }
-            Verdict::NeedsVerification => {
-                self.state.login_flow = None;
-                self.state.form.focus = None;
-                self.state.screen = Screen::Verify;
-            }
-            Verdict::Refused(refusal) => self.state.login_flow = Some(refusal),
-        }
-    }
-
-    fn act(&mut self, ctx: &AppContext<'_>, act: Act) {
-        match act {
-            Act::Nothing => {}
-            Act::Back => {
-                self.back();
-            }
-            Act::UsePhoneEmail => {
-                self.tab = Tab::Phone;
-                self.state.leave_login(Screen::Login);
-            }
-            Act::Tab(tab) => {
-                self.tab = tab;
-                self.state.form.focus = None;
-                self.state.login_flow = None;
-            }
-            Act::Focus(field) => self.state.form.focus = Some(field),
-            Act::LogIn => self.submit(ctx),
-            Act::CloseVerify => self.state.screen = Screen::Login,
-            Act::Show(screen) => self.state.show(screen),
-            Act::Open(overlay) => self.state.overlay = Some(overlay),
-            Act::Dismiss => self.state.overlay = None,
-            Act::SwitchTo(index) => self.state.switch_to(index),
-            Act::AddAccount => self.state.add_account(),
-            Act::LogOut => self.state.log_out(),
-        }
-    }
-
-    /// Goes one step back; false when the app has nothing to go back to.
-    fn back(&mut self) -> bool {
-        if self.state.close_top() {
-            return true;
-        }
-        match self.state.screen {
-            Screen::Landing if self.state.adding_account => {
-                self.state.adding_account = false;
-                self.state.screen = Screen::Profile;
-            }
-            Screen::Landing | Screen::Feed => return false,
-            Screen::Login => self.state.leave_login(Screen::Landing),
-            Screen::Verify => self.state.screen = Screen::Login,
-            Screen::Profile => self.state.screen = Screen::Feed,
-            Screen::Settings => self.state.screen = Screen::Profile,
-        }
-        true
-    }
-
-    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
-        let s = strings(Language::from_setting(ctx.language()));
-        let p = self.state.painter();
-        if let Some(username) = &self.state.visiting {
-            return p.window(self.visited_profile(ctx, p, s, username));
-        }
-        let mut views = match self.state.screen {
-            Screen::Landing => self.landing(p, s),
-            Screen::Login => self.login(p, s),
-            Screen::Verify => {
-                let mut views = self.login(p, s);
-                views.extend(self.verify(p, s));
-                views
-            }
-            Screen::Feed => self.feed(p, s),
-            Screen::Profile => self.profile(ctx, p, s),
-            Screen::Settings => self.settings(p, s),
-        };
-        if let Some(overlay) = self.state.overlay {
-            views.extend(match overlay {
-                Overlay::Switcher => self.switcher(ctx, p, s),
-                Overlay::Menu => self.menu(p, s),
-                Overlay::LogoutConfirm => self.logout_confirm(p, s),
-            });
-        }
-        p.window(views)
-    }
-
     fn back_icon(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
         p.icon(Rect::new(24, 96, 144, 216), s.back, Act::Back)
             .id(self.id(Control::Back))
@@ -248,7 +165,7 @@ impl TikTok {
                 .id(self.id(Control::LandingSubtitle)),
         );
         let options = [
-            (s.use_phone_email, Act::UsePhoneEmail),
+            (s.use_phone_email, Act::Own(Own::UsePhoneEmail)),
             (s.continue_facebook, Act::Nothing),
             (s.continue_google, Act::Nothing),
         ];
@@ -273,64 +190,46 @@ impl TikTok {
     }
 
     fn login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let form = &self.state.form;
         let mut out = vec![
             self.back_icon(p, s),
             p.text(Rect::new(240, 96, 840, 216), s.log_in_title)
                 .id(self.id(Control::LoginTitle)),
             p.text(Rect::new(0, 260, 540, 380), s.tab_phone)
                 .id(self.id(Control::TabPhone))
-                .on_tap(Act::Tab(Tab::Phone))
+                .on_tap(Act::Own(Own::Tab(Tab::Phone)))
                 .selected(self.tab == Tab::Phone),
             p.text(Rect::new(540, 260, 1080, 380), s.tab_email)
                 .id(self.id(Control::TabEmail))
-                .on_tap(Act::Tab(Tab::Email))
+                .on_tap(Act::Own(Own::Tab(Tab::Email)))
                 .selected(self.tab == Tab::Email),
         ];
         let button = Rect::new(60, 1000, 1020, 1140);
         match self.tab {
             Tab::Phone => {
                 out.push(
-                    self.state
-                        .form
-                        .edit(
-                            p,
-                            Rect::new(60, 440, 1020, 580),
-                            Field::Phone,
-                            s.phone_hint,
-                            Act::Focus,
-                        )
+                    form.edit(p, Rect::new(60, 440, 1020, 580), Field::Phone, s.phone_hint)
                         .id(self.id(Control::PhoneField)),
                 );
                 out.push(
                     p.button(button, s.send_code, Act::Nothing)
                         .id(self.id(Control::SendCode))
-                        .enabled(!self.state.form.phone.is_empty()),
+                        .enabled(!form.phone.is_empty()),
                 );
             }
             Tab::Email => {
                 out.push(
-                    self.state
-                        .form
-                        .edit(
-                            p,
-                            Rect::new(60, 440, 1020, 580),
-                            Field::Login,
-                            s.login_hint,
-                            Act::Focus,
-                        )
+                    form.edit(p, Rect::new(60, 440, 1020, 580), Field::Login, s.login_hint)
                         .id(self.id(Control::LoginField)),
                 );
                 out.push(
-                    self.state
-                        .form
-                        .edit(
-                            p,
-                            Rect::new(60, 620, 1020, 760),
-                            Field::Password,
-                            s.password_hint,
-                            Act::Focus,
-                        )
-                        .id(self.id(Control::PasswordField)),
+                    form.edit(
+                        p,
+                        Rect::new(60, 620, 1020, 760),
+                        Field::Password,
+                        s.password_hint,
+                    )
+                    .id(self.id(Control::PasswordField)),
                 );
                 out.push(
                     p.text(Rect::new(60, 790, 500, 860), s.forgot_password)
@@ -348,12 +247,10 @@ impl TikTok {
                             .id(self.id(Control::LoginError)),
                     );
                 }
-                let ready =
-                    !self.state.form.login.is_empty() && !self.state.form.password.is_empty();
                 out.push(
                     p.button(button, s.log_in, Act::LogIn)
                         .id(self.id(Control::LoginButton))
-                        .enabled(ready),
+                        .enabled(form.filled_in()),
                 );
             }
         }
@@ -368,8 +265,12 @@ impl TikTok {
                 .children([
                     p.text(Rect::new(100, 740, 860, 820), s.verify_title)
                         .id(self.id(Control::VerifyTitle)),
-                    p.icon(Rect::new(900, 730, 1000, 830), s.close, Act::CloseVerify)
-                        .id(self.id(Control::VerifyClose)),
+                    p.icon(
+                        Rect::new(900, 730, 1000, 830),
+                        s.close,
+                        Act::Own(Own::CloseVerify),
+                    )
+                    .id(self.id(Control::VerifyClose)),
                     p.text(Rect::new(100, 830, 980, 900), s.verify_hint)
                         .id(self.id(Control::VerifyHint)),
                     p.view(class::IMAGE, Rect::new(100, 920, 980, 1420))
@@ -713,99 +614,132 @@ impl TikTok {
     }
 }
 
-impl SimApp for TikTok {
-    fn package(&self) -> &str {
-        &self.state.package
+impl SocialApp for TikTok {
+    type Screen = Screen;
+    type Overlay = Overlay;
+    /// The error shown under the login form.
+    type LoginFlow = Option<Refusal>;
+    type Own = Own;
+
+    const LABEL: &'static str = "TikTok";
+    const RULES: LoginRules = RULES;
+
+    fn state(&self) -> &StateOf<Self> {
+        &self.state
     }
 
-    fn label(&self) -> &str {
-        "TikTok"
+    fn state_mut(&mut self) -> &mut StateOf<Self> {
+        &mut self.state
     }
 
-    fn activity(&self) -> String {
+    fn activity_name(&self) -> &'static str {
         match self.state.screen {
             Screen::Landing | Screen::Login | Screen::Verify => {
-                "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity".into()
+                "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity"
             }
             Screen::Feed | Screen::Profile | Screen::Settings => {
-                "com.ss.android.ugc.aweme.main.MainActivity".into()
+                "com.ss.android.ugc.aweme.main.MainActivity"
             }
         }
     }
 
-    fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
-        self.state.launch(&RULES, ctx, cold);
-    }
-
-    fn stop(&mut self, _ctx: &AppContext<'_>) {
-        self.state.stop();
-    }
-
-    fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
-        self.draw(ctx).into_node()
-    }
-
-    fn tap(&mut self, ctx: &AppContext<'_>, x: i32, y: i32) {
-        if let Some(act) = self.draw(ctx).hit(x, y) {
-            self.act(ctx, act);
+    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
+        let s = strings(Language::from_setting(ctx.language()));
+        let p = self.state.painter();
+        if let Some(username) = &self.state.visiting {
+            return p.window(self.visited_profile(ctx, p, s, username));
         }
-    }
-
-    fn swipe(&mut self, _ctx: &AppContext<'_>, from: (i32, i32), to: (i32, i32)) {
-        self.state.swipe(from, to);
-    }
-
-    fn open_uri(&mut self, _ctx: &AppContext<'_>, uri: &str) -> bool {
-        let Some(username) = profile_link(uri) else {
-            return false;
+        let mut views = match self.state.screen {
+            Screen::Landing => self.landing(p, s),
+            Screen::Login => self.login(p, s),
+            Screen::Verify => {
+                let mut views = self.login(p, s);
+                views.extend(self.verify(p, s));
+                views
+            }
+            Screen::Feed => self.feed(p, s),
+            Screen::Profile => self.profile(ctx, p, s),
+            Screen::Settings => self.settings(p, s),
         };
-        self.state.open_profile(username);
+        if let Some(overlay) = self.state.overlay {
+            views.extend(match overlay {
+                Overlay::Switcher => self.switcher(ctx, p, s),
+                Overlay::Menu => self.menu(p, s),
+                Overlay::LogoutConfirm => self.logout_confirm(p, s),
+            });
+        }
+        p.window(views)
+    }
+
+    fn back_screen(&mut self) -> bool {
+        match self.state.screen {
+            Screen::Landing if self.state.adding_account => {
+                self.state.adding_account = false;
+                self.state.screen = Screen::Profile;
+            }
+            Screen::Landing | Screen::Feed => return false,
+            Screen::Login => self.state.leave_login(Screen::Landing),
+            Screen::Verify => self.state.screen = Screen::Login,
+            Screen::Profile => self.state.screen = Screen::Feed,
+            Screen::Settings => self.state.screen = Screen::Profile,
+        }
         true
     }
 
-    fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
-        if self.state.screen == Screen::Login && self.state.visiting.is_none() {
-            self.state.form.type_text(text);
-            self.state.login_flow = None;
+    fn submit(&mut self, ctx: &AppContext<'_>) {
+        let verdict = RULES.attempt(
+            ctx,
+            &mut self.state.attempts,
+            &self.state.form.login,
+            &self.state.form.password,
+        );
+        match verdict {
+            Verdict::LoggedIn(username) | Verdict::NeedsCode(username) => {
+                self.state.log_in(&username, Screen::Feed)
+            }
+            Verdict::NeedsVerification => {
+                self.state.login_flow = None;
+                self.state.form.focus = None;
+                self.state.screen = Screen::Verify;
+            }
+            Verdict::Refused(refusal) => self.state.login_flow = Some(refusal),
         }
     }
 
-    fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
-        match key {
-            KeyCode::Back => self.back(),
-            _ if self.state.visiting.is_some() || self.state.screen != Screen::Login => false,
-            _ => match self.state.form.press(key) {
-                KeyPress::Unused => false,
-                KeyPress::Used => true,
-                KeyPress::Submit(_) => {
-                    self.submit(ctx);
-                    true
-                }
-            },
+    fn own_act(&mut self, _ctx: &AppContext<'_>, own: Own) {
+        match own {
+            Own::UsePhoneEmail => {
+                self.tab = Tab::Phone;
+                self.state.leave_login(Screen::Login);
+            }
+            Own::Tab(tab) => {
+                self.tab = tab;
+                self.state.form.focus = None;
+                self.state.login_flow = None;
+            }
+            Own::CloseVerify => self.state.screen = Screen::Login,
         }
     }
 
-    fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
-        self.state.is_idle()
+    fn typing(&self) -> bool {
+        self.state.screen == Screen::Login && self.state.visiting.is_none()
     }
 
-    fn logged_in(&self) -> Vec<String> {
-        self.state.sessions.all().to_vec()
+    /// Typing hides the error line.
+    fn typed(&mut self) {
+        self.state.login_flow = None;
     }
-}
 
-/// The username of a TikTok profile link: `https://www.tiktok.com/@NAME` (any
-/// scheme, `www.` or `m.` host, trailing path or query); `None` for other URIs.
-fn profile_link(uri: &str) -> Option<&str> {
-    let rest = uri
-        .strip_prefix("https://")
-        .or_else(|| uri.strip_prefix("http://"))
-        .unwrap_or(uri);
-    let rest = rest
-        .strip_prefix("www.")
-        .or_else(|| rest.strip_prefix("m."))
-        .unwrap_or(rest);
-    let path = rest.strip_prefix("tiktok.com/@")?;
-    let name = path.split(['/', '?', '#']).next().unwrap_or("");
-    (!name.is_empty()).then_some(name)
+    /// The username of a TikTok profile link: `https://www.tiktok.com/@NAME` (any
+    /// scheme, `www.` or `m.` host, trailing path or query); `None` for other URIs.
+    fn profile_link(uri: &str) -> Option<&str> {
+        let rest = without_web_scheme(uri);
+        let rest = rest
+            .strip_prefix("www.")
+            .or_else(|| rest.strip_prefix("m."))
+            .unwrap_or(rest);
+        let path = rest.strip_prefix("tiktok.com/@")?;
+        let name = path.split(['/', '?', '#']).next().unwrap_or("");
+        (!name.is_empty()).then_some(name)
+    }
 }
