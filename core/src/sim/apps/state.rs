@@ -6,7 +6,7 @@
 use crate::sim::app::AppContext;
 use crate::sim::scenario::AppSpec;
 
-use super::accounts::{login_key, Attempts, LoginRules, Sessions};
+use super::accounts::{login_key, Attempts, LoginRules, Sessions, Verdict};
 use super::attempt_limit;
 use super::form::Form;
 use super::view::Painter;
@@ -89,6 +89,17 @@ impl<S: Screens, O, L: Default> AppState<S, O, L> {
         self.form.clear();
         self.login_flow = L::default();
         self.screen = to;
+    }
+
+    /// The platform's answer to the typed login and password (a failure counts
+    /// against the identifier).
+    pub fn attempt_login(&mut self, rules: &LoginRules, ctx: &AppContext<'_>) -> Verdict {
+        rules.attempt(
+            ctx,
+            &mut self.attempts,
+            &self.form.login,
+            &self.form.password,
+        )
     }
 
     /// Logs `username` in (a new account, or one held already, becomes the

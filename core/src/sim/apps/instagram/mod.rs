@@ -619,13 +619,7 @@ impl SocialApp for Instagram {
     }
 
     fn submit(&mut self, ctx: &AppContext<'_>) {
-        let verdict = RULES.attempt(
-            ctx,
-            &mut self.state.attempts,
-            &self.state.form.login,
-            &self.state.form.password,
-        );
-        match verdict {
+        match self.state.attempt_login(&RULES, ctx) {
             Verdict::LoggedIn(username) => self.state.log_in(&username, Screen::SaveLogin),
             Verdict::NeedsCode(username) => {
                 self.state.form.password.clear();
