@@ -17,6 +17,7 @@ mod form;
 pub mod instagram;
 mod social;
 mod state;
+mod switcher;
 pub mod tiktok;
 mod view;
 

@@ -42,6 +42,7 @@ use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
 use super::social::{self, without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
+use super::switcher::{SwitcherLayout, ROW};
 use super::view::{class, Painter, Widget};
 use super::Language;
 use strings::{strings, Strings};
@@ -487,35 +488,26 @@ impl Instagram {
     }
 
     fn switcher(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        const ROW: i32 = 150;
-        let accounts = self.state.sessions.all();
-        let height = 60 + ROW * (accounts.len() as i32 + 1) + 40;
-        let top = (2400 - height).max(300);
+        let layout = SwitcherLayout::new(&self.state.sessions, 60);
+        let top = layout.top;
         let mut list = p
             .view(class::LIST, Rect::new(0, top + 60, 1080, 2360))
             .id("android:id/list");
-        let mut y = top + 60;
-        for (i, username) in accounts.iter().enumerate() {
-            if y + ROW > 2360 {
-                break;
-            }
-            let active = self.state.sessions.active() == Some(username.as_str());
+        for account in &layout.rows {
+            let y = account.top;
             list = list.child(
-                p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
+                account
+                    .frame(p)
                     .id(&rid("row_user_container_base"))
-                    .on_tap(Act::SwitchTo(i))
-                    .selected(active)
                     .children([
-                        p.view(class::IMAGE, Rect::new(48, y + 15, 168, y + 135)),
-                        p.text(Rect::new(200, y + 45, 900, y + 105), username)
+                        p.text(Rect::new(200, y + 45, 900, y + 105), account.username)
                             .id(&rid("row_user_textview")),
                         p.view(class::RADIO, Rect::new(960, y + 45, 1020, y + 105))
-                            .checked(active),
+                            .checked(account.active),
                     ]),
             );
-            y += ROW;
         }
-        if y + ROW <= 2400 {
+        if let Some(y) = layout.add_account {
             list = list.child(
                 p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
                     .on_tap(Act::AddAccount)

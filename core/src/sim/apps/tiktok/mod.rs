@@ -42,6 +42,7 @@ use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
 use super::social::{self, without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
+use super::switcher::{SwitcherLayout, ROW};
 use super::view::{class, Painter, Widget};
 use super::Language;
 use ids::{Control, IdTable};
@@ -520,34 +521,22 @@ impl TikTok {
     }
 
     fn switcher(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        const ROW: i32 = 150;
-        let accounts = self.state.sessions.all();
-        let height = 160 + ROW * (accounts.len() as i32 + 1) + 40;
-        let top = (2400 - height).max(300);
+        let layout = SwitcherLayout::new(&self.state.sessions, 160);
+        let top = layout.top;
         let mut rows = Vec::new();
-        let mut y = top + 160;
-        for (i, username) in accounts.iter().enumerate() {
-            if y + ROW > 2360 {
-                break;
-            }
-            let active = self.state.sessions.active() == Some(username.as_str());
+        for account in &layout.rows {
+            let (y, username) = (account.top, account.username);
             let nickname = RULES
                 .account(ctx, username)
                 .and_then(|a| a.nickname.as_deref())
                 .unwrap_or(username);
-            let mut row = p
-                .view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
-                .id(self.id(Control::AccountRow))
-                .on_tap(Act::SwitchTo(i))
-                .selected(active)
-                .children([
-                    p.view(class::IMAGE, Rect::new(48, y + 15, 168, y + 135)),
-                    p.text(Rect::new(200, y + 20, 900, y + 80), username)
-                        .id(self.id(Control::AccountName)),
-                    p.text(Rect::new(200, y + 80, 900, y + 130), nickname)
-                        .id(self.id(Control::AccountNickname)),
-                ]);
-            if active {
+            let mut row = account.frame(p).id(self.id(Control::AccountRow)).children([
+                p.text(Rect::new(200, y + 20, 900, y + 80), username)
+                    .id(self.id(Control::AccountName)),
+                p.text(Rect::new(200, y + 80, 900, y + 130), nickname)
+                    .id(self.id(Control::AccountNickname)),
+            ]);
+            if account.active {
                 row = row.child(
                     p.view(class::IMAGE, Rect::new(960, y + 45, 1020, y + 105))
                         .desc(s.selected)
@@ -555,9 +544,8 @@ impl TikTok {
                 );
             }
             rows.push(row);
-            y += ROW;
         }
-        if y + ROW <= 2400 {
+        if let Some(y) = layout.add_account {
             rows.push(
                 p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
                     .id(self.id(Control::AddAccount))
