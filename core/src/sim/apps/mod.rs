@@ -15,6 +15,7 @@ mod accounts;
 mod counts;
 mod form;
 pub mod instagram;
+mod profile;
 mod social;
 mod state;
 mod switcher;

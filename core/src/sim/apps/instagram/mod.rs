@@ -40,6 +40,7 @@ use crate::sim::ui::Rect;
 use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
 use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
+use super::profile::post_grid;
 use super::social::{self, without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
 use super::switcher::{SwitcherLayout, ROW};
@@ -362,7 +363,6 @@ impl Instagram {
                     ]),
             );
         }
-        let posts = account.map_or(0, |a| a.posts).min(6) as i32;
         out.extend([
             p.text(Rect::new(40, 540, 1040, 600), full_name)
                 .id(&rid("profile_header_full_name")),
@@ -378,21 +378,7 @@ impl Instagram {
                         Act::Nothing,
                     ),
                 ]),
-            p.view(class::RECYCLER, Rect::new(0, 900, 1080, 2232))
-                .scrollable()
-                .children((0..posts).map(|i| {
-                    let (col, row) = (i % 3, i / 3);
-                    p.view(
-                        class::FRAME,
-                        Rect::new(
-                            col * 360,
-                            900 + row * 360,
-                            col * 360 + 358,
-                            900 + row * 360 + 358,
-                        ),
-                    )
-                    .on_tap(Act::Nothing)
-                })),
+            post_grid(p, 900, 360, account.map_or(0, |a| a.posts), Act::Nothing),
         ]);
         out
     }

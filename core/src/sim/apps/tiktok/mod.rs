@@ -40,6 +40,7 @@ use crate::sim::ui::Rect;
 use super::accounts::{LoginRules, Refusal, Verdict};
 use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
+use super::profile::post_grid;
 use super::social::{self, without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
 use super::switcher::{SwitcherLayout, ROW};
@@ -391,7 +392,6 @@ impl TikTok {
                     ]),
             );
         }
-        let posts = account.map_or(0, |a| a.posts).min(6) as i32;
         out.extend([
             p.view(class::LINEAR, Rect::new(0, 1040, 1080, 1160))
                 .id(self.id(Control::ProfileTabs))
@@ -400,22 +400,8 @@ impl TikTok {
                         .selected(true),
                     p.icon(Rect::new(540, 1040, 1080, 1160), s.liked, Act::Nothing),
                 ]),
-            p.view(class::RECYCLER, Rect::new(0, 1160, 1080, 2232))
-                .id(self.id(Control::ProfileGrid))
-                .scrollable()
-                .children((0..posts).map(|i| {
-                    let (col, row) = (i % 3, i / 3);
-                    p.view(
-                        class::FRAME,
-                        Rect::new(
-                            col * 360,
-                            1160 + row * 480,
-                            col * 360 + 358,
-                            1160 + row * 480 + 478,
-                        ),
-                    )
-                    .on_tap(Act::Nothing)
-                })),
+            post_grid(p, 1160, 480, account.map_or(0, |a| a.posts), Act::Nothing)
+                .id(self.id(Control::ProfileGrid)),
         ]);
         out
     }
