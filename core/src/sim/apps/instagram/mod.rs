@@ -462,14 +462,7 @@ impl Instagram {
             p.text(Rect::new(200, 96, 880, 216), s.settings_title)
                 .id(&rid("action_bar_title")),
         ];
-        for (i, (label, act)) in rows.into_iter().enumerate() {
-            let top = 260 + 140 * i as i32;
-            out.push(
-                p.view(class::LINEAR, Rect::new(0, top, 1080, top + 140))
-                    .on_tap(act)
-                    .child(p.text(Rect::new(60, top + 35, 1020, top + 105), label)),
-            );
-        }
+        out.extend(p.settings_rows(rows));
         out
     }
 

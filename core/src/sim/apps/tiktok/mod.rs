@@ -494,15 +494,11 @@ impl TikTok {
             p.text(Rect::new(200, 96, 880, 216), s.settings)
                 .id(self.id(Control::SettingsTitle)),
         ];
-        for (i, (label, act)) in rows.into_iter().enumerate() {
-            let top = 260 + 140 * i as i32;
-            out.push(
-                p.view(class::LINEAR, Rect::new(0, top, 1080, top + 140))
-                    .id(self.id(Control::SettingsRow))
-                    .on_tap(act)
-                    .child(p.text(Rect::new(60, top + 35, 1020, top + 105), label)),
-            );
-        }
+        out.extend(
+            p.settings_rows(rows)
+                .into_iter()
+                .map(|row| row.id(self.id(Control::SettingsRow))),
+        );
         out
     }
 
