@@ -6,7 +6,6 @@
 use crate::sim::app::{AppContext, KeyCode, SimApp};
 use crate::sim::ui::ScreenNode;
 
-use super::accounts::LoginRules;
 use super::form::{Field, KeyPress};
 use super::state::{AppState, Screens};
 use super::view::Widget;
@@ -60,8 +59,6 @@ pub(crate) trait SocialApp: Send {
 
     /// The label under the launcher icon.
     const LABEL: &'static str;
-    /// Whose accounts it logs in to, and what it asks of them.
-    const RULES: LoginRules;
 
     /// The install's state.
     fn state(&self) -> &StateOf<Self>;
@@ -147,7 +144,7 @@ impl<A: SocialApp> SimApp for A {
     }
 
     fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
-        self.state_mut().launch(&A::RULES, ctx, cold);
+        self.state_mut().launch(ctx, cold);
     }
 
     fn stop(&mut self, _ctx: &AppContext<'_>) {

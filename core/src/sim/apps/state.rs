@@ -28,6 +28,8 @@ pub(crate) trait Screens: Copy + PartialEq {
 pub(crate) struct AppState<S, O, L> {
     /// The package of this install (the official one or a clone's).
     pub package: String,
+    /// Whose accounts the app logs in to, and what it asks of them.
+    pub rules: LoginRules,
     /// The accounts logged in, and which one is active.
     pub sessions: Sessions,
     /// Failed login attempts per identifier.
@@ -52,9 +54,11 @@ pub(crate) struct AppState<S, O, L> {
 impl<S: Screens, O, L: Default> AppState<S, O, L> {
     /// The state of an install as `spec` makes it: its package, the accounts
     /// logged in (the first one active), the signed-out screen until launched.
-    pub fn new(spec: &AppSpec) -> Self {
+    /// `rules` are the app's.
+    pub fn new(spec: &AppSpec, rules: LoginRules) -> Self {
         AppState {
             package: spec.package().to_string(),
+            rules,
             sessions: Sessions::new(&spec.logged_in),
             attempts: Attempts::new(attempt_limit(spec)),
             screen: S::SIGNED_OUT,
@@ -93,8 +97,8 @@ impl<S: Screens, O, L: Default> AppState<S, O, L> {
 
     /// The platform's answer to the typed login and password (a failure counts
     /// against the identifier).
-    pub fn attempt_login(&mut self, rules: &LoginRules, ctx: &AppContext<'_>) -> Verdict {
-        rules.attempt(
+    pub fn attempt_login(&mut self, ctx: &AppContext<'_>) -> Verdict {
+        self.rules.attempt(
             ctx,
             &mut self.attempts,
             &self.form.login,
@@ -112,8 +116,8 @@ impl<S: Screens, O, L: Default> AppState<S, O, L> {
 
     /// Brought to the front: held usernames take the platform's spelling; a
     /// cold start drops whatever was open and starts from the home screen.
-    pub fn launch(&mut self, rules: &LoginRules, ctx: &AppContext<'_>, cold: bool) {
-        rules.canonicalize(ctx, &mut self.sessions);
+    pub fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
+        self.rules.canonicalize(ctx, &mut self.sessions);
         if cold {
             self.visiting = None;
             self.overlay = None;

@@ -127,7 +127,7 @@ impl Instagram {
     /// Instagram as `spec` installs it: package and the accounts logged in (the first one active).
     pub fn new(spec: &AppSpec) -> Self {
         Instagram {
-            state: AppState::new(spec),
+            state: AppState::new(spec, RULES),
         }
     }
 
@@ -526,7 +526,6 @@ impl SocialApp for Instagram {
     type Own = Own;
 
     const LABEL: &'static str = "Instagram";
-    const RULES: LoginRules = RULES;
 
     fn state(&self) -> &StateOf<Self> {
         &self.state
@@ -590,7 +589,7 @@ impl SocialApp for Instagram {
     }
 
     fn submit(&mut self, ctx: &AppContext<'_>) {
-        match self.state.attempt_login(&RULES, ctx) {
+        match self.state.attempt_login(ctx) {
             Verdict::LoggedIn(username) => self.state.log_in(&username, Screen::SaveLogin),
             Verdict::NeedsCode(username) => {
                 self.state.form.password.clear();

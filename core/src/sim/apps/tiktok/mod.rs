@@ -133,7 +133,7 @@ impl TikTok {
     /// the accounts logged in (the first one active).
     pub fn new(spec: &AppSpec) -> Self {
         TikTok {
-            state: AppState::new(spec),
+            state: AppState::new(spec, RULES),
             ids: IdTable::for_version(&spec.version.to_string()),
             tab: Tab::Phone,
         }
@@ -592,7 +592,6 @@ impl SocialApp for TikTok {
     type Own = Own;
 
     const LABEL: &'static str = "TikTok";
-    const RULES: LoginRules = RULES;
 
     fn state(&self) -> &StateOf<Self> {
         &self.state
@@ -657,7 +656,7 @@ impl SocialApp for TikTok {
     }
 
     fn submit(&mut self, ctx: &AppContext<'_>) {
-        match self.state.attempt_login(&RULES, ctx) {
+        match self.state.attempt_login(ctx) {
             Verdict::LoggedIn(username) | Verdict::NeedsCode(username) => {
                 self.state.log_in(&username, Screen::Feed)
             }
