@@ -8,7 +8,7 @@ use crate::sim::ui::ScreenNode;
 
 use super::form::{Field, KeyPress};
 use super::state::{AppState, Screens};
-use super::view::Widget;
+use super::view::{Painter, Widget};
 
 /// What tapping a view does. `S` and `O` are the app's screens and overlays;
 /// `Own` the taps only that app has.
@@ -60,17 +60,11 @@ pub(crate) trait SocialApp: Send {
     /// The label under the launcher icon.
     const LABEL: &'static str;
 
-    /// The install's state.
-    fn state(&self) -> &StateOf<Self>;
-
-    /// The install's state, to change.
-    fn state_mut(&mut self) -> &mut StateOf<Self>;
-
     /// The activity `dumpsys window` reports for the current screen.
     fn activity_name(&self) -> &'static str;
 
-    /// The window as it looks now.
-    fn draw(&self, ctx: &AppContext<'_>) -> Widget<ActOf<Self>>;
+    /// The views of the current screen, with those of its overlay (if any) on top.
+    fn views(&self, ctx: &AppContext<'_>, p: Painter<'_>) -> Vec<Widget<ActOf<Self>>>;
 
     /// Goes one screen back (nothing lies over the screen); false when there
     /// is nothing to go back to.
@@ -93,8 +87,22 @@ pub(crate) trait SocialApp: Send {
     /// Called after text was typed into the form.
     fn typed(&mut self) {}
 
+    /// The views of `username`'s profile, opened by a link.
+    fn visited(
+        &self,
+        ctx: &AppContext<'_>,
+        p: Painter<'_>,
+        username: &str,
+    ) -> Vec<Widget<ActOf<Self>>>;
+
     /// The username a link to a profile names; `None` for other URIs.
     fn profile_link(uri: &str) -> Option<&str>;
+
+    /// The install's state.
+    fn state(&self) -> &StateOf<Self>;
+
+    /// The install's state, to change.
+    fn state_mut(&mut self) -> &mut StateOf<Self>;
 }
 
 /// `uri` without its `https://` or `http://`, as profile links are matched.
@@ -102,6 +110,18 @@ pub(crate) fn without_web_scheme(uri: &str) -> &str {
     uri.strip_prefix("https://")
         .or_else(|| uri.strip_prefix("http://"))
         .unwrap_or(uri)
+}
+
+/// The window as it looks now: someone's profile opened by a link covers
+/// everything, else the app's screen shows.
+fn draw<A: SocialApp>(app: &A, ctx: &AppContext<'_>) -> Widget<ActOf<A>> {
+    let state = app.state();
+    let p = state.painter();
+    let views = match &state.visiting {
+        Some(username) => app.visited(ctx, p, username),
+        None => app.views(ctx, p),
+    };
+    p.window(views)
 }
 
 /// BACK: closes a visited profile or an overlay, else goes one screen back.
@@ -152,11 +172,11 @@ impl<A: SocialApp> SimApp for A {
     }
 
     fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
-        self.draw(ctx).into_node()
+        draw(self, ctx).into_node()
     }
 
     fn tap(&mut self, ctx: &AppContext<'_>, x: i32, y: i32) {
-        if let Some(act) = self.draw(ctx).hit(x, y) {
+        if let Some(act) = draw(self, ctx).hit(x, y) {
             perform(self, ctx, act);
         }
     }

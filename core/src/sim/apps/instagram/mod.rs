@@ -527,14 +527,6 @@ impl SocialApp for Instagram {
 
     const LABEL: &'static str = "Instagram";
 
-    fn state(&self) -> &StateOf<Self> {
-        &self.state
-    }
-
-    fn state_mut(&mut self) -> &mut StateOf<Self> {
-        &mut self.state
-    }
-
     fn activity_name(&self) -> &'static str {
         match self.state.screen {
             Screen::Login | Screen::Code | Screen::Challenge => {
@@ -544,12 +536,8 @@ impl SocialApp for Instagram {
         }
     }
 
-    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
+    fn views(&self, ctx: &AppContext<'_>, p: Painter<'_>) -> Vec<Widget<Act>> {
         let s = strings(Language::from_setting(ctx.language()));
-        let p = self.state.painter();
-        if let Some(username) = &self.state.visiting {
-            return p.window(self.visited_profile(ctx, p, s, username));
-        }
         let mut views = match self.state.screen {
             Screen::Login => self.login(p, s),
             Screen::Code => self.code(p, s),
@@ -566,7 +554,7 @@ impl SocialApp for Instagram {
                 Overlay::Error(refusal) => self.error_dialog(p, s, refusal),
             });
         }
-        p.window(views)
+        views
     }
 
     fn back_screen(&mut self) -> bool {
@@ -633,6 +621,11 @@ impl SocialApp for Instagram {
             && self.state.visiting.is_none()
     }
 
+    fn visited(&self, ctx: &AppContext<'_>, p: Painter<'_>, username: &str) -> Vec<Widget<Act>> {
+        let s = strings(Language::from_setting(ctx.language()));
+        self.visited_profile(ctx, p, s, username)
+    }
+
     /// The username of an Instagram profile link: `instagram://user?username=NAME`
     /// or `https://www.instagram.com/NAME/` (any scheme, optional `www.`, `_u/`);
     /// `None` for other URIs.
@@ -649,5 +642,13 @@ impl SocialApp for Instagram {
             path.split(['/', '?', '#']).next().unwrap_or("")
         };
         (!name.is_empty()).then_some(name)
+    }
+
+    fn state(&self) -> &StateOf<Self> {
+        &self.state
+    }
+
+    fn state_mut(&mut self) -> &mut StateOf<Self> {
+        &mut self.state
     }
 }

@@ -593,14 +593,6 @@ impl SocialApp for TikTok {
 
     const LABEL: &'static str = "TikTok";
 
-    fn state(&self) -> &StateOf<Self> {
-        &self.state
-    }
-
-    fn state_mut(&mut self) -> &mut StateOf<Self> {
-        &mut self.state
-    }
-
     fn activity_name(&self) -> &'static str {
         match self.state.screen {
             Screen::Landing | Screen::Login | Screen::Verify => {
@@ -612,12 +604,8 @@ impl SocialApp for TikTok {
         }
     }
 
-    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
+    fn views(&self, ctx: &AppContext<'_>, p: Painter<'_>) -> Vec<Widget<Act>> {
         let s = strings(Language::from_setting(ctx.language()));
-        let p = self.state.painter();
-        if let Some(username) = &self.state.visiting {
-            return p.window(self.visited_profile(ctx, p, s, username));
-        }
         let mut views = match self.state.screen {
             Screen::Landing => self.landing(p, s),
             Screen::Login => self.login(p, s),
@@ -637,7 +625,7 @@ impl SocialApp for TikTok {
                 Overlay::LogoutConfirm => self.logout_confirm(p, s),
             });
         }
-        p.window(views)
+        views
     }
 
     fn back_screen(&mut self) -> bool {
@@ -693,6 +681,11 @@ impl SocialApp for TikTok {
         self.state.login_flow = None;
     }
 
+    fn visited(&self, ctx: &AppContext<'_>, p: Painter<'_>, username: &str) -> Vec<Widget<Act>> {
+        let s = strings(Language::from_setting(ctx.language()));
+        self.visited_profile(ctx, p, s, username)
+    }
+
     /// The username of a TikTok profile link: `https://www.tiktok.com/@NAME` (any
     /// scheme, `www.` or `m.` host, trailing path or query); `None` for other URIs.
     fn profile_link(uri: &str) -> Option<&str> {
@@ -704,5 +697,13 @@ impl SocialApp for TikTok {
         let path = rest.strip_prefix("tiktok.com/@")?;
         let name = path.split(['/', '?', '#']).next().unwrap_or("");
         (!name.is_empty()).then_some(name)
+    }
+
+    fn state(&self) -> &StateOf<Self> {
+        &self.state
+    }
+
+    fn state_mut(&mut self) -> &mut StateOf<Self> {
+        &mut self.state
     }
 }
