@@ -56,6 +56,16 @@ impl Language {
             _ => Language::Es,
         }
     }
+
+    /// The one of `translations` (English, Spanish, Portuguese) for this language.
+    pub fn pick<T>(self, translations: [T; 3]) -> T {
+        let [en, es, pt] = translations;
+        match self {
+            Language::En => en,
+            Language::Es => es,
+            Language::Pt => pt,
+        }
+    }
 }
 
 /// Checks the options of a TikTok or Instagram spec: only known names, valid
