@@ -3,7 +3,7 @@
 use crate::sim::app::KeyCode;
 use crate::sim::ui::Rect;
 
-use super::social::Act;
+use super::act::Act;
 use super::view::{Painter, Widget};
 
 /// Which text field has the keyboard.

@@ -12,6 +12,7 @@
 //! identifier before "too many attempts" (default 5).
 
 mod accounts;
+mod act;
 mod counts;
 mod form;
 pub mod instagram;

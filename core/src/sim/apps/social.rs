@@ -1,42 +1,16 @@
 //! How both simulated apps answer the phone: each implements [`SocialApp`]
 //! (its screens, what it draws, its login flow) over an [`AppState`], and
-//! gets [`SimApp`] from here: launch and stop, taps, typed text and keys,
-//! profile links, swipes, idleness.
+//! gets [`SimApp`] from here: launch and stop, the window (a profile opened by
+//! a link covers everything), taps, typed text and keys, profile links,
+//! swipes, idleness.
 
 use crate::sim::app::{AppContext, KeyCode, SimApp};
 use crate::sim::ui::ScreenNode;
 
+use super::act::Act;
 use super::form::{Field, KeyPress};
 use super::state::{AppState, Screens};
 use super::view::{Painter, Widget};
-
-/// What tapping a view does. `S` and `O` are the app's screens and overlays;
-/// `Own` the taps only that app has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Act<S, O, Own> {
-    /// Nothing the simulation follows up.
-    Nothing,
-    /// What the BACK key does.
-    Back,
-    /// Gives a text field the keyboard.
-    Focus(Field),
-    /// Submits the login form.
-    LogIn,
-    /// Shows a screen, closing any overlay.
-    Show(S),
-    /// Opens a sheet or dialog.
-    Open(O),
-    /// Closes the sheet or dialog.
-    Dismiss,
-    /// Makes the held account at this index active.
-    SwitchTo(usize),
-    /// Starts logging in one more account.
-    AddAccount,
-    /// Logs the active account out.
-    LogOut,
-    /// One of the app's own taps.
-    Own(Own),
-}
 
 /// The [`Act`] of a [`SocialApp`].
 pub(crate) type ActOf<A> =

@@ -6,7 +6,7 @@
 use crate::sim::ui::Rect;
 
 use super::accounts::Sessions;
-use super::social::Act;
+use super::act::Act;
 use super::view::{class, Painter, Widget};
 
 /// The height of one row of the sheet.

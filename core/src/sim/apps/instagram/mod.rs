@@ -38,10 +38,11 @@ use crate::sim::scenario::{AppSpec, PlatformAccount};
 use crate::sim::ui::Rect;
 
 use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
+use super::act;
 use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
 use super::profile::post_grid;
-use super::social::{self, without_web_scheme, SocialApp, StateOf};
+use super::social::{without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
 use super::switcher::{SwitcherLayout, ROW};
 use super::view::{class, Painter, Widget};
@@ -105,7 +106,7 @@ pub(crate) enum Own {
 }
 
 /// What a tap on a control does.
-type Act = social::Act<Screen, Overlay, Own>;
+type Act = act::Act<Screen, Overlay, Own>;
 
 /// The simulated Instagram app on one phone.
 #[derive(Debug, Clone)]
