@@ -27,6 +27,13 @@ pub(crate) enum Verdict {
     NeedsCode(String),
     /// Right password, but the platform challenges this account (captcha, "confirm it's you").
     NeedsVerification,
+    /// Not logged in, for this reason (each app words it its own way).
+    Refused(Refusal),
+}
+
+/// Why the platform refuses a login attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
     /// The account exists; the password is wrong.
     WrongPassword,
     /// No account has that username or email.
@@ -56,15 +63,15 @@ impl LoginRules {
         let key = login_key(login);
         let found = ctx.find_account(self.platform, login);
         if attempts.exhausted(&key) || found.is_some_and(|a| a.rate_limited) {
-            return Verdict::TooManyAttempts;
+            return Verdict::Refused(Refusal::TooManyAttempts);
         }
         let Some(account) = found else {
             attempts.fail(&key);
-            return Verdict::UnknownUser;
+            return Verdict::Refused(Refusal::UnknownUser);
         };
         if account.password.expose() != password {
             attempts.fail(&key);
-            return Verdict::WrongPassword;
+            return Verdict::Refused(Refusal::WrongPassword);
         }
         attempts.clear(&key);
         if account.challenge {

@@ -1,5 +1,11 @@
 //! Text fields being filled in on a login screen.
 
+use crate::sim::app::KeyCode;
+use crate::sim::ui::Rect;
+
+use super::act::Act;
+use super::view::{Painter, Widget};
+
 /// Which text field has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Field {
@@ -25,6 +31,16 @@ pub(crate) struct Form {
 }
 
 impl Form {
+    /// What has been typed into `field`.
+    pub fn value(&self, field: Field) -> &str {
+        match field {
+            Field::Login => &self.login,
+            Field::Password => &self.password,
+            Field::Phone => &self.phone,
+            Field::Code => &self.code,
+        }
+    }
+
     fn field_mut(&mut self, field: Field) -> &mut String {
         match field {
             Field::Login => &mut self.login,
@@ -48,13 +64,69 @@ impl Form {
         }
     }
 
+    /// True when both a login and a password have been typed.
+    pub fn filled_in(&self) -> bool {
+        !self.login.is_empty() && !self.password.is_empty()
+    }
+
     /// True when `field` has the keyboard.
     pub fn focused(&self, field: Field) -> bool {
         self.focus == Some(field)
+    }
+
+    /// The text field for `field` at `bounds`: its value (dots for the
+    /// password), `hint` while empty; tapping it gives it the keyboard.
+    pub fn edit<S, O, Own>(
+        &self,
+        p: Painter<'_>,
+        bounds: Rect,
+        field: Field,
+        hint: &str,
+    ) -> Widget<Act<S, O, Own>> {
+        p.edit(
+            bounds,
+            self.value(field),
+            hint,
+            field == Field::Password,
+            self.focused(field),
+            Act::Focus(field),
+        )
+    }
+
+    /// A key pressed while the form has the keyboard: DEL deletes the last
+    /// character, ENTER or TAB in the login field moves on to the password,
+    /// ENTER in a filled-in password (with a login) or code field asks to submit it.
+    pub fn press(&mut self, key: KeyCode) -> KeyPress {
+        match key {
+            KeyCode::Del => self.backspace(),
+            KeyCode::Enter | KeyCode::Tab => match self.focus {
+                Some(Field::Login) => self.focus = Some(Field::Password),
+                Some(Field::Password) if key == KeyCode::Enter && self.filled_in() => {
+                    return KeyPress::Submit(Field::Password)
+                }
+                Some(Field::Code) if key == KeyCode::Enter && !self.code.is_empty() => {
+                    return KeyPress::Submit(Field::Code)
+                }
+                _ => {}
+            },
+            _ => return KeyPress::Unused,
+        }
+        KeyPress::Used
     }
 
     /// Empties every field and drops the focus.
     pub fn clear(&mut self) {
         *self = Form::default();
     }
+}
+
+/// What a key press did to a form that has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyPress {
+    /// Not a key forms react to; the app may let the phone have it.
+    Unused,
+    /// Taken by the form (even where it changed nothing).
+    Used,
+    /// ENTER in this filled-in field: the app submits the password or the code.
+    Submit(Field),
 }

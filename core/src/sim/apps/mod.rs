@@ -10,11 +10,24 @@
 //!
 //! App options (`AppSpec::options`): `login_attempts` — failed attempts with one
 //! identifier before "too many attempts" (default 5).
+//!
+//! What the two apps do alike is written once: `social.rs` (their `SimApp`
+//! implementation, over the `SocialApp` trait each app implements),
+//! `state.rs` (an install's state and the moves both make: launch, stop,
+//! log in, switch, add an account, log out, open a profile link), `act.rs`
+//! (what a tap does), `form.rs`, `switcher.rs`, `profile.rs` and `view.rs`
+//! (shared pieces of their screens), `accounts.rs` and `counts.rs`. Each
+//! app's module keeps its own screens, labels, ids and layout.
 
 mod accounts;
+mod act;
 mod counts;
 mod form;
 pub mod instagram;
+mod profile;
+mod social;
+mod state;
+mod switcher;
 pub mod tiktok;
 mod view;
 
@@ -50,6 +63,16 @@ impl Language {
             "en" | "" => Language::En,
             "pt" => Language::Pt,
             _ => Language::Es,
+        }
+    }
+
+    /// The one of `translations` (English, Spanish, Portuguese) for this language.
+    pub fn pick<T>(self, translations: [T; 3]) -> T {
+        let [en, es, pt] = translations;
+        match self {
+            Language::En => en,
+            Language::Es => es,
+            Language::Pt => pt,
         }
     }
 }

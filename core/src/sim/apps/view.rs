@@ -43,6 +43,37 @@ impl Painter<'_> {
         }
     }
 
+    /// The window an app draws: a full-screen frame holding the
+    /// `android:id/content` frame with `views`, as Android nests an activity's views.
+    pub fn window<A>(&self, views: impl IntoIterator<Item = Widget<A>>) -> Widget<A> {
+        let content = self
+            .view(class::FRAME, Rect::screen())
+            .id("android:id/content")
+            .children(views);
+        self.view(class::FRAME, Rect::screen()).child(content)
+    }
+
+    /// A full-screen backdrop doing `action` when tapped, under a sheet or dialog.
+    pub fn backdrop<A>(&self, action: A) -> Widget<A> {
+        self.view(class::FRAME, Rect::screen()).on_tap(action)
+    }
+
+    /// The rows of a settings list under the title bar: full width, 140 px
+    /// tall, each a label doing its action.
+    pub fn settings_rows<'s, A>(
+        &self,
+        rows: impl IntoIterator<Item = (&'s str, A)>,
+    ) -> Vec<Widget<A>> {
+        let mut out = Vec::new();
+        for (i, (label, action)) in rows.into_iter().enumerate() {
+            let top = 260 + 140 * i as i32;
+            let text = self.text(Rect::new(60, top + 35, 1020, top + 105), label);
+            let row = self.view(class::LINEAR, Rect::new(0, top, 1080, top + 140));
+            out.push(row.on_tap(action).child(text));
+        }
+        out
+    }
+
     /// A text label.
     pub fn text<A>(&self, bounds: Rect, text: &str) -> Widget<A> {
         self.view(class::TEXT, bounds).text(text)

@@ -33,15 +33,20 @@
 mod strings;
 
 use crate::account::Platform;
-use crate::sim::app::{AppContext, KeyCode, SimApp};
+use crate::sim::app::{AppContext, SimApp};
 use crate::sim::scenario::{AppSpec, PlatformAccount};
-use crate::sim::ui::{Rect, ScreenNode};
+use crate::sim::ui::Rect;
 
-use super::accounts::{code_matches, login_key, Attempts, LoginRules, Sessions, Verdict};
+use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
+use super::act;
 use super::counts::{abbreviate, CountStyle};
-use super::form::{Field, Form};
+use super::form::Field;
+use super::profile::post_grid;
+use super::social::{without_web_scheme, SocialApp, StateOf};
+use super::state::{AppState, Screens};
+use super::switcher::{SwitcherLayout, ROW};
 use super::view::{class, Painter, Widget};
-use super::{attempt_limit, Language};
+use super::Language;
 use strings::{strings, Strings};
 
 const RULES: LoginRules = LoginRules {
@@ -57,250 +62,79 @@ fn rid(name: &str) -> String {
     format!("com.instagram.android:id/{name}")
 }
 
+/// Instagram's screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Screen {
+pub(crate) enum Screen {
+    /// The login form.
     Login,
+    /// "Go to your authentication app".
     Code,
+    /// "Confirm it's you".
     Challenge,
+    /// "Save your login info?"
     SaveLogin,
+    /// The home feed.
     Feed,
+    /// The active account's profile.
     Profile,
+    /// "Settings and activity".
     Settings,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Overlay {
-    Switcher,
-    LogoutConfirm,
-    Error(LoginError),
+impl Screens for Screen {
+    const SIGNED_OUT: Screen = Screen::Login;
+    const FEED: Screen = Screen::Feed;
+    const PROFILE: Screen = Screen::Profile;
 }
 
+/// What Instagram shows over a screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LoginError {
-    WrongPassword,
-    UnknownUser,
-    TooManyAttempts,
+pub(crate) enum Overlay {
+    /// The account switcher sheet.
+    Switcher,
+    /// "Log out of your account?"
+    LogoutConfirm,
+    /// The dialog of a refused login.
+    Error(Refusal),
+}
+
+/// The taps only Instagram has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Own {
+    /// "Continue" on the authenticator-code screen.
+    SubmitCode,
 }
 
 /// What a tap on a control does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Act {
-    Nothing,
-    Back,
-    Focus(Field),
-    LogIn,
-    SubmitCode,
-    Show(Screen),
-    Open(Overlay),
-    Dismiss,
-    SwitchTo(usize),
-    AddAccount,
-    LogOut,
-}
+type Act = act::Act<Screen, Overlay, Own>;
 
 /// The simulated Instagram app on one phone.
 #[derive(Debug, Clone)]
 pub struct Instagram {
-    package: String,
-    sessions: Sessions,
-    attempts: Attempts,
-    screen: Screen,
-    overlay: Option<Overlay>,
-    form: Form,
+    /// Screens and accounts; the login flow keeps the authenticator-code step.
+    state: StateOf<Instagram>,
+}
+
+/// The authenticator-code step of a login.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CodeStep {
     /// The account that passed its password and owes an authenticator code.
     pending: Option<String>,
-    code_rejected: bool,
-    feed_position: usize,
-    adding_account: bool,
-    /// A profile opened by a link (`instagram://user?username=NAME`), shown over everything.
-    visiting: Option<String>,
+    /// True once a wrong code was entered.
+    rejected: bool,
 }
 
 impl Instagram {
     /// Instagram as `spec` installs it: package and the accounts logged in (the first one active).
     pub fn new(spec: &AppSpec) -> Self {
         Instagram {
-            package: spec.package().to_string(),
-            sessions: Sessions::new(&spec.logged_in),
-            attempts: Attempts::new(attempt_limit(spec)),
-            screen: Screen::Login,
-            overlay: None,
-            form: Form::default(),
-            pending: None,
-            code_rejected: false,
-            feed_position: 0,
-            adding_account: false,
-            visiting: None,
+            state: AppState::new(spec, RULES),
         }
     }
 
     /// Boxed, as the [`AppCatalog`](crate::sim::AppCatalog) wants constructors.
     pub fn boxed(spec: &AppSpec) -> Box<dyn SimApp> {
         Box::new(Instagram::new(spec))
-    }
-
-    fn home_screen(&self) -> Screen {
-        if self.sessions.active().is_some() {
-            Screen::Feed
-        } else {
-            Screen::Login
-        }
-    }
-
-    /// Leaves the login flow: the typed password and any pending code are forgotten.
-    fn leave_login(&mut self, to: Screen) {
-        self.form.clear();
-        self.pending = None;
-        self.code_rejected = false;
-        self.screen = to;
-    }
-
-    fn submit(&mut self, ctx: &AppContext<'_>) {
-        let verdict = RULES.attempt(
-            ctx,
-            &mut self.attempts,
-            &self.form.login,
-            &self.form.password,
-        );
-        let error = match verdict {
-            Verdict::LoggedIn(username) => {
-                self.finish_login(&username);
-                return;
-            }
-            Verdict::NeedsCode(username) => {
-                self.form.password.clear();
-                self.form.focus = None;
-                self.pending = Some(username);
-                self.code_rejected = false;
-                self.screen = Screen::Code;
-                return;
-            }
-            Verdict::WrongPassword => LoginError::WrongPassword,
-            Verdict::NeedsVerification => {
-                self.leave_login(Screen::Challenge);
-                return;
-            }
-            Verdict::UnknownUser => LoginError::UnknownUser,
-            Verdict::TooManyAttempts => LoginError::TooManyAttempts,
-        };
-        self.overlay = Some(Overlay::Error(error));
-    }
-
-    fn submit_code(&mut self, ctx: &AppContext<'_>) {
-        let Some(username) = self.pending.clone() else {
-            return;
-        };
-        let accepted = RULES
-            .account(ctx, &username)
-            .is_some_and(|a| code_matches(a, &self.form.code, ctx.now_unix()));
-        if accepted {
-            self.finish_login(&username);
-        } else {
-            self.form.code.clear();
-            self.code_rejected = true;
-        }
-    }
-
-    fn finish_login(&mut self, username: &str) {
-        self.sessions.log_in(username);
-        self.adding_account = false;
-        self.leave_login(Screen::SaveLogin);
-    }
-
-    /// True while a form takes typed text (login or code screen, nothing over it).
-    fn typing(&self) -> bool {
-        matches!(self.screen, Screen::Login | Screen::Code)
-            && self.overlay.is_none()
-            && self.visiting.is_none()
-    }
-
-    fn act(&mut self, ctx: &AppContext<'_>, act: Act) {
-        match act {
-            Act::Nothing => {}
-            Act::Back => {
-                self.back();
-            }
-            Act::Focus(field) => self.form.focus = Some(field),
-            Act::LogIn => self.submit(ctx),
-            Act::SubmitCode => self.submit_code(ctx),
-            Act::Show(screen) => {
-                self.overlay = None;
-                self.screen = screen;
-            }
-            Act::Open(overlay) => self.overlay = Some(overlay),
-            Act::Dismiss => self.overlay = None,
-            Act::SwitchTo(index) => {
-                self.sessions.switch_to(index);
-                self.overlay = None;
-                self.screen = Screen::Profile;
-            }
-            Act::AddAccount => {
-                self.overlay = None;
-                self.adding_account = true;
-                self.leave_login(Screen::Login);
-            }
-            Act::LogOut => {
-                self.sessions.log_out_active();
-                self.overlay = None;
-                self.adding_account = false;
-                let home = self.home_screen();
-                self.leave_login(home);
-            }
-        }
-    }
-
-    /// Goes one step back; false when the app has nothing to go back to.
-    fn back(&mut self) -> bool {
-        if self.visiting.take().is_some() || self.overlay.take().is_some() {
-            return true;
-        }
-        match self.screen {
-            Screen::Login if self.adding_account => {
-                self.adding_account = false;
-                self.leave_login(Screen::Profile);
-            }
-            Screen::Login | Screen::Feed => return false,
-            Screen::Challenge => self.screen = Screen::Login,
-            Screen::Code => {
-                self.pending = None;
-                self.form.code.clear();
-                self.screen = Screen::Login;
-            }
-            Screen::SaveLogin | Screen::Profile => self.screen = Screen::Feed,
-            Screen::Settings => self.screen = Screen::Profile,
-        }
-        true
-    }
-
-    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
-        let s = strings(Language::from_setting(ctx.language()));
-        let p = Painter {
-            package: &self.package,
-        };
-        let mut content = p
-            .view(class::FRAME, Rect::screen())
-            .id("android:id/content");
-        if let Some(username) = &self.visiting {
-            let visited = content.children(self.visited_profile(ctx, p, s, username));
-            return p.view(class::FRAME, Rect::screen()).child(visited);
-        }
-        content = match self.screen {
-            Screen::Login => content.children(self.login(p, s)),
-            Screen::Code => content.children(self.code(p, s)),
-            Screen::Challenge => content.children(self.challenge(p, s)),
-            Screen::SaveLogin => content.children(self.save_login(p, s)),
-            Screen::Feed => content.children(self.feed(p, s)),
-            Screen::Profile => content.children(self.profile(ctx, p, s)),
-            Screen::Settings => content.children(self.settings(p, s)),
-        };
-        if let Some(overlay) = self.overlay {
-            content = content.children(match overlay {
-                Overlay::Switcher => self.switcher(p, s),
-                Overlay::LogoutConfirm => self.logout_confirm(p, s),
-                Overlay::Error(error) => self.error_dialog(p, s, error),
-            });
-        }
-        p.view(class::FRAME, Rect::screen()).child(content)
     }
 
     fn back_icon(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
@@ -310,35 +144,26 @@ impl Instagram {
 
     fn login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         let mut out = Vec::new();
-        if self.adding_account {
+        if self.state.adding_account {
             out.push(self.back_icon(p, s));
         }
-        let ready = !self.form.login.is_empty() && !self.form.password.is_empty();
+        let form = &self.state.form;
         out.extend([
             p.view(class::IMAGE, Rect::new(340, 500, 740, 680))
                 .desc(s.logo),
-            p.edit(
-                Rect::new(60, 800, 1020, 940),
-                &self.form.login,
-                s.login_hint,
-                false,
-                self.form.focused(Field::Login),
-                Act::Focus(Field::Login),
-            )
-            .id(&rid("login_username")),
-            p.edit(
+            form.edit(p, Rect::new(60, 800, 1020, 940), Field::Login, s.login_hint)
+                .id(&rid("login_username")),
+            form.edit(
+                p,
                 Rect::new(60, 980, 1020, 1120),
-                &self.form.password,
+                Field::Password,
                 s.password_hint,
-                true,
-                self.form.focused(Field::Password),
-                Act::Focus(Field::Password),
             )
             .id(&rid("password")),
             p.view(class::FRAME, Rect::new(60, 1180, 1020, 1320))
                 .id(&rid("next_button"))
                 .on_tap(Act::LogIn)
-                .enabled(ready)
+                .enabled(form.filled_in())
                 .child(
                     p.text(Rect::new(420, 1215, 660, 1285), s.log_in)
                         .id(&rid("button_text")),
@@ -354,16 +179,14 @@ impl Instagram {
         out
     }
 
-    fn error_dialog(&self, p: Painter<'_>, s: &Strings, error: LoginError) -> Vec<Widget<Act>> {
-        let (title, body, button) = match error {
-            LoginError::WrongPassword => {
-                (s.wrong_password_title, s.wrong_password_body, s.try_again)
-            }
-            LoginError::UnknownUser => (s.unknown_user_title, s.unknown_user_body, s.try_again),
-            LoginError::TooManyAttempts => (s.too_many_title, s.too_many_body, s.ok),
+    fn error_dialog(&self, p: Painter<'_>, s: &Strings, refusal: Refusal) -> Vec<Widget<Act>> {
+        let (title, body, button) = match refusal {
+            Refusal::WrongPassword => (s.wrong_password_title, s.wrong_password_body, s.try_again),
+            Refusal::UnknownUser => (s.unknown_user_title, s.unknown_user_body, s.try_again),
+            Refusal::TooManyAttempts => (s.too_many_title, s.too_many_body, s.ok),
         };
         vec![
-            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(90, 900, 990, 1500))
                 .id(&rid("dialog_root_view"))
                 .children([
@@ -378,25 +201,23 @@ impl Instagram {
     }
 
     fn code(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let form = &self.state.form;
         let mut out = vec![
             self.back_icon(p, s),
             p.text(Rect::new(60, 300, 1020, 420), s.code_title),
             p.text(Rect::new(60, 440, 1020, 620), s.code_body),
-            p.edit(
-                Rect::new(60, 700, 1020, 840),
-                &self.form.code,
-                s.code_hint,
-                false,
-                self.form.focused(Field::Code),
-                Act::Focus(Field::Code),
-            ),
+            form.edit(p, Rect::new(60, 700, 1020, 840), Field::Code, s.code_hint),
         ];
-        if self.code_rejected {
+        if self.state.login_flow.rejected {
             out.push(p.text(Rect::new(60, 860, 1020, 940), s.code_error));
         }
         out.extend([
-            p.button(Rect::new(60, 980, 1020, 1120), s.continue_, Act::SubmitCode)
-                .enabled(!self.form.code.is_empty()),
+            p.button(
+                Rect::new(60, 980, 1020, 1120),
+                s.continue_,
+                Act::Own(Own::SubmitCode),
+            )
+            .enabled(!form.code.is_empty()),
             p.text(Rect::new(60, 1160, 1020, 1240), s.try_another_way)
                 .on_tap(Act::Nothing),
         ]);
@@ -436,7 +257,7 @@ impl Instagram {
                 "feed_tab",
                 s.home,
                 Act::Show(Screen::Feed),
-                self.screen == Screen::Feed,
+                self.state.screen == Screen::Feed,
             ),
             ("search_tab", s.search, Act::Nothing, false),
             ("creation_tab", s.create, Act::Nothing, false),
@@ -445,7 +266,7 @@ impl Instagram {
                 "profile_tab",
                 s.profile,
                 Act::Show(Screen::Profile),
-                self.screen == Screen::Profile,
+                self.state.screen == Screen::Profile,
             ),
         ];
         let mut bar = p
@@ -471,7 +292,7 @@ impl Instagram {
     }
 
     fn feed(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        let author = AUTHORS[self.feed_position % AUTHORS.len()];
+        let author = AUTHORS[self.state.feed_position % AUTHORS.len()];
         vec![
             p.view(class::FRAME, Rect::new(0, 84, 1080, 240))
                 .id(&rid("action_bar_container"))
@@ -543,7 +364,6 @@ impl Instagram {
                     ]),
             );
         }
-        let posts = account.map_or(0, |a| a.posts).min(6) as i32;
         out.extend([
             p.text(Rect::new(40, 540, 1040, 600), full_name)
                 .id(&rid("profile_header_full_name")),
@@ -559,27 +379,13 @@ impl Instagram {
                         Act::Nothing,
                     ),
                 ]),
-            p.view(class::RECYCLER, Rect::new(0, 900, 1080, 2232))
-                .scrollable()
-                .children((0..posts).map(|i| {
-                    let (col, row) = (i % 3, i / 3);
-                    p.view(
-                        class::FRAME,
-                        Rect::new(
-                            col * 360,
-                            900 + row * 360,
-                            col * 360 + 358,
-                            900 + row * 360 + 358,
-                        ),
-                    )
-                    .on_tap(Act::Nothing)
-                })),
+            post_grid(p, 900, 360, account.map_or(0, |a| a.posts), Act::Nothing),
         ]);
         out
     }
 
     fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        let username = self.sessions.active().unwrap_or_default();
+        let username = self.state.sessions.active().unwrap_or_default();
         let mut out = vec![p
             .view(class::FRAME, Rect::new(0, 84, 1080, 240))
             .id(&rid("action_bar_container"))
@@ -657,47 +463,31 @@ impl Instagram {
             p.text(Rect::new(200, 96, 880, 216), s.settings_title)
                 .id(&rid("action_bar_title")),
         ];
-        for (i, (label, act)) in rows.into_iter().enumerate() {
-            let top = 260 + 140 * i as i32;
-            out.push(
-                p.view(class::LINEAR, Rect::new(0, top, 1080, top + 140))
-                    .on_tap(act)
-                    .child(p.text(Rect::new(60, top + 35, 1020, top + 105), label)),
-            );
-        }
+        out.extend(p.settings_rows(rows));
         out
     }
 
     fn switcher(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        const ROW: i32 = 150;
-        let accounts = self.sessions.all();
-        let height = 60 + ROW * (accounts.len() as i32 + 1) + 40;
-        let top = (2400 - height).max(300);
+        let layout = SwitcherLayout::new(&self.state.sessions, 60);
+        let top = layout.top;
         let mut list = p
             .view(class::LIST, Rect::new(0, top + 60, 1080, 2360))
             .id("android:id/list");
-        let mut y = top + 60;
-        for (i, username) in accounts.iter().enumerate() {
-            if y + ROW > 2360 {
-                break;
-            }
-            let active = self.sessions.active() == Some(username.as_str());
+        for account in &layout.rows {
+            let y = account.top;
             list = list.child(
-                p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
+                account
+                    .frame(p)
                     .id(&rid("row_user_container_base"))
-                    .on_tap(Act::SwitchTo(i))
-                    .selected(active)
                     .children([
-                        p.view(class::IMAGE, Rect::new(48, y + 15, 168, y + 135)),
-                        p.text(Rect::new(200, y + 45, 900, y + 105), username)
+                        p.text(Rect::new(200, y + 45, 900, y + 105), account.username)
                             .id(&rid("row_user_textview")),
                         p.view(class::RADIO, Rect::new(960, y + 45, 1020, y + 105))
-                            .checked(active),
+                            .checked(account.active),
                     ]),
             );
-            y += ROW;
         }
-        if y + ROW <= 2400 {
+        if let Some(y) = layout.add_account {
             list = list.child(
                 p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
                     .on_tap(Act::AddAccount)
@@ -705,7 +495,7 @@ impl Instagram {
             );
         }
         vec![
-            p.view(class::FRAME, Rect::screen()).on_tap(Act::Dismiss),
+            p.backdrop(Act::Dismiss),
             p.view(class::FRAME, Rect::new(0, top, 1080, 2400))
                 .id(&rid("bottom_sheet_container_view"))
                 .on_tap(Act::Nothing)
@@ -715,7 +505,7 @@ impl Instagram {
 
     fn logout_confirm(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         vec![
-            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(90, 900, 990, 1600))
                 .id(&rid("dialog_root_view"))
                 .children([
@@ -730,136 +520,136 @@ impl Instagram {
     }
 }
 
-impl SimApp for Instagram {
-    fn package(&self) -> &str {
-        &self.package
-    }
+impl SocialApp for Instagram {
+    type Screen = Screen;
+    type Overlay = Overlay;
+    type LoginFlow = CodeStep;
+    type Own = Own;
 
-    fn label(&self) -> &str {
-        "Instagram"
-    }
+    const LABEL: &'static str = "Instagram";
 
-    fn activity(&self) -> String {
-        match self.screen {
+    fn activity_name(&self) -> &'static str {
+        match self.state.screen {
             Screen::Login | Screen::Code | Screen::Challenge => {
-                "com.instagram.nux.activity.SignedOutFragmentActivity".into()
+                "com.instagram.nux.activity.SignedOutFragmentActivity"
             }
-            _ => "com.instagram.mainactivity.MainActivity".into(),
+            _ => "com.instagram.mainactivity.MainActivity",
         }
     }
 
-    fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
-        RULES.canonicalize(ctx, &mut self.sessions);
-        if cold {
-            self.visiting = None;
-            self.overlay = None;
-            self.adding_account = false;
-            let home = self.home_screen();
-            self.leave_login(home);
-        }
-    }
-
-    fn stop(&mut self, _ctx: &AppContext<'_>) {
-        self.visiting = None;
-        self.overlay = None;
-        self.leave_login(Screen::Login);
-    }
-
-    fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
-        self.draw(ctx).into_node()
-    }
-
-    fn tap(&mut self, ctx: &AppContext<'_>, x: i32, y: i32) {
-        if let Some(act) = self.draw(ctx).hit(x, y) {
-            self.act(ctx, act);
-        }
-    }
-
-    fn swipe(&mut self, _ctx: &AppContext<'_>, from: (i32, i32), to: (i32, i32)) {
-        if self.screen == Screen::Feed && self.overlay.is_none() && to.1 < from.1 {
-            self.feed_position += 1;
-        }
-    }
-
-    fn open_uri(&mut self, _ctx: &AppContext<'_>, uri: &str) -> bool {
-        let Some(username) = profile_link(uri) else {
-            return false;
+    fn views(&self, ctx: &AppContext<'_>, p: Painter<'_>) -> Vec<Widget<Act>> {
+        let s = strings(Language::from_setting(ctx.language()));
+        let mut views = match self.state.screen {
+            Screen::Login => self.login(p, s),
+            Screen::Code => self.code(p, s),
+            Screen::Challenge => self.challenge(p, s),
+            Screen::SaveLogin => self.save_login(p, s),
+            Screen::Feed => self.feed(p, s),
+            Screen::Profile => self.profile(ctx, p, s),
+            Screen::Settings => self.settings(p, s),
         };
-        self.overlay = None;
-        let own = self
-            .sessions
-            .active()
-            .is_some_and(|a| login_key(a) == login_key(username));
-        if own {
-            self.visiting = None;
-            self.leave_login(Screen::Profile);
-        } else {
-            self.visiting = Some(username.to_string());
+        if let Some(overlay) = self.state.overlay {
+            views.extend(match overlay {
+                Overlay::Switcher => self.switcher(p, s),
+                Overlay::LogoutConfirm => self.logout_confirm(p, s),
+                Overlay::Error(refusal) => self.error_dialog(p, s, refusal),
+            });
+        }
+        views
+    }
+
+    fn back_screen(&mut self) -> bool {
+        match self.state.screen {
+            Screen::Login if self.state.adding_account => {
+                self.state.adding_account = false;
+                self.state.leave_login(Screen::Profile);
+            }
+            Screen::Login | Screen::Feed => return false,
+            Screen::Challenge => self.state.screen = Screen::Login,
+            Screen::Code => {
+                self.state.login_flow.pending = None;
+                self.state.form.code.clear();
+                self.state.screen = Screen::Login;
+            }
+            Screen::SaveLogin | Screen::Profile => self.state.screen = Screen::Feed,
+            Screen::Settings => self.state.screen = Screen::Profile,
         }
         true
     }
 
-    fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
-        if self.typing() {
-            self.form.type_text(text);
+    fn submit(&mut self, ctx: &AppContext<'_>) {
+        match self.state.attempt_login(ctx) {
+            Verdict::LoggedIn(username) => self.state.log_in(&username, Screen::SaveLogin),
+            Verdict::NeedsCode(username) => {
+                self.state.form.password.clear();
+                self.state.form.focus = None;
+                self.state.login_flow = CodeStep {
+                    pending: Some(username),
+                    rejected: false,
+                };
+                self.state.screen = Screen::Code;
+            }
+            Verdict::NeedsVerification => self.state.leave_login(Screen::Challenge),
+            Verdict::Refused(refusal) => self.state.overlay = Some(Overlay::Error(refusal)),
         }
     }
 
-    fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
-        let typing = self.typing();
-        match key {
-            KeyCode::Back => self.back(),
-            KeyCode::Del if typing => {
-                self.form.backspace();
-                true
-            }
-            KeyCode::Enter | KeyCode::Tab if typing => {
-                match self.form.focus {
-                    Some(Field::Login) => self.form.focus = Some(Field::Password),
-                    Some(Field::Password)
-                        if key == KeyCode::Enter
-                            && !self.form.login.is_empty()
-                            && !self.form.password.is_empty() =>
-                    {
-                        self.submit(ctx)
-                    }
-                    Some(Field::Code) if key == KeyCode::Enter && !self.form.code.is_empty() => {
-                        self.submit_code(ctx)
-                    }
-                    _ => {}
-                }
-                true
-            }
-            _ => false,
+    fn submit_code(&mut self, ctx: &AppContext<'_>) {
+        let Some(username) = self.state.login_flow.pending.clone() else {
+            return;
+        };
+        let accepted = RULES
+            .account(ctx, &username)
+            .is_some_and(|a| code_matches(a, &self.state.form.code, ctx.now_unix()));
+        if accepted {
+            self.state.log_in(&username, Screen::SaveLogin);
+        } else {
+            self.state.form.code.clear();
+            self.state.login_flow.rejected = true;
         }
     }
 
-    fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
-        self.visiting.is_some() || !(self.screen == Screen::Feed && self.overlay.is_none())
+    fn own_act(&mut self, ctx: &AppContext<'_>, own: Own) {
+        match own {
+            Own::SubmitCode => self.submit_code(ctx),
+        }
     }
 
-    fn logged_in(&self) -> Vec<String> {
-        self.sessions.all().to_vec()
+    /// The login and code screens, with nothing over them.
+    fn typing(&self) -> bool {
+        matches!(self.state.screen, Screen::Login | Screen::Code)
+            && self.state.overlay.is_none()
+            && self.state.visiting.is_none()
     }
-}
 
-/// The username of an Instagram profile link: `instagram://user?username=NAME`
-/// or `https://www.instagram.com/NAME/` (any scheme, optional `www.`, `_u/`);
-/// `None` for other URIs.
-fn profile_link(uri: &str) -> Option<&str> {
-    let name = if let Some(query) = uri.strip_prefix("instagram://user?") {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("username="))?
-    } else {
-        let rest = uri
-            .strip_prefix("https://")
-            .or_else(|| uri.strip_prefix("http://"))
-            .unwrap_or(uri);
-        let rest = rest.strip_prefix("www.").unwrap_or(rest);
-        let path = rest.strip_prefix("instagram.com/")?;
-        let path = path.strip_prefix("_u/").unwrap_or(path);
-        path.split(['/', '?', '#']).next().unwrap_or("")
-    };
-    (!name.is_empty()).then_some(name)
+    fn visited(&self, ctx: &AppContext<'_>, p: Painter<'_>, username: &str) -> Vec<Widget<Act>> {
+        let s = strings(Language::from_setting(ctx.language()));
+        self.visited_profile(ctx, p, s, username)
+    }
+
+    /// The username of an Instagram profile link: `instagram://user?username=NAME`
+    /// or `https://www.instagram.com/NAME/` (any scheme, optional `www.`, `_u/`);
+    /// `None` for other URIs.
+    fn profile_link(uri: &str) -> Option<&str> {
+        let name = if let Some(query) = uri.strip_prefix("instagram://user?") {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("username="))?
+        } else {
+            let rest = without_web_scheme(uri);
+            let rest = rest.strip_prefix("www.").unwrap_or(rest);
+            let path = rest.strip_prefix("instagram.com/")?;
+            let path = path.strip_prefix("_u/").unwrap_or(path);
+            path.split(['/', '?', '#']).next().unwrap_or("")
+        };
+        (!name.is_empty()).then_some(name)
+    }
+
+    fn state(&self) -> &StateOf<Self> {
+        &self.state
+    }
+
+    fn state_mut(&mut self) -> &mut StateOf<Self> {
+        &mut self.state
+    }
 }

@@ -33,15 +33,20 @@ mod ids;
 mod strings;
 
 use crate::account::Platform;
-use crate::sim::app::{AppContext, KeyCode, SimApp};
+use crate::sim::app::{AppContext, SimApp};
 use crate::sim::scenario::{AppSpec, PlatformAccount};
-use crate::sim::ui::{Rect, ScreenNode};
+use crate::sim::ui::Rect;
 
-use super::accounts::{login_key, Attempts, LoginRules, Sessions, Verdict};
+use super::accounts::{LoginRules, Refusal, Verdict};
+use super::act;
 use super::counts::{abbreviate, CountStyle};
-use super::form::{Field, Form};
+use super::form::Field;
+use super::profile::post_grid;
+use super::social::{without_web_scheme, SocialApp, StateOf};
+use super::state::{AppState, Screens};
+use super::switcher::{SwitcherLayout, ROW};
 use super::view::{class, Painter, Widget};
-use super::{attempt_limit, Language};
+use super::Language;
 use ids::{Control, IdTable};
 use strings::{strings, Strings};
 
@@ -58,70 +63,70 @@ const CREATORS: [&str; 4] = [
     "petsofttok",
 ];
 
+/// TikTok's screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Screen {
+pub(crate) enum Screen {
+    /// "Log in to TikTok" with the ways to log in.
     Landing,
+    /// The login form with its "Phone" and "Email / Username" tabs.
     Login,
+    /// The captcha over the login form.
     Verify,
+    /// "For You".
     Feed,
+    /// The active account's profile.
     Profile,
+    /// "Settings and privacy".
     Settings,
 }
 
+impl Screens for Screen {
+    const SIGNED_OUT: Screen = Screen::Landing;
+    const FEED: Screen = Screen::Feed;
+    const PROFILE: Screen = Screen::Profile;
+}
+
+/// What TikTok shows over a screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Overlay {
+pub(crate) enum Overlay {
+    /// The "Switch account" sheet.
     Switcher,
+    /// The profile menu sheet.
     Menu,
+    /// "Are you sure you want to log out?"
     LogoutConfirm,
 }
 
+/// The tabs of the login form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
+pub(crate) enum Tab {
+    /// "Phone".
     Phone,
+    /// "Email / Username".
     Email,
 }
 
+/// The taps only TikTok has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LoginError {
-    WrongPassword,
-    UnknownUser,
-    TooManyAttempts,
+pub(crate) enum Own {
+    /// "Use phone / email / username" on the landing.
+    UsePhoneEmail,
+    /// A tab of the login form.
+    Tab(Tab),
+    /// Closes the captcha.
+    CloseVerify,
 }
 
 /// What a tap on a control does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Act {
-    Nothing,
-    Back,
-    UsePhoneEmail,
-    Tab(Tab),
-    Focus(Field),
-    LogIn,
-    CloseVerify,
-    Show(Screen),
-    Open(Overlay),
-    Dismiss,
-    SwitchTo(usize),
-    AddAccount,
-    LogOut,
-}
+type Act = act::Act<Screen, Overlay, Own>;
 
 /// The simulated TikTok app on one phone.
 #[derive(Debug, Clone)]
 pub struct TikTok {
-    package: String,
+    /// Screens and accounts; the login flow keeps the error shown under the form.
+    state: StateOf<TikTok>,
     ids: IdTable,
-    sessions: Sessions,
-    attempts: Attempts,
-    screen: Screen,
-    overlay: Option<Overlay>,
     tab: Tab,
-    form: Form,
-    error: Option<LoginError>,
-    feed_position: usize,
-    adding_account: bool,
-    /// A profile opened by a link (`https://www.tiktok.com/@NAME`), shown over everything.
-    visiting: Option<String>,
 }
 
 impl TikTok {
@@ -129,18 +134,9 @@ impl TikTok {
     /// the accounts logged in (the first one active).
     pub fn new(spec: &AppSpec) -> Self {
         TikTok {
-            package: spec.package().to_string(),
+            state: AppState::new(spec, RULES),
             ids: IdTable::for_version(&spec.version.to_string()),
-            sessions: Sessions::new(&spec.logged_in),
-            attempts: Attempts::new(attempt_limit(spec)),
-            screen: Screen::Landing,
-            overlay: None,
             tab: Tab::Phone,
-            form: Form::default(),
-            error: None,
-            feed_position: 0,
-            adding_account: false,
-            visiting: None,
         }
     }
 
@@ -153,139 +149,6 @@ impl TikTok {
         self.ids.get(control)
     }
 
-    fn home_screen(&self) -> Screen {
-        if self.sessions.active().is_some() {
-            Screen::Feed
-        } else {
-            Screen::Landing
-        }
-    }
-
-    fn leave_login(&mut self, to: Screen) {
-        self.form.clear();
-        self.error = None;
-        self.screen = to;
-    }
-
-    fn submit(&mut self, ctx: &AppContext<'_>) {
-        let verdict = RULES.attempt(
-            ctx,
-            &mut self.attempts,
-            &self.form.login,
-            &self.form.password,
-        );
-        match verdict {
-            Verdict::LoggedIn(username) | Verdict::NeedsCode(username) => {
-                self.sessions.log_in(&username);
-                self.adding_account = false;
-                self.leave_login(Screen::Feed);
-            }
-            Verdict::NeedsVerification => {
-                self.error = None;
-                self.form.focus = None;
-                self.screen = Screen::Verify;
-            }
-            Verdict::WrongPassword => self.error = Some(LoginError::WrongPassword),
-            Verdict::UnknownUser => self.error = Some(LoginError::UnknownUser),
-            Verdict::TooManyAttempts => self.error = Some(LoginError::TooManyAttempts),
-        }
-    }
-
-    fn act(&mut self, ctx: &AppContext<'_>, act: Act) {
-        match act {
-            Act::Nothing => {}
-            Act::Back => {
-                self.back();
-            }
-            Act::UsePhoneEmail => {
-                self.tab = Tab::Phone;
-                self.leave_login(Screen::Login);
-            }
-            Act::Tab(tab) => {
-                self.tab = tab;
-                self.form.focus = None;
-                self.error = None;
-            }
-            Act::Focus(field) => self.form.focus = Some(field),
-            Act::LogIn => self.submit(ctx),
-            Act::CloseVerify => self.screen = Screen::Login,
-            Act::Show(screen) => {
-                self.overlay = None;
-                self.screen = screen;
-            }
-            Act::Open(overlay) => self.overlay = Some(overlay),
-            Act::Dismiss => self.overlay = None,
-            Act::SwitchTo(index) => {
-                self.sessions.switch_to(index);
-                self.overlay = None;
-                self.screen = Screen::Profile;
-            }
-            Act::AddAccount => {
-                self.overlay = None;
-                self.adding_account = true;
-                self.leave_login(Screen::Landing);
-            }
-            Act::LogOut => {
-                self.sessions.log_out_active();
-                self.overlay = None;
-                self.adding_account = false;
-                let home = self.home_screen();
-                self.leave_login(home);
-            }
-        }
-    }
-
-    /// Goes one step back; false when the app has nothing to go back to.
-    fn back(&mut self) -> bool {
-        if self.visiting.take().is_some() || self.overlay.take().is_some() {
-            return true;
-        }
-        match self.screen {
-            Screen::Landing if self.adding_account => {
-                self.adding_account = false;
-                self.screen = Screen::Profile;
-            }
-            Screen::Landing | Screen::Feed => return false,
-            Screen::Login => self.leave_login(Screen::Landing),
-            Screen::Verify => self.screen = Screen::Login,
-            Screen::Profile => self.screen = Screen::Feed,
-            Screen::Settings => self.screen = Screen::Profile,
-        }
-        true
-    }
-
-    fn draw(&self, ctx: &AppContext<'_>) -> Widget<Act> {
-        let s = strings(Language::from_setting(ctx.language()));
-        let p = Painter {
-            package: &self.package,
-        };
-        let mut content = p
-            .view(class::FRAME, Rect::screen())
-            .id("android:id/content");
-        if let Some(username) = &self.visiting {
-            let visited = content.children(self.visited_profile(ctx, p, s, username));
-            return p.view(class::FRAME, Rect::screen()).child(visited);
-        }
-        content = match self.screen {
-            Screen::Landing => content.children(self.landing(p, s)),
-            Screen::Login => content.children(self.login(p, s)),
-            Screen::Verify => content
-                .children(self.login(p, s))
-                .children(self.verify(p, s)),
-            Screen::Feed => content.children(self.feed(p, s)),
-            Screen::Profile => content.children(self.profile(ctx, p, s)),
-            Screen::Settings => content.children(self.settings(p, s)),
-        };
-        if let Some(overlay) = self.overlay {
-            content = content.children(match overlay {
-                Overlay::Switcher => self.switcher(ctx, p, s),
-                Overlay::Menu => self.menu(p, s),
-                Overlay::LogoutConfirm => self.logout_confirm(p, s),
-            });
-        }
-        p.view(class::FRAME, Rect::screen()).child(content)
-    }
-
     fn back_icon(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
         p.icon(Rect::new(24, 96, 144, 216), s.back, Act::Back)
             .id(self.id(Control::Back))
@@ -293,7 +156,7 @@ impl TikTok {
 
     fn landing(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         let mut out = Vec::new();
-        if self.adding_account {
+        if self.state.adding_account {
             out.push(self.back_icon(p, s));
         }
         out.push(
@@ -305,7 +168,7 @@ impl TikTok {
                 .id(self.id(Control::LandingSubtitle)),
         );
         let options = [
-            (s.use_phone_email, Act::UsePhoneEmail),
+            (s.use_phone_email, Act::Own(Own::UsePhoneEmail)),
             (s.continue_facebook, Act::Nothing),
             (s.continue_google, Act::Nothing),
         ];
@@ -330,59 +193,44 @@ impl TikTok {
     }
 
     fn login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let form = &self.state.form;
         let mut out = vec![
             self.back_icon(p, s),
             p.text(Rect::new(240, 96, 840, 216), s.log_in_title)
                 .id(self.id(Control::LoginTitle)),
             p.text(Rect::new(0, 260, 540, 380), s.tab_phone)
                 .id(self.id(Control::TabPhone))
-                .on_tap(Act::Tab(Tab::Phone))
+                .on_tap(Act::Own(Own::Tab(Tab::Phone)))
                 .selected(self.tab == Tab::Phone),
             p.text(Rect::new(540, 260, 1080, 380), s.tab_email)
                 .id(self.id(Control::TabEmail))
-                .on_tap(Act::Tab(Tab::Email))
+                .on_tap(Act::Own(Own::Tab(Tab::Email)))
                 .selected(self.tab == Tab::Email),
         ];
         let button = Rect::new(60, 1000, 1020, 1140);
         match self.tab {
             Tab::Phone => {
                 out.push(
-                    p.edit(
-                        Rect::new(60, 440, 1020, 580),
-                        &self.form.phone,
-                        s.phone_hint,
-                        false,
-                        self.form.focused(Field::Phone),
-                        Act::Focus(Field::Phone),
-                    )
-                    .id(self.id(Control::PhoneField)),
+                    form.edit(p, Rect::new(60, 440, 1020, 580), Field::Phone, s.phone_hint)
+                        .id(self.id(Control::PhoneField)),
                 );
                 out.push(
                     p.button(button, s.send_code, Act::Nothing)
                         .id(self.id(Control::SendCode))
-                        .enabled(!self.form.phone.is_empty()),
+                        .enabled(!form.phone.is_empty()),
                 );
             }
             Tab::Email => {
                 out.push(
-                    p.edit(
-                        Rect::new(60, 440, 1020, 580),
-                        &self.form.login,
-                        s.login_hint,
-                        false,
-                        self.form.focused(Field::Login),
-                        Act::Focus(Field::Login),
-                    )
-                    .id(self.id(Control::LoginField)),
+                    form.edit(p, Rect::new(60, 440, 1020, 580), Field::Login, s.login_hint)
+                        .id(self.id(Control::LoginField)),
                 );
                 out.push(
-                    p.edit(
+                    form.edit(
+                        p,
                         Rect::new(60, 620, 1020, 760),
-                        &self.form.password,
+                        Field::Password,
                         s.password_hint,
-                        true,
-                        self.form.focused(Field::Password),
-                        Act::Focus(Field::Password),
                     )
                     .id(self.id(Control::PasswordField)),
                 );
@@ -391,22 +239,21 @@ impl TikTok {
                         .id(self.id(Control::ForgotPassword))
                         .on_tap(Act::Nothing),
                 );
-                if let Some(error) = self.error {
+                if let Some(error) = self.state.login_flow {
                     let text = match error {
-                        LoginError::WrongPassword => s.wrong_password,
-                        LoginError::UnknownUser => s.unknown_user,
-                        LoginError::TooManyAttempts => s.too_many_attempts,
+                        Refusal::WrongPassword => s.wrong_password,
+                        Refusal::UnknownUser => s.unknown_user,
+                        Refusal::TooManyAttempts => s.too_many_attempts,
                     };
                     out.push(
                         p.text(Rect::new(60, 880, 1020, 960), text)
                             .id(self.id(Control::LoginError)),
                     );
                 }
-                let ready = !self.form.login.is_empty() && !self.form.password.is_empty();
                 out.push(
                     p.button(button, s.log_in, Act::LogIn)
                         .id(self.id(Control::LoginButton))
-                        .enabled(ready),
+                        .enabled(form.filled_in()),
                 );
             }
         }
@@ -415,14 +262,18 @@ impl TikTok {
 
     fn verify(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         vec![
-            p.view(class::FRAME, Rect::screen()).on_tap(Act::Nothing),
+            p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(60, 700, 1020, 1700))
                 .id(self.id(Control::VerifyContainer))
                 .children([
                     p.text(Rect::new(100, 740, 860, 820), s.verify_title)
                         .id(self.id(Control::VerifyTitle)),
-                    p.icon(Rect::new(900, 730, 1000, 830), s.close, Act::CloseVerify)
-                        .id(self.id(Control::VerifyClose)),
+                    p.icon(
+                        Rect::new(900, 730, 1000, 830),
+                        s.close,
+                        Act::Own(Own::CloseVerify),
+                    )
+                    .id(self.id(Control::VerifyClose)),
                     p.text(Rect::new(100, 830, 980, 900), s.verify_hint)
                         .id(self.id(Control::VerifyHint)),
                     p.view(class::IMAGE, Rect::new(100, 920, 980, 1420))
@@ -440,14 +291,18 @@ impl TikTok {
 
     fn nav_bar(&self, p: Painter<'_>, s: &Strings) -> Widget<Act> {
         let items = [
-            (s.home, Act::Show(Screen::Feed), self.screen == Screen::Feed),
+            (
+                s.home,
+                Act::Show(Screen::Feed),
+                self.state.screen == Screen::Feed,
+            ),
             (s.friends, Act::Nothing, false),
             (s.create, Act::Nothing, false),
             (s.inbox, Act::Nothing, false),
             (
                 s.profile,
                 Act::Show(Screen::Profile),
-                self.screen == Screen::Profile,
+                self.state.screen == Screen::Profile,
             ),
         ];
         let mut bar = p
@@ -473,7 +328,7 @@ impl TikTok {
     }
 
     fn feed(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        let creator = CREATORS[self.feed_position % CREATORS.len()];
+        let creator = CREATORS[self.state.feed_position % CREATORS.len()];
         vec![
             p.view(class::VIEW_PAGER, Rect::new(0, 0, 1080, 2232))
                 .id(self.id(Control::FeedPager))
@@ -538,7 +393,6 @@ impl TikTok {
                     ]),
             );
         }
-        let posts = account.map_or(0, |a| a.posts).min(6) as i32;
         out.extend([
             p.view(class::LINEAR, Rect::new(0, 1040, 1080, 1160))
                 .id(self.id(Control::ProfileTabs))
@@ -547,28 +401,14 @@ impl TikTok {
                         .selected(true),
                     p.icon(Rect::new(540, 1040, 1080, 1160), s.liked, Act::Nothing),
                 ]),
-            p.view(class::RECYCLER, Rect::new(0, 1160, 1080, 2232))
-                .id(self.id(Control::ProfileGrid))
-                .scrollable()
-                .children((0..posts).map(|i| {
-                    let (col, row) = (i % 3, i / 3);
-                    p.view(
-                        class::FRAME,
-                        Rect::new(
-                            col * 360,
-                            1160 + row * 480,
-                            col * 360 + 358,
-                            1160 + row * 480 + 478,
-                        ),
-                    )
-                    .on_tap(Act::Nothing)
-                })),
+            post_grid(p, 1160, 480, account.map_or(0, |a| a.posts), Act::Nothing)
+                .id(self.id(Control::ProfileGrid)),
         ]);
         out
     }
 
     fn profile(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        let username = self.sessions.active().unwrap_or_default();
+        let username = self.state.sessions.active().unwrap_or_default();
         let nickname = RULES
             .account(ctx, username)
             .and_then(|a| a.nickname.as_deref())
@@ -655,52 +495,31 @@ impl TikTok {
             p.text(Rect::new(200, 96, 880, 216), s.settings)
                 .id(self.id(Control::SettingsTitle)),
         ];
-        for (i, (label, act)) in rows.into_iter().enumerate() {
-            let top = 260 + 140 * i as i32;
-            out.push(
-                p.view(class::LINEAR, Rect::new(0, top, 1080, top + 140))
-                    .id(self.id(Control::SettingsRow))
-                    .on_tap(act)
-                    .child(p.text(Rect::new(60, top + 35, 1020, top + 105), label)),
-            );
-        }
+        out.extend(
+            p.settings_rows(rows)
+                .into_iter()
+                .map(|row| row.id(self.id(Control::SettingsRow))),
+        );
         out
     }
 
-    /// A dimmed backdrop that does `act` when tapped, under a sheet or dialog.
-    fn backdrop(&self, p: Painter<'_>, act: Act) -> Widget<Act> {
-        p.view(class::FRAME, Rect::screen()).on_tap(act)
-    }
-
     fn switcher(&self, ctx: &AppContext<'_>, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
-        const ROW: i32 = 150;
-        let accounts = self.sessions.all();
-        let height = 160 + ROW * (accounts.len() as i32 + 1) + 40;
-        let top = (2400 - height).max(300);
+        let layout = SwitcherLayout::new(&self.state.sessions, 160);
+        let top = layout.top;
         let mut rows = Vec::new();
-        let mut y = top + 160;
-        for (i, username) in accounts.iter().enumerate() {
-            if y + ROW > 2360 {
-                break;
-            }
-            let active = self.sessions.active() == Some(username.as_str());
+        for account in &layout.rows {
+            let (y, username) = (account.top, account.username);
             let nickname = RULES
                 .account(ctx, username)
                 .and_then(|a| a.nickname.as_deref())
                 .unwrap_or(username);
-            let mut row = p
-                .view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
-                .id(self.id(Control::AccountRow))
-                .on_tap(Act::SwitchTo(i))
-                .selected(active)
-                .children([
-                    p.view(class::IMAGE, Rect::new(48, y + 15, 168, y + 135)),
-                    p.text(Rect::new(200, y + 20, 900, y + 80), username)
-                        .id(self.id(Control::AccountName)),
-                    p.text(Rect::new(200, y + 80, 900, y + 130), nickname)
-                        .id(self.id(Control::AccountNickname)),
-                ]);
-            if active {
+            let mut row = account.frame(p).id(self.id(Control::AccountRow)).children([
+                p.text(Rect::new(200, y + 20, 900, y + 80), username)
+                    .id(self.id(Control::AccountName)),
+                p.text(Rect::new(200, y + 80, 900, y + 130), nickname)
+                    .id(self.id(Control::AccountNickname)),
+            ]);
+            if account.active {
                 row = row.child(
                     p.view(class::IMAGE, Rect::new(960, y + 45, 1020, y + 105))
                         .desc(s.selected)
@@ -708,9 +527,8 @@ impl TikTok {
                 );
             }
             rows.push(row);
-            y += ROW;
         }
-        if y + ROW <= 2400 {
+        if let Some(y) = layout.add_account {
             rows.push(
                 p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
                     .id(self.id(Control::AddAccount))
@@ -719,7 +537,7 @@ impl TikTok {
             );
         }
         vec![
-            self.backdrop(p, Act::Dismiss),
+            p.backdrop(Act::Dismiss),
             p.view(class::LINEAR, Rect::new(0, top, 1080, 2400))
                 .id(self.id(Control::SheetContainer))
                 .on_tap(Act::Nothing)
@@ -748,12 +566,12 @@ impl TikTok {
                     .on_tap(act),
             );
         }
-        vec![self.backdrop(p, Act::Dismiss), sheet]
+        vec![p.backdrop(Act::Dismiss), sheet]
     }
 
     fn logout_confirm(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         vec![
-            self.backdrop(p, Act::Nothing),
+            p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(90, 950, 990, 1450))
                 .children([
                     p.text(Rect::new(130, 1000, 950, 1150), s.log_out_question)
@@ -767,131 +585,126 @@ impl TikTok {
     }
 }
 
-impl SimApp for TikTok {
-    fn package(&self) -> &str {
-        &self.package
-    }
+impl SocialApp for TikTok {
+    type Screen = Screen;
+    type Overlay = Overlay;
+    /// The error shown under the login form.
+    type LoginFlow = Option<Refusal>;
+    type Own = Own;
 
-    fn label(&self) -> &str {
-        "TikTok"
-    }
+    const LABEL: &'static str = "TikTok";
 
-    fn activity(&self) -> String {
-        match self.screen {
+    fn activity_name(&self) -> &'static str {
+        match self.state.screen {
             Screen::Landing | Screen::Login | Screen::Verify => {
-                "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity".into()
+                "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity"
             }
             Screen::Feed | Screen::Profile | Screen::Settings => {
-                "com.ss.android.ugc.aweme.main.MainActivity".into()
+                "com.ss.android.ugc.aweme.main.MainActivity"
             }
         }
     }
 
-    fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
-        RULES.canonicalize(ctx, &mut self.sessions);
-        if cold {
-            self.visiting = None;
-            self.overlay = None;
-            self.adding_account = false;
-            let home = self.home_screen();
-            self.leave_login(home);
-        }
-    }
-
-    fn stop(&mut self, _ctx: &AppContext<'_>) {
-        self.visiting = None;
-        self.overlay = None;
-        self.leave_login(Screen::Landing);
-    }
-
-    fn render(&self, ctx: &AppContext<'_>) -> ScreenNode {
-        self.draw(ctx).into_node()
-    }
-
-    fn tap(&mut self, ctx: &AppContext<'_>, x: i32, y: i32) {
-        if let Some(act) = self.draw(ctx).hit(x, y) {
-            self.act(ctx, act);
-        }
-    }
-
-    fn swipe(&mut self, _ctx: &AppContext<'_>, from: (i32, i32), to: (i32, i32)) {
-        if self.screen == Screen::Feed && self.overlay.is_none() && to.1 < from.1 {
-            self.feed_position += 1;
-        }
-    }
-
-    fn open_uri(&mut self, _ctx: &AppContext<'_>, uri: &str) -> bool {
-        let Some(username) = profile_link(uri) else {
-            return false;
+    fn views(&self, ctx: &AppContext<'_>, p: Painter<'_>) -> Vec<Widget<Act>> {
+        let s = strings(Language::from_setting(ctx.language()));
+        let mut views = match self.state.screen {
+            Screen::Landing => self.landing(p, s),
+            Screen::Login => self.login(p, s),
+            Screen::Verify => {
+                let mut views = self.login(p, s);
+                views.extend(self.verify(p, s));
+                views
+            }
+            Screen::Feed => self.feed(p, s),
+            Screen::Profile => self.profile(ctx, p, s),
+            Screen::Settings => self.settings(p, s),
         };
-        self.overlay = None;
-        let own = self
-            .sessions
-            .active()
-            .is_some_and(|a| login_key(a) == login_key(username));
-        if own {
-            self.visiting = None;
-            self.leave_login(Screen::Profile);
-        } else {
-            self.visiting = Some(username.to_string());
+        if let Some(overlay) = self.state.overlay {
+            views.extend(match overlay {
+                Overlay::Switcher => self.switcher(ctx, p, s),
+                Overlay::Menu => self.menu(p, s),
+                Overlay::LogoutConfirm => self.logout_confirm(p, s),
+            });
+        }
+        views
+    }
+
+    fn back_screen(&mut self) -> bool {
+        match self.state.screen {
+            Screen::Landing if self.state.adding_account => {
+                self.state.adding_account = false;
+                self.state.screen = Screen::Profile;
+            }
+            Screen::Landing | Screen::Feed => return false,
+            Screen::Login => self.state.leave_login(Screen::Landing),
+            Screen::Verify => self.state.screen = Screen::Login,
+            Screen::Profile => self.state.screen = Screen::Feed,
+            Screen::Settings => self.state.screen = Screen::Profile,
         }
         true
     }
 
-    fn input_text(&mut self, _ctx: &AppContext<'_>, text: &str) {
-        if self.screen == Screen::Login && self.visiting.is_none() {
-            self.form.type_text(text);
-            self.error = None;
+    fn submit(&mut self, ctx: &AppContext<'_>) {
+        match self.state.attempt_login(ctx) {
+            Verdict::LoggedIn(username) | Verdict::NeedsCode(username) => {
+                self.state.log_in(&username, Screen::Feed)
+            }
+            Verdict::NeedsVerification => {
+                self.state.login_flow = None;
+                self.state.form.focus = None;
+                self.state.screen = Screen::Verify;
+            }
+            Verdict::Refused(refusal) => self.state.login_flow = Some(refusal),
         }
     }
 
-    fn key(&mut self, ctx: &AppContext<'_>, key: KeyCode) -> bool {
-        match key {
-            KeyCode::Back => self.back(),
-            _ if self.visiting.is_some() => false,
-            KeyCode::Del if self.screen == Screen::Login => {
-                self.form.backspace();
-                true
+    fn own_act(&mut self, _ctx: &AppContext<'_>, own: Own) {
+        match own {
+            Own::UsePhoneEmail => {
+                self.tab = Tab::Phone;
+                self.state.leave_login(Screen::Login);
             }
-            KeyCode::Enter | KeyCode::Tab if self.screen == Screen::Login => {
-                match self.form.focus {
-                    Some(Field::Login) => self.form.focus = Some(Field::Password),
-                    Some(Field::Password)
-                        if key == KeyCode::Enter
-                            && !self.form.login.is_empty()
-                            && !self.form.password.is_empty() =>
-                    {
-                        self.submit(ctx)
-                    }
-                    _ => {}
-                }
-                true
+            Own::Tab(tab) => {
+                self.tab = tab;
+                self.state.form.focus = None;
+                self.state.login_flow = None;
             }
-            _ => false,
+            Own::CloseVerify => self.state.screen = Screen::Login,
         }
     }
 
-    fn is_idle(&self, _ctx: &AppContext<'_>) -> bool {
-        self.visiting.is_some() || !(self.screen == Screen::Feed && self.overlay.is_none())
+    fn typing(&self) -> bool {
+        self.state.screen == Screen::Login && self.state.visiting.is_none()
     }
 
-    fn logged_in(&self) -> Vec<String> {
-        self.sessions.all().to_vec()
+    /// Typing hides the error line.
+    fn typed(&mut self) {
+        self.state.login_flow = None;
     }
-}
 
-/// The username of a TikTok profile link: `https://www.tiktok.com/@NAME` (any
-/// scheme, `www.` or `m.` host, trailing path or query); `None` for other URIs.
-fn profile_link(uri: &str) -> Option<&str> {
-    let rest = uri
-        .strip_prefix("https://")
-        .or_else(|| uri.strip_prefix("http://"))
-        .unwrap_or(uri);
-    let rest = rest
-        .strip_prefix("www.")
-        .or_else(|| rest.strip_prefix("m."))
-        .unwrap_or(rest);
-    let path = rest.strip_prefix("tiktok.com/@")?;
-    let name = path.split(['/', '?', '#']).next().unwrap_or("");
-    (!name.is_empty()).then_some(name)
+    fn visited(&self, ctx: &AppContext<'_>, p: Painter<'_>, username: &str) -> Vec<Widget<Act>> {
+        let s = strings(Language::from_setting(ctx.language()));
+        self.visited_profile(ctx, p, s, username)
+    }
+
+    /// The username of a TikTok profile link: `https://www.tiktok.com/@NAME` (any
+    /// scheme, `www.` or `m.` host, trailing path or query); `None` for other URIs.
+    fn profile_link(uri: &str) -> Option<&str> {
+        let rest = without_web_scheme(uri);
+        let rest = rest
+            .strip_prefix("www.")
+            .or_else(|| rest.strip_prefix("m."))
+            .unwrap_or(rest);
+        let path = rest.strip_prefix("tiktok.com/@")?;
+        let name = path.split(['/', '?', '#']).next().unwrap_or("");
+        (!name.is_empty()).then_some(name)
+    }
+
+    fn state(&self) -> &StateOf<Self> {
+        &self.state
+    }
+
+    fn state_mut(&mut self) -> &mut StateOf<Self> {
+        &mut self.state
+    }
 }

@@ -245,9 +245,5 @@ const PT: Strings = Strings {
 
 /// The labels in `language`.
 pub(crate) fn strings(language: Language) -> &'static Strings {
-    match language {
-        Language::En => &EN,
-        Language::Es => &ES,
-        Language::Pt => &PT,
-    }
+    language.pick([&EN, &ES, &PT])
 }
