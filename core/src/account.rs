@@ -749,7 +749,7 @@ fn check_text(
 }
 
 /// `value` without surrounding whitespace, reusing its buffer when there is none.
-fn trimmed_string(value: String) -> String {
+pub(crate) fn trimmed_string(value: String) -> String {
     if value.trim().len() == value.len() {
         value
     } else {

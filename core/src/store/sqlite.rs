@@ -149,6 +149,17 @@ impl SqliteStore {
         tx.commit().map_err(storage)?;
         Ok(out)
     }
+
+    /// Runs `work` with a batch [`Writer`] in one write transaction, writing
+    /// what the writer still holds before the commit.
+    fn write_batch<T>(&self, work: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.write(|conn| {
+            let mut writer = Writer::for_batch(conn);
+            let out = work(&mut writer)?;
+            writer.finish()?;
+            Ok(out)
+        })
+    }
 }
 
 /// Device indexes by serial for a listing: the registry is read once, and a
@@ -156,20 +167,17 @@ impl SqliteStore {
 /// once given, so what was read stays right for the whole listing.
 #[derive(Default)]
 struct DeviceIndexes {
-    by_serial: HashMap<String, u32>,
-    loaded: bool,
+    /// `None` until the first lookup reads the registry.
+    by_serial: Option<HashMap<String, u32>>,
 }
 
 impl DeviceIndexes {
     fn index(&mut self, conn: &Connection, serial: &str) -> Result<Option<u32>> {
-        if !self.loaded {
-            self.by_serial = conn
-                .prepare_cached("SELECT serial, idx FROM devices")
-                .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
-                .map_err(storage)?;
-            self.loaded = true;
-        }
-        if let Some(&index) = self.by_serial.get(serial) {
+        let by_serial = match &mut self.by_serial {
+            Some(map) => map,
+            slot => slot.insert(device_map(conn)?),
+        };
+        if let Some(&index) = by_serial.get(serial) {
             return Ok(Some(index));
         }
         let index: Option<u32> = conn
@@ -177,10 +185,17 @@ impl DeviceIndexes {
             .and_then(|mut s| s.query_row([serial], |r| r.get(0)).optional())
             .map_err(storage)?;
         if let Some(index) = index {
-            self.by_serial.insert(serial.to_string(), index);
+            by_serial.insert(serial.to_string(), index);
         }
         Ok(index)
     }
+}
+
+/// The whole device registry: index by serial.
+fn device_map(conn: &Connection) -> Result<HashMap<String, u32>> {
+    conn.prepare_cached("SELECT serial, idx FROM devices")
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .map_err(storage)
 }
 
 /// A storage error; SQLite's messages name tables and constraints, never bound values.
@@ -291,11 +306,7 @@ impl<'c> Writer<'c> {
     /// The device index of `serial`, registering it on first sight.
     fn device_index(&mut self, serial: &str) -> Result<u32> {
         if self.registry == Registry::Unread {
-            self.device_indexes = self
-                .conn
-                .prepare_cached("SELECT serial, idx FROM devices")
-                .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
-                .map_err(storage)?;
+            self.device_indexes = device_map(self.conn)?;
             self.registry = Registry::Complete;
         }
         if let Some(&index) = self.device_indexes.get(serial) {
@@ -560,26 +571,16 @@ impl AccountStore for SqliteStore {
     }
 
     fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
-        self.write(|conn| {
-            let mut writer = Writer::for_batch(conn);
-            let done = ops
-                .into_iter()
-                .map(|op| writer.apply(op))
-                .collect::<Result<_>>()?;
-            writer.finish()?;
-            Ok(done)
-        })
+        self.write_batch(|writer| ops.into_iter().map(|op| writer.apply(op)).collect())
     }
 
     fn apply_stream(&self, next: &mut dyn FnMut() -> Result<Option<BatchOp>>) -> Result<usize> {
-        self.write(|conn| {
-            let mut writer = Writer::for_batch(conn);
+        self.write_batch(|writer| {
             let mut applied = 0;
             while let Some(op) = next()? {
                 writer.apply(op)?;
                 applied += 1;
             }
-            writer.finish()?;
             Ok(applied)
         })
     }

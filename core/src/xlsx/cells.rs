@@ -14,6 +14,8 @@
 
 use calamine::DataRef;
 
+use crate::account::trimmed_string;
+
 /// One cell as read from a sheet, owned.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Cell {
@@ -74,16 +76,8 @@ impl Cell {
     /// The cell as text, trimmed: `None` when blank. Numbers become their decimal text.
     pub(crate) fn text(self) -> Result<Option<String>, String> {
         match self {
-            Cell::Text(s) => {
-                let trimmed = s.trim();
-                Ok(if trimmed.is_empty() {
-                    None
-                } else if trimmed.len() == s.len() {
-                    Some(s)
-                } else {
-                    Some(trimmed.to_string())
-                })
-            }
+            Cell::Text(s) if s.trim().is_empty() => Ok(None),
+            Cell::Text(s) => Ok(Some(trimmed_string(s))),
             other => other.raw_text(),
         }
     }
