@@ -20,14 +20,28 @@ pub(crate) enum Field {
 }
 
 /// The contents of a login form. Cleared when the form is left, so a typed
-/// password never outlives its screen.
-#[derive(Debug, Clone, Default)]
+/// password never outlives its screen; `Debug` shows only whether the password
+/// and the code were typed.
+#[derive(Clone, Default)]
 pub(crate) struct Form {
     pub login: String,
     pub password: String,
     pub phone: String,
     pub code: String,
     pub focus: Option<Field>,
+}
+
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let typed = |value: &str| if value.is_empty() { "" } else { "<redacted>" };
+        f.debug_struct("Form")
+            .field("login", &self.login)
+            .field("password", &typed(&self.password))
+            .field("phone", &self.phone)
+            .field("code", &typed(&self.code))
+            .field("focus", &self.focus)
+            .finish()
+    }
 }
 
 impl Form {
@@ -129,4 +143,26 @@ pub(crate) enum KeyPress {
     Used,
     /// ENTER in this filled-in field: the app submits the password or the code.
     Submit(Field),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_neither_the_typed_password_nor_the_code() {
+        let form = Form {
+            login: "alice".into(),
+            password: "hunter2-pw".into(),
+            code: "492039".into(),
+            ..Form::default()
+        };
+        let shown = format!("{form:?}");
+        assert!(shown.contains("alice"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("492039"),
+            "{shown}"
+        );
+    }
 }
