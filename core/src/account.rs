@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::text;
 
 /// Longest username accepted, in characters (both platforms allow far fewer).
 pub const MAX_USERNAME_CHARS: usize = 64;
@@ -345,22 +346,18 @@ impl Account {
 
 /// The username as shown (trimmed, one leading `@` dropped), if it is valid.
 fn checked_display(raw: &str) -> Result<&str> {
-    let trimmed = raw.trim();
+    let trimmed = text::trim(raw);
     let display = trimmed.strip_prefix('@').unwrap_or(trimmed);
     if display.is_empty() {
         return Err(Error::validation("username", "must not be blank"));
     }
-    let chars = display.chars().count();
-    if chars > MAX_USERNAME_CHARS {
+    if let Some(chars) = text::chars_over(display, MAX_USERNAME_CHARS) {
         return Err(Error::validation(
             "username",
             format!("is {chars} characters long; at most {MAX_USERNAME_CHARS} are allowed"),
         ));
     }
-    if let Some(c) = display
-        .chars()
-        .find(|c| c.is_control() || c.is_whitespace())
-    {
+    if let Some(c) = text::find_control_or_space(display) {
         return Err(Error::validation(
             "username",
             format!(
@@ -585,12 +582,12 @@ fn check_owned_serial(raw: String) -> Result<String> {
 
 /// The trimmed serial, if valid.
 fn check_serial_str(raw: &str) -> Result<&str> {
-    let serial = raw.trim();
+    let serial = text::trim(raw);
     if serial.is_empty() {
         return Err(Error::validation("device", "serial must not be blank"));
     }
     check_length("device", serial, MAX_SERIAL_CHARS)?;
-    if let Some(c) = serial.chars().find(|c| c.is_control() || c.is_whitespace()) {
+    if let Some(c) = text::find_control_or_space(serial) {
         return Err(Error::validation(
             "device",
             format!(
@@ -658,14 +655,13 @@ fn check_password(password: Option<Secret>) -> Result<Option<Secret>> {
     let Some(password) = password.filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
-    let chars = password.expose().chars().count();
-    if chars > MAX_TEXT_CHARS {
+    if let Some(chars) = text::chars_over(password.expose(), MAX_TEXT_CHARS) {
         return Err(Error::validation(
             "password",
             format!("is {chars} characters long; at most {MAX_TEXT_CHARS} are allowed"),
         ));
     }
-    if password.expose().chars().any(char::is_control) {
+    if text::find_control(password.expose(), "").is_some() {
         return Err(Error::validation(
             "password",
             "contains a control character (NUL, newline, ...), which cannot be typed into a phone",
@@ -728,15 +724,12 @@ fn check_text(
     let Some(value) = value else {
         return Ok(None);
     };
-    let trimmed = value.trim();
+    let trimmed = text::trim(&value);
     if trimmed.is_empty() {
         return Ok(None);
     }
     check_length(field, trimmed, max_chars)?;
-    if let Some(c) = trimmed
-        .chars()
-        .find(|c| c.is_control() && !allowed.contains(*c))
-    {
+    if let Some(c) = text::find_control(trimmed, allowed) {
         return Err(Error::validation(
             field,
             format!(
@@ -750,16 +743,16 @@ fn check_text(
 
 /// `value` without surrounding whitespace, reusing its buffer when there is none.
 pub(crate) fn trimmed_string(value: String) -> String {
-    if value.trim().len() == value.len() {
+    let trimmed = text::trim(&value);
+    if trimmed.len() == value.len() {
         value
     } else {
-        value.trim().to_string()
+        trimmed.to_string()
     }
 }
 
 fn check_length(field: &str, value: &str, max_chars: usize) -> Result<()> {
-    let chars = value.chars().count();
-    if chars > max_chars {
+    if let Some(chars) = text::chars_over(value, max_chars) {
         return Err(Error::validation(
             field,
             format!("is {chars} characters long; at most {max_chars} are allowed"),

@@ -17,6 +17,7 @@ pub mod secret;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod store;
+mod text;
 pub mod workspace;
 pub mod xlsx;
 
@@ -27,6 +28,10 @@ pub use account::{
 pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;
 pub use workspace::Workspace;
+
+/// A hash map with a fast hasher for large internal tables, seeded per process
+/// (imported files choose the keys, so the seed must not be guessable).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The README's code blocks, compiled and run as doctests so the quick start stays true.
 #[doc = include_str!("../../README.md")]

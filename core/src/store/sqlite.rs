@@ -8,7 +8,6 @@
 //! before it reads, so a read-modify-write never works from a stale row and no
 //! update is lost; waits for another process's write end at a busy timeout.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
@@ -25,6 +24,7 @@ use crate::account::{
     Username,
 };
 use crate::error::{Error, Result};
+use crate::FastMap;
 
 /// How long a write waits for another connection's write lock before it fails.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -168,7 +168,7 @@ impl SqliteStore {
 #[derive(Default)]
 struct DeviceIndexes {
     /// `None` until the first lookup reads the registry.
-    by_serial: Option<HashMap<String, u32>>,
+    by_serial: Option<FastMap<String, u32>>,
 }
 
 impl DeviceIndexes {
@@ -192,7 +192,7 @@ impl DeviceIndexes {
 }
 
 /// The whole device registry: index by serial.
-fn device_map(conn: &Connection) -> Result<HashMap<String, u32>> {
+fn device_map(conn: &Connection) -> Result<FastMap<String, u32>> {
     conn.prepare_cached("SELECT serial, idx FROM devices")
         .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .map_err(storage)
@@ -258,7 +258,7 @@ fn device(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
 struct Writer<'c> {
     conn: &'c Connection,
     insert: Option<rusqlite::CachedStatement<'c>>,
-    device_indexes: HashMap<String, u32>,
+    device_indexes: FastMap<String, u32>,
     registry: Registry,
     /// With a complete registry: phones first seen in this transaction and the
     /// indexes given to them, written in groups (see [`Writer::finish`]).
@@ -288,7 +288,7 @@ impl<'c> Writer<'c> {
         Writer {
             conn,
             insert: None,
-            device_indexes: HashMap::new(),
+            device_indexes: FastMap::default(),
             registry: Registry::Partial,
             new_devices: Vec::new(),
             next_index: None,

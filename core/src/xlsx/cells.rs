@@ -15,6 +15,7 @@
 use calamine::DataRef;
 
 use crate::account::trimmed_string;
+use crate::text;
 
 /// One cell as read from a sheet, owned.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +58,7 @@ impl Cell {
     pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Text(s) => text::is_blank(s),
             _ => false,
         }
     }
@@ -76,7 +77,7 @@ impl Cell {
     /// The cell as text, trimmed: `None` when blank. Numbers become their decimal text.
     pub(crate) fn text(self) -> Result<Option<String>, String> {
         match self {
-            Cell::Text(s) if s.trim().is_empty() => Ok(None),
+            Cell::Text(s) if text::is_blank(&s) => Ok(None),
             Cell::Text(s) => Ok(Some(trimmed_string(s))),
             other => other.raw_text(),
         }
@@ -86,7 +87,7 @@ impl Cell {
     pub(crate) fn raw_text(self) -> Result<Option<String>, String> {
         match self {
             Cell::Empty => Ok(None),
-            Cell::Text(s) if s.trim().is_empty() => Ok(None),
+            Cell::Text(s) if text::is_blank(&s) => Ok(None),
             Cell::Text(s) => Ok(Some(s)),
             Cell::Number(f) => Ok(Some(number_text(f))),
             Cell::Bool(_) => Err("holds TRUE/FALSE where text is expected".into()),
@@ -98,10 +99,10 @@ impl Cell {
     pub(crate) fn whole(&self) -> Result<Option<u64>, String> {
         match self {
             Cell::Empty => Ok(None),
-            Cell::Text(s) if s.trim().is_empty() => Ok(None),
+            Cell::Text(s) if text::is_blank(s) => Ok(None),
             Cell::Number(f) => whole_number(*f).map(Some),
             Cell::Text(s) => {
-                let t = s.trim();
+                let t = text::trim(s);
                 match t.parse::<u64>() {
                     Ok(n) if n <= MAX_EXACT => Ok(Some(n)),
                     _ => match t.parse::<f64>() {

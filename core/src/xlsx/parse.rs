@@ -15,6 +15,7 @@ use crate::account::{
 };
 use crate::error::Error;
 use crate::secret::Secret;
+use crate::text;
 
 /// A cell of an optional field: `None` when the sheet has no such column,
 /// `Some(None)` for an empty cell (clear), `Some(Some(v))` for a value.
@@ -256,13 +257,12 @@ fn split_tags(text: Option<&str>) -> Vec<String> {
 
 /// Length and character checks of a text value; `quote` may name the value.
 fn check_text(value: &str, quote: bool) -> std::result::Result<(), String> {
-    let chars = value.chars().count();
-    if chars > MAX_TEXT_CHARS {
+    if let Some(chars) = text::chars_over(value, MAX_TEXT_CHARS) {
         return Err(format!(
             "is {chars} characters long; at most {MAX_TEXT_CHARS} are allowed"
         ));
     }
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
+    if let Some(c) = text::find_control(value, "") {
         return Err(if quote {
             format!(
                 "'{}' contains the control character {c:?}",

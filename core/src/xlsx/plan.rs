@@ -12,7 +12,7 @@
 //! row error of an import that rejects on errors stops the flow of changes,
 //! and [`Planner::end`] then makes the store undo what it was given.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::columns::{Column, HeaderMap};
 use super::options::{ImportOptions, OnDuplicate};
@@ -24,9 +24,7 @@ use crate::account::{
 };
 use crate::error::{Error, Result};
 use crate::store::{AccountFilter, AccountStore, BatchOp};
-
-/// A hash map with a fast hasher, seeded per process (file contents choose the keys).
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+use crate::FastMap;
 
 /// A planned row: its username key, the account it changes (none: a create),
 /// and its op (none: the account already matches the row).
