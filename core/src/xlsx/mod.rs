@@ -158,9 +158,8 @@ fn import(
     read: impl FnOnce(&mut dyn RowSink) -> Result<()> + Send,
 ) -> Result<ImportReport> {
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(ROWS_IN_FLIGHT);
+        let (mut sink, receiver) = pipeline::channel(ROWS_IN_FLIGHT);
         let reader = scope.spawn(move || {
-            let mut sink = pipeline::Sender::new(sender);
             let read = read(&mut sink);
             sink.finish(read);
         });

@@ -1,9 +1,10 @@
 //! Reading and the rest on two threads: the sheet reader sends rows in batches
 //! over a bounded channel while the planner types them and the store writes
 //! them, so an import takes little longer than reading the file (and memory in
-//! flight stays bounded).
+//! flight stays bounded). Emptied batches go back to the reader to be filled
+//! again, so the rows in flight reuse the same few buffers.
 
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use super::columns::HeaderMap;
 use super::plan::Planner;
@@ -28,25 +29,45 @@ pub(crate) enum Batch {
     Failed(Error),
 }
 
+/// A channel for `in_flight` batches: the reader's end and the planner's end.
+pub(crate) fn channel(in_flight: usize) -> (Sender, Batches) {
+    let (channel, batches) = mpsc::sync_channel(in_flight);
+    let (return_spare, spares) = mpsc::channel();
+    let sender = Sender {
+        channel,
+        spares,
+        rows: Vec::with_capacity(BATCH),
+    };
+    let receiver = Batches {
+        batches,
+        return_spare,
+    };
+    (sender, receiver)
+}
+
 /// A [`RowSink`] that forwards to another thread in batches.
 pub(crate) struct Sender {
     channel: SyncSender<Batch>,
+    /// Emptied batches handed back by the planner's end.
+    spares: Receiver<Vec<SheetRow>>,
     rows: Vec<SheetRow>,
 }
 
-impl Sender {
-    /// A sink sending on `channel`.
-    pub(crate) fn new(channel: SyncSender<Batch>) -> Sender {
-        Sender {
-            channel,
-            rows: Vec::with_capacity(BATCH),
-        }
-    }
+/// The planner's end of [`channel`].
+pub(crate) struct Batches {
+    batches: Receiver<Batch>,
+    return_spare: mpsc::Sender<Vec<SheetRow>>,
+}
 
+impl Sender {
     /// Sends the rows gathered so far.
     pub(crate) fn flush(&mut self) {
         if !self.rows.is_empty() {
-            let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(BATCH));
+            let spare = self
+                .spares
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+            let rows = std::mem::replace(&mut self.rows, spare);
             self.send(Batch::Rows(rows));
         }
     }
@@ -87,17 +108,18 @@ impl RowSink for Sender {
 /// Feeds the batches from `channel` into `sink` until it has an op ready, and
 /// returns that op; at the end of the sheet returns `end(sink)`. A read that
 /// failed, or a reader that vanished, is an error.
-pub(crate) fn next_op(
-    channel: &Receiver<Batch>,
-    planner: &mut Planner<'_>,
-) -> Result<Option<BatchOp>> {
+pub(crate) fn next_op(channel: &Batches, planner: &mut Planner<'_>) -> Result<Option<BatchOp>> {
     loop {
         if let Some(op) = planner.take_op() {
             return Ok(Some(op));
         }
-        match channel.recv() {
+        match channel.batches.recv() {
             Ok(Batch::Header(sheet, map)) => planner.header(&sheet, &map),
-            Ok(Batch::Rows(rows)) => rows.into_iter().for_each(|row| planner.row(row)),
+            Ok(Batch::Rows(mut rows)) => {
+                rows.drain(..).for_each(|row| planner.row(row));
+                // A reader that is done no longer takes spares back.
+                let _ = channel.return_spare.send(rows);
+            }
             Ok(Batch::Invalid(row, reason)) => planner.invalid(row, reason),
             Ok(Batch::Done) => return planner.end(),
             Ok(Batch::Failed(e)) => return Err(e),
