@@ -256,3 +256,38 @@ fn closing_the_last_store_of_a_file_folds_its_write_ahead_log_in() {
     let ws = Workspace::open(&path).unwrap();
     assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 5000);
 }
+
+fn page_size(path: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap()
+}
+
+/// New files get 16 KiB pages (fewer pages to write per import); a file made
+/// with SQLite's 4 KiB default, here an empty one as another tool may leave,
+/// keeps its pages and works the same.
+#[test]
+fn new_files_get_large_pages_and_existing_files_keep_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    Workspace::open(&fresh)
+        .unwrap()
+        .add(NewAccount::new(TT, "alice"))
+        .unwrap();
+    assert_eq!(page_size(&fresh), 16384);
+
+    let small = dir.path().join("small.db");
+    let conn = rusqlite::Connection::open(&small).unwrap();
+    conn.pragma_update(None, "page_size", 4096).unwrap();
+    conn.execute_batch("VACUUM").unwrap();
+    drop(conn);
+    assert_eq!(page_size(&small), 4096);
+    let ws = Workspace::open(&small).unwrap();
+    let alice = ws.add(NewAccount::new(TT, "alice")).unwrap();
+    drop(ws);
+    assert_eq!(page_size(&small), 4096);
+    assert_eq!(
+        Workspace::open(&small).unwrap().get(alice.id).unwrap(),
+        alice
+    );
+}
