@@ -12,8 +12,9 @@ Builds the `xlsx_tool` example in release mode, makes a SQLite workspace of
   reimport farmhand: its own export back into the workspace (every row unchanged)
   export   farmhand: every account from the workspace to xlsx
            Python xlsxwriter (constant_memory): writing the same rows, already in memory
-  memory   peak RSS of farmhand exporting --big accounts (measured by wait4, like
-           /usr/bin/time -v "Maximum resident set size"), and its split into
+  memory   peak RSS of farmhand exporting --big accounts (the tool's own VmHWM,
+           read at its end; not wait4's ru_maxrss, which on Linux includes this
+           Python process's size at fork), and its split into
            anonymous memory and file pages (SQLite memory-maps the workspace file)
            sampled from /proc every 20 ms
 
@@ -60,7 +61,10 @@ def rss_split(pid, peaks, done):
 
 
 def tool(*args, split=None):
-    """Runs xlsx_tool; returns its JSON line and the child's peak RSS in MB.
+    """Runs xlsx_tool; returns its JSON line and its peak RSS in MB, as the tool
+    reads it from its own /proc/self/status (VmHWM). The ru_maxrss of wait4 is
+    not used: Linux carries this Python process's resident size into the child
+    across exec, so it would report Python's size (the peer's rows it holds).
 
     With `split` (a dict), also fills it with the peak anonymous and file-backed RSS."""
     proc = subprocess.Popen([str(TOOL), *map(str, args)], stdout=subprocess.PIPE, text=True)
@@ -71,14 +75,17 @@ def tool(*args, split=None):
         sampler = threading.Thread(target=rss_split, args=(proc.pid, split, done))
         sampler.start()
     out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, _ = os.wait4(proc.pid, 0)
     done.set()
     if sampler:
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"xlsx_tool {' '.join(map(str, args))} failed ({proc.returncode})")
-    return json.loads(out), usage.ru_maxrss / 1024
+    line = json.loads(out)
+    if line.get("peak_rss_kb") is None:
+        sys.exit("xlsx_tool reports no peak memory (VmHWM) on this system")
+    return line, line["peak_rss_kb"] / 1024
 
 
 def settled(run, k):

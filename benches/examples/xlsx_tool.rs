@@ -6,7 +6,8 @@
 //!   xlsx_tool import XLSX DB       import into the workspace at DB; prints {"seconds", ...}
 //!   xlsx_tool calamine XLSX        read every cell with calamine alone (the floor)
 //!
-//! Timings are wall-clock seconds of the operation alone (not process start).
+//! Timings are wall-clock seconds of the operation alone (not process start);
+//! `peak_rss_kb` is the process's own peak resident memory (Linux; else null).
 
 use std::path::Path;
 use std::time::Instant;
@@ -91,11 +92,21 @@ fn calamine_cells(path: &Path) -> (usize, usize) {
     (cells, bytes)
 }
 
+/// Prints the operation's time and the process's peak resident memory so far.
 fn print_json(started: Instant, fields: &str) {
-    println!(
-        "{{\"seconds\": {:.6}, {fields}}}",
-        started.elapsed().as_secs_f64()
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = peak_rss_kb().map_or("null".to_string(), |kb| kb.to_string());
+    println!("{{\"seconds\": {seconds:.6}, \"peak_rss_kb\": {peak}, {fields}}}");
+}
+
+/// This process's own peak resident set (Linux `VmHWM`). The parent's
+/// `ru_maxrss` is not it: Linux carries the forking parent's resident size
+/// into the child's across `exec`, so a child of a large Python process
+/// reports the parent's size however little it uses.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn usage() -> ! {
