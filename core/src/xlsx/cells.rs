@@ -14,7 +14,7 @@
 
 use calamine::DataRef;
 
-use crate::account::trimmed_string;
+use super::cell_text::CellText;
 use crate::text;
 
 /// One cell as read from a sheet, owned.
@@ -23,7 +23,7 @@ pub(crate) enum Cell {
     /// No value (missing, or empty).
     Empty,
     /// A text cell (shared, inline or formula-string).
-    Text(String),
+    Text(CellText),
     /// A number cell.
     Number(f64),
     /// A TRUE/FALSE cell.
@@ -44,8 +44,8 @@ impl Cell {
         }
         match value {
             DataRef::Empty => Cell::Empty,
-            DataRef::String(s) => Cell::Text(s),
-            DataRef::SharedString(s) => Cell::Text(s.to_string()),
+            DataRef::String(s) => Cell::Text(s.into()),
+            DataRef::SharedString(s) => Cell::Text(s.into()),
             DataRef::Float(f) => Cell::Number(f),
             DataRef::Int(i) => Cell::Number(i as f64),
             DataRef::Bool(b) => Cell::Bool(b),
@@ -58,7 +58,7 @@ impl Cell {
     pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => text::is_blank(s),
+            Cell::Text(s) => text::is_blank(s.as_str()),
             _ => false,
         }
     }
@@ -77,8 +77,16 @@ impl Cell {
     /// The cell as text, trimmed: `None` when blank. Numbers become their decimal text.
     pub(crate) fn text(self) -> Result<Option<String>, String> {
         match self {
-            Cell::Text(s) if text::is_blank(&s) => Ok(None),
-            Cell::Text(s) => Ok(Some(trimmed_string(s))),
+            Cell::Text(s) => {
+                let trimmed = text::trim(s.as_str());
+                if trimmed.is_empty() {
+                    Ok(None)
+                } else if trimmed.len() == s.as_str().len() {
+                    Ok(Some(s.into_string()))
+                } else {
+                    Ok(Some(trimmed.to_string()))
+                }
+            }
             other => other.raw_text(),
         }
     }
@@ -87,8 +95,8 @@ impl Cell {
     pub(crate) fn raw_text(self) -> Result<Option<String>, String> {
         match self {
             Cell::Empty => Ok(None),
-            Cell::Text(s) if text::is_blank(&s) => Ok(None),
-            Cell::Text(s) => Ok(Some(s)),
+            Cell::Text(s) if text::is_blank(s.as_str()) => Ok(None),
+            Cell::Text(s) => Ok(Some(s.into_string())),
             Cell::Number(f) => Ok(Some(number_text(f))),
             Cell::Bool(_) => Err("holds TRUE/FALSE where text is expected".into()),
             Cell::Date | Cell::Error(_) | Cell::Formula => Err(self.refusal()),
@@ -99,10 +107,10 @@ impl Cell {
     pub(crate) fn whole(&self) -> Result<Option<u64>, String> {
         match self {
             Cell::Empty => Ok(None),
-            Cell::Text(s) if text::is_blank(s) => Ok(None),
+            Cell::Text(s) if text::is_blank(s.as_str()) => Ok(None),
             Cell::Number(f) => whole_number(*f).map(Some),
             Cell::Text(s) => {
-                let t = text::trim(s);
+                let t = text::trim(s.as_str());
                 match t.parse::<u64>() {
                     Ok(n) if n <= MAX_EXACT => Ok(Some(n)),
                     _ => match t.parse::<f64>() {
@@ -140,7 +148,7 @@ impl Cell {
     /// A short, safe description of a non-secret value for a message.
     fn describe(&self) -> String {
         match self {
-            Cell::Text(s) => format!("'{}'", crate::account::printable(s.trim())),
+            Cell::Text(s) => format!("'{}'", crate::account::printable(text::trim(s.as_str()))),
             Cell::Number(f) => number_text(*f),
             _ => "the value".into(),
         }

@@ -74,7 +74,7 @@ pub(crate) fn parse_legacy(
         let mut row = SheetRow::new(number);
         for (column, field) in LAYOUT.iter().zip(fields) {
             if !field.is_empty() {
-                row.cells[column.index()] = Cell::Text(field.to_string());
+                row.cells[column.index()] = Cell::Text(field.into());
             }
         }
         sink.row(row);

@@ -19,6 +19,7 @@
 //! date cells. A sheet with more than [`ImportOptions::max_rows`] data rows
 //! (default [`DEFAULT_MAX_ROWS`]) is refused before anything is written.
 
+mod cell_text;
 mod cells;
 mod columns;
 mod legacy;

@@ -188,7 +188,7 @@ impl Assembler<'_> {
 /// Header cells are read as text; a number header becomes its decimal text.
 fn header_text(cell: Cell) -> String {
     match cell {
-        Cell::Text(s) => s,
+        Cell::Text(s) => s.into_string(),
         Cell::Number(f) => number_text(f),
         _ => String::new(),
     }
