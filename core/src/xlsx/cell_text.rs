@@ -3,8 +3,8 @@
 //! An import reads cells on one thread and types them on another. Nearly every
 //! roster cell (usernames, emails, serials, passwords, tags) is a few dozen
 //! bytes at most; keeping those inline means the reading thread allocates
-//! nothing for them and the other thread frees nothing it did not allocate,
-//! which on 2 cores kept the reader ~5% behind the calamine-only read.
+//! nothing for them and the other thread frees nothing it did not allocate
+//! (held as `String`s, they cost a 100k-row import about 14 ms, 3%).
 
 use std::fmt;
 
