@@ -15,6 +15,7 @@
 use calamine::DataRef;
 
 use super::cell_text::CellText;
+use crate::account::trimmed_string;
 use crate::text;
 
 /// One cell as read from a sheet, owned.
@@ -77,16 +78,8 @@ impl Cell {
     /// The cell as text, trimmed: `None` when blank. Numbers become their decimal text.
     pub(crate) fn text(self) -> Result<Option<String>, String> {
         match self {
-            Cell::Text(s) => {
-                let trimmed = text::trim(s.as_str());
-                if trimmed.is_empty() {
-                    Ok(None)
-                } else if trimmed.len() == s.as_str().len() {
-                    Ok(Some(s.into_string()))
-                } else {
-                    Ok(Some(trimmed.to_string()))
-                }
-            }
+            Cell::Text(s) if text::is_blank(s.as_str()) => Ok(None),
+            Cell::Text(s) => Ok(Some(trimmed_string(s.into_string()))),
             other => other.raw_text(),
         }
     }
