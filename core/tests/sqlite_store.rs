@@ -291,3 +291,51 @@ fn new_files_get_large_pages_and_existing_files_keep_theirs() {
         alice
     );
 }
+
+/// New phones are written 128 to a statement, which may fail after writing
+/// part of its rows (here a trigger refuses one serial in the second group).
+/// The whole batch is undone all the same: accounts, phones and the phone
+/// numbers still to be given out.
+#[test]
+fn a_batch_failing_inside_a_group_of_new_phones_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let ws = Workspace::open(&path).unwrap();
+    ws.add(NewAccount::new(TT, "kept").device("old-phone"))
+        .unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse_boom BEFORE INSERT ON devices WHEN NEW.serial = 'boom'
+             BEGIN SELECT RAISE(FAIL, 'serial boom refused'); END;",
+        )
+        .unwrap();
+    let accounts = ws.list(&AccountFilter::default()).unwrap();
+    let devices = ws.devices().unwrap();
+    let batch = |refused: &str| -> Vec<farmhand::store::BatchOp> {
+        (0..300)
+            .map(|i| {
+                let serial = if i == 200 {
+                    refused.to_string()
+                } else {
+                    format!("p{i}")
+                };
+                farmhand::store::BatchOp::Create(
+                    NewAccount::new(TT, format!("u{i}")).device(serial),
+                )
+            })
+            .collect()
+    };
+    let err = ws.apply_batch(batch("boom")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage);
+    assert!(err.to_string().contains("serial boom refused"), "{err}");
+    assert_eq!(ws.list(&AccountFilter::default()).unwrap(), accounts);
+    assert_eq!(ws.devices().unwrap(), devices);
+
+    ws.apply_batch(batch("p200")).unwrap();
+    let after = ws.devices().unwrap();
+    assert_eq!(after.len(), devices.len() + 300);
+    let last = devices.last().unwrap().index;
+    let given: Vec<u32> = after[devices.len()..].iter().map(|d| d.index).collect();
+    assert_eq!(given, (last + 1..=last + 300).collect::<Vec<_>>());
+}
