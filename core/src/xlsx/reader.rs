@@ -98,7 +98,7 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
         pending: None,
         data_rows: 0,
     };
-    while let Some(record) = cells
+    while let Some(mut record) = cells
         .next_cell_with_formula_metadata()
         .map_err(|e| in_sheet(read_message(e)))?
     {
@@ -107,7 +107,7 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
             rows.finish_row(sink).map_err(in_sheet)?;
         }
         rows.pending = Some(row);
-        let cell = Cell::from_calamine(record.value, record.formula.is_some());
+        let cell = Cell::from_calamine(&mut record.value, record.formula.is_some());
         rows.add(col, cell);
     }
     if rows.pending.is_some() {
