@@ -930,6 +930,84 @@ pub fn update_with_sees_the_current_account(ws: Workspace) {
     assert_eq!(ws.get(a.id).unwrap().stats.followers, Some(200));
 }
 
+/// Creates many enough to fill several of a store's write groups, around an
+/// update and a delete: every result is the account as stored, ids rise in op
+/// order, and a later batch numbers on after ids freed by deletes.
+pub fn large_batches_return_every_account_in_op_order(ws: Workspace) {
+    let old = ws.add(NewAccount::new(TT, "old")).unwrap();
+    let doomed = ws.add(NewAccount::new(TT, "doomed")).unwrap();
+    let create = |i: usize| {
+        BatchOp::Create(NewAccount::new(TT, format!("b{i}")).device(format!("ph{}", i % 9)))
+    };
+    let mut ops: Vec<BatchOp> = (0..150).map(create).collect();
+    ops.push(BatchOp::Update(
+        old.id,
+        AccountPatch {
+            username: Some("b150".into()),
+            ..patch()
+        },
+    ));
+    ops.extend((151..300).map(create));
+    ops.push(BatchOp::Delete(doomed.id));
+    ops.extend((300..310).map(create));
+    let done = ws.apply_batch(ops).unwrap();
+    assert_eq!(done.len(), 311);
+    let accounts: Vec<_> = done.iter().flatten().collect();
+    assert_eq!(accounts.len(), 310);
+    for (i, account) in accounts.iter().enumerate() {
+        assert_eq!(account.username.as_str(), format!("b{i}"));
+        assert_eq!(&&ws.get(account.id).unwrap(), account);
+    }
+    let created: Vec<AccountId> = accounts
+        .iter()
+        .map(|a| a.id)
+        .filter(|&id| id != old.id)
+        .collect();
+    assert!(
+        created.windows(2).all(|w| w[0] < w[1]),
+        "ids rise in op order"
+    );
+    assert!(done[300].is_none(), "the delete");
+    let last = *created.last().unwrap();
+    ws.delete(last).unwrap();
+    let next = ws.apply_batch((400..470).map(create).collect()).unwrap();
+    assert!(next[0].as_ref().unwrap().id > last, "ids are never reused");
+}
+
+/// A duplicate username deep inside a large batch fails it whole, naming the
+/// account that clashes first in op order, whether it clashes with an account
+/// made earlier in the batch or with one that was there before.
+pub fn a_duplicate_deep_in_a_large_batch_names_the_first_clash(ws: Workspace) {
+    ws.add(NewAccount::new(TT, "there")).unwrap();
+    let before = ws.list(&AccountFilter::default()).unwrap();
+    let batch = |clashes: &[(usize, &str)]| -> Vec<BatchOp> {
+        (0..200)
+            .map(|i| {
+                let name = clashes
+                    .iter()
+                    .find(|(at, _)| *at == i)
+                    .map_or(format!("n{i}"), |(_, name)| name.to_string());
+                BatchOp::Create(NewAccount::new(TT, name))
+            })
+            .collect()
+    };
+    for (clashes, named) in [
+        (vec![(70, "@N10")], "N10"),
+        (vec![(130, "THERE")], "THERE"),
+        (vec![(90, "@n5"), (100, "there")], "n5"),
+        (vec![(90, "There"), (100, "n5")], "There"),
+    ] {
+        let err = ws.apply_batch(batch(&clashes)).unwrap_err();
+        match &err {
+            farmhand::Error::Duplicate { username, .. } => {
+                assert_eq!(username, named, "{clashes:?}")
+            }
+            other => panic!("{clashes:?}: {other}"),
+        }
+        assert_eq!(ws.list(&AccountFilter::default()).unwrap(), before);
+    }
+}
+
 /// Instantiates every contract test above for one store; `$make` builds a fresh
 /// `Workspace` (and may keep a temporary directory alive inside it).
 macro_rules! contract {
@@ -949,7 +1027,9 @@ macro_rules! contract {
                 batches_number_new_phones_in_order_and_undo_them_whole,
                 enable_disable_and_eligible, tags_set_add_remove, device_registry_gives_stable_numbers,
                 secrets_never_show_in_debug_display_or_errors,
-                concurrent_tag_adds_from_threads_all_survive, update_with_sees_the_current_account);
+                concurrent_tag_adds_from_threads_all_survive, update_with_sees_the_current_account,
+                large_batches_return_every_account_in_op_order,
+                a_duplicate_deep_in_a_large_batch_names_the_first_clash);
         }
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

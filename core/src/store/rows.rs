@@ -79,30 +79,36 @@ pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
 /// `stmt`, straight from the account (no copies). Counts were checked to fit an
 /// `i64` by validation.
 pub(super) fn bind(stmt: &mut Statement<'_>, a: &Account) -> rusqlite::Result<()> {
+    bind_at(stmt, 0, a)
+}
+
+/// Binds like [`bind`] to parameters `at + 1..=at + COLUMN_COUNT` (one row of
+/// a multi-row statement).
+pub(super) fn bind_at(stmt: &mut Statement<'_>, at: usize, a: &Account) -> rusqlite::Result<()> {
     let count = |n: Option<u64>| n.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     let time = |t: Option<Timestamp>| t.map(|t| t.0);
-    stmt.raw_bind_parameter(1, a.platform.as_str())?;
-    stmt.raw_bind_parameter(2, a.username.as_str())?;
-    stmt.raw_bind_parameter(3, a.username.key())?;
-    stmt.raw_bind_parameter(4, a.email.as_deref())?;
-    stmt.raw_bind_parameter(5, a.password.as_ref().map(|p| p.expose()))?;
-    stmt.raw_bind_parameter(6, a.device.as_deref())?;
-    stmt.raw_bind_parameter(7, a.package_name.as_deref())?;
-    stmt.raw_bind_parameter(8, i64::from(a.logged_in))?;
-    stmt.raw_bind_parameter(9, i64::from(a.status.sheet_value()))?;
-    stmt.raw_bind_parameter(10, join_tags(&a.tags))?;
-    stmt.raw_bind_parameter(11, a.stats.nickname.as_deref())?;
-    stmt.raw_bind_parameter(12, a.stats.country.as_deref())?;
-    stmt.raw_bind_parameter(13, count(a.stats.followers))?;
-    stmt.raw_bind_parameter(14, count(a.stats.following))?;
-    stmt.raw_bind_parameter(15, count(a.stats.hearts))?;
-    stmt.raw_bind_parameter(16, count(a.stats.videos))?;
-    stmt.raw_bind_parameter(17, count(a.stats.friends))?;
-    stmt.raw_bind_parameter(18, time(a.stats.synced_at))?;
-    stmt.raw_bind_parameter(19, time(a.last_login_at))?;
-    stmt.raw_bind_parameter(20, a.last_error.as_deref())?;
-    stmt.raw_bind_parameter(21, a.created_at.0)?;
-    stmt.raw_bind_parameter(22, a.updated_at.0)
+    stmt.raw_bind_parameter(at + 1, a.platform.as_str())?;
+    stmt.raw_bind_parameter(at + 2, a.username.as_str())?;
+    stmt.raw_bind_parameter(at + 3, a.username.key())?;
+    stmt.raw_bind_parameter(at + 4, a.email.as_deref())?;
+    stmt.raw_bind_parameter(at + 5, a.password.as_ref().map(|p| p.expose()))?;
+    stmt.raw_bind_parameter(at + 6, a.device.as_deref())?;
+    stmt.raw_bind_parameter(at + 7, a.package_name.as_deref())?;
+    stmt.raw_bind_parameter(at + 8, i64::from(a.logged_in))?;
+    stmt.raw_bind_parameter(at + 9, i64::from(a.status.sheet_value()))?;
+    stmt.raw_bind_parameter(at + 10, join_tags(&a.tags))?;
+    stmt.raw_bind_parameter(at + 11, a.stats.nickname.as_deref())?;
+    stmt.raw_bind_parameter(at + 12, a.stats.country.as_deref())?;
+    stmt.raw_bind_parameter(at + 13, count(a.stats.followers))?;
+    stmt.raw_bind_parameter(at + 14, count(a.stats.following))?;
+    stmt.raw_bind_parameter(at + 15, count(a.stats.hearts))?;
+    stmt.raw_bind_parameter(at + 16, count(a.stats.videos))?;
+    stmt.raw_bind_parameter(at + 17, count(a.stats.friends))?;
+    stmt.raw_bind_parameter(at + 18, time(a.stats.synced_at))?;
+    stmt.raw_bind_parameter(at + 19, time(a.last_login_at))?;
+    stmt.raw_bind_parameter(at + 20, a.last_error.as_deref())?;
+    stmt.raw_bind_parameter(at + 21, a.created_at.0)?;
+    stmt.raw_bind_parameter(at + 22, a.updated_at.0)
 }
 
 /// `,a,b,` so that a tag filter is `instr(tags, ',a,')`; validation keeps commas out of tags.

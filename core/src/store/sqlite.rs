@@ -9,7 +9,7 @@
 //! update is lost; waits for another process's write end at a busy timeout.
 
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::types::Value;
@@ -18,41 +18,21 @@ use rusqlite::{
     TransactionBehavior,
 };
 
+mod writer;
+
 use super::{rows, schema, AccountFilter, AccountStore, BatchOp, DeviceRecord};
 use crate::account::{
-    check_label, check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp,
-    Username,
+    check_label, check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Username,
 };
 use crate::error::{Error, Result};
 use crate::FastMap;
+use writer::{Applied, Writer};
 
 /// How long a write waits for another connection's write lock before it fails.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Accounts per page of [`AccountStore::for_each`]; the lock is released between pages.
 const PAGE: i64 = 1024;
-
-static INSERT: LazyLock<String> = LazyLock::new(|| {
-    let slots: Vec<String> = (1..=rows::COLUMN_COUNT).map(|i| format!("?{i}")).collect();
-    format!(
-        "INSERT INTO accounts ({}) VALUES ({})",
-        rows::COLUMNS,
-        slots.join(", ")
-    )
-});
-
-static UPDATE: LazyLock<String> = LazyLock::new(|| {
-    let sets: Vec<String> = rows::COLUMNS
-        .split(',')
-        .enumerate()
-        .map(|(i, column)| format!("{} = ?{}", column.trim(), i + 1))
-        .collect();
-    format!(
-        "UPDATE accounts SET {} WHERE id = ?{}",
-        sets.join(", "),
-        rows::COLUMN_COUNT + 1
-    )
-});
 
 /// An [`AccountStore`] in one SQLite file (see the module documentation).
 pub struct SqliteStore {
@@ -151,13 +131,18 @@ impl SqliteStore {
     }
 
     /// Runs `work` with a batch [`Writer`] in one write transaction, writing
-    /// what the writer still holds before the commit.
-    fn write_batch<T>(&self, work: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+    /// what the writer still holds before the commit. With `keep_created`, also
+    /// returns the accounts its queued creates became, in order.
+    fn write_batch<T>(
+        &self,
+        keep_created: bool,
+        work: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<(T, Vec<Account>)> {
         self.write(|conn| {
-            let mut writer = Writer::for_batch(conn);
+            let mut writer = Writer::for_batch(conn, keep_created);
             let out = work(&mut writer)?;
-            writer.finish()?;
-            Ok(out)
+            let created = writer.finish()?;
+            Ok((out, created))
         })
     }
 }
@@ -250,178 +235,6 @@ fn device(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
         serial: row.get(1)?,
         label: row.get(2)?,
     })
-}
-
-/// The account changes of one write transaction. It keeps its statements
-/// prepared and remembers the device indexes it has looked up, so a batch of
-/// 100k creates costs one statement execution per account (and one per new phone).
-struct Writer<'c> {
-    conn: &'c Connection,
-    insert: Option<rusqlite::CachedStatement<'c>>,
-    device_indexes: FastMap<String, u32>,
-    registry: Registry,
-    /// With a complete registry: phones first seen in this transaction and the
-    /// indexes given to them, written in groups (see [`Writer::finish`]).
-    new_devices: Vec<(u32, String)>,
-    /// With a complete registry: the index the next new phone gets.
-    next_index: Option<u32>,
-}
-
-/// New phones per `INSERT` statement: the devices table's AUTOINCREMENT
-/// bookkeeping is paid once per statement, not once per phone.
-const DEVICE_GROUP: usize = 128;
-
-/// How much of the device registry a [`Writer`] holds.
-#[derive(PartialEq)]
-enum Registry {
-    /// Nothing yet; the first lookup reads all of it (worth it for a batch).
-    Unread,
-    /// All of it, read inside the writer's transaction: a serial missing is new.
-    Complete,
-    /// The serials looked up so far.
-    Partial,
-}
-
-impl<'c> Writer<'c> {
-    /// A writer for one change.
-    fn new(conn: &'c Connection) -> Writer<'c> {
-        Writer {
-            conn,
-            insert: None,
-            device_indexes: FastMap::default(),
-            registry: Registry::Partial,
-            new_devices: Vec::new(),
-            next_index: None,
-        }
-    }
-
-    /// A writer for many changes.
-    fn for_batch(conn: &'c Connection) -> Writer<'c> {
-        Writer {
-            registry: Registry::Unread,
-            ..Writer::new(conn)
-        }
-    }
-
-    /// The device index of `serial`, registering it on first sight.
-    fn device_index(&mut self, serial: &str) -> Result<u32> {
-        if self.registry == Registry::Unread {
-            self.device_indexes = device_map(self.conn)?;
-            self.registry = Registry::Complete;
-        }
-        if let Some(&index) = self.device_indexes.get(serial) {
-            return Ok(index);
-        }
-        let index = match self.registry {
-            Registry::Complete => self.new_device(serial)?,
-            _ => register(self.conn, serial)?.index,
-        };
-        self.device_indexes.insert(serial.to_string(), index);
-        Ok(index)
-    }
-
-    /// Gives a phone missing from the complete registry the index AUTOINCREMENT
-    /// would give it (this transaction holds the write lock, so nobody else
-    /// takes one meanwhile), and queues it to be written.
-    fn new_device(&mut self, serial: &str) -> Result<u32> {
-        let index = match self.next_index {
-            Some(index) => index,
-            None => self
-                .conn
-                .query_row(
-                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'devices'), 0), \
-                     coalesce((SELECT max(idx) FROM devices), 0)) + 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(storage)?,
-        };
-        self.next_index = Some(index + 1);
-        self.new_devices.push((index, serial.to_string()));
-        if self.new_devices.len() == DEVICE_GROUP {
-            self.write_new_devices()?;
-        }
-        Ok(index)
-    }
-
-    /// Writes the queued new phones with their indexes.
-    fn write_new_devices(&mut self) -> Result<()> {
-        if self.new_devices.is_empty() {
-            return Ok(());
-        }
-        let slots = vec!["(?, ?)"; self.new_devices.len()].join(", ");
-        // OR FAIL, not the default ABORT: an ABORT statement that writes many rows
-        // inside a transaction keeps a statement journal to undo just itself, and
-        // that journal spills to a temp file (about 30 MB of writes for 37,500
-        // new phones). Nothing needs the statement undone alone: any error here
-        // rolls the whole transaction back.
-        let sql = format!("INSERT OR FAIL INTO devices (idx, serial) VALUES {slots}");
-        let values = self
-            .new_devices
-            .drain(..)
-            .flat_map(|(index, serial)| [Value::Integer(index.into()), Value::Text(serial)]);
-        self.conn
-            .prepare_cached(&sql)
-            .and_then(|mut s| s.execute(params_from_iter(values)))
-            .map_err(storage)?;
-        Ok(())
-    }
-
-    /// Writes what is still queued; call before committing.
-    fn finish(mut self) -> Result<()> {
-        self.write_new_devices()
-    }
-
-    fn insert(&mut self, new: NewAccount) -> Result<Account> {
-        let mut account = new.into_record(Timestamp::now())?;
-        if let Some(serial) = &account.device {
-            account.device_index = Some(self.device_index(serial)?);
-        }
-        let conn = self.conn;
-        let stmt = match &mut self.insert {
-            Some(stmt) => stmt,
-            slot => slot.insert(conn.prepare_cached(&INSERT).map_err(storage)?),
-        };
-        rows::bind(stmt, &account)
-            .and_then(|()| stmt.raw_execute())
-            .map_err(|e| storage_or_duplicate(e, &account))?;
-        account.id = AccountId(conn.last_insert_rowid());
-        Ok(account)
-    }
-
-    fn modify(
-        &mut self,
-        id: AccountId,
-        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
-    ) -> Result<Account> {
-        let current = fetch(self.conn, id)?;
-        let mut next = current.clone();
-        change(&current)?.apply_to(&mut next, Timestamp::now())?;
-        if let Some(serial) = &next.device {
-            next.device_index = Some(self.device_index(serial)?);
-        }
-        self.conn
-            .prepare_cached(&UPDATE)
-            .and_then(|mut stmt| {
-                rows::bind(&mut stmt, &next)?;
-                stmt.raw_bind_parameter(rows::COLUMN_COUNT + 1, id.0)?;
-                stmt.raw_execute()
-            })
-            .map_err(|e| storage_or_duplicate(e, &next))?;
-        Ok(next)
-    }
-
-    fn apply(&mut self, op: BatchOp) -> Result<Option<Account>> {
-        match op {
-            BatchOp::Create(new) => self.insert(new).map(Some),
-            BatchOp::Update(id, patch) => {
-                let mut patch = Some(patch);
-                self.modify(id, &mut |_| Ok(patch.take().unwrap_or_default()))
-                    .map(Some)
-            }
-            BatchOp::Delete(id) => remove(self.conn, id).map(|()| None),
-        }
-    }
 }
 
 fn fetch(conn: &Connection, id: AccountId) -> Result<Account> {
@@ -576,18 +389,31 @@ impl AccountStore for SqliteStore {
     }
 
     fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
-        self.write_batch(|writer| ops.into_iter().map(|op| writer.apply(op)).collect())
+        let (applied, created) = self.write_batch(true, |writer| {
+            ops.into_iter()
+                .map(|op| writer.apply(op))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        let mut created = created.into_iter();
+        Ok(applied
+            .into_iter()
+            .map(|applied| match applied {
+                Applied::Queued => created.next(),
+                Applied::Done(account) => account,
+            })
+            .collect())
     }
 
     fn apply_stream(&self, next: &mut dyn FnMut() -> Result<Option<BatchOp>>) -> Result<usize> {
-        self.write_batch(|writer| {
+        let (applied, _) = self.write_batch(false, |writer| {
             let mut applied = 0;
             while let Some(op) = next()? {
                 writer.apply(op)?;
                 applied += 1;
             }
             Ok(applied)
-        })
+        })?;
+        Ok(applied)
     }
 
     fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
