@@ -336,3 +336,116 @@ fn the_sheet_named_accounts_wins_over_the_first() {
     let report = guarded.import(&path);
     assert_eq!((report.sheet.as_str(), report.created), ("Accounts", 1));
 }
+
+/// An export without ids (a template of new accounts) of `n` accounts with every column filled: a sheet of about 500
+/// bytes a row, so a few thousand rows make a part read in chunks.
+fn export_of(dir: &Path, n: usize) -> std::path::PathBuf {
+    let ws = Workspace::in_memory();
+    let ops = (0..n)
+        .map(|i| {
+            farmhand::store::BatchOp::Create(
+                farmhand::NewAccount::new(Platform::TikTok, format!("user{i:06}"))
+                    .email(format!("user{i}@example.com"))
+                    .password(format!("pass{i}:JBSWY3DPEHPK3PXP"))
+                    .device(format!("10.0.{}.{}:5555", i / 250, i % 250))
+                    .tags(["warm", "batch"]),
+            )
+        })
+        .collect();
+    ws.apply_batch(ops).unwrap();
+    let path = dir.join(format!("export{n}.xlsx"));
+    let options = ExportOptions::new(Platform::TikTok).include_ids(false);
+    ws.export_xlsx(&path, &options).unwrap();
+    path
+}
+
+/// Rewrites the xlsx at `path` part by part with `edit` applied to each part's bytes.
+fn rewrite_parts(path: &Path, edit: impl Fn(&str, Vec<u8>) -> (String, Vec<u8>)) {
+    use std::io::{Read, Write};
+    let mut source = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let out = path.with_extension("tmp");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&out).unwrap());
+    for i in 0..source.len() {
+        let mut part = source.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        let name = part.name().unwrap().to_string();
+        let (name, bytes) = edit(&name, bytes);
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    std::fs::rename(out, path).unwrap();
+}
+
+#[test]
+fn a_sheet_damaged_in_the_middle_is_refused() {
+    let dir = temp_dir();
+    for n in [4, 5000] {
+        let path = export_of(dir.path(), n);
+        let start = {
+            let mut raw = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+            let at = raw.index_for_name("xl/worksheets/sheet1.xml").unwrap();
+            let sheet = raw.by_index_raw(at).unwrap();
+            sheet.data_start().unwrap() + sheet.compressed_size() / 2
+        };
+        let mut bytes = std::fs::read(&path).unwrap();
+        for b in &mut bytes[start as usize..start as usize + 16] {
+            *b ^= 0x5a;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let message = Guarded::new().file_error(&path);
+        assert!(message.contains("damaged"), "{n}: {message}");
+    }
+}
+
+/// The sheet's own claim of its size only sizes buffers: a claim of a full
+/// sheet over four rows imports the four rows.
+#[test]
+fn a_sheet_claiming_far_more_rows_than_it_has_imports_what_it_has() {
+    let dir = temp_dir();
+    let path = export_of(dir.path(), 4);
+    rewrite_parts(&path, |name, bytes| {
+        let text = String::from_utf8(bytes).unwrap();
+        let start = text.find("<dimension ref=\"").map(|at| at + 16);
+        let text = match start {
+            Some(at) => {
+                let end = at + text[at..].find('"').unwrap();
+                format!("{}A1:Q1048576{}", &text[..at], &text[end..])
+            }
+            None => text,
+        };
+        (name.to_string(), text.into_bytes())
+    });
+    let ws = Workspace::in_memory();
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.created, 4, "{report}");
+}
+
+/// Part names outside ASCII take the direct way through calamine: the same result.
+#[test]
+fn a_workbook_with_unusual_part_names_reads_the_same() {
+    let dir = temp_dir();
+    let path = export_of(dir.path(), 5000);
+    let plain = Workspace::in_memory();
+    let expected = plain
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    rewrite_parts(&path, |name, bytes| {
+        let name = match name {
+            "docProps/app.xml" => "docProps/äpp.xml".to_string(),
+            other => other.to_string(),
+        };
+        (name, bytes)
+    });
+    let ws = Workspace::in_memory();
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.created, 5000);
+    assert_eq!(report.to_string(), expected.to_string());
+    assert_eq!(snapshot(&ws).len(), snapshot(&plain).len());
+}

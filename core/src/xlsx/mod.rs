@@ -22,6 +22,7 @@
 mod cell_text;
 mod cells;
 mod columns;
+mod inflate_ahead;
 mod legacy;
 mod options;
 mod parse;

@@ -15,6 +15,7 @@ use calamine::{Reader, Xlsx, XlsxError};
 
 use super::cells::{number_text, Cell};
 use super::columns::{Column, HeaderMap, COLUMN_COUNT};
+use super::inflate_ahead::{first_damaged_part, InflatedArchive};
 use crate::error::{Error, Result};
 
 /// One non-blank data row: its 1-based sheet row number and a cell per known
@@ -76,8 +77,11 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
         Signature::Io(e) => Error::io(path, e),
         Signature::Wrong(message) => fail(message),
     })?;
-    let mut workbook: Xlsx<_> =
-        Xlsx::new(BufReader::new(file)).map_err(|e| fail(open_message(e)))?;
+    let input = match InflatedArchive::open(path) {
+        Some(archive) => Input::Inflated(Box::new(archive)),
+        None => Input::Plain(BufReader::new(file)),
+    };
+    let mut workbook: Xlsx<_> = Xlsx::new(input).map_err(|e| fail(open_message(e)))?;
     let names = workbook.sheet_names();
     let sheet = names
         .iter()
@@ -100,7 +104,7 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
     };
     while let Some(mut record) = cells
         .next_cell_with_formula_metadata()
-        .map_err(|e| in_sheet(read_message(e)))?
+        .map_err(|e| in_sheet(checked_read_message(path, e)))?
     {
         let (row, col) = record.pos;
         if rows.pending.is_some_and(|r| r != row) {
@@ -250,15 +254,73 @@ fn open_message(error: XlsxError) -> String {
     }
 }
 
+/// [`read_message`], except that a sheet whose bytes fail their checksum is
+/// called damaged: damaged compressed data often inflates to garbage that the
+/// XML reader trips over before the zip reader reaches the checksum.
+fn checked_read_message(path: &Path, error: XlsxError) -> String {
+    let message = read_message(error);
+    if message.contains("damaged") {
+        return message;
+    }
+    match first_damaged_part(path) {
+        Some(why) => format!("the zip archive is damaged ({why})"),
+        None => message,
+    }
+}
+
 /// A person-readable reason for a sheet that cannot be read to its end.
 fn read_message(error: XlsxError) -> String {
     match error {
         XlsxError::Zip(e) => format!("the zip archive is damaged or truncated ({e})"),
         XlsxError::Io(e) => format!("the zip archive is damaged or truncated ({e})"),
+        XlsxError::Xml(xml) if io_cause(&xml).is_some() => {
+            let cause = io_cause(&xml).map(ToString::to_string).unwrap_or_default();
+            format!("the zip archive is damaged or truncated ({cause})")
+        }
         XlsxError::XmlEof(what) => {
             format!("the sheet data ends early (inside <{what}>); the file is damaged or truncated")
         }
         XlsxError::NotAWorksheet(kind) => format!("is not a worksheet (it is a {kind})"),
         other => format!("cannot read the sheet: {other}"),
     }
+}
+
+/// The workbook file, read through [`InflatedArchive`] when it can show it.
+enum Input {
+    Inflated(Box<InflatedArchive>),
+    Plain(BufReader<File>),
+}
+
+impl Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Input::Inflated(archive) => archive.read(buf),
+            Input::Plain(file) => file.read(buf),
+        }
+    }
+}
+
+impl Seek for Input {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        match self {
+            Input::Inflated(archive) => archive.seek(to),
+            Input::Plain(file) => file.seek(to),
+        }
+    }
+}
+
+/// The I/O error behind an XML reader's error, if that is what it was: the zip
+/// reader under it failing on damaged or truncated bytes.
+fn io_cause<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e std::io::Error> {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        if let Some(io) = e.downcast_ref::<std::sync::Arc<std::io::Error>>() {
+            return Some(io);
+        }
+        cause = e.source();
+    }
+    None
 }
