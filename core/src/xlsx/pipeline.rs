@@ -17,6 +17,8 @@ const BATCH: usize = 512;
 
 /// What the reader thread sends.
 pub(crate) enum Batch {
+    /// The number of data rows the file claims (a sizing hint).
+    Expect(usize),
     /// The sheet's name and header.
     Header(String, HeaderMap),
     /// Data rows in order.
@@ -88,6 +90,10 @@ impl Sender {
 }
 
 impl RowSink for Sender {
+    fn expect_rows(&mut self, rows: usize) {
+        self.send(Batch::Expect(rows));
+    }
+
     fn header(&mut self, sheet: &str, map: &HeaderMap) {
         self.send(Batch::Header(sheet.to_string(), map.clone()));
     }
@@ -114,6 +120,7 @@ pub(crate) fn next_op(channel: &Batches, planner: &mut Planner<'_>) -> Result<Op
             return Ok(Some(op));
         }
         match channel.batches.recv() {
+            Ok(Batch::Expect(rows)) => planner.expect_rows(rows),
             Ok(Batch::Header(sheet, map)) => planner.header(&sheet, &map),
             Ok(Batch::Rows(mut rows)) => {
                 rows.drain(..).for_each(|row| planner.row(row));

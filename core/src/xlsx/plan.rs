@@ -50,6 +50,14 @@ pub(crate) struct Planner<'e> {
 }
 
 impl RowSink for Planner<'_> {
+    /// Sizes the per-row maps once instead of letting them grow (and rehash) a
+    /// dozen times over a large sheet.
+    fn expect_rows(&mut self, rows: usize) {
+        self.seen_names.reserve(rows);
+        self.seen_targets
+            .reserve(rows.min(self.existing.accounts.len()));
+    }
+
     fn header(&mut self, sheet: &str, map: &HeaderMap) {
         self.report.sheet = sheet.to_string();
         self.report.unknown_columns = map.unknown.iter().map(|(_, n)| n.clone()).collect();

@@ -55,6 +55,9 @@ impl SheetRow {
 
 /// Receives a sheet as it is read: its header once, then each data row in order.
 pub(crate) trait RowSink {
+    /// About how many data rows follow, as the file itself claims (capped by
+    /// the caller's row limit). Only a sizing hint: it may be wrong either way.
+    fn expect_rows(&mut self, _rows: usize) {}
     /// The chosen sheet's name and header layout, before any row.
     fn header(&mut self, sheet: &str, map: &HeaderMap);
     /// One non-blank data row.
@@ -94,6 +97,8 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
         .worksheet_cells_reader(&sheet)
         .map_err(|e| in_sheet(read_message(e)))?;
 
+    let claimed = cells.dimensions();
+    sink.expect_rows((claimed.end.0.saturating_sub(claimed.start.0) as usize).min(max_rows));
     let mut rows = Assembler {
         sheet: &sheet,
         max_rows,
