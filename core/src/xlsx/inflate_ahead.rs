@@ -64,6 +64,21 @@ struct Stream {
     chunks: Receiver<io::Result<Vec<u8>>>,
     /// Spent chunks, back to the helper to be filled again.
     spares: SyncSender<Vec<u8>>,
+    /// The helper thread, joined when the stream is dropped.
+    helper: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Stream {
+    /// Hangs up, so that a helper waiting to send stops, and waits for it: no
+    /// helper outlives its stream or keeps the file open after the import.
+    fn drop(&mut self) {
+        let (_, hung_up) = mpsc::sync_channel(0);
+        drop(std::mem::replace(&mut self.chunks, hung_up));
+        if let Some(helper) = self.helper.take() {
+            // A helper that panicked has already ended the stream with an error.
+            let _ = helper.join();
+        }
+    }
 }
 
 /// A zip archive shown with every part stored, inflated as it is read.
@@ -189,7 +204,7 @@ impl InflatedArchive {
         let (spares, spare_rx) = mpsc::sync_channel(CHUNKS_AHEAD + 2);
         let path = self.path.clone();
         let index = part.index;
-        std::thread::Builder::new()
+        let helper = std::thread::Builder::new()
             .name("farmhand-inflate".into())
             .spawn(move || inflate_part(&path, index, &chunk_tx, &spare_rx))?;
         Ok(Source::Stream(Stream {
@@ -199,6 +214,7 @@ impl InflatedArchive {
             at: 0,
             chunks,
             spares,
+            helper: Some(helper),
         }))
     }
 }
