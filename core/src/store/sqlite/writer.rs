@@ -151,18 +151,15 @@ impl<'c> Writer<'c> {
     /// would give it (this transaction holds the write lock, so nobody else
     /// takes one meanwhile), and queues it to be written.
     fn new_device(&mut self, serial: &str) -> Result<u32> {
-        let index = match self.next_index {
-            Some(index) => index,
-            None => self
-                .conn
-                .query_row(
-                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'devices'), 0), \
-                     coalesce((SELECT max(idx) FROM devices), 0)) + 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(storage)?,
-        };
+        let index =
+            match self.next_index {
+                Some(index) => index,
+                None => u32::try_from(highest_given(self.conn, "devices", "idx")? + 1).map_err(
+                    |_| Error::Storage {
+                        message: "the device numbers are used up".into(),
+                    },
+                )?,
+            };
         self.next_index = Some(index + 1);
         self.new_devices.push((index, serial.to_string()));
         if self.new_devices.len() == DEVICE_GROUP {
@@ -177,11 +174,8 @@ impl<'c> Writer<'c> {
             return Ok(());
         }
         let slots = vec!["(?, ?)"; self.new_devices.len()].join(", ");
-        // OR FAIL, not the default ABORT: an ABORT statement that writes many rows
-        // inside a transaction keeps a statement journal to undo just itself, and
-        // that journal spills to a temp file (about 30 MB of writes for 37,500
-        // new phones). Nothing needs the statement undone alone: any error here
-        // rolls the whole transaction back.
+        // OR FAIL for the reason given at [`INSERT_GROUP`] (for 37,500 new
+        // phones, ABORT's statement journal wrote about 30 MB to a temp file).
         let sql = format!("INSERT OR FAIL INTO devices (idx, serial) VALUES {slots}");
         let values = self
             .new_devices
@@ -277,7 +271,7 @@ impl<'c> Writer<'c> {
     fn insert_group(&mut self, accounts: &mut [Account]) -> Result<()> {
         let before = match self.last_id {
             Some(id) => id,
-            None => highest_account_id(self.conn)?,
+            None => highest_given(self.conn, "accounts", "id")?,
         };
         let mut stmt = self.conn.prepare_cached(&INSERT_GROUP).map_err(storage)?;
         for (i, account) in accounts.iter().enumerate() {
@@ -328,29 +322,30 @@ impl<'c> Writer<'c> {
     /// Applies one op of a batch. Creates are queued; anything else first
     /// writes the queue, so that the ops take effect in their order.
     pub(super) fn apply(&mut self, op: BatchOp) -> Result<Applied> {
-        if let BatchOp::Create(new) = op {
-            return self.queue_insert(new).map(|()| Applied::Queued);
-        }
-        self.write_queued()?;
-        let done = match op {
-            BatchOp::Create(_) => unreachable!("queued above"),
+        match op {
+            BatchOp::Create(new) => self.queue_insert(new).map(|()| Applied::Queued),
             BatchOp::Update(id, patch) => {
+                self.write_queued()?;
                 let mut patch = Some(patch);
                 self.modify(id, &mut |_| Ok(patch.take().unwrap_or_default()))
-                    .map(Some)
+                    .map(|account| Applied::Done(Some(account)))
             }
-            BatchOp::Delete(id) => remove(self.conn, id).map(|()| None),
-        };
-        done.map(Applied::Done)
+            BatchOp::Delete(id) => {
+                self.write_queued()?;
+                remove(self.conn, id).map(|()| Applied::Done(None))
+            }
+        }
     }
 }
 
-/// The highest account number given out so far (AUTOINCREMENT gives the next
-/// one after it): the larger of the recorded sequence and the largest id.
-fn highest_account_id(conn: &Connection) -> Result<i64> {
+/// The highest number AUTOINCREMENT has given out in `table` (it gives the next
+/// one after it): the larger of the recorded sequence and the largest `key`.
+fn highest_given(conn: &Connection, table: &str, key: &str) -> Result<i64> {
     conn.query_row(
-        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'accounts'), 0), \
-         coalesce((SELECT max(id) FROM accounts), 0))",
+        &format!(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), \
+             coalesce((SELECT max({key}) FROM {table}), 0))"
+        ),
         [],
         |r| r.get(0),
     )
