@@ -98,8 +98,7 @@ impl InflatedArchive {
     /// The archive at `path`, or `None` when it is not one this view can show
     /// (then read the file directly: calamine reports any problem as before).
     pub(crate) fn open(path: &Path) -> Option<InflatedArchive> {
-        let file = File::open(path).ok()?;
-        let mut archive = ZipArchive::new(BufReader::new(file)).ok()?;
+        let mut archive = open_zip(path).ok()?;
         if archive.len() >= usize::from(u16::MAX) {
             return None;
         }
@@ -178,12 +177,7 @@ impl InflatedArchive {
             self.source = Some(self.start(p)?);
         }
         match self.source.as_mut().expect("just set") {
-            Source::Whole { bytes, .. } => {
-                let from = offset as usize;
-                let n = want.min(bytes.len().saturating_sub(from));
-                buf[..n].copy_from_slice(&bytes[from..from + n]);
-                Ok(n)
-            }
+            Source::Whole { bytes, .. } => Ok(copy_from(&mut buf[..want], bytes, offset as usize)),
             Source::Stream(stream) => stream.read_at(offset, &mut buf[..want]),
         }
     }
@@ -240,8 +234,7 @@ impl Stream {
                 Err(_) => return Ok(0),
             }
         }
-        let n = buf.len().min(self.chunk.len() - self.at);
-        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        let n = copy_from(buf, &self.chunk, self.at);
         self.at += n;
         self.offset += n as u64;
         Ok(n)
@@ -256,9 +249,7 @@ fn inflate_part(
     chunks: &SyncSender<io::Result<Vec<u8>>>,
     spares: &Receiver<Vec<u8>>,
 ) {
-    let opened =
-        File::open(path).and_then(|f| ZipArchive::new(BufReader::new(f)).map_err(io::Error::other));
-    let mut archive = match opened {
+    let mut archive = match open_zip(path) {
         Ok(archive) => archive,
         Err(e) => {
             let _ = chunks.send(Err(e));
@@ -294,8 +285,7 @@ fn inflate_part(
 /// (or the archive cannot be opened at all, which is reported elsewhere).
 /// Reads every part to its end: for error messages only.
 pub(crate) fn first_damaged_part(path: &Path) -> Option<String> {
-    let file = File::open(path).ok()?;
-    let mut archive = ZipArchive::new(BufReader::new(file)).ok()?;
+    let mut archive = open_zip(path).ok()?;
     for index in 0..archive.len() {
         let mut entry = match archive.by_index(index) {
             Ok(entry) => entry,
@@ -316,18 +306,12 @@ impl Read for InflatedArchive {
             return Ok(0);
         }
         let n = if at >= self.directory_at {
-            let from = (at - self.directory_at) as usize;
-            let n = buf.len().min(self.directory.len() - from);
-            buf[..n].copy_from_slice(&self.directory[from..from + n]);
-            n
+            copy_from(buf, &self.directory, (at - self.directory_at) as usize)
         } else {
             let p = self.parts.partition_point(|part| part.header_at <= at) - 1;
             let part = &self.parts[p];
             if at < part.data_at {
-                let from = (at - part.header_at) as usize;
-                let n = buf.len().min(part.header.len() - from);
-                buf[..n].copy_from_slice(&part.header[from..from + n]);
-                n
+                copy_from(buf, &part.header, (at - part.header_at) as usize)
             } else {
                 let offset = at - part.data_at;
                 let n = self.read_part(p, offset, buf)?;
@@ -396,6 +380,19 @@ fn central_entry(name: &[u8], crc: u32, size: u32, name_len: u16, header_at: u32
     put32(&mut entry, header_at);
     entry.extend_from_slice(name);
     entry
+}
+
+/// The archive at `path`, through the zip reader.
+fn open_zip(path: &Path) -> io::Result<ZipArchive<BufReader<File>>> {
+    ZipArchive::new(BufReader::new(File::open(path)?)).map_err(io::Error::other)
+}
+
+/// Copies what fits of `bytes[from..]` into `buf`; the number of bytes copied.
+fn copy_from(buf: &mut [u8], bytes: &[u8], from: usize) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    let n = buf.len().min(rest.len());
+    buf[..n].copy_from_slice(&rest[..n]);
+    n
 }
 
 fn put16(out: &mut Vec<u8>, value: u16) {
