@@ -263,25 +263,20 @@ fn open_message(error: XlsxError) -> String {
 /// called damaged: damaged compressed data often inflates to garbage that the
 /// XML reader trips over before the zip reader reaches the checksum.
 fn checked_read_message(path: &Path, error: XlsxError) -> String {
-    let message = read_message(error);
-    if message.contains("damaged") {
-        return message;
+    if zip_failure(&error).is_none() {
+        if let Some(why) = first_damaged_part(path) {
+            return format!("the zip archive is damaged ({why})");
+        }
     }
-    match first_damaged_part(path) {
-        Some(why) => format!("the zip archive is damaged ({why})"),
-        None => message,
-    }
+    read_message(error)
 }
 
 /// A person-readable reason for a sheet that cannot be read to its end.
 fn read_message(error: XlsxError) -> String {
+    if let Some(why) = zip_failure(&error) {
+        return format!("the zip archive is damaged or truncated ({why})");
+    }
     match error {
-        XlsxError::Zip(e) => format!("the zip archive is damaged or truncated ({e})"),
-        XlsxError::Io(e) => format!("the zip archive is damaged or truncated ({e})"),
-        XlsxError::Xml(xml) if io_cause(&xml).is_some() => {
-            let cause = io_cause(&xml).map(ToString::to_string).unwrap_or_default();
-            format!("the zip archive is damaged or truncated ({cause})")
-        }
         XlsxError::XmlEof(what) => {
             format!("the sheet data ends early (inside <{what}>); the file is damaged or truncated")
         }
@@ -311,6 +306,16 @@ impl Seek for Input {
             Input::Inflated(archive) => archive.seek(to),
             Input::Plain(file) => file.seek(to),
         }
+    }
+}
+
+/// Why the zip reader under calamine failed, if that is what the error is.
+fn zip_failure(error: &XlsxError) -> Option<String> {
+    match error {
+        XlsxError::Zip(e) => Some(e.to_string()),
+        XlsxError::Io(e) => Some(e.to_string()),
+        XlsxError::Xml(xml) => io_cause(xml).map(ToString::to_string),
+        _ => None,
     }
 }
 
