@@ -6,21 +6,16 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use farmhand::device::{AdbDriver, DeviceDriver, UiTree};
-use farmhand::sim::{AdbServer, AppKind, AppSpec, PhoneSpec, Scenario, SimFleet};
+use farmhand_sim::{AdbServer, AppKind, AppSpec, PhoneSpec, Scenario, SimFleet};
 
-/// A real dump from a real phone (`shared/fixtures/ui-dumps` beside the clone,
-/// or `FARMHAND_UI_DUMPS`), its nodes repeated to at least 200 KB.
+/// A real dump from a real phone (the repository's `fixtures/ui-dumps`), its
+/// nodes repeated to at least 200 KB.
 fn dump_of_200kb() -> String {
-    let dir = std::env::var("FARMHAND_UI_DUMPS").unwrap_or_else(|_| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures/ui-dumps"
-        )
-        .to_string()
-    });
-    let path = format!("{dir}/douyin_profile_counts_w_suffix.xml");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{path}: {e} (shared/ must sit beside the clone)"));
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/ui-dumps/douyin_profile_counts_w_suffix.xml"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let body = &text[text.find("<node").unwrap()..text.rfind("</hierarchy>").unwrap()];
     let mut dump = String::from(
         "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">",

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use farmhand::device::AdbDriver;
 use farmhand::ops::{Outcome, RunOptions};
-use farmhand::sim::{
+use farmhand_sim::{
     AdbServer, AppKind, AppSpec, Latency, PhoneSpec, PlatformAccount, Scenario, SimFleet,
 };
 use farmhand::{NewAccount, Platform, Workspace};

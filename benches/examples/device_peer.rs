@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
 
 use farmhand::device::{AdbDriver, DeviceDriver};
-use farmhand::sim::{AdbServer, AppKind, AppSpec, PhoneSpec, Scenario, SimFleet};
+use farmhand_sim::{AdbServer, AppKind, AppSpec, PhoneSpec, Scenario, SimFleet};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fleet = SimFleet::start(&Scenario {

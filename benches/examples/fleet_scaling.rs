@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use farmhand::device::AdbDriver;
 use farmhand::ops::RunOptions;
-use farmhand::sim::{AdbServer, Latency, PlatformAccount, Scenario, SimFleet};
+use farmhand_sim::{AdbServer, Latency, PlatformAccount, Scenario, SimFleet};
 use farmhand::{Error, NewAccount, Platform, Result, Workspace};
 
 /// One account per phone, logged out, with fixed dump and tap latencies.

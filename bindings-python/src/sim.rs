@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use farmhand::device::AdbDriver;
-use farmhand::sim::{AdbServer, Scenario, SimFleet, SimPhone};
+use farmhand_sim::{AdbServer, Scenario, SimFleet, SimPhone};
 
 use crate::account::quote;
 use crate::device::{PyAdbDriver, PyDriver};

@@ -14,8 +14,6 @@ pub mod device;
 pub mod error;
 pub mod ops;
 pub mod secret;
-#[cfg(feature = "sim")]
-pub mod sim;
 pub mod store;
 mod text;
 pub mod workspace;

@@ -1,28 +1,22 @@
 //! The UI parser and selectors on dumps captured from real phones
-//! (`shared/fixtures/ui-dumps`, see its README), plus huge and hostile dumps.
+//! (`fixtures/ui-dumps` in the repository, with their sources in its README), plus huge and hostile dumps.
 
 use std::path::PathBuf;
 
 use farmhand::device::{Selector, UiTree};
 use farmhand::ErrorKind;
 
-/// The fixtures directory: `shared/` beside the clone, or `FARMHAND_UI_DUMPS`.
-/// Missing fixtures fail the test loudly; they are never skipped.
+/// The repository's fixtures directory. Missing fixtures fail the test
+/// loudly; they are never skipped.
 fn dumps_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("FARMHAND_UI_DUMPS") {
-        return PathBuf::from(dir);
-    }
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/ui-dumps"
-    ))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/ui-dumps"))
 }
 
 fn read(name: &str) -> String {
     let path = dumps_dir().join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "fixture {} is missing ({e}): put shared/ beside the clone or set FARMHAND_UI_DUMPS",
+            "fixture {} is missing ({e})",
             path.display()
         )
     })

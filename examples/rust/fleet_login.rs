@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use farmhand::device::{AdbDriver, DeviceDriver};
 use farmhand::ops::{Event, RunOptions};
-use farmhand::sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
+use farmhand_sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
 use farmhand::{Error, NewAccount, Platform, Result, Secret, Workspace};
 
 const KEY: &str = "JBSWY3DPEHPK3PXP";

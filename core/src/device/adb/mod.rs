@@ -378,42 +378,6 @@ mod tests {
         assert_eq!(late.stdout, "cat: x: No such file\n");
     }
 
-    /// The legacy path through the real adb server to a simulated phone's `shell:` service.
-    #[cfg(feature = "sim")]
-    #[test]
-    fn legacy_shell_recovers_the_exit_code_through_the_real_server() {
-        use crate::sim::{AdbServer, AppKind, AppSpec, PhoneSpec, Scenario, SimFleet};
-        let fleet = SimFleet::start(&Scenario {
-            phones: vec![PhoneSpec {
-                apps: vec![AppSpec::new(AppKind::Plain)],
-                ..PhoneSpec::default()
-            }],
-            ..Scenario::default()
-        })
-        .unwrap();
-        let server = AdbServer::start().expect("adb server starts (apt-get install adb)");
-        let serial = fleet.serials()[0].clone();
-        server.connect(&serial).unwrap();
-        let mut phone = AdbDevice {
-            server: server.addr(),
-            serial,
-            shell_v2: false,
-        };
-        let long = Duration::from_secs(20);
-        let out = phone.shell("echo hi # a comment", long).unwrap();
-        assert_eq!((out.stdout.as_str(), out.exit_code), ("hi\n", 0));
-        let out = phone.shell("cat /no/such/file", long).unwrap();
-        assert_eq!(out.exit_code, 1);
-        assert!(
-            out.stdout.contains("No such file"),
-            "merged streams: {out:?}"
-        );
-        let err = phone
-            .shell("sleep 30", Duration::from_millis(300))
-            .unwrap_err();
-        assert_eq!(err.kind(), crate::ErrorKind::Timeout);
-    }
-
     #[test]
     fn serials_that_would_break_the_protocol_are_refused() {
         for bad in ["", "a b", "x\n", "x\0"] {

@@ -1,0 +1,160 @@
+//! The `farmhand` workflows against simulated phones behind the real adb server:
+//! `match`, `login` (with 2FA), `sync`, and Ctrl-C cancelling a run.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use support::{fleet, interrupt, read_json_object, scenario, stdout_reader, Env, SECRET};
+
+#[test]
+fn match_login_with_2fa_and_sync_through_the_real_adb_server() {
+    let (fleet, adb) = fleet(&scenario());
+    let serials = fleet.serials();
+    let addr = adb.addr().to_string();
+    let env = Env::new();
+    env.run(&[
+        "accounts",
+        "add",
+        "mia",
+        "--password",
+        "mia-pw",
+        "--device",
+        &serials[0],
+    ])
+    .expect(0);
+    env.run(&[
+        "accounts",
+        "add",
+        "ana",
+        "-p",
+        "instagram",
+        "--password",
+        &format!("ana-pw:{SECRET}"),
+        "--device",
+        &serials[0],
+    ])
+    .expect(0);
+
+    let matched = env
+        .run(&["--json", "match", "--adb", &addr])
+        .expect(0)
+        .json();
+    let leo = matched["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == "leo")
+        .expect("match found leo's session");
+    assert_eq!(leo["outcome"], "created");
+    assert_eq!(leo["device"], serials[1].as_str());
+
+    let login = env.run(&["--json", "login", "--adb", &addr]);
+    assert!(!login.all().contains(SECRET) && !login.all().contains("ana-pw"));
+    let login = login.expect(0).json();
+    let outcome = |report: &serde_json::Value, user: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["username"] == user)
+            .map(|r| r["outcome"].as_str().unwrap().to_string())
+    };
+    assert_eq!(outcome(&login, "mia").as_deref(), Some("logged_in"));
+    assert_eq!(outcome(&login, "ana").as_deref(), Some("logged_in"));
+
+    let table = env.run(&["sync", "--adb", &addr]).expect(0);
+    assert!(
+        table.stdout.contains("OUTCOME") && table.stdout.contains("synced"),
+        "{}",
+        table.stdout
+    );
+    let mia = env
+        .run(&["--json", "accounts", "show", "mia"])
+        .expect(0)
+        .json();
+    assert_eq!(mia["stats"]["followers"], 1200);
+    assert_eq!(mia["logged_in"], true);
+    let devices = env
+        .run(&["--json", "devices", "--adb", &addr])
+        .expect(0)
+        .json();
+    let listed: Vec<&str> = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["state"] == "device")
+        .map(|d| d["serial"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), 2, "{devices}");
+}
+
+#[test]
+fn ctrl_c_cancels_a_login_before_the_next_account() {
+    let mut scenario = scenario();
+    scenario.latency.dump_ms = 300;
+    let mut extra = Vec::new();
+    for i in 0..6 {
+        let name = format!("slow{i}");
+        scenario.accounts.push(farmhand_sim::PlatformAccount::new(
+            farmhand::Platform::TikTok,
+            name.clone(),
+            "pw",
+        ));
+        extra.push(name);
+    }
+    let (fleet, adb) = fleet(&scenario);
+    let env = Env::new();
+    for name in &extra {
+        env.run(&[
+            "accounts",
+            "add",
+            name,
+            "--password",
+            "pw",
+            "--device",
+            &fleet.serials()[0],
+        ])
+        .expect(0);
+    }
+    let mut child = env
+        .cmd(&[
+            "--json",
+            "login",
+            "--parallelism",
+            "1",
+            "--adb",
+            &adb.addr().to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no progress: {seen}"
+        );
+        seen.push_str(&line);
+        if line.starts_with("[1/") {
+            break;
+        }
+    }
+    interrupt(&child);
+    let report = read_json_object(&mut stdout_reader(&mut child));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{report}");
+    assert_eq!(report["cancelled"], true);
+    let outcomes: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert!(outcomes.contains(&"cancelled"), "{outcomes:?}");
+    assert!(outcomes.contains(&"logged_in"), "{outcomes:?}");
+}
