@@ -2,7 +2,6 @@
 //! the real `adb` server (Debian package `adb`, private port), driven through
 //! our `AdbDriver` and checked with the `adb` command line.
 
-
 mod sim_apps_support;
 
 use farmhand::device::{AdbDriver, DeviceDriver, Selector};
@@ -32,6 +31,27 @@ fn fleet() -> (SimFleet, AdbServer) {
     }
     (fleet, adb)
 }
+/// Instagram's login form has no resource ids: its fields are found by
+/// description and the password flag, its button by description.
+fn login_field() -> Selector {
+    Selector::new()
+        .class("android.widget.EditText")
+        .desc("Username, email or mobile number")
+}
+
+/// The password field of Instagram's login form.
+fn password_field() -> Selector {
+    Selector::new()
+        .class("android.widget.EditText")
+        .password(true)
+}
+
+/// The "Log in" button of Instagram's login form.
+fn log_in_button() -> Selector {
+    Selector::new()
+        .class("android.widget.Button")
+        .desc("Log in")
+}
 
 fn ig(name: &str) -> Selector {
     Selector::new().id(format!("com.instagram.android:id/{name}"))
@@ -47,17 +67,17 @@ fn instagram_2fa_login_and_profile_through_the_adb_server() {
 
     phone.launch(INSTAGRAM);
     assert_eq!(phone.foreground(), INSTAGRAM);
-    phone.tap(&ig("login_username"));
+    phone.tap(&login_field());
     phone.type_text("ivy@example.com");
-    phone.tap(&ig("password"));
+    phone.tap(&password_field());
     phone.type_text("ivy-pw");
-    phone.tap(&ig("next_button"));
+    phone.tap(&log_in_button());
     phone.tap(&Selector::new().class("android.widget.EditText"));
     phone.type_text(&totp(IVY_SECRET, NOW).unwrap());
     phone.tap(
         &Selector::new()
             .class("android.widget.Button")
-            .text("Continue"),
+            .text("Confirm"),
     );
     phone.tap_text("Not now");
     assert!(phone.dump_fails_not_idle());

@@ -2,19 +2,35 @@
 //! simulated phone through the real adb server (`AdbDriver`) and another in
 //! process (`LocalDriver`), and both end in the same state.
 
-
 use std::time::Duration;
 
 use farmhand::device::{AdbDriver, Device, DeviceDriver, DeviceExt, DeviceState, Selector};
-use farmhand_sim::{AdbServer, AppKind, AppSpec, PhoneSpec, PlatformAccount, Scenario, SimFleet};
 use farmhand::Platform;
+use farmhand_sim::{AdbServer, AppKind, AppSpec, PhoneSpec, PlatformAccount, Scenario, SimFleet};
 
 const INSTAGRAM: &str = "com.instagram.android";
 /// A password full of what the phone's shell would otherwise interpret.
 const PASSWORD: &str = "it's a $pw & \"100%s\" (ok);";
+/// Instagram's login form has no resource ids: its fields are found by
+/// description and the password flag, its button by description.
+fn login_field() -> Selector {
+    Selector::new()
+        .class("android.widget.EditText")
+        .desc("Username, email or mobile number")
+}
 
-fn ig(name: &str) -> Selector {
-    Selector::new().id(format!("{INSTAGRAM}:id/{name}"))
+/// The password field of Instagram's login form.
+fn password_field() -> Selector {
+    Selector::new()
+        .class("android.widget.EditText")
+        .password(true)
+}
+
+/// The "Log in" button of Instagram's login form.
+fn log_in_button() -> Selector {
+    Selector::new()
+        .class("android.widget.Button")
+        .desc("Log in")
 }
 
 fn scenario() -> Scenario {
@@ -45,13 +61,13 @@ fn log_in(device: &mut dyn Device) -> String {
         device.foreground_package().unwrap().as_deref(),
         Some(INSTAGRAM)
     );
-    let field = device.wait_for(&ig("login_username"), wait).unwrap();
+    let field = device.wait_for(&login_field(), wait).unwrap();
     device.tap_node(field.node()).unwrap();
     device.input_text("jack").unwrap();
-    let field = device.wait_for(&ig("password"), wait).unwrap();
+    let field = device.wait_for(&password_field(), wait).unwrap();
     device.tap_node(field.node()).unwrap();
     device.input_text(PASSWORD).unwrap();
-    let button = device.wait_for(&ig("next_button"), wait).unwrap();
+    let button = device.wait_for(&log_in_button(), wait).unwrap();
     device.tap_node(button.node()).unwrap();
     let saved = device
         .wait_for(&Selector::new().text("Save your login info?"), wait)

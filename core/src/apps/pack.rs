@@ -19,6 +19,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::account::{printable, Platform};
+use crate::apps::catalogue::{Catalogue, Comparison, FactKind};
 use crate::device::selector::Selector;
 use crate::device::ui::{UiNode, UiTree};
 use crate::error::{Error, Result};
@@ -128,6 +129,82 @@ impl SelectorSpec {
     }
 }
 
+impl SelectorSpec {
+    /// Every id, text and description this spec (and the specs it relates to)
+    /// compares with the screen, with where it is written (`where_`).
+    fn literals(&self, where_: &str, out: &mut Vec<Literal>) {
+        let own = [
+            (&self.id, FactKind::Id, Comparison::Exact, "id"),
+            (&self.text, FactKind::Text, Comparison::Exact, "text"),
+            (
+                &self.text_contains,
+                FactKind::Text,
+                Comparison::Contains,
+                "text_contains",
+            ),
+            (
+                &self.text_matches,
+                FactKind::Text,
+                Comparison::Matches,
+                "text_matches",
+            ),
+            (&self.desc, FactKind::Desc, Comparison::Exact, "desc"),
+            (
+                &self.desc_contains,
+                FactKind::Desc,
+                Comparison::Contains,
+                "desc_contains",
+            ),
+            (
+                &self.desc_matches,
+                FactKind::Desc,
+                Comparison::Matches,
+                "desc_matches",
+            ),
+        ];
+        for (value, kind, how, field) in own {
+            if let Some(value) = value {
+                out.push(Literal {
+                    at: format!("{where_}.{field}"),
+                    kind,
+                    how,
+                    value: value.clone(),
+                });
+            }
+        }
+        let relations = [
+            (&self.above, "above"),
+            (&self.below, "below"),
+            (&self.left_of, "left_of"),
+            (&self.right_of, "right_of"),
+            (&self.near, "near"),
+            (&self.inside, "inside"),
+            (&self.child_of, "child_of"),
+            (&self.sibling_of, "sibling_of"),
+            (&self.following, "following"),
+            (&self.containing, "containing"),
+        ];
+        for (spec, word) in relations {
+            if let Some(other) = spec {
+                other.literals(&format!("{where_}.{word}"), out);
+            }
+        }
+    }
+}
+
+/// One value a pack compares with the screen, and where the pack says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literal {
+    /// Where in the pack: `controls.login_field[1].above.text`.
+    pub at: String,
+    /// Id, text or description.
+    pub kind: FactKind,
+    /// How it is compared.
+    pub how: Comparison,
+    /// The value (a regular expression for `Matches`).
+    pub value: String,
+}
+
 /// How a screen is recognised, as written in a pack file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -165,12 +242,25 @@ fn default_profile_tab() -> [f64; 2] {
 pub struct Control {
     name: String,
     alternatives: Vec<Selector>,
+    specs: Vec<SelectorSpec>,
 }
 
 impl Control {
     /// The control's name in the pack.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// How many alternatives the control has.
+    pub fn alternatives(&self) -> usize {
+        self.alternatives.len()
+    }
+
+    /// The index of the first alternative that finds a node on this screen.
+    pub fn matching_alternative(&self, tree: &UiTree) -> Option<usize> {
+        self.alternatives
+            .iter()
+            .position(|s| s.find(tree).is_some())
     }
 
     /// The node the first matching alternative finds on this screen.
@@ -276,6 +366,7 @@ impl Pack {
                 Control {
                     name: name.clone(),
                     alternatives,
+                    specs: specs.clone(),
                 },
             );
         }
@@ -380,6 +471,36 @@ impl Pack {
             .and_then(|s| s.dismiss.as_deref())
     }
 
+    /// The pack's controls, by name.
+    pub fn controls(&self) -> impl Iterator<Item = &Control> {
+        self.controls.values()
+    }
+
+    /// The names of the pack's screens, in the order they are tried.
+    pub fn screen_names(&self) -> impl Iterator<Item = &str> {
+        self.screens.iter().map(|s| s.name.as_str())
+    }
+
+    /// Every id, text and description the pack compares with the screen.
+    pub fn literals(&self) -> Vec<Literal> {
+        let mut out = Vec::new();
+        for control in self.controls.values() {
+            for (i, spec) in control.specs.iter().enumerate() {
+                spec.literals(&format!("controls.{}[{i}]", control.name), &mut out);
+            }
+        }
+        out
+    }
+
+    /// The pack's literals that no fact of `catalogue` supports: selectors
+    /// written from nothing anyone has seen on a real phone.
+    pub fn unsupported(&self, catalogue: &Catalogue) -> Vec<Literal> {
+        self.literals()
+            .into_iter()
+            .filter(|l| catalogue.support(l.kind, &l.value, l.how).is_none())
+            .collect()
+    }
+
     /// The first screen of the pack that this dump shows, if any.
     pub fn recognise(&self, tree: &UiTree) -> Option<&str> {
         let shows = |name: &String| self.find(tree, name).is_some();
@@ -459,6 +580,81 @@ mod tests {
             assert_eq!(pack.app(), app);
             assert!(!pack.app_versions().is_empty());
         }
+    }
+
+    #[test]
+    fn every_selector_of_the_builtin_packs_has_a_fact_behind_it() {
+        for app in Platform::ALL {
+            let pack = Pack::builtin(app);
+            let unsupported = pack.unsupported(Catalogue::builtin(app));
+            assert!(
+                unsupported.is_empty(),
+                "{app}: no fact for {unsupported:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invented_selectors_are_reported_as_unsupported() {
+        let json = INSTAGRAM_JSON.replacen(
+            r#"{"id": "row_profile_header_textview_post_count"}"#,
+            r#"{"id": "profile_header_post_count_value"}, {"desc_contains": "Country: "}"#,
+            1,
+        );
+        let pack = Pack::from_json("edited.json", &json).unwrap();
+        let unsupported: Vec<(String, String)> = pack
+            .unsupported(Catalogue::builtin(Platform::Instagram))
+            .into_iter()
+            .map(|l| (l.at, l.value))
+            .collect();
+        assert_eq!(
+            unsupported,
+            [
+                (
+                    "controls.profile_posts_value[2].id".to_string(),
+                    "profile_header_post_count_value".to_string()
+                ),
+                (
+                    "controls.profile_posts_value[3].desc_contains".to_string(),
+                    "Country: ".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_unsourced_facts_the_packs_still_rely_on_are_these() {
+        let mut relied = Vec::new();
+        for app in Platform::ALL {
+            let catalogue = Catalogue::builtin(app);
+            for literal in Pack::builtin(app).literals() {
+                let fact = catalogue
+                    .support(literal.kind, &literal.value, literal.how)
+                    .expect("every literal has a fact");
+                if fact.source == crate::apps::catalogue::UNSOURCED {
+                    relied.push(format!("{app} {}", fact.value));
+                }
+            }
+        }
+        relied.sort();
+        relied.dedup();
+        assert_eq!(
+            relied,
+            [
+                "instagram Add account",
+                "instagram Log out",
+                "instagram Log out of your account?",
+                "instagram Settings and activity",
+                "instagram check the security code",
+                "instagram doesn't appear to belong to an account",
+                "tiktok Account doesn't exist",
+                "tiktok Add account",
+                "tiktok Drag the slider to fit the puzzle",
+                "tiktok Email / Username",
+                "tiktok Incorrect account or password",
+                "tiktok Use phone / email / username",
+            ]
+        );
     }
 
     #[test]

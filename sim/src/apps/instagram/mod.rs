@@ -1,41 +1,43 @@
 //! The simulated Instagram (`com.instagram.android`, or a clone package).
 //!
-//! Screens: the login form (username/email/phone field `login_username`,
-//! `password`, "Log in" in `next_button`), error dialogs ("Incorrect
-//! password", "Can't find account", "Please wait a few minutes before you try
-//! again."), the authenticator-code screen for accounts with a TOTP key
-//! (accepts the code of the phone's clock ±1 step), the "Confirm it's you"
-//! checkpoint for accounts marked `challenge`, "Save your login info?",
-//! the home feed (never idle), the profile (`action_bar_title` = username,
-//! `action_bar_title_chevron` opens the account switcher, counters
-//! `row_profile_header_textview_{post,followers,following}_count`), the
-//! switcher sheet with "Add account", "Settings and activity" with "Log out",
-//! and the logout confirmation. Resource ids are the real app's; clones keep
-//! them (an app cloner renames the package, not the resources).
+//! Screens: the login form (no resource ids, as the current app: `EditText`s
+//! described "Username, email or mobile number" and "Password", a `Button`
+//! described "Log in"), error dialogs ("Incorrect password", "Can't find
+//! account", "Please wait a few minutes before you try again."), the
+//! authenticator-code screen for accounts with a TOTP key (accepts the code of
+//! the phone's clock ±1 step), the "Confirm it's you" checkpoint for accounts
+//! marked `challenge`, "Save your login info?", the home feed (never idle),
+//! the profile, the switcher sheet with "Add account", "Settings and activity"
+//! with "Log out", and the logout confirmation. Ids and the English texts the
+//! packs look for come from the app facts catalogue for the simulated version
+//! ([`AppSpec::version`]): before 400 the profile counters are
+//! `row_profile_header_textview_{post,followers,following}_count`, from 400
+//! `profile_header_familiar_{post_count,followers,following}_value`. Clones
+//! keep the ids (an app cloner renames the package, not the resources).
 //!
 //! How a script gets around (English UI):
-//! - log in: tap `login_username`, type; tap `password`, type; tap
-//!   `next_button` (disabled until both are filled). Errors are modal dialogs
-//!   (`igds_alert_dialog_headline`, dismissed by
+//! - log in: tap the "Username, email or mobile number" field, type; tap the
+//!   password field, type; tap "Log in" (disabled until both are filled).
+//!   Errors are modal dialogs (`igds_alert_dialog_headline`, dismissed by
 //!   `igds_alert_dialog_primary_button` or BACK). 2FA: "Go to your
 //!   authentication app" with one `EditText` (hint "Code") and `Button`
-//!   "Continue"; a refused code shows "Please check the security code and try
+//!   "Confirm"; a refused code shows "Please check the security code and try
 //!   again.". After login comes "Save your login info?" ("Save" / "Not now").
 //! - the feed cannot be dumped: tap `profile_tab` blind at (972, 2316), or open
 //!   `instagram://user?username=NAME` / `https://www.instagram.com/NAME/`.
 //! - switch: `action_bar_title_chevron` (or the title) → sheet
-//!   `bottom_sheet_container_view` with rows `row_user_container_base` /
-//!   `row_user_textview` (the active one `selected`, its `RadioButton` checked)
-//!   and "Add account".
+//!   `bottom_sheet_container_view` with the account rows in `android:id/list`
+//!   (the active one `selected`, its `RadioButton` checked) and "Add account".
 //! - log out: desc "Options" → "Settings and activity" (`action_bar_title`) →
 //!   "Log out" → `igds_alert_dialog_primary_button` "Log out".
 
+mod ids;
 mod strings;
 
-use farmhand::account::Platform;
 use crate::app::{AppContext, SimApp};
 use crate::scenario::{AppSpec, PlatformAccount};
 use crate::ui::Rect;
+use farmhand::account::Platform;
 
 use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
 use super::act;
@@ -47,6 +49,7 @@ use super::state::{AppState, Screens};
 use super::switcher::{SwitcherLayout, ROW};
 use super::view::{class, Painter, Widget};
 use super::Language;
+use ids::Ids;
 use strings::{strings, Strings};
 
 const RULES: LoginRules = LoginRules {
@@ -113,6 +116,8 @@ type Act = act::Act<Screen, Overlay, Own>;
 pub struct Instagram {
     /// Screens and accounts; the login flow keeps the authenticator-code step.
     state: StateOf<Instagram>,
+    /// The resource ids of the simulated version.
+    ids: Ids,
 }
 
 /// The authenticator-code step of a login.
@@ -129,6 +134,7 @@ impl Instagram {
     pub fn new(spec: &AppSpec) -> Self {
         Instagram {
             state: AppState::new(spec, RULES),
+            ids: Ids::for_version(spec.version),
         }
     }
 
@@ -152,22 +158,17 @@ impl Instagram {
             p.view(class::IMAGE, Rect::new(340, 500, 740, 680))
                 .desc(s.logo),
             form.edit(p, Rect::new(60, 800, 1020, 940), Field::Login, s.login_hint)
-                .id(&rid("login_username")),
+                .desc(s.login_hint),
             form.edit(
                 p,
                 Rect::new(60, 980, 1020, 1120),
                 Field::Password,
                 s.password_hint,
             )
-            .id(&rid("password")),
-            p.view(class::FRAME, Rect::new(60, 1180, 1020, 1320))
-                .id(&rid("next_button"))
-                .on_tap(Act::LogIn)
-                .enabled(form.filled_in())
-                .child(
-                    p.text(Rect::new(420, 1215, 660, 1285), s.log_in)
-                        .id(&rid("button_text")),
-                ),
+            .desc(s.password_hint),
+            p.button(Rect::new(60, 1180, 1020, 1320), s.log_in, Act::LogIn)
+                .desc(s.log_in)
+                .enabled(form.filled_in()),
             p.text(Rect::new(60, 1360, 1020, 1440), s.forgot_password)
                 .on_tap(Act::Nothing),
             p.button(
@@ -188,14 +189,14 @@ impl Instagram {
         vec![
             p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(90, 900, 990, 1500))
-                .id(&rid("dialog_root_view"))
+                .id(&self.ids.dialog[0])
                 .children([
                     p.text(Rect::new(130, 940, 950, 1040), title)
-                        .id(&rid("igds_alert_dialog_headline")),
+                        .id(&self.ids.dialog[1]),
                     p.text(Rect::new(130, 1060, 950, 1260), body)
-                        .id(&rid("igds_alert_dialog_subtext")),
+                        .id(&self.ids.dialog[2]),
                     p.button(Rect::new(130, 1300, 950, 1440), button, Act::Dismiss)
-                        .id(&rid("igds_alert_dialog_primary_button")),
+                        .id(&self.ids.dialog[3]),
                 ]),
         ]
     }
@@ -214,7 +215,7 @@ impl Instagram {
         out.extend([
             p.button(
                 Rect::new(60, 980, 1020, 1120),
-                s.continue_,
+                s.confirm,
                 Act::Own(Own::SubmitCode),
             )
             .enabled(!form.code.is_empty()),
@@ -237,17 +238,20 @@ impl Instagram {
 
     fn save_login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         vec![
-            p.text(Rect::new(60, 500, 1020, 620), s.save_title),
+            p.text(Rect::new(60, 500, 1020, 620), s.save_title)
+                .desc(s.save_title),
             p.button(
                 Rect::new(60, 1000, 1020, 1140),
                 s.save,
                 Act::Show(Screen::Feed),
-            ),
+            )
+            .desc(s.save),
             p.button(
                 Rect::new(60, 1180, 1020, 1320),
                 s.not_now,
                 Act::Show(Screen::Feed),
-            ),
+            )
+            .desc(s.not_now),
         ]
     }
 
@@ -271,7 +275,7 @@ impl Instagram {
         ];
         let mut bar = p
             .view(class::LINEAR, Rect::new(0, 2232, 1080, 2400))
-            .id(&rid("tab_bar"));
+            .id(&self.ids.tab_bar);
         for (i, (name, desc, act, selected)) in tabs.into_iter().enumerate() {
             let left = 216 * i as i32;
             let mut tab = p
@@ -338,35 +342,32 @@ impl Instagram {
             abbreviate(account.map_or(0, n), CountStyle::Instagram, language)
         };
         let counters = [
-            ("post", s.posts, count(|a| a.posts)),
-            ("followers", s.followers, count(|a| a.followers)),
-            ("following", s.following, count(|a| a.following)),
+            (s.posts, count(|a| a.posts)),
+            (s.followers, count(|a| a.followers)),
+            (s.following, count(|a| a.following)),
         ];
         let mut out = vec![p
             .view(class::IMAGE, Rect::new(40, 260, 300, 520))
-            .id(&rid("row_profile_header_imageview"))
+            .id(&self.ids.picture)
             .desc(s.profile_picture)];
-        for (i, (name, label, value)) in counters.into_iter().enumerate() {
+        for (i, ((label, value), (value_id, container))) in
+            counters.into_iter().zip(&self.ids.counters).enumerate()
+        {
             let left = 340 + 240 * i as i32;
-            let container = match name {
-                "post" => "row_profile_header_post_count_container".to_string(),
-                other => format!("row_profile_header_{other}_container"),
-            };
             out.push(
                 p.view(class::LINEAR, Rect::new(left, 300, left + 220, 480))
-                    .id(&rid(&container))
+                    .id(container)
                     .on_tap(Act::Nothing)
                     .children([
                         p.text(Rect::new(left, 300, left + 220, 390), &value)
-                            .id(&rid(&format!("row_profile_header_textview_{name}_count"))),
-                        p.text(Rect::new(left, 400, left + 220, 470), label)
-                            .id(&rid(&format!("row_profile_header_textview_{name}_title"))),
+                            .id(value_id),
+                        p.text(Rect::new(left, 400, left + 220, 470), label),
                     ]),
             );
         }
         out.extend([
             p.text(Rect::new(40, 540, 1040, 600), full_name)
-                .id(&rid("profile_header_full_name")),
+                .id(&self.ids.nickname),
             p.view(class::LINEAR, Rect::new(0, 780, 1080, 900))
                 .id(&rid("profile_tab_layout"))
                 .children([
@@ -395,9 +396,9 @@ impl Instagram {
                     .on_tap(Act::Open(Overlay::Switcher))
                     .children([
                         p.text(Rect::new(60, 110, 560, 210), username)
-                            .id(&rid("action_bar_title")),
+                            .id(&self.ids.handle),
                         p.view(class::IMAGE, Rect::new(570, 135, 620, 185))
-                            .id(&rid("action_bar_title_chevron"))
+                            .id(&self.ids.switch)
                             .on_tap(Act::Open(Overlay::Switcher)),
                     ]),
                 p.icon(
@@ -439,7 +440,7 @@ impl Instagram {
             .children([
                 self.back_icon(p, s),
                 p.text(Rect::new(180, 110, 880, 210), &account.username)
-                    .id(&rid("action_bar_title")),
+                    .id(&self.ids.handle),
             ])];
         out.extend(self.profile_header(ctx, p, s, &account.username));
         out.extend([
@@ -472,19 +473,16 @@ impl Instagram {
         let top = layout.top;
         let mut list = p
             .view(class::LIST, Rect::new(0, top + 60, 1080, 2360))
-            .id("android:id/list");
+            .id(&self.ids.list);
         for account in &layout.rows {
             let y = account.top;
             list = list.child(
-                account
-                    .frame(p)
-                    .id(&rid("row_user_container_base"))
-                    .children([
-                        p.text(Rect::new(200, y + 45, 900, y + 105), account.username)
-                            .id(&rid("row_user_textview")),
-                        p.view(class::RADIO, Rect::new(960, y + 45, 1020, y + 105))
-                            .checked(account.active),
-                    ]),
+                account.frame(p).id(&self.ids.row).children([
+                    p.text(Rect::new(200, y + 45, 900, y + 105), account.username)
+                        .id(&self.ids.account),
+                    p.view(class::RADIO, Rect::new(960, y + 45, 1020, y + 105))
+                        .checked(account.active),
+                ]),
             );
         }
         if let Some(y) = layout.add_account {
@@ -497,7 +495,7 @@ impl Instagram {
         vec![
             p.backdrop(Act::Dismiss),
             p.view(class::FRAME, Rect::new(0, top, 1080, 2400))
-                .id(&rid("bottom_sheet_container_view"))
+                .id(&self.ids.sheet)
                 .on_tap(Act::Nothing)
                 .child(list),
         ]
@@ -507,12 +505,12 @@ impl Instagram {
         vec![
             p.backdrop(Act::Nothing),
             p.view(class::LINEAR, Rect::new(90, 900, 990, 1600))
-                .id(&rid("dialog_root_view"))
+                .id(&self.ids.dialog[0])
                 .children([
                     p.text(Rect::new(130, 940, 950, 1040), s.log_out_title)
-                        .id(&rid("igds_alert_dialog_headline")),
+                        .id(&self.ids.dialog[1]),
                     p.button(Rect::new(130, 1280, 950, 1420), s.log_out, Act::LogOut)
-                        .id(&rid("igds_alert_dialog_primary_button")),
+                        .id(&self.ids.dialog[3]),
                     p.button(Rect::new(130, 1440, 950, 1580), s.cancel, Act::Dismiss)
                         .id(&rid("igds_alert_dialog_secondary_button")),
                 ]),

@@ -1,5 +1,13 @@
-//! Instagram's screen texts in the languages the simulation speaks.
+//! Instagram's screen texts in the languages the simulation speaks. The
+//! English texts that selector packs look for come from the app facts
+//! catalogue; the Spanish and Portuguese ones are the simulator's own (they
+//! stand for a phone in a language the packs do not cover).
 
+use std::sync::LazyLock;
+
+use farmhand::account::Platform;
+
+use crate::apps::facts::{desc, sentence, text};
 use crate::apps::Language;
 
 /// Every label the simulated Instagram shows.
@@ -23,6 +31,7 @@ pub(crate) struct Strings {
     pub code_hint: &'static str,
     pub code_error: &'static str,
     pub continue_: &'static str,
+    pub confirm: &'static str,
     pub try_another_way: &'static str,
     pub save_title: &'static str,
     pub save: &'static str,
@@ -58,61 +67,83 @@ pub(crate) struct Strings {
     pub challenge_body: &'static str,
 }
 
-const EN: Strings = Strings {
+/// The app whose facts these are.
+const IG: Platform = Platform::Instagram;
+
+/// The English texts, drawn from the catalogue once.
+static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     logo: "Instagram",
-    login_hint: "Phone number, username, or email",
-    password_hint: "Password",
-    log_in: "Log in",
+    login_hint: desc(IG, "login.username"),
+    password_hint: desc(IG, "login.password"),
+    log_in: desc(IG, "login.button"),
     forgot_password: "Forgot password?",
     create_account: "Create new account",
-    wrong_password_title: "Incorrect password",
-    wrong_password_body: "The password you entered is incorrect. Please try again.",
+    wrong_password_title: sentence("{} password", &[text(IG, "login.error_incorrect_title")]),
+    wrong_password_body: sentence(
+        "The password you entered is {}. Please try again.",
+        &[text(IG, "login.error_incorrect")],
+    ),
     unknown_user_title: "Can't find account",
-    unknown_user_body:
-        "We can't find an account with that username or email. Check it and try again.",
-    too_many_title: "Please wait a few minutes before you try again.",
+    unknown_user_body: sentence(
+        "The username you entered {}. Please check your username and try again.",
+        &[text(IG, "login.error_unknown_user")],
+    ),
+    too_many_title: sentence(
+        "{} a few minutes before you try again.",
+        &[text(IG, "login.error_too_many_wait")],
+    ),
     too_many_body: "We limit how often you can try to log in to protect your account.",
     try_again: "Try again",
     ok: "OK",
     code_title: "Go to your authentication app",
-    code_body: "Enter the 6-digit code from your authentication app for this account.",
-    code_hint: "Code",
-    code_error: "Please check the security code and try again.",
+    code_body: sentence(
+        "Enter the 6-digit {} from your authentication app.",
+        &[text(IG, "two_factor.title")],
+    ),
+    code_hint: text(IG, "two_factor.field_hint"),
+    code_error: sentence("Please {} and try again.", &[text(IG, "two_factor.error")]),
     continue_: "Continue",
+    confirm: text(IG, "two_factor.submit"),
     try_another_way: "Try another way",
-    save_title: "Save your login info?",
-    save: "Save",
-    not_now: "Not now",
+    save_title: desc(IG, "popup.save_login"),
+    save: desc(IG, "popup.save"),
+    not_now: desc(IG, "popup.not_now"),
     back: "Back",
-    home: "Home",
-    search: "Search and explore",
+    home: desc(IG, "nav.home"),
+    search: desc(IG, "nav.search"),
     create: "Create",
-    reels: "Reels",
-    profile: "Profile",
+    reels: desc(IG, "nav.reels"),
+    profile: desc(IG, "nav.profile"),
     like: "Like",
     comment: "Comment",
-    options: "Options",
+    options: desc(IG, "profile.options"),
     profile_picture: "Profile picture",
-    posts: "posts",
-    followers: "followers",
-    following: "following",
+    posts: text(IG, "profile.posts_label"),
+    followers: text(IG, "profile.followers_label"),
+    following: text(IG, "profile.following_label"),
     edit_profile: "Edit profile",
     share_profile: "Share profile",
     grid_view: "Grid View",
     photos_of_you: "Photos of You",
-    add_account: "Add account",
-    settings_title: "Settings and activity",
+    add_account: text(IG, "switcher.add"),
+    settings_title: text(IG, "settings.title"),
     accounts_center: "Accounts Center",
     saved: "Saved",
-    log_out: "Log out",
-    log_out_title: "Log out of your account?",
+    log_out: text(IG, "settings.log_out"),
+    log_out_title: text(IG, "logout.message"),
     cancel: "Cancel",
     follow: "Follow",
     message: "Message",
     not_found: "Sorry, this page isn't available.",
     challenge_title: "Confirm it's you",
-    challenge_body: "We noticed unusual activity on your account. To continue, confirm it's you.",
-};
+    challenge_body: sentence(
+        "{} an {} login attempt. To continue, confirm it's you.",
+        &[
+            text(IG, "health.challenge"),
+            text(IG, "health.challenge_unusual"),
+        ],
+    ),
+});
 
 const ES: Strings = Strings {
     logo: "Instagram",
@@ -135,6 +166,7 @@ const ES: Strings = Strings {
     code_hint: "Código",
     code_error: "Revisa el código de seguridad y vuelve a intentarlo.",
     continue_: "Continuar",
+    confirm: "Confirmar",
     try_another_way: "Probar otro método",
     save_title: "¿Guardar tu información de inicio de sesión?",
     save: "Guardar",
@@ -192,6 +224,7 @@ const PT: Strings = Strings {
     code_hint: "Código",
     code_error: "Verifique o código de segurança e tente novamente.",
     continue_: "Continuar",
+    confirm: "Confirmar",
     try_another_way: "Tentar de outra forma",
     save_title: "Salvar suas informações de login?",
     save: "Salvar",
@@ -230,5 +263,5 @@ const PT: Strings = Strings {
 
 /// The labels in `language`.
 pub(crate) fn strings(language: Language) -> &'static Strings {
-    language.pick([&EN, &ES, &PT])
+    language.pick([&*EN, &ES, &PT])
 }

@@ -1,9 +1,15 @@
-//! TikTok's obfuscated resource ids: every app version renames them (`id/qf6`
-//! in one build, `id/b9x` in the next), so automation cannot rely on them. The
-//! simulated app derives each control's id from the version string, the same
-//! way every time for one version and differently for another.
+//! TikTok's obfuscated resource ids: every app version renames them (`id/qh5`
+//! for the username in 43.1.4, something else in the next build), so
+//! automation cannot rely on them. Where the app facts catalogue knows a
+//! control's id in the simulated version, the simulated app uses it; every
+//! other control gets an id derived from the version, the same way every time
+//! for one version and differently for another.
 
 use std::collections::HashSet;
+
+use farmhand::account::Platform;
+
+use crate::apps::facts::id;
 
 /// The resource package of TikTok ids (clones keep the original app's resources).
 pub(crate) const RESOURCE_PACKAGE: &str = "com.zhiliaoapp.musically";
@@ -74,6 +80,18 @@ pub(crate) enum Control {
     NotFound,
 }
 
+/// The controls whose ids the app facts catalogue records, with its key.
+const CATALOGUED: &[(Control, &str)] = &[
+    (Control::Handle, "profile.handle"),
+    (Control::TitleName, "profile.nickname"),
+    (Control::FollowingValue, "profile.count_value"),
+    (Control::FollowersValue, "profile.count_value"),
+    (Control::LikesValue, "profile.count_value"),
+    (Control::CountLabel, "profile.count_label"),
+    (Control::AccountRow, "switcher.row"),
+    (Control::AccountName, "switcher.account"),
+];
+
 /// How many [`Control`]s there are.
 const CONTROLS: usize = Control::NotFound as usize + 1;
 
@@ -84,19 +102,31 @@ pub(crate) struct IdTable {
 }
 
 impl IdTable {
-    /// The ids of `version`: short obfuscated names, distinct within the version.
-    pub fn for_version(version: &str) -> Self {
-        let mut taken = HashSet::new();
-        let ids = (0..CONTROLS)
+    /// The ids of `version`: the catalogue's where it knows them, short
+    /// obfuscated names distinct within the version otherwise.
+    pub fn for_version(version: u32) -> Self {
+        let known: Vec<Option<&str>> = (0..CONTROLS)
             .map(|control| {
-                let mut salt = 0u32;
-                loop {
-                    let name = obfuscated(version, control, salt);
-                    if taken.insert(name.clone()) {
-                        break format!("{RESOURCE_PACKAGE}:id/{name}");
-                    }
-                    salt += 1;
-                }
+                CATALOGUED
+                    .iter()
+                    .find(|(c, _)| *c as usize == control)
+                    .and_then(|(_, key)| id(Platform::TikTok, key, version))
+            })
+            .collect();
+        let mut taken: HashSet<String> = known.iter().flatten().map(|n| n.to_string()).collect();
+        let seed = version.to_string();
+        let ids = known
+            .iter()
+            .enumerate()
+            .map(|(control, known)| {
+                let name = match known {
+                    Some(name) => name.to_string(),
+                    None => (0u32..)
+                        .map(|salt| obfuscated(&seed, control, salt))
+                        .find(|name| taken.insert(name.clone()))
+                        .unwrap_or_default(),
+                };
+                format!("{RESOURCE_PACKAGE}:id/{name}")
             })
             .collect();
         IdTable { ids }
@@ -137,8 +167,8 @@ mod tests {
 
     #[test]
     fn one_version_always_gets_the_same_distinct_ids() {
-        let a = IdTable::for_version("34.1.2");
-        let b = IdTable::for_version("34.1.2");
+        let a = IdTable::for_version(34);
+        let b = IdTable::for_version(34);
         assert_eq!(a.ids, b.ids);
         let distinct: HashSet<_> = a.ids.iter().collect();
         assert_eq!(distinct.len(), CONTROLS);
@@ -149,12 +179,25 @@ mod tests {
 
     #[test]
     fn another_version_renames_the_controls() {
-        let a = IdTable::for_version("34.1.2");
-        let b = IdTable::for_version("35.0.0");
+        let a = IdTable::for_version(34);
+        let b = IdTable::for_version(35);
         let renamed = (0..CONTROLS).filter(|&i| a.ids[i] != b.ids[i]).count();
         assert!(
             renamed > CONTROLS * 9 / 10,
             "only {renamed} of {CONTROLS} renamed"
         );
+    }
+
+    #[test]
+    fn the_catalogued_version_uses_the_real_ids() {
+        let ids = IdTable::for_version(43);
+        let name = |c| ids.get(c).rsplit('/').next().unwrap().to_string();
+        assert_eq!(name(Control::Handle), "qh5");
+        assert_eq!(name(Control::TitleName), "qf8");
+        assert_eq!(name(Control::FollowersValue), "qfw");
+        assert_eq!(name(Control::CountLabel), "qfv");
+        assert_ne!(name(Control::LoginButton), "qh5");
+        let other = IdTable::for_version(46);
+        assert_ne!(other.get(Control::Handle), ids.get(Control::Handle));
     }
 }

@@ -32,10 +32,10 @@
 mod ids;
 mod strings;
 
-use farmhand::account::Platform;
 use crate::app::{AppContext, SimApp};
 use crate::scenario::{AppSpec, PlatformAccount};
 use crate::ui::Rect;
+use farmhand::account::Platform;
 
 use super::accounts::{LoginRules, Refusal, Verdict};
 use super::act;
@@ -135,7 +135,7 @@ impl TikTok {
     pub fn new(spec: &AppSpec) -> Self {
         TikTok {
             state: AppState::new(spec, RULES),
-            ids: IdTable::for_version(&spec.version.to_string()),
+            ids: IdTable::for_version(spec.version),
             tab: Tab::Phone,
         }
     }
@@ -223,6 +223,7 @@ impl TikTok {
             Tab::Email => {
                 out.push(
                     form.edit(p, Rect::new(60, 440, 1020, 580), Field::Login, s.login_hint)
+                        .desc(s.login_hint)
                         .id(self.id(Control::LoginField)),
                 );
                 out.push(
@@ -232,6 +233,7 @@ impl TikTok {
                         Field::Password,
                         s.password_hint,
                     )
+                    .desc(s.password_hint)
                     .id(self.id(Control::PasswordField)),
                 );
                 out.push(
@@ -252,6 +254,7 @@ impl TikTok {
                 }
                 out.push(
                     p.button(button, s.log_in, Act::LogIn)
+                        .desc(s.log_in)
                         .id(self.id(Control::LoginButton))
                         .enabled(form.filled_in()),
                 );
@@ -376,7 +379,8 @@ impl TikTok {
             p.view(class::IMAGE, Rect::new(390, 250, 690, 550))
                 .desc(s.profile_photo)
                 .id(self.id(Control::Avatar)),
-            p.text(Rect::new(240, 580, 840, 650), &format!("@{username}"))
+            p.view(class::BUTTON, Rect::new(240, 580, 840, 650))
+                .text(&format!("@{username}"))
                 .id(self.id(Control::Handle)),
         ];
         for (i, (label, value, value_id)) in counters.into_iter().enumerate() {
@@ -493,6 +497,7 @@ impl TikTok {
         let mut out = vec![
             self.back_icon(p, s),
             p.text(Rect::new(200, 96, 880, 216), s.settings)
+                .desc(s.settings)
                 .id(self.id(Control::SettingsTitle)),
         ];
         out.extend(
@@ -579,6 +584,7 @@ impl TikTok {
                     p.button(Rect::new(130, 1250, 530, 1400), s.cancel, Act::Dismiss)
                         .id(self.id(Control::DialogCancel)),
                     p.button(Rect::new(550, 1250, 950, 1400), s.log_out, Act::LogOut)
+                        .desc(s.log_out)
                         .id(self.id(Control::DialogConfirm)),
                 ]),
         ]

@@ -1,5 +1,13 @@
-//! TikTok's screen texts in the languages the simulation speaks.
+//! TikTok's screen texts in the languages the simulation speaks. The English
+//! texts that selector packs look for come from the app facts catalogue; the
+//! Spanish and Portuguese ones are the simulator's own (they stand for a phone
+//! in a language the packs do not cover).
 
+use std::sync::LazyLock;
+
+use farmhand::account::Platform;
+
+use crate::apps::facts::{desc, sentence, text};
 use crate::apps::Language;
 
 /// Every label the simulated TikTok shows.
@@ -63,27 +71,34 @@ pub(crate) struct Strings {
     pub not_found: &'static str,
 }
 
-const EN: Strings = Strings {
+/// The app whose facts these are.
+const TT: Platform = Platform::TikTok;
+
+/// The English texts, drawn from the catalogue once.
+static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     landing_title: "Log in to TikTok",
     landing_subtitle: "Manage your account, check notifications, comment on videos, and more.",
-    use_phone_email: "Use phone / email / username",
+    use_phone_email: text(TT, "landing.use_login"),
     continue_facebook: "Continue with Facebook",
     continue_google: "Continue with Google",
     sign_up: "Don't have an account? Sign up",
     log_in_title: "Log in",
     tab_phone: "Phone",
-    tab_email: "Email / Username",
+    tab_email: text(TT, "login.tab_username"),
     phone_hint: "Phone number",
     send_code: "Send code",
-    login_hint: "Email or username",
-    password_hint: "Password",
+    login_hint: desc(TT, "login.username"),
+    password_hint: desc(TT, "login.password"),
     forgot_password: "Forgot password?",
-    log_in: "Log in",
-    wrong_password: "Incorrect account or password",
-    unknown_user: "Account doesn't exist",
-    too_many_attempts: "Maximum number of attempts reached. Try again later.",
+    log_in: desc(TT, "login.button"),
+    wrong_password: text(TT, "login.error_wrong_password"),
+    unknown_user: text(TT, "login.error_unknown_user"),
+    too_many_attempts: sentence(
+        "Maximum number of attempts reached. {}.",
+        &[text(TT, "login.error_try_later")],
+    ),
     verify_title: "Verify to continue:",
-    verify_hint: "Drag the slider to fit the puzzle",
+    verify_hint: text(TT, "health.challenge"),
     puzzle: "Puzzle",
     slider: "Slider",
     refresh: "Refresh",
@@ -91,37 +106,37 @@ const EN: Strings = Strings {
     back: "Back",
     feed_following: "Following",
     for_you: "For You",
-    home: "Home",
+    home: desc(TT, "nav.home"),
     friends: "Friends",
     create: "Create",
-    inbox: "Inbox",
-    profile: "Profile",
+    inbox: desc(TT, "nav.inbox"),
+    profile: desc(TT, "nav.profile"),
     add_friends: "Add friends",
-    profile_menu: "Profile menu",
+    profile_menu: desc(TT, "profile.menu"),
     profile_photo: "Profile photo",
-    following: "Following",
-    followers: "Followers",
-    likes: "Likes",
+    following: text(TT, "profile.following_label"),
+    followers: text(TT, "profile.followers_label"),
+    likes: text(TT, "profile.likes_label"),
     edit_profile: "Edit profile",
     share_profile: "Share profile",
     videos: "Videos",
     liked: "Liked",
-    switch_account: "Switch account",
-    add_account: "Add account",
-    selected: "Selected",
-    settings: "Settings and privacy",
+    switch_account: text(TT, "switcher.title"),
+    add_account: text(TT, "switcher.add"),
+    selected: desc(TT, "switcher.active"),
+    settings: text(TT, "menu.settings"),
     creator_tools: "Creator tools",
     account: "Account",
     privacy: "Privacy",
     security: "Security & permissions",
-    log_out: "Log out",
-    log_out_question: "Are you sure you want to log out?",
-    cancel: "Cancel",
+    log_out: text(TT, "settings.log_out"),
+    log_out_question: text(TT, "logout.message"),
+    cancel: text(TT, "logout.cancel"),
     more: "More",
     follow: "Follow",
     message: "Message",
     not_found: "Couldn't find this account",
-};
+});
 
 const ES: Strings = Strings {
     landing_title: "Iniciar sesión en TikTok",
@@ -245,5 +260,5 @@ const PT: Strings = Strings {
 
 /// The labels in `language`.
 pub(crate) fn strings(language: Language) -> &'static Strings {
-    language.pick([&EN, &ES, &PT])
+    language.pick([&*EN, &ES, &PT])
 }
