@@ -88,9 +88,7 @@ pub(crate) fn run(phone: &SimPhone, service: Service, io: StreamIo) {
         }
         | Service::Exec(command) => {
             if let Ok(outcome) = execute(phone, &command, &io) {
-                let mut merged = outcome.stdout;
-                merged.extend(outcome.stderr);
-                let _ = io.write(&merged);
+                let _ = io.write(&outcome.merged);
             }
         }
         Service::Sync => sync::serve(phone, &io),
@@ -195,15 +193,19 @@ fn interactive(phone: &SimPhone, v2: bool, pty: bool, io: &StreamIo) {
                 return;
             };
             last = outcome.code;
-            let sent = send(packet::STDOUT, &outcome.stdout)
-                .and_then(|_| send(packet::STDERR, &outcome.stderr))
-                .and_then(|_| {
-                    if pty {
-                        send(packet::STDOUT, prompt.as_bytes())
-                    } else {
-                        Ok(())
-                    }
-                });
+            let printed = if v2 {
+                send(packet::STDOUT, &outcome.stdout)
+                    .and_then(|_| send(packet::STDERR, &outcome.stderr))
+            } else {
+                send(packet::STDOUT, &outcome.merged)
+            };
+            let sent = printed.and_then(|_| {
+                if pty {
+                    send(packet::STDOUT, prompt.as_bytes())
+                } else {
+                    Ok(())
+                }
+            });
             if sent.is_err() {
                 return;
             }

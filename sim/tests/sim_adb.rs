@@ -102,6 +102,39 @@ fn adb_shell_returns_output_and_exit_codes() {
 }
 
 #[test]
+fn shell_protocol_v1_merges_stdout_and_stderr_in_write_order() {
+    let (fleet, adb) = fleet_of(&["Pixel 7"]);
+    let serial = &fleet.serials()[0];
+    // `shell -x` asks for protocol v1: one stream, no exit code. This is the
+    // form adbutils' `shell2` uses: it appends `; echo X4EXIT:$?` and reads
+    // the last line, which must stay last when the command wrote to stderr.
+    let out = adb
+        .run(&[
+            "-s",
+            serial,
+            "shell",
+            "-x",
+            "echo before; cat /nope; echo after; echo X4EXIT:$?",
+        ])
+        .unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        "before\ncat: /nope: No such file or directory\nafter\nX4EXIT:0\n"
+    );
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let out = adb
+        .run(&["-s", serial, "shell", "-x", "cat /nope; echo X4EXIT:$?"])
+        .unwrap();
+    let printed = text(&out.stdout);
+    assert_eq!(printed.lines().last(), Some("X4EXIT:1"), "{printed}");
+
+    // Protocol v2 keeps the streams apart.
+    let out = shell(&adb, serial, "echo before; cat /nope; echo after");
+    assert_eq!(text(&out.stdout), "before\nafter\n");
+    assert_eq!(text(&out.stderr), "cat: /nope: No such file or directory\n");
+}
+
+#[test]
 fn adb_pull_fetches_a_dumped_screen_and_push_writes_a_file() {
     let (fleet, adb) = fleet_of(&["Pixel 7"]);
     let serial = &fleet.serials()[0];

@@ -28,6 +28,9 @@ pub struct Outcome {
     pub stdout: Vec<u8>,
     /// Standard error.
     pub stderr: Vec<u8>,
+    /// Both, in the order the commands wrote them: what shell protocol v1
+    /// (`shell:` without `v2`) sends, one stream for both.
+    pub merged: Vec<u8>,
     /// Exit status of the last command run.
     pub code: i32,
 }
@@ -137,6 +140,7 @@ impl<'p> Shell<'p> {
             Ok(list) => list,
             Err(e) => {
                 out.stderr = format!("/system/bin/sh: syntax error: {e}\n").into_bytes();
+                out.merged = out.stderr.clone();
                 out.code = 1;
                 return Ok(out);
             }
@@ -155,6 +159,7 @@ impl<'p> Shell<'p> {
             let mut flow = Flow::Next(0);
             for (i, command) in pipeline.commands.iter().enumerate() {
                 let mut piped = Vec::new();
+                let written = (out.stdout.len(), out.stderr.len());
                 let stdout: &mut Vec<u8> = if i + 1 < count {
                     &mut piped
                 } else {
@@ -167,6 +172,10 @@ impl<'p> Shell<'p> {
                     &mut out.stderr,
                     control,
                 )?;
+                // One command's output is collected whole, so the streams
+                // interleave command by command, as each finishes writing.
+                out.merged.extend_from_slice(&out.stdout[written.0..]);
+                out.merged.extend_from_slice(&out.stderr[written.1..]);
                 stdin = piped;
             }
             match flow {
