@@ -212,7 +212,7 @@ fn switcher_lists_every_account_and_switches() {
         .unwrap()
         .find_all(&tree);
     assert_eq!(rows.len(), 2);
-    assert!(phone.sees(&Selector::new().desc("Selected")));
+    assert!(phone.sees(&Selector::new().desc("Checkmark")));
     assert!(phone.sees_text("Add account"));
 
     phone.tap_text("bob");

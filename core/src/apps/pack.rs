@@ -263,6 +263,13 @@ impl Control {
             .position(|s| s.find(tree).is_some())
     }
 
+    /// The indexes of every alternative that finds a node on this screen.
+    pub fn matching_alternatives(&self, tree: &UiTree) -> Vec<usize> {
+        (0..self.alternatives.len())
+            .filter(|&i| self.alternatives[i].find(tree).is_some())
+            .collect()
+    }
+
     /// The node the first matching alternative finds on this screen.
     pub fn find<'t>(&self, tree: &'t UiTree) -> Option<&'t UiNode> {
         self.alternatives.iter().find_map(|s| s.find(tree))

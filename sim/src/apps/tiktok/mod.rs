@@ -424,7 +424,9 @@ impl TikTok {
                 .id(self.id(Control::TitleContainer))
                 .on_tap(Act::Open(Overlay::Switcher))
                 .children([
-                    p.text(Rect::new(320, 110, 720, 200), nickname)
+                    p.view(class::BUTTON, Rect::new(320, 110, 720, 200))
+                        .text(nickname)
+                        .on_tap(Act::Open(Overlay::Switcher))
                         .id(self.id(Control::TitleName)),
                     p.view(class::IMAGE, Rect::new(730, 130, 780, 180))
                         .id(self.id(Control::TitleChevron)),
@@ -548,6 +550,7 @@ impl TikTok {
                 .on_tap(Act::Nothing)
                 .child(
                     p.text(Rect::new(0, top + 30, 1080, top + 130), s.switch_account)
+                        .desc(s.switch_account)
                         .id(self.id(Control::SheetTitle)),
                 )
                 .children(rows),
@@ -565,10 +568,13 @@ impl TikTok {
             .on_tap(Act::Nothing);
         for (i, (label, act)) in rows.into_iter().enumerate() {
             let top = 1760 + 140 * i as i32;
+            let row = Rect::new(0, top, 1080, top + 140);
             sheet = sheet.child(
-                p.text(Rect::new(0, top, 1080, top + 140), label)
+                p.view(class::FRAME, row)
+                    .desc(label)
                     .id(self.id(Control::MenuRow))
-                    .on_tap(act),
+                    .on_tap(act)
+                    .child(p.text(row, label)),
             );
         }
         vec![p.backdrop(Act::Dismiss), sheet]
