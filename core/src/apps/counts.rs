@@ -102,6 +102,55 @@ pub fn parse_count(text: &str) -> Result<u64> {
     }
 }
 
+/// How much one unit of the last digit shown is worth: 1 for a count shown in
+/// full (`1,234`), the rounding step for an abbreviated one (`1.2M` → 100,000,
+/// `12K` → 1,000, `3.1w` → 1,000). Errors as [`parse_count`] does.
+///
+/// ```
+/// use farmhand::apps::counts::count_step;
+/// assert_eq!(count_step("1,234").unwrap(), 1);
+/// assert_eq!(count_step("1.2M").unwrap(), 100_000);
+/// assert_eq!(count_step("28,3 mil").unwrap(), 100);
+/// assert_eq!(count_step("166 K").unwrap(), 1_000);
+/// ```
+pub fn count_step(text: &str) -> Result<u64> {
+    parse_count(text)?;
+    let clean: String = text
+        .chars()
+        .filter(|c| !is_invisible(*c) && !is_group_space(*c))
+        .collect();
+    let clean = clean.trim();
+    let number_end = clean
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',')))
+        .unwrap_or(clean.len());
+    let (number, suffix) = clean.split_at(number_end);
+    let Some((_, multiplier)) = SUFFIXES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(suffix.trim()))
+    else {
+        return Ok(1);
+    };
+    let marks = number.matches(['.', ',']).count();
+    let has_both = number.contains('.') && number.contains(',');
+    let decimals = match number.rfind(['.', ',']) {
+        Some(i) if marks == 1 || has_both => number.len() - i - 1,
+        _ => 0,
+    };
+    let divisor = 10u64.checked_pow(u32::try_from(decimals).unwrap_or(u32::MAX));
+    Ok(divisor.map_or(1, |d| (multiplier / d).max(1)))
+}
+
+/// True when a count the app shows as `shown` with this `step` (see
+/// [`count_step`]) can be `exact`: the app truncates or rounds, so `1.2M`
+/// agrees with every number from 1,150,000 up to 1,299,999. A count shown in
+/// full (step 1) agrees only with itself.
+pub fn agrees(shown: u64, step: u64, exact: u64) -> bool {
+    if step <= 1 {
+        return shown == exact;
+    }
+    exact.saturating_add(step / 2) >= shown && exact < shown.saturating_add(step)
+}
+
 /// A whole number with optional grouping: `1234`, `1,234`, `1.234.567`, `1 234`.
 fn whole(number: &str) -> Option<u64> {
     let groups: Vec<&str> = number
@@ -234,6 +283,44 @@ pub fn parse_labelled(text: &str) -> Result<LabelledCount> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn steps_follow_the_digits_shown() {
+        for (text, step) in [
+            ("0", 1),
+            ("1,234", 1),
+            ("1.234.567", 1),
+            ("12.5K", 100),
+            ("12K", 1_000),
+            ("3.4M", 100_000),
+            ("1.2B", 100_000_000),
+            ("12,5K", 100),
+            ("166 K", 1_000),
+            ("\u{200E}1.2M", 100_000),
+            ("28,3 mil", 100),
+            ("3.1w", 1_000),
+            ("119.0W", 1_000),
+            ("3万", 10_000),
+        ] {
+            assert_eq!(count_step(text).unwrap(), step, "{text}");
+        }
+        assert!(count_step("many").is_err());
+        assert!(count_step("").is_err());
+    }
+
+    #[test]
+    fn a_rounded_count_agrees_with_the_exact_numbers_it_can_stand_for() {
+        let (shown, step) = (1_200_000, 100_000);
+        assert!(agrees(shown, step, 1_234_567), "truncated");
+        assert!(agrees(shown, step, 1_150_000), "rounded up");
+        assert!(agrees(shown, step, 1_299_999));
+        assert!(!agrees(shown, step, 1_300_000));
+        assert!(!agrees(shown, step, 1_149_999));
+        assert!(!agrees(shown, step, 2_000_000));
+        assert!(agrees(1_234, 1, 1_234));
+        assert!(!agrees(1_234, 1, 1_235));
+        assert!(agrees(u64::MAX, 1_000, u64::MAX - 1));
+    }
+
     use super::*;
     use crate::error::ErrorKind;
 

@@ -6,6 +6,7 @@
 //! counters, an account switcher, a menu with settings and "Log out" — so one
 //! driver walks them; the packs say how each screen looks in each app.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,6 +75,11 @@ pub struct Profile {
     pub friends: Option<u64>,
     /// Country, where the app shows it.
     pub country: Option<String>,
+    /// Each count as the app printed it (`followers` → `1.2M`), by the
+    /// stats' names: `followers`, `following`, `likes`, `posts`, `friends`.
+    /// A sync keeps a stored exact number that a rounded display agrees with.
+    #[serde(default)]
+    pub shown: BTreeMap<String, String>,
 }
 
 /// The screens on which a logged-in app may be found.
@@ -361,12 +367,23 @@ impl AppDriver {
         let Some(view) = goto_profile(&mut ui)? else {
             return Ok(None);
         };
-        let count = |control: &str| -> Result<Option<u64>> {
+        let mut shown = BTreeMap::new();
+        let mut count = |stat: &str, control: &str| -> Result<Option<u64>> {
             match ui.pack.find(&view.tree, control) {
-                Some(node) => parse_count(node_text(node)).map(Some),
+                Some(node) => {
+                    let text = node_text(node);
+                    let value = parse_count(text)?;
+                    shown.insert(stat.to_string(), text.trim().to_string());
+                    Ok(Some(value))
+                }
                 None => Ok(None),
             }
         };
+        let followers = count("followers", "profile_followers_value")?;
+        let following = count("following", "profile_following_value")?;
+        let likes = count("likes", "profile_likes_value")?;
+        let posts = count("posts", "profile_posts_value")?;
+        let friends = count("friends", "profile_friends_value")?;
         let text = |control: &str| {
             ui.pack
                 .find(&view.tree, control)
@@ -376,13 +393,14 @@ impl AppDriver {
         Ok(Some(Profile {
             username: handle(&ui, &view)?,
             nickname: text("profile_nickname"),
-            followers: count("profile_followers_value")?,
-            following: count("profile_following_value")?,
-            likes: count("profile_likes_value")?,
-            posts: count("profile_posts_value")?,
-            friends: count("profile_friends_value")?,
+            followers,
+            following,
+            likes,
+            posts,
+            friends,
             country: text("profile_country")
                 .map(|c| c.strip_prefix("Country: ").unwrap_or(&c).trim().to_string()),
+            shown,
         }))
     }
 }
