@@ -6,6 +6,7 @@ mod sim_apps_support;
 
 use farmhand::apps::counts::parse_count;
 use farmhand::device::Selector;
+use farmhand::secret::totp;
 use farmhand_sim::{AppKind, AppSpec, KeyCode};
 use sim_apps_support::*;
 
@@ -474,4 +475,40 @@ fn handles_written_loosely_in_the_scenario_show_as_the_platform_spells_them() {
     assert_eq!(phone.logged_in(TIKTOK), ["alice", "bob"]);
     open_profile(&phone);
     assert!(phone.sees_text("@alice"));
+}
+
+#[test]
+fn an_account_with_an_authenticator_key_owes_a_code_after_its_password() {
+    let phone = Phone::fresh();
+    phone.launch(TIKTOK);
+    log_in(&phone, "tess", "tess-pw");
+    assert!(phone.sees_text("Enter code"));
+    assert!(phone.logged_in(TIKTOK).is_empty(), "not before the code");
+    let code_field = Selector::new().class("android.widget.EditText");
+    let next = Selector::new()
+        .class("android.widget.Button")
+        .text("Continue");
+    assert!(!phone.find(&next).flags.enabled, "nothing typed yet");
+    phone.tap(&code_field);
+    phone.type_text("000000");
+    phone.tap(&next);
+    assert!(phone.sees_text("Incorrect code. Try again."));
+    assert!(phone.logged_in(TIKTOK).is_empty());
+    phone.tap(&code_field);
+    phone.type_text(&totp(IVY_SECRET, NOW).unwrap());
+    phone.tap(&next);
+    assert_eq!(phone.logged_in(TIKTOK), ["tess"]);
+    open_profile(&phone);
+    assert!(phone.sees_text("@tess"));
+}
+
+#[test]
+fn back_from_the_code_screen_returns_to_the_form_without_a_session() {
+    let phone = Phone::fresh();
+    phone.launch(TIKTOK);
+    log_in(&phone, "tess", "tess-pw");
+    assert!(phone.sees_text("Enter code"));
+    phone.key(KeyCode::Back);
+    assert!(phone.sees(&password_field()));
+    assert!(phone.logged_in(TIKTOK).is_empty());
 }

@@ -659,6 +659,7 @@ mod tests {
                 "tiktok Drag the slider to fit the puzzle",
                 "tiktok Email / Username",
                 "tiktok Incorrect account or password",
+                "tiktok Incorrect code",
                 "tiktok Use phone / email / username",
             ]
         );

@@ -57,6 +57,12 @@ pub fn accounts() -> Vec<PlatformAccount> {
             ..PlatformAccount::new(Platform::TikTok, "dave", "dave-pw")
         },
         PlatformAccount {
+            totp_secret: Some(Secret::new(IVY_SECRET)),
+            nickname: Some("Tess".into()),
+            followers: 42,
+            ..PlatformAccount::new(Platform::TikTok, "tess", "tess-pw")
+        },
+        PlatformAccount {
             email: Some("ivy@example.com".into()),
             totp_secret: Some(Secret::new(IVY_SECRET)),
             nickname: Some("Ivy Green".into()),

@@ -2,7 +2,9 @@
 //!
 //! Screens: the logged-out landing ("Log in to TikTok", "Use phone / email /
 //! username"), the login form with its "Phone" and "Email / Username" tabs,
-//! the captcha ("Verify to continue:") for accounts marked `challenge`, the
+//! "Enter code" for accounts with an authenticator key (accepts the code of
+//! the phone's clock ±1 step; "Continue" submits), the captcha ("Verify to
+//! continue:") for accounts marked `challenge`, the
 //! "For You" feed (never idle), the profile (nickname title that opens the
 //! account switcher, `@username`, Following / Followers / Likes with their
 //! values above the labels), the profile menu, "Settings and privacy" with
@@ -37,7 +39,7 @@ use crate::scenario::{AppSpec, PlatformAccount};
 use crate::ui::Rect;
 use farmhand::account::Platform;
 
-use super::accounts::{LoginRules, Refusal, Verdict};
+use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
 use super::act;
 use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
@@ -52,7 +54,7 @@ use strings::{strings, Strings};
 
 const RULES: LoginRules = LoginRules {
     platform: Platform::TikTok,
-    second_factor: false,
+    second_factor: true,
 };
 
 /// Creators whose videos the simulated feed plays.
@@ -72,6 +74,8 @@ pub(crate) enum Screen {
     Login,
     /// The captcha over the login form.
     Verify,
+    /// "Enter code": the authenticator code of an account with 2FA.
+    Code,
     /// "For You".
     Feed,
     /// The active account's profile.
@@ -115,6 +119,19 @@ pub(crate) enum Own {
     Tab(Tab),
     /// Closes the captcha.
     CloseVerify,
+    /// "Continue" on the code screen.
+    SubmitCode,
+}
+
+/// Where a login stands: the error under the form, or the code step.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Flow {
+    /// The error shown under the login form.
+    error: Option<Refusal>,
+    /// The account that passed its password and owes an authenticator code.
+    pending: Option<String>,
+    /// True once a wrong code was entered.
+    rejected: bool,
 }
 
 /// What a tap on a control does.
@@ -241,7 +258,7 @@ impl TikTok {
                         .id(self.id(Control::ForgotPassword))
                         .on_tap(Act::Nothing),
                 );
-                if let Some(error) = self.state.login_flow {
+                if let Some(error) = self.state.login_flow.error {
                     let text = match error {
                         Refusal::WrongPassword => s.wrong_password,
                         Refusal::UnknownUser => s.unknown_user,
@@ -260,6 +277,29 @@ impl TikTok {
                 );
             }
         }
+        out
+    }
+
+    /// "Enter code": one field for the authenticator code and "Continue".
+    fn code(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        let form = &self.state.form;
+        let mut out = vec![
+            self.back_icon(p, s),
+            p.text(Rect::new(60, 300, 1020, 420), s.code_title),
+            p.text(Rect::new(60, 440, 1020, 620), s.code_body),
+            form.edit(p, Rect::new(60, 700, 1020, 840), Field::Code, s.code_hint),
+        ];
+        if self.state.login_flow.rejected {
+            out.push(p.text(Rect::new(60, 860, 1020, 940), s.code_error));
+        }
+        out.push(
+            p.button(
+                Rect::new(60, 980, 1020, 1120),
+                s.continue_,
+                Act::Own(Own::SubmitCode),
+            )
+            .enabled(!form.code.is_empty()),
+        );
         out
     }
 
@@ -601,14 +641,14 @@ impl SocialApp for TikTok {
     type Screen = Screen;
     type Overlay = Overlay;
     /// The error shown under the login form.
-    type LoginFlow = Option<Refusal>;
+    type LoginFlow = Flow;
     type Own = Own;
 
     const LABEL: &'static str = "TikTok";
 
     fn activity_name(&self) -> &'static str {
         match self.state.screen {
-            Screen::Landing | Screen::Login | Screen::Verify => {
+            Screen::Landing | Screen::Login | Screen::Verify | Screen::Code => {
                 "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity"
             }
             Screen::Feed | Screen::Profile | Screen::Settings => {
@@ -627,6 +667,7 @@ impl SocialApp for TikTok {
                 views.extend(self.verify(p, s));
                 views
             }
+            Screen::Code => self.code(p, s),
             Screen::Feed => self.feed(p, s),
             Screen::Profile => self.profile(ctx, p, s),
             Screen::Settings => self.settings(p, s),
@@ -650,6 +691,11 @@ impl SocialApp for TikTok {
             Screen::Landing | Screen::Feed => return false,
             Screen::Login => self.state.leave_login(Screen::Landing),
             Screen::Verify => self.state.screen = Screen::Login,
+            Screen::Code => {
+                self.state.login_flow = Flow::default();
+                self.state.form.code.clear();
+                self.state.screen = Screen::Login;
+            }
             Screen::Profile => self.state.screen = Screen::Feed,
             Screen::Settings => self.state.screen = Screen::Profile,
         }
@@ -658,19 +704,41 @@ impl SocialApp for TikTok {
 
     fn submit(&mut self, ctx: &AppContext<'_>) {
         match self.state.attempt_login(ctx) {
-            Verdict::LoggedIn(username) | Verdict::NeedsCode(username) => {
-                self.state.log_in(&username, Screen::Feed)
+            Verdict::LoggedIn(username) => self.state.log_in(&username, Screen::Feed),
+            Verdict::NeedsCode(username) => {
+                self.state.form.password.clear();
+                self.state.form.focus = None;
+                self.state.login_flow = Flow {
+                    pending: Some(username),
+                    ..Flow::default()
+                };
+                self.state.screen = Screen::Code;
             }
             Verdict::NeedsVerification => {
-                self.state.login_flow = None;
+                self.state.login_flow = Flow::default();
                 self.state.form.focus = None;
                 self.state.screen = Screen::Verify;
             }
-            Verdict::Refused(refusal) => self.state.login_flow = Some(refusal),
+            Verdict::Refused(refusal) => self.state.login_flow.error = Some(refusal),
         }
     }
 
-    fn own_act(&mut self, _ctx: &AppContext<'_>, own: Own) {
+    fn submit_code(&mut self, ctx: &AppContext<'_>) {
+        let Some(username) = self.state.login_flow.pending.clone() else {
+            return;
+        };
+        let accepted = RULES
+            .account(ctx, &username)
+            .is_some_and(|a| code_matches(a, &self.state.form.code, ctx.now_unix()));
+        if accepted {
+            self.state.log_in(&username, Screen::Feed);
+        } else {
+            self.state.form.code.clear();
+            self.state.login_flow.rejected = true;
+        }
+    }
+
+    fn own_act(&mut self, ctx: &AppContext<'_>, own: Own) {
         match own {
             Own::UsePhoneEmail => {
                 self.tab = Tab::Phone;
@@ -679,19 +747,20 @@ impl SocialApp for TikTok {
             Own::Tab(tab) => {
                 self.tab = tab;
                 self.state.form.focus = None;
-                self.state.login_flow = None;
+                self.state.login_flow.error = None;
             }
             Own::CloseVerify => self.state.screen = Screen::Login,
+            Own::SubmitCode => self.submit_code(ctx),
         }
     }
 
     fn typing(&self) -> bool {
-        self.state.screen == Screen::Login && self.state.visiting.is_none()
+        matches!(self.state.screen, Screen::Login | Screen::Code) && self.state.visiting.is_none()
     }
 
     /// Typing hides the error line.
     fn typed(&mut self) {
-        self.state.login_flow = None;
+        self.state.login_flow.error = None;
     }
 
     fn visited(&self, ctx: &AppContext<'_>, p: Painter<'_>, username: &str) -> Vec<Widget<Act>> {
