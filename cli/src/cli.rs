@@ -351,6 +351,9 @@ pub struct WorkflowArgs {
     /// Only accounts carrying this tag.
     #[arg(long)]
     pub tag: Option<String>,
+    /// Login: disable (status 1) every account the app shows as banned.
+    #[arg(long)]
+    pub disable_on_ban: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }

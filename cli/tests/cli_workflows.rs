@@ -158,3 +158,88 @@ fn ctrl_c_cancels_a_login_before_the_next_account() {
     assert!(outcomes.contains(&"cancelled"), "{outcomes:?}");
     assert!(outcomes.contains(&"logged_in"), "{outcomes:?}");
 }
+
+#[test]
+fn login_disables_banned_accounts_only_when_asked() {
+    let scenario = farmhand_sim::Scenario::from_json(
+        r#"{
+        "accounts": [
+          {"platform": "tiktok", "username": "bo", "password": "bo-pw", "banned": true},
+          {"platform": "instagram", "username": "sue", "password": "sue-pw", "suspended": true}
+        ],
+        "phones": [{}]
+    }"#,
+    )
+    .unwrap();
+    let (fleet, adb) = fleet(&scenario);
+    let serial = &fleet.serials()[0];
+    let addr = adb.addr().to_string();
+    let env = Env::new();
+    for (name, platform) in [("bo", "tiktok"), ("sue", "instagram")] {
+        let password = format!("{name}-pw");
+        env.run(&[
+            "accounts",
+            "add",
+            name,
+            "-p",
+            platform,
+            "--password",
+            &password,
+            "--device",
+            serial,
+        ])
+        .expect(0);
+    }
+    let status = |name: &str| {
+        env.run(&["--json", "accounts", "show", name])
+            .expect(0)
+            .json()["status"]
+            .clone()
+    };
+    let outcomes = |report: &serde_json::Value| -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["username"].as_str().unwrap().to_string(),
+                    r["outcome"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+
+    let first = env.run(&["--json", "login", "--adb", &addr]).json();
+    assert_eq!(
+        outcomes(&first),
+        [
+            ("bo".to_string(), "banned".to_string()),
+            ("sue".to_string(), "suspended".to_string())
+        ]
+    );
+    assert_eq!(status("bo"), status("sue"), "nothing disabled unasked");
+
+    let second = env
+        .run(&["--json", "login", "--disable-on-ban", "--adb", &addr])
+        .json();
+    assert_eq!(
+        outcomes(&second)[0],
+        ("bo".to_string(), "banned".to_string())
+    );
+    assert_ne!(
+        status("bo"),
+        status("sue"),
+        "bo is disabled now, sue is not"
+    );
+
+    let refused = env.run(&["sync", "--disable-on-ban", "--adb", &addr]);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("--disable-on-ban"),
+        "{}",
+        refused.stderr
+    );
+}

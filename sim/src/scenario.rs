@@ -96,6 +96,12 @@ pub struct PlatformAccount {
     /// When true, the platform refuses every login of this account with "too many attempts".
     #[serde(default)]
     pub rate_limited: bool,
+    /// When true, the right password shows the app's "account suspended" screen.
+    #[serde(default)]
+    pub suspended: bool,
+    /// When true, the right password shows the app's "account banned" screen.
+    #[serde(default)]
+    pub banned: bool,
     /// Country of the account, where the platform knows it.
     #[serde(default)]
     pub country: Option<String>,
@@ -122,6 +128,8 @@ impl PlatformAccount {
             friends: 0,
             challenge: false,
             rate_limited: false,
+            suspended: false,
+            banned: false,
             country: None,
         }
     }

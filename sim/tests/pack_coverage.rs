@@ -27,10 +27,19 @@ struct Look {
 }
 
 fn phone(kind: AppKind, version: u32, logged_in: &[&str]) -> Phone {
-    Phone::new(vec![AppSpec {
+    phone_with(kind, version, logged_in, &[])
+}
+
+/// A phone whose app has these options set to `true`.
+fn phone_with(kind: AppKind, version: u32, logged_in: &[&str], flags: &[&str]) -> Phone {
+    let mut spec = AppSpec {
         version,
         ..app(kind, logged_in)
-    }])
+    };
+    for flag in flags {
+        spec.options.insert(flag.to_string(), "true".into());
+    }
+    Phone::new(vec![spec])
 }
 
 fn edit(password: bool) -> Selector {
@@ -96,7 +105,7 @@ fn instagram_walk(version: u32) -> Vec<Look> {
 
     let p = phone(AppKind::Instagram, version, &[]);
     p.launch(INSTAGRAM);
-    fill_form(&p, "ivy", "ivy-pw", log_in);
+    fill_form(&p, "ivy", "ivy-pw", log_in.clone());
     looks.push(Look {
         expected: "two_factor",
         tree: p.dump(),
@@ -126,6 +135,37 @@ fn instagram_walk(version: u32) -> Vec<Look> {
     p.tap_at(PROFILE_TAB.0, PROFILE_TAB.1);
     looks.push(Look {
         expected: "profile",
+        tree: p.dump(),
+    });
+
+    for (who, expected) in [("sid", "suspended"), ("ben", "banned")] {
+        let p = phone(AppKind::Instagram, version, &[]);
+        p.launch(INSTAGRAM);
+        fill_form(&p, who, &format!("{who}-pw"), log_in.clone());
+        looks.push(Look {
+            expected,
+            tree: p.dump(),
+        });
+    }
+    let p = phone_with(AppKind::Instagram, version, &[], &["update_required"]);
+    p.launch(INSTAGRAM);
+    looks.push(Look {
+        expected: "update_required",
+        tree: p.dump(),
+    });
+    let p = phone_with(AppKind::Instagram, version, &[], &["notifications_prompt"]);
+    p.launch(INSTAGRAM);
+    fill_form(
+        &p,
+        "jack",
+        "jack-pw",
+        Selector::new()
+            .class("android.widget.Button")
+            .desc("Log in"),
+    );
+    p.tap(&Selector::new().desc("Not now"));
+    looks.push(Look {
+        expected: "notifications_prompt",
         tree: p.dump(),
     });
 
@@ -230,6 +270,25 @@ fn tiktok_walk(version: u32) -> Vec<Look> {
     p.tap_at(PROFILE_TAB.0, PROFILE_TAB.1);
     looks.push(Look {
         expected: "profile",
+        tree: p.dump(),
+    });
+
+    for (who, expected) in [("sam", "suspended"), ("bea", "banned")] {
+        let p = phone(AppKind::TikTok, version, &[]);
+        p.launch(TIKTOK);
+        open_form(&p);
+        fill_form(&p, who, &format!("{who}-pw"), log_in.clone());
+        looks.push(Look {
+            expected,
+            tree: p.dump(),
+        });
+    }
+    let p = phone_with(AppKind::TikTok, version, &[], &["follow_friends_prompt"]);
+    p.launch(TIKTOK);
+    open_form(&p);
+    fill_form(&p, "alice", "alice-pw", log_in.clone());
+    looks.push(Look {
+        expected: "follow_friends_prompt",
         tree: p.dump(),
     });
 
@@ -338,14 +397,13 @@ fn not_drawn(app: Platform) -> BTreeSet<&'static str> {
 fn never_matched(app: Platform) -> Vec<String> {
     let names: &[&str] = match app {
         // No landing or menu screen; other builds' title ids, switcher row id,
-        // "Not Now" text, "too many" wording, lowercase hint and "Next" button.
+        // "too many" wording, lowercase hint and "Next" button.
         Platform::Instagram => &[
             "error_too_many_attempts#1",
             "landing_use_login#0",
             "landing_use_login#1",
             "menu_settings#0",
             "menu_settings#1",
-            "not_now#1",
             "profile_handle#2",
             "profile_handle#3",
             "profile_handle#4",
@@ -354,8 +412,8 @@ fn never_matched(app: Platform) -> Vec<String> {
             "two_factor_submit#1",
         ],
         // "too many" is another build's wording of the attempts limit; the
-        // Profile tab as a child of a clickable bar item.
-        Platform::TikTok => &["error_too_many_attempts#1", "nav_profile#1"],
+        // Profile tab as a child of a clickable bar item, "Skip" on a pop-up.
+        Platform::TikTok => &["error_too_many_attempts#1", "nav_profile#1", "not_now#1"],
     };
     names.iter().map(|n| n.to_string()).collect()
 }

@@ -45,6 +45,12 @@ pub enum Rejection {
     NeedsVerification,
     /// The 2FA code was refused, or the app asked for one and there is no key.
     TwoFactorFailed,
+    /// The app shows the account as suspended.
+    Suspended,
+    /// The app shows the account as banned or disabled for good.
+    Banned,
+    /// The app refuses to work until it is updated.
+    AppUpdateRequired,
 }
 
 /// How a login ended when the app answered.
@@ -101,7 +107,14 @@ const LOGGED_OUT: &[&str] = &[
     "two_factor",
     "two_factor_failed",
     "verification",
+    "suspended",
+    "banned",
 ];
+
+/// The screen of an app that refuses to work until it is updated.
+const UPDATE_REQUIRED: &str = "update_required";
+/// Screens of an app that cannot be used at all.
+const BLOCKED: &[&str] = &[UPDATE_REQUIRED];
 
 /// Drives one app on a phone. Cheap to clone; holds no phone.
 #[derive(Debug, Clone)]
@@ -154,8 +167,16 @@ impl AppDriver {
     pub fn launch(&self, dev: &mut dyn Device) -> Result<()> {
         dev.launch(&self.package, None)?;
         let mut ui = self.ui(dev);
-        let all: Vec<&str> = LOGGED_IN.iter().chain(LOGGED_OUT).copied().collect();
-        ui.expect(&all, "opening the app").map(drop)
+        ui.expect(&all_screens(), "opening the app").map(drop)
+    }
+
+    /// True when the app, brought to the front, refuses to work until it is
+    /// updated: nothing else can be done with it on this phone.
+    pub fn update_required(&self, dev: &mut dyn Device) -> Result<bool> {
+        dev.launch(&self.package, None)?;
+        let mut ui = self.ui(dev);
+        let view = ui.expect(&all_screens(), "opening the app")?;
+        Ok(view.screen.as_deref() == Some(UPDATE_REQUIRED))
     }
 
     /// The account the app shows as logged in (its profile's username), or
@@ -258,6 +279,9 @@ impl AppDriver {
                         "login_failed",
                         "verification",
                         "two_factor_failed",
+                        "suspended",
+                        "banned",
+                        "update_required",
                     ]
                 }
                 "two_factor" if !code_sent => {
@@ -276,12 +300,23 @@ impl AppDriver {
                         "two_factor_failed",
                         "login_failed",
                         "verification",
+                        "suspended",
+                        "banned",
+                        "update_required",
                     ]
                 }
                 "two_factor" | "two_factor_failed" => {
                     return Ok(LoginResult::Rejected(Rejection::TwoFactorFailed));
                 }
                 "verification" => return Ok(LoginResult::Rejected(Rejection::NeedsVerification)),
+                "suspended" if submitted => return Ok(LoginResult::Rejected(Rejection::Suspended)),
+                "banned" if submitted => return Ok(LoginResult::Rejected(Rejection::Banned)),
+                // What an earlier attempt left on screen: back to the form.
+                "suspended" | "banned" => {
+                    ui.dev.key("BACK")?;
+                    &["landing", "login_choice", "login"]
+                }
+                UPDATE_REQUIRED => return Ok(LoginResult::Rejected(Rejection::AppUpdateRequired)),
                 "login_failed" => return Ok(LoginResult::Rejected(refusal(&ui, &view)?)),
                 other => {
                     return Err(Error::Timeout {
@@ -407,7 +442,12 @@ impl AppDriver {
 
 /// Every screen name the drivers know.
 fn all_screens() -> Vec<&'static str> {
-    LOGGED_IN.iter().chain(LOGGED_OUT).copied().collect()
+    LOGGED_IN
+        .iter()
+        .chain(LOGGED_OUT)
+        .chain(BLOCKED)
+        .copied()
+        .collect()
 }
 
 /// Goes to the active account's profile from wherever the app is; `None` when
@@ -426,6 +466,13 @@ fn goto_profile(ui: &mut Ui<'_>) -> Result<Option<View>> {
         };
         match screen.as_str() {
             "profile" => return Ok(Some(view)),
+            // A blocked account or app: nothing to read, nowhere to go.
+            screen if BLOCKED.contains(&screen) => {
+                return Err(Error::device(
+                    ui.serial(),
+                    format!("the app shows its {screen} screen"),
+                ))
+            }
             "home" => ui.tap(&view, "nav_profile", during)?,
             // The playing feed cannot be dumped: after two failed looks, tap
             // where the Profile tab is, if this app is the one in front.

@@ -653,6 +653,7 @@ mod tests {
                 "instagram Log out of your account?",
                 "instagram Settings and activity",
                 "instagram check the security code",
+                "instagram disabled your account",
                 "instagram doesn't appear to belong to an account",
                 "tiktok Account doesn't exist",
                 "tiktok Add account",
@@ -661,6 +662,8 @@ mod tests {
                 "tiktok Incorrect account or password",
                 "tiktok Incorrect code",
                 "tiktok Use phone / email / username",
+                "tiktok Your account was permanently banned",
+                "tiktok Your account was suspended",
             ]
         );
     }

@@ -1,6 +1,6 @@
 //! `login`: log accounts in on their phones and record the result.
 
-use crate::account::{Account, AccountPatch, Timestamp};
+use crate::account::{Account, AccountPatch, Status, Timestamp};
 use crate::apps::{AppDriver, LoginResult, Rejection};
 use crate::device::DeviceDriver;
 use crate::error::Result;
@@ -21,6 +21,9 @@ impl Workspace {
     /// code when the password carries a key. Success is checked on the
     /// profile's username and stored as `logged_in` with `last_login_at`; a
     /// failure stores `logged_in = false` and the reason in `last_error`.
+    /// Screens that block the account or the app end its step as
+    /// `suspended`, `banned` or `app_update_required`; with
+    /// [`RunOptions::disable_on_ban`] a banned account is also disabled.
     pub fn login(&self, driver: &dyn DeviceDriver, options: &RunOptions) -> Result<Report> {
         let default = AccountFilter {
             logged_in: Some(false),
@@ -32,7 +35,11 @@ impl Workspace {
         let (total, phones) = runner::plan_size(&jobs);
         let run = Run::start(Workflow::Login, options, driver, total, phones);
         let order: Vec<String> = jobs.iter().map(|j| j.serial.clone()).collect();
-        runner::run_accounts(&run, jobs, &LoginWork { ws: self });
+        let work = LoginWork {
+            ws: self,
+            disable_on_ban: options.disable_on_ban,
+        };
+        runner::run_accounts(&run, jobs, &work);
         Ok(run.finish(&order))
     }
 }
@@ -40,6 +47,8 @@ impl Workspace {
 /// The login of one account.
 struct LoginWork<'w> {
     ws: &'w Workspace,
+    /// Disable an account the app shows as banned.
+    disable_on_ban: bool,
 }
 
 /// The driver for an account's app (its clone package when it has one).
@@ -69,6 +78,9 @@ impl AccountWork for LoginWork<'_> {
                 Outcome::AppNotInstalled,
                 Some(format!("{} is not installed on {serial}", app.package())),
             ));
+        }
+        if app.update_required(phone.device.as_mut())? {
+            return Ok((Outcome::AppUpdateRequired, None));
         }
         run.step(&serial, Some(account.id), "check session");
         let held = app.accounts(phone.device.as_mut())?;
@@ -102,6 +114,15 @@ impl AccountWork for LoginWork<'_> {
                 last_error: Some(None),
                 ..AccountPatch::default()
             },
+            Outcome::Banned if self.disable_on_ban => AccountPatch {
+                logged_in: Some(false),
+                status: Some(Status::Disabled),
+                last_error: Some(Some(reason_text(
+                    Outcome::Banned,
+                    Some("disabled automatically (disable_on_ban)"),
+                ))),
+                ..AccountPatch::default()
+            },
             failure => AccountPatch {
                 logged_in: Some(false),
                 last_error: Some(Some(reason_text(failure, reason))),
@@ -120,6 +141,9 @@ fn rejection_outcome(why: Rejection) -> Outcome {
         Rejection::TooManyAttempts => Outcome::TooManyAttempts,
         Rejection::NeedsVerification => Outcome::NeedsVerification,
         Rejection::TwoFactorFailed => Outcome::TwoFactorFailed,
+        Rejection::Suspended => Outcome::Suspended,
+        Rejection::Banned => Outcome::Banned,
+        Rejection::AppUpdateRequired => Outcome::AppUpdateRequired,
     }
 }
 

@@ -70,6 +70,12 @@ pub enum Outcome {
     TooManyAttempts,
     /// The 2FA code was refused, or the app asked for one and the account has no secret.
     TwoFactorFailed,
+    /// The app says the account is suspended (temporarily, or pending an appeal).
+    Suspended,
+    /// The app says the account is banned or disabled for good.
+    Banned,
+    /// The app refuses to work until it is updated.
+    AppUpdateRequired,
     /// The app on the account's phone holds no session for it.
     NotLoggedIn,
     /// The phone showed a screen the selector pack does not know; nothing was clicked.
@@ -84,7 +90,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in a stable order.
-    pub const ALL: [Outcome; 20] = [
+    pub const ALL: [Outcome; 23] = [
         Outcome::LoggedIn,
         Outcome::AlreadyLoggedIn,
         Outcome::Synced,
@@ -100,6 +106,9 @@ impl Outcome {
         Outcome::NeedsVerification,
         Outcome::TooManyAttempts,
         Outcome::TwoFactorFailed,
+        Outcome::Suspended,
+        Outcome::Banned,
+        Outcome::AppUpdateRequired,
         Outcome::NotLoggedIn,
         Outcome::ScreenNotRecognised,
         Outcome::Timeout,
@@ -125,6 +134,9 @@ impl Outcome {
             Outcome::NeedsVerification => "needs_verification",
             Outcome::TooManyAttempts => "too_many_attempts",
             Outcome::TwoFactorFailed => "two_factor_failed",
+            Outcome::Suspended => "suspended",
+            Outcome::Banned => "banned",
+            Outcome::AppUpdateRequired => "app_update_required",
             Outcome::NotLoggedIn => "not_logged_in",
             Outcome::ScreenNotRecognised => "screen_not_recognised",
             Outcome::Timeout => "timeout",
@@ -168,6 +180,9 @@ impl Outcome {
             Outcome::NeedsVerification => "needs verification by a person",
             Outcome::TooManyAttempts => "too many attempts",
             Outcome::TwoFactorFailed => "2FA failed",
+            Outcome::Suspended => "account suspended",
+            Outcome::Banned => "account banned",
+            Outcome::AppUpdateRequired => "the app must be updated",
             Outcome::NotLoggedIn => "not logged in on its device",
             Outcome::ScreenNotRecognised => "screen not recognised",
             Outcome::Timeout => "timeout",

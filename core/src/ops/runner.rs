@@ -53,6 +53,9 @@ pub struct RunOptions {
     pub cancel: CancelToken,
     /// The selector packs the app drivers use.
     pub packs: Packs,
+    /// Disable (status `1`) every account a login finds banned, so that no
+    /// later run touches it.
+    pub disable_on_ban: bool,
 }
 
 impl Default for RunOptions {
@@ -66,6 +69,7 @@ impl Default for RunOptions {
             observer: Arc::new(NoObserver),
             cancel: CancelToken::new(),
             packs: Packs::builtin(),
+            disable_on_ban: false,
         }
     }
 }
@@ -78,6 +82,7 @@ impl fmt::Debug for RunOptions {
             .field("phones", &self.phones)
             .field("command_timeout", &self.command_timeout)
             .field("screen_timeout", &self.screen_timeout)
+            .field("disable_on_ban", &self.disable_on_ban)
             .field("cancelled", &self.cancel.is_cancelled())
             .finish_non_exhaustive()
     }

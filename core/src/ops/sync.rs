@@ -56,6 +56,9 @@ impl AccountWork for SyncWork<'_> {
                 Some(format!("{} is not installed on {serial}", app.package())),
             ));
         }
+        if app.update_required(phone.device.as_mut())? {
+            return Ok((Outcome::AppUpdateRequired, None));
+        }
         run.step(&serial, Some(account.id), "switch account");
         if !app.switch_to(phone.device.as_mut(), account.username.as_str())? {
             return Ok((Outcome::NotLoggedIn, None));

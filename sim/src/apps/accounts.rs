@@ -27,6 +27,8 @@ pub(crate) enum Verdict {
     NeedsCode(String),
     /// Right password, but the platform challenges this account (captcha, "confirm it's you").
     NeedsVerification,
+    /// Right password, but the account is blocked: the app shows why instead of logging in.
+    Blocked(Block),
     /// Not logged in, for this reason (each app words it its own way).
     Refused(Refusal),
 }
@@ -40,6 +42,15 @@ pub(crate) enum Refusal {
     UnknownUser,
     /// Too many failed attempts (or a rate-limited account): refused without checking.
     TooManyAttempts,
+}
+
+/// Why the platform blocks an account whose password is right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// Suspended (for a while, or until an appeal).
+    Suspended,
+    /// Banned or disabled for good.
+    Banned,
 }
 
 /// What one app asks beyond the password.
@@ -74,7 +85,11 @@ impl LoginRules {
             return Verdict::Refused(Refusal::WrongPassword);
         }
         attempts.clear(&key);
-        if account.challenge {
+        if account.banned {
+            Verdict::Blocked(Block::Banned)
+        } else if account.suspended {
+            Verdict::Blocked(Block::Suspended)
+        } else if account.challenge {
             Verdict::NeedsVerification
         } else if self.second_factor && account.totp_secret.is_some() {
             Verdict::NeedsCode(account.username.clone())

@@ -9,7 +9,11 @@
 //! install holds starts from its [`AppSpec`].
 //!
 //! App options (`AppSpec::options`): `login_attempts` — failed attempts with one
-//! identifier before "too many attempts" (default 5).
+//! identifier before "too many attempts" (default 5); Instagram's
+//! `update_required` ("Update Instagram" on every screen) and
+//! `notifications_prompt` ("Turn on Notifications" after login); TikTok's
+//! `follow_friends_prompt` ("Follow your friends" after login). Scenario
+//! accounts marked `suspended` or `banned` get the app's screen saying so.
 //!
 //! What the two apps do alike is written once: `social.rs` (their `SimApp`
 //! implementation, over the `SocialApp` trait each app implements),
@@ -81,25 +85,43 @@ impl Language {
 /// Checks the options of a TikTok or Instagram spec: only known names, valid
 /// values. `field` names the spec in errors (`phones[0].apps[1]`).
 pub(crate) fn validate_options(spec: &AppSpec, field: &str) -> Result<()> {
+    let flags: &[&str] = match spec.kind {
+        crate::AppKind::Instagram => &["update_required", "notifications_prompt"],
+        crate::AppKind::TikTok => &["follow_friends_prompt"],
+        crate::AppKind::Plain => &[],
+    };
     for (name, value) in &spec.options {
-        match name.as_str() {
-            "login_attempts" => {
-                if !matches!(value.trim().parse::<u32>(), Ok(n) if n >= 1) {
-                    return Err(Error::validation(
-                        format!("{field}.options.login_attempts"),
-                        format!("'{value}' is not a whole number of at least 1"),
-                    ));
-                }
-            }
-            other => {
+        if name == "login_attempts" {
+            if !matches!(value.trim().parse::<u32>(), Ok(n) if n >= 1) {
                 return Err(Error::validation(
-                    format!("{field}.options"),
-                    format!("unknown option '{other}' (known: login_attempts)"),
-                ))
+                    format!("{field}.options.login_attempts"),
+                    format!("'{value}' is not a whole number of at least 1"),
+                ));
             }
+        } else if flags.contains(&name.as_str()) {
+            if !matches!(value.trim(), "true" | "false") {
+                return Err(Error::validation(
+                    format!("{field}.options.{name}"),
+                    format!("'{value}' is neither true nor false"),
+                ));
+            }
+        } else {
+            let known: Vec<&str> = std::iter::once("login_attempts")
+                .chain(flags.iter().copied())
+                .collect();
+            return Err(Error::validation(
+                format!("{field}.options"),
+                format!("unknown option '{name}' (known: {})", known.join(", ")),
+            ));
         }
     }
     Ok(())
+}
+
+/// A true/false app option (`update_required`); false where absent (or
+/// invalid in a spec that skipped [`validate_options`]).
+pub(crate) fn flag_option(spec: &AppSpec, name: &str) -> bool {
+    spec.options.get(name).is_some_and(|v| v.trim() == "true")
 }
 
 /// Checks what the apps need of a scenario account: an authenticator key that
@@ -182,6 +204,14 @@ mod tests {
             ),
             (r#"{"login_attempts": "-1"}"#, "options.login_attempts"),
             (r#"{"colour": "red"}"#, "unknown option 'colour'"),
+            (
+                r#"{"follow_friends_prompt": "yes"}"#,
+                "'yes' is neither true nor false",
+            ),
+            (
+                r#"{"update_required": "true"}"#,
+                "unknown option 'update_required'",
+            ),
         ] {
             let err = scenario(options).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Validation);

@@ -57,6 +57,22 @@ pub fn accounts() -> Vec<PlatformAccount> {
             ..PlatformAccount::new(Platform::TikTok, "dave", "dave-pw")
         },
         PlatformAccount {
+            suspended: true,
+            ..PlatformAccount::new(Platform::TikTok, "sam", "sam-pw")
+        },
+        PlatformAccount {
+            banned: true,
+            ..PlatformAccount::new(Platform::TikTok, "bea", "bea-pw")
+        },
+        PlatformAccount {
+            suspended: true,
+            ..PlatformAccount::new(Platform::Instagram, "sid", "sid-pw")
+        },
+        PlatformAccount {
+            banned: true,
+            ..PlatformAccount::new(Platform::Instagram, "ben", "ben-pw")
+        },
+        PlatformAccount {
             totp_secret: Some(Secret::new(IVY_SECRET)),
             nickname: Some("Tess".into()),
             followers: 42,

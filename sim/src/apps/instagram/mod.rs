@@ -39,7 +39,7 @@ use crate::scenario::{AppSpec, PlatformAccount};
 use crate::ui::Rect;
 use farmhand::account::Platform;
 
-use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
+use super::accounts::{code_matches, Block, LoginRules, Refusal, Verdict};
 use super::act;
 use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
@@ -48,7 +48,7 @@ use super::social::{without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
 use super::switcher::{SwitcherLayout, ROW};
 use super::view::{class, Painter, Widget};
-use super::Language;
+use super::{flag_option, Language};
 use ids::Ids;
 use strings::{strings, Strings};
 
@@ -76,6 +76,10 @@ pub(crate) enum Screen {
     Challenge,
     /// "Save your login info?"
     SaveLogin,
+    /// "Turn on Notifications" (app option `notifications_prompt`).
+    Notifications,
+    /// The account is suspended or banned: the app says so instead of logging in.
+    Blocked(Block),
     /// The home feed.
     Feed,
     /// The active account's profile.
@@ -118,6 +122,10 @@ pub struct Instagram {
     state: StateOf<Instagram>,
     /// The resource ids of the simulated version.
     ids: Ids,
+    /// App option `update_required`: every screen is "Update Instagram".
+    update_required: bool,
+    /// App option `notifications_prompt`: "Turn on Notifications" after login.
+    notifications_prompt: bool,
 }
 
 /// The authenticator-code step of a login.
@@ -135,6 +143,8 @@ impl Instagram {
         Instagram {
             state: AppState::new(spec, RULES),
             ids: Ids::for_version(spec.version),
+            update_required: flag_option(spec, "update_required"),
+            notifications_prompt: flag_option(spec, "notifications_prompt"),
         }
     }
 
@@ -236,6 +246,53 @@ impl Instagram {
         ]
     }
 
+    /// Where "Not now" on "Save your login info?" leads.
+    fn after_save_login(&self) -> Screen {
+        if self.notifications_prompt {
+            Screen::Notifications
+        } else {
+            Screen::Feed
+        }
+    }
+
+    fn notifications(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            p.text(Rect::new(60, 500, 1020, 620), s.notifications_title),
+            p.button(
+                Rect::new(60, 1000, 1020, 1140),
+                s.turn_on,
+                Act::Show(Screen::Feed),
+            ),
+            p.button(
+                Rect::new(60, 1180, 1020, 1320),
+                s.not_now_old,
+                Act::Show(Screen::Feed),
+            ),
+        ]
+    }
+
+    /// The account is suspended or banned: what the app shows in place of the feed.
+    fn blocked(&self, p: Painter<'_>, s: &Strings, block: Block) -> Vec<Widget<Act>> {
+        let (title, body) = match block {
+            Block::Suspended => (s.suspended_title, s.suspended_body),
+            Block::Banned => (s.banned_title, s.banned_body),
+        };
+        vec![
+            self.back_icon(p, s),
+            p.text(Rect::new(60, 300, 1020, 420), title),
+            p.text(Rect::new(60, 440, 1020, 620), body),
+        ]
+    }
+
+    /// "Update Instagram": an install too old to be used; nothing but updating helps.
+    fn update(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            p.text(Rect::new(60, 500, 1020, 620), s.update_title),
+            p.text(Rect::new(60, 640, 1020, 800), s.update_body),
+            p.button(Rect::new(60, 1000, 1020, 1140), s.update, Act::Nothing),
+        ]
+    }
+
     fn save_login(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
         vec![
             p.text(Rect::new(60, 500, 1020, 620), s.save_title)
@@ -243,13 +300,13 @@ impl Instagram {
             p.button(
                 Rect::new(60, 1000, 1020, 1140),
                 s.save,
-                Act::Show(Screen::Feed),
+                Act::Show(self.after_save_login()),
             )
             .desc(s.save),
             p.button(
                 Rect::new(60, 1180, 1020, 1320),
                 s.not_now,
-                Act::Show(Screen::Feed),
+                Act::Show(self.after_save_login()),
             )
             .desc(s.not_now),
         ]
@@ -528,7 +585,7 @@ impl SocialApp for Instagram {
 
     fn activity_name(&self) -> &'static str {
         match self.state.screen {
-            Screen::Login | Screen::Code | Screen::Challenge => {
+            Screen::Login | Screen::Code | Screen::Challenge | Screen::Blocked(_) => {
                 "com.instagram.nux.activity.SignedOutFragmentActivity"
             }
             _ => "com.instagram.mainactivity.MainActivity",
@@ -537,11 +594,16 @@ impl SocialApp for Instagram {
 
     fn views(&self, ctx: &AppContext<'_>, p: Painter<'_>) -> Vec<Widget<Act>> {
         let s = strings(Language::from_setting(ctx.language()));
+        if self.update_required {
+            return self.update(p, s);
+        }
         let mut views = match self.state.screen {
             Screen::Login => self.login(p, s),
             Screen::Code => self.code(p, s),
             Screen::Challenge => self.challenge(p, s),
             Screen::SaveLogin => self.save_login(p, s),
+            Screen::Notifications => self.notifications(p, s),
+            Screen::Blocked(block) => self.blocked(p, s, block),
             Screen::Feed => self.feed(p, s),
             Screen::Profile => self.profile(ctx, p, s),
             Screen::Settings => self.settings(p, s),
@@ -563,13 +625,15 @@ impl SocialApp for Instagram {
                 self.state.leave_login(Screen::Profile);
             }
             Screen::Login | Screen::Feed => return false,
-            Screen::Challenge => self.state.screen = Screen::Login,
+            Screen::Challenge | Screen::Blocked(_) => self.state.screen = Screen::Login,
             Screen::Code => {
                 self.state.login_flow.pending = None;
                 self.state.form.code.clear();
                 self.state.screen = Screen::Login;
             }
-            Screen::SaveLogin | Screen::Profile => self.state.screen = Screen::Feed,
+            Screen::SaveLogin | Screen::Notifications | Screen::Profile => {
+                self.state.screen = Screen::Feed
+            }
             Screen::Settings => self.state.screen = Screen::Profile,
         }
         true
@@ -588,6 +652,7 @@ impl SocialApp for Instagram {
                 self.state.screen = Screen::Code;
             }
             Verdict::NeedsVerification => self.state.leave_login(Screen::Challenge),
+            Verdict::Blocked(block) => self.state.leave_login(Screen::Blocked(block)),
             Verdict::Refused(refusal) => self.state.overlay = Some(Overlay::Error(refusal)),
         }
     }

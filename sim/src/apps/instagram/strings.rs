@@ -65,6 +65,16 @@ pub(crate) struct Strings {
     pub not_found: &'static str,
     pub challenge_title: &'static str,
     pub challenge_body: &'static str,
+    pub notifications_title: &'static str,
+    pub turn_on: &'static str,
+    pub not_now_old: &'static str,
+    pub suspended_title: &'static str,
+    pub suspended_body: &'static str,
+    pub banned_title: &'static str,
+    pub banned_body: &'static str,
+    pub update_title: &'static str,
+    pub update_body: &'static str,
+    pub update: &'static str,
 }
 
 /// The app whose facts these are.
@@ -143,6 +153,19 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
             text(IG, "health.challenge_unusual"),
         ],
     ),
+    notifications_title: text(IG, "popup.notifications"),
+    turn_on: "Turn On",
+    not_now_old: text(IG, "popup.not_now"),
+    suspended_title: sentence("Your account has been {}", &[text(IG, "health.suspended")]),
+    suspended_body: "You can appeal this decision within 180 days.",
+    banned_title: sentence("We {}", &[text(IG, "health.banned")]),
+    banned_body: "Your account does not follow our Community Guidelines.",
+    update_title: text(IG, "health.update"),
+    update_body: sentence(
+        "{} of Instagram to keep using it.",
+        &[text(IG, "health.update_body")],
+    ),
+    update: "Update",
 });
 
 const ES: Strings = Strings {
@@ -201,6 +224,16 @@ const ES: Strings = Strings {
     challenge_title: "Confirma que eres tú",
     challenge_body:
         "Detectamos actividad inusual en tu cuenta. Para continuar, confirma que eres tú.",
+    notifications_title: "Activar notificaciones",
+    turn_on: "Activar",
+    not_now_old: "Ahora no",
+    suspended_title: "Suspendimos tu cuenta",
+    suspended_body: "Puedes apelar esta decisión en un plazo de 180 días.",
+    banned_title: "Inhabilitamos tu cuenta",
+    banned_body: "Tu cuenta no cumple nuestras Normas comunitarias.",
+    update_title: "Actualizar Instagram",
+    update_body: "Descarga la versión más reciente de Instagram para seguir usándola.",
+    update: "Actualizar",
 };
 
 const PT: Strings = Strings {
@@ -259,6 +292,16 @@ const PT: Strings = Strings {
     challenge_title: "Confirme que é você",
     challenge_body:
         "Notamos uma atividade incomum na sua conta. Para continuar, confirme que é você.",
+    notifications_title: "Ativar notificações",
+    turn_on: "Ativar",
+    not_now_old: "Agora não",
+    suspended_title: "Suspendemos sua conta",
+    suspended_body: "Você pode contestar esta decisão em até 180 dias.",
+    banned_title: "Desativamos sua conta",
+    banned_body: "Sua conta não segue as Diretrizes da Comunidade.",
+    update_title: "Atualizar o Instagram",
+    update_body: "Baixe a versão mais recente do Instagram para continuar usando.",
+    update: "Atualizar",
 };
 
 /// The labels in `language`.

@@ -39,7 +39,7 @@ use crate::scenario::{AppSpec, PlatformAccount};
 use crate::ui::Rect;
 use farmhand::account::Platform;
 
-use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
+use super::accounts::{code_matches, Block, LoginRules, Refusal, Verdict};
 use super::act;
 use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
@@ -48,7 +48,7 @@ use super::social::{without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
 use super::switcher::{SwitcherLayout, ROW};
 use super::view::{class, Painter, Widget};
-use super::Language;
+use super::{flag_option, Language};
 use ids::{Control, IdTable};
 use strings::{strings, Strings};
 
@@ -76,6 +76,10 @@ pub(crate) enum Screen {
     Verify,
     /// "Enter code": the authenticator code of an account with 2FA.
     Code,
+    /// The account is suspended or banned: the app says so instead of logging in.
+    Blocked(Block),
+    /// "Follow your friends" after login (app option `follow_friends_prompt`).
+    FollowFriends,
     /// "For You".
     Feed,
     /// The active account's profile.
@@ -144,6 +148,8 @@ pub struct TikTok {
     state: StateOf<TikTok>,
     ids: IdTable,
     tab: Tab,
+    /// App option `follow_friends_prompt`.
+    follow_friends_prompt: bool,
 }
 
 impl TikTok {
@@ -154,6 +160,7 @@ impl TikTok {
             state: AppState::new(spec, RULES),
             ids: IdTable::for_version(spec.version),
             tab: Tab::Phone,
+            follow_friends_prompt: flag_option(spec, "follow_friends_prompt"),
         }
     }
 
@@ -278,6 +285,45 @@ impl TikTok {
             }
         }
         out
+    }
+
+    /// Where a login lands: the feed, or "Follow your friends" first.
+    fn after_login(&self) -> Screen {
+        if self.follow_friends_prompt {
+            Screen::FollowFriends
+        } else {
+            Screen::Feed
+        }
+    }
+
+    /// The account is suspended or banned: what the app shows in place of the feed.
+    fn blocked(&self, p: Painter<'_>, s: &Strings, block: Block) -> Vec<Widget<Act>> {
+        let (title, body) = match block {
+            Block::Suspended => (s.suspended_title, s.suspended_body),
+            Block::Banned => (s.banned_title, s.banned_body),
+        };
+        vec![
+            self.back_icon(p, s),
+            p.text(Rect::new(60, 300, 1020, 420), title),
+            p.text(Rect::new(60, 440, 1020, 620), body),
+        ]
+    }
+
+    /// "Follow your friends": "Not now" goes on to the feed.
+    fn follow_friends(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            p.text(Rect::new(60, 500, 1020, 620), s.follow_friends),
+            p.button(
+                Rect::new(60, 1000, 1020, 1140),
+                s.find_friends,
+                Act::Nothing,
+            ),
+            p.button(
+                Rect::new(60, 1180, 1020, 1320),
+                s.not_now,
+                Act::Show(Screen::Feed),
+            ),
+        ]
     }
 
     /// "Enter code": one field for the authenticator code and "Continue".
@@ -648,10 +694,14 @@ impl SocialApp for TikTok {
 
     fn activity_name(&self) -> &'static str {
         match self.state.screen {
-            Screen::Landing | Screen::Login | Screen::Verify | Screen::Code => {
+            Screen::Landing
+            | Screen::Login
+            | Screen::Verify
+            | Screen::Code
+            | Screen::Blocked(_) => {
                 "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity"
             }
-            Screen::Feed | Screen::Profile | Screen::Settings => {
+            Screen::Feed | Screen::Profile | Screen::Settings | Screen::FollowFriends => {
                 "com.ss.android.ugc.aweme.main.MainActivity"
             }
         }
@@ -668,6 +718,8 @@ impl SocialApp for TikTok {
                 views
             }
             Screen::Code => self.code(p, s),
+            Screen::Blocked(block) => self.blocked(p, s, block),
+            Screen::FollowFriends => self.follow_friends(p, s),
             Screen::Feed => self.feed(p, s),
             Screen::Profile => self.profile(ctx, p, s),
             Screen::Settings => self.settings(p, s),
@@ -691,6 +743,8 @@ impl SocialApp for TikTok {
             Screen::Landing | Screen::Feed => return false,
             Screen::Login => self.state.leave_login(Screen::Landing),
             Screen::Verify => self.state.screen = Screen::Login,
+            Screen::Blocked(_) => self.state.screen = Screen::Login,
+            Screen::FollowFriends => self.state.screen = Screen::Feed,
             Screen::Code => {
                 self.state.login_flow = Flow::default();
                 self.state.form.code.clear();
@@ -704,7 +758,11 @@ impl SocialApp for TikTok {
 
     fn submit(&mut self, ctx: &AppContext<'_>) {
         match self.state.attempt_login(ctx) {
-            Verdict::LoggedIn(username) => self.state.log_in(&username, Screen::Feed),
+            Verdict::LoggedIn(username) => {
+                let to = self.after_login();
+                self.state.log_in(&username, to)
+            }
+            Verdict::Blocked(block) => self.state.leave_login(Screen::Blocked(block)),
             Verdict::NeedsCode(username) => {
                 self.state.form.password.clear();
                 self.state.form.focus = None;
@@ -731,7 +789,8 @@ impl SocialApp for TikTok {
             .account(ctx, &username)
             .is_some_and(|a| code_matches(a, &self.state.form.code, ctx.now_unix()));
         if accepted {
-            self.state.log_in(&username, Screen::Feed);
+            let to = self.after_login();
+            self.state.log_in(&username, to);
         } else {
             self.state.form.code.clear();
             self.state.login_flow.rejected = true;

@@ -74,6 +74,13 @@ pub(crate) struct Strings {
     pub follow: &'static str,
     pub message: &'static str,
     pub not_found: &'static str,
+    pub suspended_title: &'static str,
+    pub suspended_body: &'static str,
+    pub banned_title: &'static str,
+    pub banned_body: &'static str,
+    pub follow_friends: &'static str,
+    pub find_friends: &'static str,
+    pub not_now: &'static str,
 }
 
 /// The app whose facts these are.
@@ -149,6 +156,13 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     follow: "Follow",
     message: "Message",
     not_found: "Couldn't find this account",
+    suspended_title: text(TT, "health.suspended"),
+    suspended_body: "You can appeal within 180 days.",
+    banned_title: text(TT, "health.banned"),
+    banned_body: "Multiple violations of our Community Guidelines.",
+    follow_friends: text(TT, "popup.follow_friends"),
+    find_friends: "Find friends",
+    not_now: text(TT, "popup.not_now"),
 });
 
 const ES: Strings = Strings {
@@ -214,6 +228,13 @@ const ES: Strings = Strings {
     follow: "Seguir",
     message: "Mensaje",
     not_found: "No se pudo encontrar esta cuenta",
+    suspended_title: "Tu cuenta fue suspendida",
+    suspended_body: "Puedes apelar en un plazo de 180 días.",
+    banned_title: "Tu cuenta fue bloqueada permanentemente",
+    banned_body: "Varias infracciones de nuestras Normas de la comunidad.",
+    follow_friends: "Sigue a tus amigos",
+    find_friends: "Buscar amigos",
+    not_now: "Ahora no",
 };
 
 const PT: Strings = Strings {
@@ -279,6 +300,13 @@ const PT: Strings = Strings {
     follow: "Seguir",
     message: "Mensagem",
     not_found: "Não foi possível encontrar esta conta",
+    suspended_title: "Sua conta foi suspensa",
+    suspended_body: "Você pode recorrer em até 180 dias.",
+    banned_title: "Sua conta foi banida permanentemente",
+    banned_body: "Várias violações das nossas Diretrizes da Comunidade.",
+    follow_friends: "Siga seus amigos",
+    find_friends: "Encontrar amigos",
+    not_now: "Agora não",
 };
 
 /// The labels in `language`.
