@@ -2,8 +2,9 @@
 
 use std::io::BufRead;
 
+use farmhand::ops::Health;
 use farmhand::secret::split_password;
-use farmhand::store::AccountFilter;
+use farmhand::store::{AccountFilter, HistoryEntry};
 use farmhand::{
     Account, AccountId, AccountPatch, Error, NewAccount, Platform, ProfileStats, Result, Secret,
     Status, Timestamp, Workspace,
@@ -11,7 +12,8 @@ use farmhand::{
 use serde::Serialize;
 
 use crate::cli::{
-    AccountRefs, AccountsCommand, AddArgs, BindArgs, EditArgs, ListArgs, PasswordArgs, TagArgs,
+    AccountRefs, AccountsCommand, AddArgs, BindArgs, EditArgs, HistoryArgs, ListArgs, PasswordArgs,
+    TagArgs,
 };
 use crate::output::{Exit, Output};
 use crate::table::Table;
@@ -254,7 +256,64 @@ pub fn run(ws: &Workspace, command: AccountsCommand, out: Output) -> Result<Exit
         AccountsCommand::Disable(targets) => set_status(ws, targets, Status::Disabled, out),
         AccountsCommand::Bind(args) => bind(ws, args, out),
         AccountsCommand::Tag(args) => tag(ws, args, out),
+        AccountsCommand::History(args) => history(ws, args, out),
     }
+}
+
+/// An account's health and history, as `accounts history` shows them.
+#[derive(Serialize)]
+struct HistoryView {
+    account: AccountId,
+    platform: Platform,
+    username: String,
+    health: Option<Health>,
+    history: Vec<HistoryEntry>,
+}
+
+fn history(ws: &Workspace, args: HistoryArgs, out: Output) -> Result<Exit> {
+    let account = resolve(ws, &args.target.account, args.target.platform)?;
+    let view = HistoryView {
+        account: account.id,
+        platform: account.platform,
+        username: account.username.to_string(),
+        health: ws.health(account.id)?,
+        history: ws.history(account.id, usize::from(args.limit))?,
+    };
+    out.emit(&view, || {
+        let mut text = match &view.health {
+            Some(h) => format!(
+                "{} ({} {}): {} since {}{}\n",
+                view.username,
+                view.platform,
+                view.account,
+                h.state,
+                h.at.unix_seconds(),
+                h.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+            None => format!(
+                "{} ({} {}): no workflow has run yet\n",
+                view.username, view.platform, view.account
+            ),
+        };
+        let mut table = Table::new(["AT", "WORKFLOW", "OUTCOME", "DEVICE", "REASON"]);
+        for e in &view.history {
+            table.row([
+                e.at.unix_seconds().to_string(),
+                e.workflow.to_string(),
+                e.outcome.to_string(),
+                e.device.clone().unwrap_or_default(),
+                e.reason.clone().unwrap_or_default(),
+            ]);
+        }
+        if !table.is_empty() {
+            text.push_str(&table.to_string());
+        }
+        text
+    });
+    Ok(Exit::Ok)
 }
 
 fn summary(verb: &str, views: &[AccountView]) -> String {
@@ -278,7 +337,17 @@ fn list(ws: &Workspace, args: ListArgs, out: Output) -> Result<Exit> {
         tag: args.tag,
         text: args.search,
     };
-    let views: Vec<AccountView> = ws.list(&filter)?.iter().map(AccountView::from).collect();
+    let mut accounts = ws.list(&filter)?;
+    if let Some(wanted) = args.health {
+        let mut kept = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            if ws.health(account.id)?.map(|h| h.state) == Some(wanted) {
+                kept.push(account);
+            }
+        }
+        accounts = kept;
+    }
+    let views: Vec<AccountView> = accounts.iter().map(AccountView::from).collect();
     out.emit(&views, || {
         if views.is_empty() {
             "no accounts\n".into()

@@ -4,6 +4,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use farmhand::ops::HealthState;
 use farmhand::xlsx::OnDuplicate;
 use farmhand::{Platform, Status};
 
@@ -92,6 +93,18 @@ pub enum AccountsCommand {
     Bind(BindArgs),
     /// Add, remove or replace an account's tags.
     Tag(TagArgs),
+    /// An account's health and its workflow history, newest first.
+    History(HistoryArgs),
+}
+
+/// `accounts history`
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub target: AccountRef,
+    /// Show at most this many entries (the workspace keeps the newest 100).
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub limit: u16,
 }
 
 /// How an account is named on the command line.
@@ -142,6 +155,17 @@ pub struct ListArgs {
     /// Only accounts whose username, email or device contains this text.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Only accounts whose health is this (ok, wrong_password,
+    /// challenge_required, rate_limited, suspended, banned, app_update_required).
+    #[arg(long, value_name = "STATE", value_parser = parse_health)]
+    pub health: Option<HealthState>,
+}
+
+fn parse_health(s: &str) -> Result<HealthState, String> {
+    HealthState::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = HealthState::ALL.iter().map(|h| h.as_str()).collect();
+        format!("'{s}' is not a health state ({})", names.join(", "))
+    })
 }
 
 /// Where a password comes from.

@@ -235,6 +235,46 @@ fn login_disables_banned_accounts_only_when_asked() {
         "bo is disabled now, sue is not"
     );
 
+    let history = env
+        .run(&["--json", "accounts", "history", "bo"])
+        .expect(0)
+        .json();
+    assert_eq!(history["health"]["state"], "banned");
+    let entries = history["history"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{history}");
+    assert_eq!(entries[0]["workflow"], "login");
+    assert_eq!(entries[0]["outcome"], "banned");
+    assert_eq!(entries[0]["device"], serial.as_str());
+    assert_eq!(
+        entries[0]["reason"],
+        "disabled automatically (disable_on_ban)"
+    );
+    let text = env
+        .run(&["accounts", "history", "sue", "--limit", "1"])
+        .expect(0);
+    assert!(text.stdout.contains("suspended since"), "{}", text.stdout);
+    assert_eq!(text.stdout.matches("login ").count(), 1, "{}", text.stdout);
+    let banned = env
+        .run(&["--json", "accounts", "list", "--health", "banned"])
+        .expect(0)
+        .json();
+    let names: Vec<&str> = banned
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["bo"]);
+    let bad = env.run(&["accounts", "list", "--health", "sick"]);
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.stderr.contains("'sick' is not a health state"),
+        "{}",
+        bad.stderr
+    );
+    let none = env.run(&["accounts", "history", "nobody"]);
+    assert_ne!(none.code, 0);
+
     let refused = env.run(&["sync", "--disable-on-ban", "--adb", &addr]);
     assert_ne!(refused.code, 0);
     assert!(

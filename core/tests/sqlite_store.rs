@@ -339,3 +339,51 @@ fn a_batch_failing_inside_a_group_of_new_phones_leaves_nothing_behind() {
     let given: Vec<u32> = after[devices.len()..].iter().map(|d| d.index).collect();
     assert_eq!(given, (last + 1..=last + 300).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_version_1_file_gains_the_history_and_keeps_its_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    let id = Workspace::open(&path)
+        .unwrap()
+        .add(NewAccount::new(TT, "old_timer"))
+        .unwrap()
+        .id;
+    // Take the file back to what version 1 wrote: no history table.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER accounts_forget_history; DROP TABLE history; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.get(id).unwrap().username.as_str(), "old_timer");
+    assert_eq!(ws.history(id, 5).unwrap(), []);
+    let entry = farmhand::store::HistoryEntry {
+        account: id,
+        at: farmhand::Timestamp(1),
+        workflow: farmhand::ops::Workflow::SyncProfiles,
+        outcome: farmhand::ops::Outcome::Synced,
+        device: None,
+        reason: None,
+    };
+    assert_eq!(
+        ws.store()
+            .record_history(std::slice::from_ref(&entry))
+            .unwrap(),
+        1
+    );
+    assert_eq!(ws.history(id, 5).unwrap(), [entry]);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, schema::VERSION);
+    // A name this build does not know is refused when read, naming it.
+    conn.execute("UPDATE history SET outcome = 'vanished'", [])
+        .unwrap();
+    drop(conn);
+    let err = Workspace::open(&path).unwrap().history(id, 5).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage);
+    assert!(err.to_string().contains("'vanished'"), "{err}");
+}

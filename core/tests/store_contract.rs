@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::thread;
 
-use farmhand::store::{AccountFilter, BatchOp};
+use farmhand::store::{AccountFilter, BatchOp, HistoryEntry, HISTORY_LIMIT};
 use farmhand::{
     AccountId, AccountPatch, ErrorKind, NewAccount, Platform, ProfileStats, Secret, Status,
     Workspace,
@@ -1008,6 +1008,67 @@ pub fn a_duplicate_deep_in_a_large_batch_names_the_first_clash(ws: Workspace) {
     }
 }
 
+fn history_entry(account: AccountId, at: i64, outcome: farmhand::ops::Outcome) -> HistoryEntry {
+    HistoryEntry {
+        account,
+        at: farmhand::Timestamp(at),
+        workflow: farmhand::ops::Workflow::Login,
+        outcome,
+        device: Some("127.0.0.1:5555".into()),
+        reason: Some(format!("reason {at} \u{1F600} ' OR 1=1 --")),
+    }
+}
+
+pub fn history_is_kept_newest_first_bounded_and_gone_with_its_account(ws: Workspace) {
+    use farmhand::ops::Outcome;
+    let a = ws.add(NewAccount::new(TT, "hist_a")).unwrap().id;
+    let b = ws.add(NewAccount::new(IG, "hist_b")).unwrap().id;
+    assert_eq!(ws.history(a, 10).unwrap(), []);
+    let entries: Vec<HistoryEntry> = (0..(HISTORY_LIMIT as i64 + 5))
+        .map(|i| history_entry(a, i, Outcome::WrongPassword))
+        .chain([history_entry(b, 7, Outcome::Banned)])
+        .collect();
+    assert_eq!(ws.store().record_history(&entries).unwrap(), entries.len());
+    let kept = ws.history(a, usize::MAX).unwrap();
+    assert_eq!(kept.len(), HISTORY_LIMIT, "bounded per account");
+    assert_eq!(
+        kept[0],
+        entries[HISTORY_LIMIT + 4],
+        "newest first, verbatim"
+    );
+    assert_eq!(kept.last().unwrap().at.0, 5, "the oldest five were dropped");
+    assert_eq!(ws.history(a, 3).unwrap().len(), 3);
+    assert_eq!(
+        ws.history(b, 10).unwrap(),
+        [entries.last().unwrap().clone()]
+    );
+    let health = ws.health(b).unwrap().unwrap();
+    assert_eq!(health.state, farmhand::ops::HealthState::Banned);
+    assert_eq!(health.at.0, 7);
+
+    // Entries of a deleted account are dropped, with its history.
+    ws.delete(b).unwrap();
+    assert_eq!(
+        ws.store()
+            .record_history(&[
+                history_entry(b, 8, Outcome::LoggedIn),
+                history_entry(a, 9, Outcome::LoggedIn)
+            ])
+            .unwrap(),
+        1
+    );
+    assert_eq!(ws.history(b, 10).unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(ws.history(a, 1).unwrap()[0].outcome, Outcome::LoggedIn);
+    assert_eq!(
+        ws.health(a).unwrap().unwrap().state,
+        farmhand::ops::HealthState::Ok
+    );
+    assert_eq!(
+        ws.history(AccountId(987_654), 1).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+}
+
 /// Instantiates every contract test above for one store; `$make` builds a fresh
 /// `Workspace` (and may keep a temporary directory alive inside it).
 macro_rules! contract {
@@ -1029,7 +1090,8 @@ macro_rules! contract {
                 secrets_never_show_in_debug_display_or_errors,
                 concurrent_tag_adds_from_threads_all_survive, update_with_sees_the_current_account,
                 large_batches_return_every_account_in_op_order,
-                a_duplicate_deep_in_a_large_batch_names_the_first_clash);
+                a_duplicate_deep_in_a_large_batch_names_the_first_clash,
+                history_is_kept_newest_first_bounded_and_gone_with_its_account);
         }
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

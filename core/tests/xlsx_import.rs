@@ -520,6 +520,12 @@ impl AccountStore for FailingListing {
     fn label_device(&self, serial: &str, label: Option<String>) -> Result<DeviceRecord> {
         self.0.label_device(serial, label)
     }
+    fn record_history(&self, entries: &[farmhand::store::HistoryEntry]) -> Result<usize> {
+        self.0.record_history(entries)
+    }
+    fn history(&self, id: AccountId, limit: usize) -> Result<Vec<farmhand::store::HistoryEntry>> {
+        self.0.history(id, limit)
+    }
 }
 
 #[test]

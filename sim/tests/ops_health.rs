@@ -6,7 +6,7 @@
 mod ops_support;
 
 use farmhand::account::{Account, NewAccount, Status};
-use farmhand::ops::{Outcome, RunOptions};
+use farmhand::ops::{HealthState, Outcome, RunOptions, Workflow};
 use farmhand::Platform;
 use farmhand_sim::{AppKind, AppSpec, PhoneSpec, PlatformAccount, Scenario};
 use ops_support::*;
@@ -66,6 +66,16 @@ fn a_suspended_account_ends_suspended_and_stays_enabled() {
     assert_eq!(after.status, Status::Enabled);
     assert_eq!(after.last_error.as_deref(), Some("account suspended"));
     assert!(w.sessions(0, "com.instagram.android").is_empty());
+    let history = w.ws.history(casey.id, 10).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (history[0].workflow, history[0].outcome),
+        (Workflow::Login, Outcome::Suspended)
+    );
+    assert_eq!(history[0].device.as_deref(), Some(w.serial(0).as_str()));
+    let health = w.ws.health(casey.id).unwrap().unwrap();
+    assert_eq!(health.state, HealthState::Suspended);
+    assert_eq!(health.at, history[0].at);
 }
 
 #[test]
@@ -91,6 +101,23 @@ fn a_banned_account_is_disabled_when_asked_and_left_enabled_otherwise() {
     // Disabled now: the next run leaves it alone.
     let (outcome, _) = log_in(&w, &casey, &disable);
     assert_eq!(outcome, Outcome::SkippedDisabled);
+    // Every run is in the history, newest first; the skip does not hide the ban.
+    let outcomes: Vec<Outcome> =
+        w.ws.history(casey.id, 10)
+            .unwrap()
+            .iter()
+            .map(|e| e.outcome)
+            .collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::SkippedDisabled, Outcome::Banned, Outcome::Banned]
+    );
+    let health = w.ws.health(casey.id).unwrap().unwrap();
+    assert_eq!(health.state, HealthState::Banned);
+    assert_eq!(
+        health.reason.as_deref(),
+        Some("disabled automatically (disable_on_ban)")
+    );
 }
 
 #[test]
@@ -170,6 +197,10 @@ fn pop_ups_between_the_steps_are_dismissed() {
         assert_eq!(outcome, Outcome::LoggedIn, "{platform}");
         assert!(after.logged_in);
         assert_eq!(after.last_error, None);
+        assert_eq!(
+            w.ws.health(casey.id).unwrap().map(|h| h.state),
+            Some(HealthState::Ok)
+        );
         let commands = w.commands(0);
         assert!(commands.iter().any(|c| c.contains("input tap")));
     }

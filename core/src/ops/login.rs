@@ -40,9 +40,12 @@ impl Workspace {
             disable_on_ban: options.disable_on_ban,
         };
         runner::run_accounts(&run, jobs, &work);
-        Ok(run.finish(&order))
+        run.finish_into(self.store().as_ref(), &order)
     }
 }
+
+/// The reason given for a banned account that the login disabled.
+const DISABLED_ON_BAN: &str = "disabled automatically (disable_on_ban)";
 
 /// The login of one account.
 struct LoginWork<'w> {
@@ -97,6 +100,9 @@ impl AccountWork for LoginWork<'_> {
                     crate::account::printable(&name)
                 )),
             ),
+            LoginResult::Rejected(Rejection::Banned) if self.disable_on_ban => {
+                (Outcome::Banned, Some(DISABLED_ON_BAN.to_string()))
+            }
             LoginResult::Rejected(why) => (rejection_outcome(why), None),
         })
     }
@@ -117,10 +123,7 @@ impl AccountWork for LoginWork<'_> {
             Outcome::Banned if self.disable_on_ban => AccountPatch {
                 logged_in: Some(false),
                 status: Some(Status::Disabled),
-                last_error: Some(Some(reason_text(
-                    Outcome::Banned,
-                    Some("disabled automatically (disable_on_ban)"),
-                ))),
+                last_error: Some(Some(reason_text(Outcome::Banned, reason))),
                 ..AccountPatch::default()
             },
             failure => AccountPatch {

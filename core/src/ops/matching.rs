@@ -62,7 +62,7 @@ impl Workspace {
                 run.phone_failed(&job.serial, outcome, e.to_string());
             }
         });
-        Ok(run.finish(&phones))
+        run.finish_into(self.store().as_ref(), &phones)
     }
 
     /// Clone packages named by accounts of the roster, per platform.

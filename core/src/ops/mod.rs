@@ -6,7 +6,9 @@
 //! [`RunOptions::parallelism`], the accounts of one phone in turn), report every
 //! account's [`Outcome`] in a [`Report`], send progress [`Event`]s to an
 //! [`Observer`], and stop before the next account when their [`CancelToken`] is
-//! cancelled. Disabled accounts are never touched.
+//! cancelled. Disabled accounts are never touched. Every account's outcome is
+//! also kept in its activity history ([`Workspace::history`](crate::Workspace::history)),
+//! from which its [`Health`] is read.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -35,6 +37,7 @@
 //! ```
 
 pub mod cancel;
+pub mod health;
 mod login;
 mod matching;
 pub mod observer;
@@ -43,6 +46,7 @@ pub mod runner;
 mod sync;
 
 pub use cancel::CancelToken;
+pub use health::{Health, HealthState};
 pub use observer::{Event, NoObserver, Observer};
 pub use outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
 pub use runner::{AccountSelection, RunOptions};

@@ -12,14 +12,14 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::account::{Account, AccountId};
+use crate::account::{Account, AccountId, Timestamp};
 use crate::apps::Packs;
 use crate::device::{Device, DeviceDriver, DeviceExt, DeviceState, ShellOutput};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel::CancelToken;
 use crate::ops::observer::{Event, NoObserver, Observer};
 use crate::ops::outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
-use crate::store::AccountFilter;
+use crate::store::{AccountFilter, AccountStore, HistoryEntry};
 use crate::workspace::Workspace;
 
 /// Which accounts a workflow works on.
@@ -168,6 +168,7 @@ pub(crate) struct Run<'a> {
     /// Where phones come from.
     pub driver: &'a dyn DeviceDriver,
     results: Mutex<Vec<AccountResult>>,
+    history: Mutex<Vec<HistoryEntry>>,
     phone_failures: Mutex<Vec<PhoneFailure>>,
     expected: Mutex<usize>,
 }
@@ -191,6 +192,7 @@ impl<'a> Run<'a> {
             options,
             driver,
             results: Mutex::new(Vec::new()),
+            history: Mutex::new(Vec::new()),
             phone_failures: Mutex::new(Vec::new()),
             expected: Mutex::new(accounts),
         }
@@ -215,8 +217,22 @@ impl<'a> Run<'a> {
         *self.expected.lock().unwrap_or_else(PoisonError::into_inner) += more;
     }
 
-    /// Records one result and reports it.
+    /// Records one result and reports it; a roster account's result also
+    /// becomes a history entry, stamped now.
     pub fn record(&self, result: AccountResult) {
+        if let Some(account) = result.account {
+            self.history
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(HistoryEntry {
+                    account,
+                    at: Timestamp::now(),
+                    workflow: self.workflow,
+                    outcome: result.outcome,
+                    device: result.device.clone(),
+                    reason: result.reason.clone(),
+                });
+        }
         let done = {
             let mut results = self.results.lock().unwrap_or_else(PoisonError::into_inner);
             results.push(result.clone());
@@ -249,6 +265,16 @@ impl<'a> Run<'a> {
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
             .any(|r| r.account == Some(id))
+    }
+
+    /// Ends the run: keeps each account's result in its history, orders the
+    /// results by phone (in the order given), emits `Finished`.
+    pub fn finish_into(self, store: &dyn AccountStore, phone_order: &[String]) -> Result<Report> {
+        let history =
+            std::mem::take(&mut *self.history.lock().unwrap_or_else(PoisonError::into_inner));
+        let report = self.finish(phone_order);
+        store.record_history(&history)?;
+        Ok(report)
     }
 
     /// Ends the run: orders the results by phone (in the order given), emits `Finished`.

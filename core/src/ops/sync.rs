@@ -31,7 +31,7 @@ impl Workspace {
         let run = Run::start(Workflow::SyncProfiles, options, driver, total, phones);
         let order: Vec<String> = jobs.iter().map(|j| j.serial.clone()).collect();
         runner::run_accounts(&run, jobs, &SyncWork { ws: self });
-        Ok(run.finish(&order))
+        run.finish_into(self.store().as_ref(), &order)
     }
 }
 

@@ -1,9 +1,9 @@
 //! [`MemoryStore`]: the roster in memory, for tests and scratch work.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{AccountFilter, AccountStore, BatchOp, DeviceRecord};
+use super::{AccountFilter, AccountStore, BatchOp, DeviceRecord, HistoryEntry, HISTORY_LIMIT};
 use crate::account::{
     check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp, Username,
 };
@@ -26,6 +26,8 @@ struct Inner {
     devices: BTreeMap<String, DeviceRecord>,
     last_id: i64,
     last_index: u32,
+    /// Each account's history, oldest first.
+    history: HashMap<AccountId, VecDeque<HistoryEntry>>,
 }
 
 impl MemoryStore {
@@ -119,6 +121,7 @@ impl Inner {
         let account = self.accounts.remove(&id).ok_or_else(|| missing(id))?;
         self.keys
             .remove(&(account.platform, account.username.key().to_string()));
+        self.history.remove(&id);
         Ok(())
     }
 
@@ -253,5 +256,34 @@ impl AccountStore for MemoryStore {
             .ok_or_else(|| Error::not_found(format!("device {serial}")))?;
         record.label = label;
         Ok(record.clone())
+    }
+
+    fn record_history(&self, entries: &[HistoryEntry]) -> Result<usize> {
+        let mut inner = self.lock();
+        let mut kept = 0;
+        for entry in entries {
+            if !inner.accounts.contains_key(&entry.account) {
+                continue;
+            }
+            let history = inner.history.entry(entry.account).or_default();
+            history.push_back(entry.clone());
+            while history.len() > HISTORY_LIMIT {
+                history.pop_front();
+            }
+            kept += 1;
+        }
+        Ok(kept)
+    }
+
+    fn history(&self, id: AccountId, limit: usize) -> Result<Vec<HistoryEntry>> {
+        let inner = self.lock();
+        if !inner.accounts.contains_key(&id) {
+            return Err(missing(id));
+        }
+        Ok(inner
+            .history
+            .get(&id)
+            .map(|h| h.iter().rev().take(limit).cloned().collect())
+            .unwrap_or_default())
     }
 }

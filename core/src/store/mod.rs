@@ -5,6 +5,7 @@
 //! (tests, scratch work) and `SqliteStore` (the embedded default: one file is
 //! one workspace).
 
+pub mod history;
 mod memory;
 mod rows;
 pub mod schema;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Account, AccountId, AccountPatch, NewAccount, Platform, Status};
 use crate::error::Result;
 
+pub use history::{HistoryEntry, HISTORY_LIMIT};
 pub use memory::MemoryStore;
 pub use sqlite::{SqliteStore, BUSY_TIMEOUT};
 
@@ -162,4 +164,12 @@ pub trait AccountStore: Send + Sync {
     fn list_devices(&self) -> Result<Vec<DeviceRecord>>;
     /// Sets or clears a device's label; `NotFound` for an unknown serial.
     fn label_device(&self, serial: &str, label: Option<String>) -> Result<DeviceRecord>;
+    /// Appends these entries, in order, to their accounts' histories in one
+    /// change, keeping the newest [`HISTORY_LIMIT`] per account. Entries of
+    /// accounts that no longer exist are dropped (their history went with
+    /// them); returns how many were kept.
+    fn record_history(&self, entries: &[HistoryEntry]) -> Result<usize>;
+    /// An account's history, newest first, at most `limit` entries; `NotFound`
+    /// for an unknown account.
+    fn history(&self, id: AccountId, limit: usize) -> Result<Vec<HistoryEntry>>;
 }

@@ -73,6 +73,23 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX accounts_username ON accounts (platform, username_key);
     CREATE INDEX accounts_device ON accounts (device);
     ",
+    // 1 -> 2: the activity history (store::history), gone with its account.
+    "
+    CREATE TABLE history (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT, -- recording order
+        account_id  INTEGER NOT NULL,
+        at          INTEGER NOT NULL,  -- Unix milliseconds
+        workflow    TEXT NOT NULL,
+        outcome     TEXT NOT NULL,
+        device      TEXT,
+        reason      TEXT
+    );
+    CREATE INDEX history_account ON history (account_id, id);
+    CREATE TRIGGER accounts_forget_history AFTER DELETE ON accounts
+    BEGIN
+        DELETE FROM history WHERE account_id = OLD.id;
+    END;
+    ",
 ];
 
 /// Brings the connection's file to [`VERSION`], or refuses it (naming `path`).

@@ -20,9 +20,12 @@ use rusqlite::{
 
 mod writer;
 
-use super::{rows, schema, AccountFilter, AccountStore, BatchOp, DeviceRecord};
+use super::{
+    rows, schema, AccountFilter, AccountStore, BatchOp, DeviceRecord, HistoryEntry, HISTORY_LIMIT,
+};
 use crate::account::{
-    check_label, check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Username,
+    check_label, check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp,
+    Username,
 };
 use crate::error::{Error, Result};
 use crate::FastMap;
@@ -255,6 +258,22 @@ fn remove(conn: &Connection, id: AccountId) -> Result<()> {
     Ok(())
 }
 
+/// A history row as stored: time, workflow, outcome, device, reason.
+type HistoryRow = (i64, String, String, Option<String>, Option<String>);
+
+/// A workflow or outcome stored by its name; a name this build does not know
+/// (written by a newer farmhand) is a storage error naming it.
+fn named<T: serde::de::DeserializeOwned>(what: &str, name: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
+        Error::Storage {
+            message: format!(
+                "the history holds the unknown {what} '{}'",
+                crate::account::printable(name)
+            ),
+        }
+    })
+}
+
 /// The SQL condition and its parameters for a filter (same semantics as [`AccountFilter::matches`]).
 fn condition(filter: &AccountFilter) -> (String, Vec<Value>) {
     let mut sql = vec!["1".to_string()];
@@ -444,6 +463,71 @@ impl AccountStore for SqliteStore {
             .map_err(storage)?
             .ok_or_else(|| Error::not_found(format!("device {serial}")))
         })
+    }
+
+    fn record_history(&self, entries: &[HistoryEntry]) -> Result<usize> {
+        self.write(|conn| {
+            let mut kept = 0;
+            for entry in entries {
+                let inserted = conn
+                    .prepare_cached(
+                        "INSERT INTO history (account_id, at, workflow, outcome, device, reason)
+                         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            entry.account.0,
+                            entry.at.0,
+                            entry.workflow.as_str(),
+                            entry.outcome.as_str(),
+                            entry.device,
+                            entry.reason
+                        ])
+                    })
+                    .map_err(storage)?;
+                if inserted == 0 {
+                    continue;
+                }
+                kept += 1;
+                conn.prepare_cached(
+                    "DELETE FROM history WHERE account_id = ?1 AND id NOT IN
+                     (SELECT id FROM history WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2)",
+                )
+                .and_then(|mut s| s.execute(params![entry.account.0, HISTORY_LIMIT as i64]))
+                .map_err(storage)?;
+            }
+            Ok(kept)
+        })
+    }
+
+    fn history(&self, id: AccountId, limit: usize) -> Result<Vec<HistoryEntry>> {
+        let conn = self.read_lock();
+        fetch(&conn, id)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows: Vec<HistoryRow> = conn
+            .prepare_cached(
+                "SELECT at, workflow, outcome, device, reason FROM history
+                 WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![id.0, limit], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect()
+            })
+            .map_err(storage)?;
+        rows.into_iter()
+            .map(|(at, workflow, outcome, device, reason)| {
+                Ok(HistoryEntry {
+                    account: id,
+                    at: Timestamp(at),
+                    workflow: named("workflow", &workflow)?,
+                    outcome: named("outcome", &outcome)?,
+                    device,
+                    reason,
+                })
+            })
+            .collect()
     }
 }
 
