@@ -70,6 +70,30 @@ pub enum Command {
     /// Run the whole tour on simulated phones: import, match, login with 2FA,
     /// profile sync, export. Needs no phones and no adb.
     Demo(DemoArgs),
+    /// Check your own phones' screens against the selector packs.
+    #[command(subcommand)]
+    Screens(ScreensCommand),
+}
+
+/// `farmhand screens ...`
+#[derive(Debug, Subcommand)]
+pub enum ScreensCommand {
+    /// Say which screen each uiautomator dump is, and what the pack finds on it.
+    Check(CheckArgs),
+}
+
+/// `screens check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Dump files (XML), or folders whose *.xml files are checked.
+    #[arg(value_name = "FILE_OR_DIR", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only this app's pack (default: both).
+    #[arg(long, value_parser = parse_platform)]
+    pub app: Option<Platform>,
+    /// A selector pack file (JSON) replacing the built-in one of its app.
+    #[arg(long, value_name = "FILE")]
+    pub pack: Option<PathBuf>,
 }
 
 /// `farmhand accounts ...`
@@ -406,6 +430,10 @@ pub struct RunArgs {
     /// Longest wait for an app screen, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub screen_timeout: u64,
+    /// A selector pack file (JSON) replacing the built-in one of its app
+    /// (repeat for both apps): follow an app update without a release.
+    #[arg(long = "pack", value_name = "FILE")]
+    pub packs: Vec<PathBuf>,
 }
 
 /// `sim`

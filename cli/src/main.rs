@@ -9,6 +9,7 @@ mod devices;
 mod interrupt;
 mod output;
 mod paths;
+mod screens;
 mod sheets;
 mod sim;
 mod table;
@@ -101,5 +102,6 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             let interrupt = Interrupt::install()?;
             workflows::run(&ws, Kind::Sync, Some(&args), &args.run, &interrupt, out)
         }
+        Command::Screens(command) => screens::run(command, out),
     }
 }

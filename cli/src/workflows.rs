@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use farmhand::apps::{Pack, Packs};
 use farmhand::device::DeviceDriver;
 use farmhand::ops::{AccountSelection, CancelToken, Event, Observer, Report, RunOptions};
 use farmhand::store::AccountFilter;
@@ -223,6 +224,11 @@ pub fn run(
     interrupt: &Interrupt,
     out: Output,
 ) -> Result<Exit> {
+    // Pack files are read first: a bad one is refused before any phone is touched.
+    let mut packs = Packs::builtin();
+    for path in &run.packs {
+        packs.set(Pack::load(path)?);
+    }
     let driver = crate::devices::adb_driver(run.adb.adb)?;
     let cancel = CancelToken::new();
     {
@@ -230,6 +236,7 @@ pub fn run(
         interrupt.on_interrupt(move || cancel.cancel());
     }
     let mut options = run_options(run, Arc::new(Progress::new(out)), cancel);
+    options.packs = packs;
     if let Some(args) = args {
         if args.disable_on_ban && kind != Kind::Login {
             return Err(farmhand::Error::validation(

@@ -483,6 +483,13 @@ impl Pack {
         self.controls.values()
     }
 
+    /// Each screen's name and the controls it must show, in the order tried.
+    pub(crate) fn screen_requirements(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.screens
+            .iter()
+            .map(|s| (s.name.as_str(), s.all.as_slice()))
+    }
+
     /// The names of the pack's screens, in the order they are tried.
     pub fn screen_names(&self) -> impl Iterator<Item = &str> {
         self.screens.iter().map(|s| s.name.as_str())
