@@ -5,6 +5,7 @@
 //! Calls that touch disk, network or phones run with the GIL released.
 
 mod account;
+mod apps;
 mod device;
 mod enums;
 mod errors;
@@ -50,6 +51,9 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<device::PyUiTree>()?;
     m.add_class::<device::PyUiNode>()?;
     m.add_class::<device::PyBounds>()?;
+    m.add_class::<apps::PyPack>()?;
+    m.add_class::<apps::PyHistoryEntry>()?;
+    m.add_class::<apps::PyHealth>()?;
     m.add_function(wrap_pyfunction!(secret::totp, m)?)?;
     m.add_function(wrap_pyfunction!(secret::split_password, m)?)?;
     Ok(())

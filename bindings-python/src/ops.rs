@@ -51,6 +51,10 @@ pub struct Call {
     pub screen_timeout: f64,
     /// The `progress` argument as given; [`run`] refuses a non-callable.
     pub progress: Option<Py<PyAny>>,
+    /// Packs replacing the built-in ones of their apps.
+    pub packs: Vec<farmhand::apps::Pack>,
+    /// Disable accounts a login finds banned.
+    pub disable_on_ban: bool,
 }
 
 /// The account selection from `accounts=` or the keyword filters (not both).
@@ -109,8 +113,12 @@ pub fn run(
         command_timeout: seconds(call.command_timeout)?,
         screen_timeout: seconds(call.screen_timeout)?,
         cancel: cancel.clone(),
+        disable_on_ban: call.disable_on_ban,
         ..RunOptions::default()
     };
+    for pack in call.packs {
+        options.packs.set(pack);
+    }
     if let Some(observer) = &observer {
         options.observer = observer.clone();
     }

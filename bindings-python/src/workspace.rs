@@ -17,6 +17,7 @@ use farmhand::xlsx::{ExportOptions, ImportOptions, ImportReport};
 use farmhand::{AccountId, AccountPatch, NewAccount, Secret, Status, Workspace};
 
 use crate::account::{quote, quote_opt, PyAccount};
+use crate::apps::{PyHealth, PyHistoryEntry, PyPack};
 use crate::device::PyDriver;
 use crate::enums::{PlatformArg, StatusArg};
 use crate::errors::{self, Error};
@@ -182,6 +183,21 @@ impl PyWorkspace {
     /// The account with this id (or the same account object, re-read); ``NotFoundError`` if none.
     fn get(&self, py: Python<'_>, id: IdArg) -> PyResult<PyAccount> {
         self.run(py, move |ws| ws.get(id.0)).map(PyAccount)
+    }
+
+    /// The account's workflow history, newest first, at most ``limit``
+    /// entries (the workspace keeps the newest 100 per account).
+    #[pyo3(signature = (id, *, limit = 20))]
+    fn history(&self, py: Python<'_>, id: IdArg, limit: usize) -> PyResult<Vec<PyHistoryEntry>> {
+        self.run(py, move |ws| ws.history(id.0, limit))
+            .map(|entries| entries.into_iter().map(PyHistoryEntry).collect())
+    }
+
+    /// The account's :class:`Health` from its history; ``None`` until a
+    /// workflow has learnt something about it.
+    fn health(&self, py: Python<'_>, id: IdArg) -> PyResult<Option<PyHealth>> {
+        self.run(py, move |ws| ws.health(id.0))
+            .map(|health| health.map(PyHealth))
     }
 
     /// The account named ``username`` (``@Bob``, `` bob``, ``BOB`` alike) on ``platform``, or ``None``.
@@ -432,10 +448,13 @@ impl PyWorkspace {
     /// worker threads); if it raises, the run stops cleanly and the exception
     /// surfaces with the partial report as ``.report``. Ctrl-C does the same
     /// with ``KeyboardInterrupt``.
+    ///
+    /// ``packs=`` replace the built-in :class:`Pack` of their apps;
+    /// ``disable_on_ban=True`` disables every account the app shows as banned.
     #[pyo3(signature = (
         driver, *, accounts = None, platform = None, tag = None, device = None, search = None,
         phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
-        progress = None
+        progress = None, packs = None, disable_on_ban = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn login(
@@ -452,6 +471,8 @@ impl PyWorkspace {
         command_timeout: f64,
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
+        packs: Option<Vec<Py<PyPack>>>,
+        disable_on_ban: bool,
     ) -> PyResult<PyReport> {
         let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
         let call = ops::Call {
@@ -461,17 +482,19 @@ impl PyWorkspace {
             command_timeout,
             screen_timeout,
             progress,
+            packs: packs_of(packs),
+            disable_on_ban,
         };
         ops::run(py, self, driver, Workspace::login, call)
     }
 
     /// Reads each account's profile numbers from its phone and stores them;
     /// returns a :class:`Report`. Default: every logged-in account. Options as
-    /// for :meth:`login`.
+    /// for :meth:`login` (but ``disable_on_ban``).
     #[pyo3(signature = (
         driver, *, accounts = None, platform = None, tag = None, device = None, search = None,
         phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
-        progress = None
+        progress = None, packs = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn sync_profiles(
@@ -488,6 +511,7 @@ impl PyWorkspace {
         command_timeout: f64,
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
+        packs: Option<Vec<Py<PyPack>>>,
     ) -> PyResult<PyReport> {
         let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
         let call = ops::Call {
@@ -497,6 +521,8 @@ impl PyWorkspace {
             command_timeout,
             screen_timeout,
             progress,
+            packs: packs_of(packs),
+            disable_on_ban: false,
         };
         ops::run(py, self, driver, Workspace::sync_profiles, call)
     }
@@ -506,7 +532,7 @@ impl PyWorkspace {
     /// phone it was found on, never creating a duplicate; returns a :class:`Report`.
     #[pyo3(signature = (
         driver, *, phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
-        progress = None
+        progress = None, packs = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn match_accounts(
@@ -518,6 +544,7 @@ impl PyWorkspace {
         command_timeout: f64,
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
+        packs: Option<Vec<Py<PyPack>>>,
     ) -> PyResult<PyReport> {
         let call = ops::Call {
             accounts: AccountSelection::Default,
@@ -526,6 +553,8 @@ impl PyWorkspace {
             command_timeout,
             screen_timeout,
             progress,
+            packs: packs_of(packs),
+            disable_on_ban: false,
         };
         ops::run(py, self, driver, Workspace::match_accounts, call)
     }
@@ -700,4 +729,13 @@ fn account_filter(
         return None;
     }
     Some(filter(platform, None, device, tag, None, search))
+}
+
+/// The engine packs of a `packs=` argument.
+fn packs_of(packs: Option<Vec<Py<PyPack>>>) -> Vec<farmhand::apps::Pack> {
+    packs
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.get().0.clone())
+        .collect()
 }
