@@ -80,6 +80,22 @@ pub enum Command {
 pub enum ScreensCommand {
     /// Say which screen each uiautomator dump is, and what the pack finds on it.
     Check(CheckArgs),
+    /// Save what a phone shows now: the uiautomator dump, a screenshot, the
+    /// app in front with its version, and the screen size.
+    Capture(CaptureArgs),
+}
+
+/// `screens capture`
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// The phone (USB serial or ip:port, as `farmhand devices` lists it).
+    #[arg(long, value_name = "SERIAL")]
+    pub device: String,
+    /// Folder to save into (created if missing). Default: the current folder.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub adb: AdbArgs,
 }
 
 /// `screens check`

@@ -1,16 +1,20 @@
-//! `farmhand screens ...`: the field kit for users with real phones. `check`
-//! says which screen each uiautomator dump is through the selector packs, what
-//! each control shows (counts parsed) and what the nearest screen lacks.
+//! `farmhand screens ...`: the field kit for users with real phones. `capture`
+//! saves what a phone shows (dump, screenshot, app and version, screen size);
+//! `check` says which screen each uiautomator dump is through the selector
+//! packs, what each control shows (counts parsed) and what the nearest screen
+//! lacks.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use farmhand::apps::{FoundControl, Pack, ScreenCheck};
-use farmhand::device::UiTree;
-use farmhand::{Error, Platform, Result};
+use farmhand::device::{Device, DeviceDriver, DeviceExt, UiTree};
+use farmhand::{Error, Platform, Result, Timestamp};
 use serde::Serialize;
 
-use crate::cli::{CheckArgs, ScreensCommand};
+use crate::cli::{CaptureArgs, CheckArgs, ScreensCommand};
 use crate::output::{Exit, Output};
 
 /// Largest dump file read, in bytes (real dumps are well under 1 MB).
@@ -20,7 +24,136 @@ const MAX_DUMP_BYTES: u64 = 16 << 20;
 pub fn run(command: ScreensCommand, out: Output) -> Result<Exit> {
     match command {
         ScreensCommand::Check(args) => check(args, out),
+        ScreensCommand::Capture(args) => capture(args, out),
     }
+}
+
+/// Where the phone writes its dump and screenshot before they are read back.
+const PHONE_DUMP: &str = "/sdcard/farmhand-capture.xml";
+/// Where the phone writes its screenshot.
+const PHONE_SHOT: &str = "/sdcard/farmhand-capture.png";
+/// Longest wait for one capture command.
+const CAPTURE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What `capture` saved, as `capture.json` holds it.
+#[derive(Serialize)]
+struct Capture {
+    serial: String,
+    /// The app in front.
+    package: Option<String>,
+    /// Its `versionName`, from `dumpsys package`.
+    version_name: Option<String>,
+    width: u32,
+    height: u32,
+    /// When, in Unix seconds.
+    captured_at: i64,
+    dump: PathBuf,
+    screenshot: PathBuf,
+}
+
+fn capture(args: CaptureArgs, out: Output) -> Result<Exit> {
+    let driver = crate::devices::adb_driver(args.adb.adb)?;
+    let mut phone = driver.open(&args.device)?;
+    let package = phone.foreground_package()?;
+    let version_name = match &package {
+        Some(package) => version_name(phone.as_mut(), package)?,
+        None => None,
+    };
+    let (width, height) = phone.screen_size()?;
+    let dumped = phone.shell(
+        &format!("uiautomator dump {PHONE_DUMP} >/dev/null && cat {PHONE_DUMP}"),
+        CAPTURE_TIMEOUT,
+    )?;
+    if !dumped.success() || !dumped.stdout.contains("<hierarchy") {
+        return Err(Error::device(
+            &args.device,
+            format!(
+                "uiautomator dump gave no hierarchy (exit {}): {}",
+                dumped.exit_code,
+                dumped.stderr.trim()
+            ),
+        ));
+    }
+    let shot = phone.shell(&format!("screencap -p {PHONE_SHOT}"), CAPTURE_TIMEOUT)?;
+    if !shot.success() {
+        return Err(Error::device(
+            &args.device,
+            format!(
+                "screencap failed (exit {}): {}",
+                shot.exit_code,
+                shot.stderr.trim()
+            ),
+        ));
+    }
+    let png = phone.pull(PHONE_SHOT, CAPTURE_TIMEOUT)?;
+    let at = Timestamp::now().unix_seconds();
+    let stem = format!("{}-{at}", file_safe(&args.device));
+    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
+    let dump = args.out.join(format!("{stem}.xml"));
+    let screenshot = args.out.join(format!("{stem}.png"));
+    std::fs::write(&dump, &dumped.stdout).map_err(|e| Error::io(&dump, e))?;
+    std::fs::write(&screenshot, &png).map_err(|e| Error::io(&screenshot, e))?;
+    let capture = Capture {
+        serial: args.device.clone(),
+        package,
+        version_name,
+        width,
+        height,
+        captured_at: at,
+        dump,
+        screenshot,
+    };
+    let info = args.out.join(format!("{stem}.json"));
+    let json = serde_json::to_string_pretty(&capture)
+        .map_err(|e| Error::validation("capture", e.to_string()))?;
+    std::fs::write(&info, json).map_err(|e| Error::io(&info, e))?;
+    out.emit(&capture, || {
+        format!(
+            "{}: {} {} on a {}x{} screen\n  {}\n  {}\n  {}\n",
+            capture.serial,
+            capture.package.as_deref().unwrap_or("(no app in front)"),
+            capture
+                .version_name
+                .as_deref()
+                .unwrap_or("(version unknown)"),
+            capture.width,
+            capture.height,
+            capture.dump.display(),
+            capture.screenshot.display(),
+            info.display()
+        )
+    });
+    Ok(Exit::Ok)
+}
+
+/// The `versionName` `dumpsys package` gives for `package`; `None` when it names none.
+fn version_name(phone: &mut dyn Device, package: &str) -> Result<Option<String>> {
+    if !package
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_'))
+    {
+        return Ok(None);
+    }
+    let listed = phone.shell(&format!("dumpsys package {package}"), CAPTURE_TIMEOUT)?;
+    Ok(listed
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("versionName="))
+        .map(|v| v.trim().to_string()))
+}
+
+/// A serial as a file name: `10.0.0.5:5555` → `10.0.0.5_5555`.
+fn file_safe(serial: &str) -> String {
+    serial
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// One file's result.

@@ -204,3 +204,79 @@ fn a_pack_file_replaces_the_builtin_one_and_bad_ones_are_refused() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("unreadable"), "{}", run.stdout);
 }
+
+#[test]
+fn capture_saves_dump_screenshot_app_version_and_size_and_check_reads_it() {
+    let scenario = Scenario {
+        phones: vec![PhoneSpec {
+            apps: vec![AppSpec {
+                version: 410,
+                ..AppSpec::new(AppKind::Instagram)
+            }],
+            ..PhoneSpec::default()
+        }],
+        ..Scenario::default()
+    };
+    let (fleet, adb) = support::fleet(&scenario);
+    let serial = fleet.serials()[0].clone();
+    let addr = adb.addr().to_string();
+    let mut phone = fleet.local_driver().open(&serial).unwrap();
+    phone.launch("com.instagram.android", None).unwrap();
+
+    let env = Env::new();
+    let out = env.dir.path().join("captures");
+    let captured = env
+        .run(&[
+            "--json",
+            "screens",
+            "capture",
+            "--device",
+            &serial,
+            "--out",
+            out.to_str().unwrap(),
+            "--adb",
+            &addr,
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(captured["serial"], serial.as_str());
+    assert_eq!(captured["package"], "com.instagram.android");
+    assert_eq!(captured["version_name"], "410.0.0");
+    assert_eq!(
+        (captured["width"].clone(), captured["height"].clone()),
+        (1080.into(), 2400.into())
+    );
+    let png = std::fs::read(captured["screenshot"].as_str().unwrap()).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    let saved: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(captured["dump"].as_str().unwrap()).with_extension("json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved, captured);
+
+    let checked = env
+        .run(&["--json", "screens", "check", out.to_str().unwrap()])
+        .expect(0)
+        .json();
+    assert_eq!(checked.as_array().unwrap().len(), 1);
+    assert_eq!(checked[0]["app"], "instagram");
+    assert_eq!(checked[0]["screen"], "login");
+
+    let offline = env.run(&[
+        "screens",
+        "capture",
+        "--device",
+        "10.9.9.9:5555",
+        "--adb",
+        &addr,
+    ]);
+    assert_ne!(offline.code, 0);
+    assert!(
+        offline.stderr.contains("10.9.9.9:5555"),
+        "{}",
+        offline.stderr
+    );
+}

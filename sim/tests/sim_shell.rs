@@ -219,3 +219,25 @@ fn device_commands_print_what_phones_print() {
         ErrorKind::NotFound
     );
 }
+
+#[test]
+fn screencap_and_dumpsys_package_answer_as_a_phone_does() {
+    let fleet = fleet();
+    let mut device = open(&fleet);
+    let (_, err, code) = run(&mut device, "screencap -p /sdcard/shot.png");
+    assert_eq!((err.as_str(), code), ("", 0));
+    let png = device.pull("/sdcard/shot.png", T).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let (_, err, code) = run(&mut device, "screencap -x /sdcard/shot.png");
+    assert_ne!(code, 0);
+    assert!(err.contains("unknown option -x"), "{err}");
+
+    let (out, _, code) = run(&mut device, "dumpsys package com.android.chrome");
+    assert_eq!(code, 0);
+    assert!(out.contains("versionName=1.0.0"), "{out}");
+    let (out, _, code) = run(&mut device, "dumpsys package com.example.absent");
+    assert_eq!((out.as_str(), code), ("Packages:\n", 0));
+    let (_, err, code) = run(&mut device, "dumpsys package");
+    assert_ne!(code, 0);
+    assert!(err.contains("name a package"), "{err}");
+}

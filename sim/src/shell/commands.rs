@@ -53,6 +53,7 @@ pub fn run(
         "wm" => wm(args, out, err),
         "pm" => pm(shell, args, out, err),
         "dumpsys" => dumpsys(shell, args, out, err),
+        "screencap" => screencap(shell, args, out, err),
         "am" => am(shell, args, out, err),
         "monkey" => monkey(shell, args, out, err),
         "input" => input(shell, args, err, control)?,
@@ -240,11 +241,66 @@ fn dumpsys(shell: &Shell<'_>, args: &[String], out: Out<'_>, err: Out<'_>) -> i3
             out.extend(text.bytes());
             0
         }
+        Some("package") => {
+            let Some(package) = args.get(1) else {
+                return usage(err, "dumpsys package: name a package");
+            };
+            let app = phone.spec().apps.iter().find(|a| a.package() == package);
+            match app {
+                Some(app) => {
+                    let text = format!(
+                        "Packages:\n  Package [{package}] (4c3d2e1):\n    userId=10123\n    pkg=Package{{4c3d2e1 {package}}}\n    versionCode={} minSdk=28 targetSdk=34\n    versionName={}\n",
+                        app.version,
+                        version_name(app.version)
+                    );
+                    out.extend(text.bytes());
+                }
+                // A real phone prints the headers and no package for an unknown name.
+                None => out.extend(b"Packages:\n"),
+            }
+            0
+        }
         Some(service) => usage(err, &format!("Can't find service: {service}")),
         None => usage(
             err,
-            "dumpsys: the simulated phone dumps only 'window' and 'activity'",
+            "dumpsys: the simulated phone dumps only 'window', 'activity' and 'package'",
         ),
+    }
+}
+
+/// The `versionName` of a simulated app version (`410` → `410.0.0`).
+pub fn version_name(version: u32) -> String {
+    format!("{version}.0.0")
+}
+
+/// A PNG of one black pixel: the simulated phone draws widgets, not pixels.
+const SCREENSHOT_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B,
+    0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00,
+    0x02, 0x00, 0x01, 0x48, 0xAF, 0xA4, 0x71, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+/// `screencap [-p] [FILE]`: a PNG to the file, or to standard output.
+fn screencap(shell: &Shell<'_>, args: &[String], out: Out<'_>, err: Out<'_>) -> i32 {
+    let files: Vec<&String> = args.iter().filter(|a| *a != "-p").collect();
+    if let Some(flag) = files.iter().find(|a| a.starts_with('-')) {
+        return usage(err, &format!("screencap: unknown option {flag}"));
+    }
+    match files.as_slice() {
+        [] => {
+            out.extend_from_slice(SCREENSHOT_PNG);
+            0
+        }
+        [path] => {
+            let path = super::absolute(path);
+            match shell.phone().write_file(&path, SCREENSHOT_PNG.to_vec()) {
+                Ok(()) => 0,
+                Err(e) => usage(err, &format!("screencap: {path}: {e}")),
+            }
+        }
+        _ => usage(err, "screencap: one file at most"),
     }
 }
 
