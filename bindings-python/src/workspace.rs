@@ -414,10 +414,11 @@ impl PyWorkspace {
 
     /// Writes the ``platform`` accounts matching the filters to an xlsx file
     /// (sheet ``accounts``), replacing it atomically. Without
-    /// ``include_passwords`` the ``pwd`` column is left out.
+    /// ``include_passwords`` the ``pwd`` column is left out; ``include_health``
+    /// appends a ``health`` column after TikMatrix's (import ignores it).
     #[pyo3(signature = (
         path, *, platform, include_passwords = true, enabled = None, device = None, tag = None,
-        logged_in = None, search = None
+        logged_in = None, search = None, include_health = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn export_xlsx(
@@ -431,9 +432,11 @@ impl PyWorkspace {
         tag: Option<String>,
         logged_in: Option<bool>,
         search: Option<String>,
+        include_health: bool,
     ) -> PyResult<PyExportSummary> {
         let options = ExportOptions::new(platform.0)
             .include_passwords(include_passwords)
+            .include_health(include_health)
             .filter(filter(None, enabled, device, tag, logged_in, search));
         self.run(py, move |ws| ws.export_xlsx(&path, &options))
             .map(PyExportSummary)

@@ -99,3 +99,13 @@ def test_history_and_health_after_a_login_with_a_pack_and_disable_on_ban(
     assert ok is not None and ok.state == "ok"
     with pytest.raises(farmhand.NotFoundError):
         ws.history(987654)
+    sheet = tmp_path / "accounts.xlsx"
+    ws.export_xlsx(sheet, platform="instagram", include_health=True)
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(sheet).active.iter_rows(values_only=True))
+    assert rows[0][-1] == "health"
+    health_by_name = {row[rows[0].index("username")]: row[-1] for row in rows[1:]}
+    assert health_by_name == {"jack": "ok", "ben": "banned"}
+    again = ws.import_xlsx(sheet, platform="instagram")
+    assert again.created == again.updated == 0 and not again.unknown_columns

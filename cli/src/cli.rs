@@ -362,6 +362,9 @@ pub struct ExportArgs {
     /// Leave the pwd column out (re-importing then keeps the stored passwords).
     #[arg(long)]
     pub no_passwords: bool,
+    /// Append a `health` column (ok, banned...) after TikMatrix's; import ignores it.
+    #[arg(long)]
+    pub health: bool,
     /// Only enabled or disabled accounts.
     #[arg(long, value_parser = parse_status)]
     pub status: Option<Status>,

@@ -64,6 +64,7 @@ pub fn export(ws: &Workspace, args: ExportArgs, out: Output) -> Result<Exit> {
     };
     let options = ExportOptions::new(args.platform)
         .include_passwords(!args.no_passwords)
+        .include_health(args.health)
         .filter(AccountFilter {
             status: args.status,
             tag: args.tag,

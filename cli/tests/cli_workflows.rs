@@ -275,6 +275,22 @@ fn login_disables_banned_accounts_only_when_asked() {
     let none = env.run(&["accounts", "history", "nobody"]);
     assert_ne!(none.code, 0);
 
+    let sheet = env.dir.path().join("health.xlsx");
+    env.run(&[
+        "export",
+        "-p",
+        "tiktok",
+        "--health",
+        sheet.to_str().unwrap(),
+    ])
+    .expect(0);
+    let again = env
+        .run(&["--json", "import", "-p", "tiktok", sheet.to_str().unwrap()])
+        .expect(0)
+        .json();
+    assert_eq!(again["unchanged"], 1, "{again}");
+    assert_eq!(again["unknown_columns"], serde_json::json!([]), "{again}");
+
     let refused = env.run(&["sync", "--disable-on-ban", "--adb", &addr]);
     assert_ne!(refused.code, 0);
     assert!(

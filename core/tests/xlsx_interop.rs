@@ -273,3 +273,58 @@ fn export_edit_with_openpyxl_import_applies_exactly_the_edits() {
     assert_eq!(newbie.tags, ["fresh"]);
     assert_eq!(after.len(), 5);
 }
+
+#[test]
+fn the_health_column_comes_after_tikmatrixs_and_reimport_ignores_it() {
+    use farmhand::ops::{Outcome, Workflow};
+    use farmhand::store::HistoryEntry;
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let fleet = tiktok_fleet(&ws);
+    let entry = |account: &farmhand::Account, outcome| HistoryEntry {
+        account: account.id,
+        at: farmhand::Timestamp(1_000),
+        workflow: Workflow::Login,
+        outcome,
+        device: None,
+        reason: None,
+    };
+    ws.store()
+        .record_history(&[
+            entry(&fleet[0], Outcome::Banned),
+            entry(&fleet[1], Outcome::LoggedIn),
+            entry(&fleet[2], Outcome::Timeout),
+        ])
+        .unwrap();
+    let before = snapshot(&ws);
+    let path = dir.path().join("health.xlsx");
+    ws.export_xlsx(
+        &path,
+        &ExportOptions::new(Platform::TikTok).include_health(true),
+    )
+    .unwrap();
+    let py = openpyxl_read(&path);
+    let last = TIKTOK_HEADER.len();
+    assert_eq!(cell(&py, 0, last), &json!({"t": "s", "v": "health"}));
+    let health_of = |at: usize| cell(&py, at + 1, last).clone();
+    assert_eq!(health_of(0)["v"], "banned");
+    assert_eq!(health_of(1)["v"], "ok");
+    assert_eq!(
+        health_of(2),
+        Value::Null,
+        "a timeout says nothing of the account"
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.unchanged, fleet.len(), "{report}");
+    assert!(report.unknown_columns.is_empty(), "{report}");
+    assert_eq!(snapshot(&ws), before, "re-importing changes nothing");
+    // Without the option the file is TikMatrix's, column for column.
+    ws.export_xlsx(&path, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        openpyxl_read(&path)["rows"][0].as_array().unwrap().len(),
+        TIKTOK_HEADER.len()
+    );
+}

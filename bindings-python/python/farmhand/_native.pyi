@@ -266,6 +266,7 @@ class Workspace:
         tag: str | None = None,
         logged_in: bool | None = None,
         search: str | None = None,
+        include_health: bool = False,
     ) -> ExportSummary: ...
     def login(
         self,

@@ -45,6 +45,10 @@ pub enum Column {
     Friends,
 }
 
+/// The column an export may append after TikMatrix's (the account's health,
+/// read from its history). It is not account data: import passes over it.
+pub const HEALTH_HEADER: &str = "health";
+
 /// How many columns there are.
 pub(crate) const COLUMN_COUNT: usize = 17;
 
@@ -138,7 +142,7 @@ impl HeaderMap {
         let mut positions = [None; COLUMN_COUNT];
         let mut unknown = Vec::new();
         for (col, text) in cells {
-            if text.trim().is_empty() {
+            if text.trim().is_empty() || text.trim().eq_ignore_ascii_case(HEALTH_HEADER) {
                 continue;
             }
             match Column::from_header(text) {

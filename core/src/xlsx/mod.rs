@@ -103,6 +103,9 @@ fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Res
         .filter(|&c| options.include_ids || c != Column::Id)
         .collect();
     let mut writer = SheetWriter::new(path, &columns)?;
+    if options.include_health {
+        writer.add_health_column()?;
+    }
     let filter = AccountFilter {
         platform: Some(options.platform),
         ..options.filter.clone()
@@ -129,7 +132,15 @@ fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Res
         });
         let mut written = Ok(());
         for batch in &receiver {
-            written = batch.iter().try_for_each(|account| writer.write(account));
+            written = batch.iter().try_for_each(|account| {
+                if options.include_health {
+                    let history = store.history(account.id, crate::store::HISTORY_LIMIT)?;
+                    let health = crate::ops::Health::from_history(&history);
+                    writer.write_with_health(account, health.map(|h| h.state.as_str()))
+                } else {
+                    writer.write(account)
+                }
+            });
             if written.is_err() {
                 break;
             }

@@ -94,6 +94,9 @@ pub struct ExportOptions {
     /// Write the `id` column. Without it the file is a template of new accounts:
     /// importing it into another workspace creates them (ids are per workspace).
     pub include_ids: bool,
+    /// Append a `health` column after TikMatrix's: each account's health state
+    /// (`ok`, `banned`...; blank before any workflow). Import ignores it.
+    pub include_health: bool,
 }
 
 impl ExportOptions {
@@ -104,6 +107,7 @@ impl ExportOptions {
             filter: AccountFilter::default(),
             include_passwords: true,
             include_ids: true,
+            include_health: false,
         }
     }
 
@@ -122,6 +126,12 @@ impl ExportOptions {
     /// Sets whether ids are written.
     pub fn include_ids(mut self, include: bool) -> Self {
         self.include_ids = include;
+        self
+    }
+
+    /// Sets whether the `health` column is appended.
+    pub fn include_health(mut self, include: bool) -> Self {
+        self.include_health = include;
         self
     }
 }

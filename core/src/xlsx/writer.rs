@@ -21,6 +21,8 @@ pub(crate) struct SheetWriter {
     target: PathBuf,
     workbook: Workbook,
     columns: Vec<Column>,
+    /// Whether a trailing `health` column is written.
+    health: bool,
     next_row: u32,
 }
 
@@ -48,8 +50,44 @@ impl SheetWriter {
             target: target.to_path_buf(),
             workbook,
             columns: columns.to_vec(),
+            health: false,
             next_row: 1,
         })
+    }
+
+    /// Appends the `health` header after the columns; each row then takes a
+    /// health cell ([`SheetWriter::write_with_health`]). Call before any row.
+    pub(crate) fn add_health_column(&mut self) -> Result<()> {
+        let target = &self.target;
+        let sheet = self
+            .workbook
+            .worksheet_from_index(0)
+            .map_err(|e| write_error(target, e))?;
+        sheet
+            .write_string(0, self.columns.len() as u16, super::columns::HEALTH_HEADER)
+            .map_err(|e| write_error(target, e))?;
+        self.health = true;
+        Ok(())
+    }
+
+    /// Appends one account as the next row with its health cell (blank for `None`).
+    pub(crate) fn write_with_health(
+        &mut self,
+        account: &Account,
+        health: Option<&str>,
+    ) -> Result<()> {
+        self.write(account)?;
+        if let (true, Some(state)) = (self.health, health) {
+            let target = &self.target;
+            let sheet = self
+                .workbook
+                .worksheet_from_index(0)
+                .map_err(|e| write_error(target, e))?;
+            sheet
+                .write_string(self.next_row - 1, self.columns.len() as u16, state)
+                .map_err(|e| write_error(target, e))?;
+        }
+        Ok(())
     }
 
     /// Appends one account as the next row.
