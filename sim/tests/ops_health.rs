@@ -188,11 +188,23 @@ fn a_wrong_password_ends_wrong_password() {
 
 #[test]
 fn pop_ups_between_the_steps_are_dismissed() {
-    for (platform, option) in [
-        (Platform::Instagram, "notifications_prompt"),
-        (Platform::TikTok, "follow_friends_prompt"),
+    for (platform, flags) in [
+        (
+            Platform::Instagram,
+            [
+                ("notifications_prompt", "true"),
+                ("permission_prompt", "true"),
+            ],
+        ),
+        (
+            Platform::TikTok,
+            [
+                ("follow_friends_prompt", "true"),
+                ("permission_prompt", "true"),
+            ],
+        ),
     ] {
-        let (w, casey) = world(platform, &[(option, "true")], |_| {});
+        let (w, casey) = world(platform, &flags, |_| {});
         let (outcome, after) = log_in(&w, &casey, &options());
         assert_eq!(outcome, Outcome::LoggedIn, "{platform}");
         assert!(after.logged_in);
@@ -201,7 +213,11 @@ fn pop_ups_between_the_steps_are_dismissed() {
             w.ws.health(casey.id).unwrap().map(|h| h.state),
             Some(HealthState::Ok)
         );
+        // The permission dialog's "deny" button (its centre) was tapped.
         let commands = w.commands(0);
-        assert!(commands.iter().any(|c| c.contains("input tap")));
+        assert!(
+            commands.iter().any(|c| c.contains("input tap 540 2050")),
+            "{commands:#?}"
+        );
     }
 }

@@ -153,7 +153,12 @@ fn instagram_walk(version: u32) -> Vec<Look> {
         expected: "update_required",
         tree: p.dump(),
     });
-    let p = phone_with(AppKind::Instagram, version, &[], &["notifications_prompt"]);
+    let p = phone_with(
+        AppKind::Instagram,
+        version,
+        &[],
+        &["notifications_prompt", "permission_prompt"],
+    );
     p.launch(INSTAGRAM);
     fill_form(
         &p,
@@ -166,6 +171,11 @@ fn instagram_walk(version: u32) -> Vec<Look> {
     p.tap(&Selector::new().desc("Not now"));
     looks.push(Look {
         expected: "notifications_prompt",
+        tree: p.dump(),
+    });
+    p.tap_text("Not Now");
+    looks.push(Look {
+        expected: "permission_prompt",
         tree: p.dump(),
     });
 
@@ -283,12 +293,22 @@ fn tiktok_walk(version: u32) -> Vec<Look> {
             tree: p.dump(),
         });
     }
-    let p = phone_with(AppKind::TikTok, version, &[], &["follow_friends_prompt"]);
+    let p = phone_with(
+        AppKind::TikTok,
+        version,
+        &[],
+        &["follow_friends_prompt", "permission_prompt"],
+    );
     p.launch(TIKTOK);
     open_form(&p);
     fill_form(&p, "alice", "alice-pw", log_in.clone());
     looks.push(Look {
         expected: "follow_friends_prompt",
+        tree: p.dump(),
+    });
+    p.tap_text("Not now");
+    looks.push(Look {
+        expected: "permission_prompt",
         tree: p.dump(),
     });
 

@@ -12,7 +12,8 @@
 //! identifier before "too many attempts" (default 5); Instagram's
 //! `update_required` ("Update Instagram" on every screen) and
 //! `notifications_prompt` ("Turn on Notifications" after login); TikTok's
-//! `follow_friends_prompt` ("Follow your friends" after login). Scenario
+//! `follow_friends_prompt` ("Follow your friends" after login); both apps'
+//! `permission_prompt` (the system's permission dialog after login). Scenario
 //! accounts marked `suspended` or `banned` get the app's screen saying so.
 //!
 //! What the two apps do alike is written once: `social.rs` (their `SimApp`
@@ -29,6 +30,7 @@ mod counts;
 mod facts;
 mod form;
 pub mod instagram;
+mod permission;
 mod profile;
 mod social;
 mod state;
@@ -86,8 +88,12 @@ impl Language {
 /// values. `field` names the spec in errors (`phones[0].apps[1]`).
 pub(crate) fn validate_options(spec: &AppSpec, field: &str) -> Result<()> {
     let flags: &[&str] = match spec.kind {
-        crate::AppKind::Instagram => &["update_required", "notifications_prompt"],
-        crate::AppKind::TikTok => &["follow_friends_prompt"],
+        crate::AppKind::Instagram => &[
+            "update_required",
+            "notifications_prompt",
+            "permission_prompt",
+        ],
+        crate::AppKind::TikTok => &["follow_friends_prompt", "permission_prompt"],
         crate::AppKind::Plain => &[],
     };
     for (name, value) in &spec.options {

@@ -43,6 +43,7 @@ use super::accounts::{code_matches, Block, LoginRules, Refusal, Verdict};
 use super::act;
 use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
+use super::permission;
 use super::profile::post_grid;
 use super::social::{without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
@@ -78,6 +79,8 @@ pub(crate) enum Screen {
     SaveLogin,
     /// "Turn on Notifications" (app option `notifications_prompt`).
     Notifications,
+    /// The system's permission dialog (app option `permission_prompt`).
+    Permission,
     /// The account is suspended or banned: the app says so instead of logging in.
     Blocked(Block),
     /// The home feed.
@@ -126,6 +129,8 @@ pub struct Instagram {
     update_required: bool,
     /// App option `notifications_prompt`: "Turn on Notifications" after login.
     notifications_prompt: bool,
+    /// App option `permission_prompt`: the permission dialog after login.
+    permission_prompt: bool,
 }
 
 /// The authenticator-code step of a login.
@@ -145,6 +150,7 @@ impl Instagram {
             ids: Ids::for_version(spec.version),
             update_required: flag_option(spec, "update_required"),
             notifications_prompt: flag_option(spec, "notifications_prompt"),
+            permission_prompt: flag_option(spec, "permission_prompt"),
         }
     }
 
@@ -251,6 +257,15 @@ impl Instagram {
         if self.notifications_prompt {
             Screen::Notifications
         } else {
+            self.after_notifications()
+        }
+    }
+
+    /// Where the notifications prompt leads.
+    fn after_notifications(&self) -> Screen {
+        if self.permission_prompt {
+            Screen::Permission
+        } else {
             Screen::Feed
         }
     }
@@ -261,12 +276,12 @@ impl Instagram {
             p.button(
                 Rect::new(60, 1000, 1020, 1140),
                 s.turn_on,
-                Act::Show(Screen::Feed),
+                Act::Show(self.after_notifications()),
             ),
             p.button(
                 Rect::new(60, 1180, 1020, 1320),
                 s.not_now_old,
-                Act::Show(Screen::Feed),
+                Act::Show(self.after_notifications()),
             ),
         ]
     }
@@ -603,6 +618,12 @@ impl SocialApp for Instagram {
             Screen::Challenge => self.challenge(p, s),
             Screen::SaveLogin => self.save_login(p, s),
             Screen::Notifications => self.notifications(p, s),
+            Screen::Permission => permission::dialog(
+                s.location_question,
+                s.allow,
+                s.deny,
+                Act::Show(Screen::Feed),
+            ),
             Screen::Blocked(block) => self.blocked(p, s, block),
             Screen::Feed => self.feed(p, s),
             Screen::Profile => self.profile(ctx, p, s),
@@ -631,7 +652,7 @@ impl SocialApp for Instagram {
                 self.state.form.code.clear();
                 self.state.screen = Screen::Login;
             }
-            Screen::SaveLogin | Screen::Notifications | Screen::Profile => {
+            Screen::SaveLogin | Screen::Notifications | Screen::Permission | Screen::Profile => {
                 self.state.screen = Screen::Feed
             }
             Screen::Settings => self.state.screen = Screen::Profile,

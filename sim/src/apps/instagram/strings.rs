@@ -75,6 +75,9 @@ pub(crate) struct Strings {
     pub update_title: &'static str,
     pub update_body: &'static str,
     pub update: &'static str,
+    pub location_question: &'static str,
+    pub allow: &'static str,
+    pub deny: &'static str,
 }
 
 /// The app whose facts these are.
@@ -166,6 +169,9 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
         &[text(IG, "health.update_body")],
     ),
     update: "Update",
+    location_question: sentence("{}?", &[text(IG, "popup.location")]),
+    allow: text(IG, "popup.permission_allow"),
+    deny: text(IG, "popup.permission_deny"),
 });
 
 const ES: Strings = Strings {
@@ -234,6 +240,9 @@ const ES: Strings = Strings {
     update_title: "Actualizar Instagram",
     update_body: "Descarga la versión más reciente de Instagram para seguir usándola.",
     update: "Actualizar",
+    location_question: "¿Permitir que Instagram acceda a la ubicación de este dispositivo?",
+    allow: "PERMITIR",
+    deny: "RECHAZAR",
 };
 
 const PT: Strings = Strings {
@@ -302,6 +311,9 @@ const PT: Strings = Strings {
     update_title: "Atualizar o Instagram",
     update_body: "Baixe a versão mais recente do Instagram para continuar usando.",
     update: "Atualizar",
+    location_question: "Permitir que o Instagram acesse a localização deste dispositivo?",
+    allow: "PERMITIR",
+    deny: "NEGAR",
 };
 
 /// The labels in `language`.

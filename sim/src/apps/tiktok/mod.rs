@@ -43,6 +43,7 @@ use super::accounts::{code_matches, Block, LoginRules, Refusal, Verdict};
 use super::act;
 use super::counts::{abbreviate, CountStyle};
 use super::form::Field;
+use super::permission;
 use super::profile::post_grid;
 use super::social::{without_web_scheme, SocialApp, StateOf};
 use super::state::{AppState, Screens};
@@ -80,6 +81,8 @@ pub(crate) enum Screen {
     Blocked(Block),
     /// "Follow your friends" after login (app option `follow_friends_prompt`).
     FollowFriends,
+    /// The system's permission dialog (app option `permission_prompt`).
+    Permission,
     /// "For You".
     Feed,
     /// The active account's profile.
@@ -150,6 +153,8 @@ pub struct TikTok {
     tab: Tab,
     /// App option `follow_friends_prompt`.
     follow_friends_prompt: bool,
+    /// App option `permission_prompt`.
+    permission_prompt: bool,
 }
 
 impl TikTok {
@@ -161,6 +166,7 @@ impl TikTok {
             ids: IdTable::for_version(spec.version),
             tab: Tab::Phone,
             follow_friends_prompt: flag_option(spec, "follow_friends_prompt"),
+            permission_prompt: flag_option(spec, "permission_prompt"),
         }
     }
 
@@ -292,6 +298,15 @@ impl TikTok {
         if self.follow_friends_prompt {
             Screen::FollowFriends
         } else {
+            self.after_follow_friends()
+        }
+    }
+
+    /// Where "Follow your friends" leads: the permission dialog, or the feed.
+    fn after_follow_friends(&self) -> Screen {
+        if self.permission_prompt {
+            Screen::Permission
+        } else {
             Screen::Feed
         }
     }
@@ -321,7 +336,7 @@ impl TikTok {
             p.button(
                 Rect::new(60, 1180, 1020, 1320),
                 s.not_now,
-                Act::Show(Screen::Feed),
+                Act::Show(self.after_follow_friends()),
             ),
         ]
     }
@@ -701,9 +716,11 @@ impl SocialApp for TikTok {
             | Screen::Blocked(_) => {
                 "com.ss.android.ugc.aweme.account.login.v2.ui.SignUpOrLoginActivity"
             }
-            Screen::Feed | Screen::Profile | Screen::Settings | Screen::FollowFriends => {
-                "com.ss.android.ugc.aweme.main.MainActivity"
-            }
+            Screen::Feed
+            | Screen::Profile
+            | Screen::Settings
+            | Screen::FollowFriends
+            | Screen::Permission => "com.ss.android.ugc.aweme.main.MainActivity",
         }
     }
 
@@ -720,6 +737,12 @@ impl SocialApp for TikTok {
             Screen::Code => self.code(p, s),
             Screen::Blocked(block) => self.blocked(p, s, block),
             Screen::FollowFriends => self.follow_friends(p, s),
+            Screen::Permission => permission::dialog(
+                s.notifications_question,
+                s.allow,
+                s.deny,
+                Act::Show(Screen::Feed),
+            ),
             Screen::Feed => self.feed(p, s),
             Screen::Profile => self.profile(ctx, p, s),
             Screen::Settings => self.settings(p, s),
@@ -744,7 +767,7 @@ impl SocialApp for TikTok {
             Screen::Login => self.state.leave_login(Screen::Landing),
             Screen::Verify => self.state.screen = Screen::Login,
             Screen::Blocked(_) => self.state.screen = Screen::Login,
-            Screen::FollowFriends => self.state.screen = Screen::Feed,
+            Screen::FollowFriends | Screen::Permission => self.state.screen = Screen::Feed,
             Screen::Code => {
                 self.state.login_flow = Flow::default();
                 self.state.form.code.clear();

@@ -81,6 +81,9 @@ pub(crate) struct Strings {
     pub follow_friends: &'static str,
     pub find_friends: &'static str,
     pub not_now: &'static str,
+    pub notifications_question: &'static str,
+    pub allow: &'static str,
+    pub deny: &'static str,
 }
 
 /// The app whose facts these are.
@@ -163,6 +166,9 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     follow_friends: text(TT, "popup.follow_friends"),
     find_friends: "Find friends",
     not_now: text(TT, "popup.not_now"),
+    notifications_question: "Allow TikTok to send you notifications?",
+    allow: text(TT, "popup.allow"),
+    deny: text(TT, "popup.deny"),
 });
 
 const ES: Strings = Strings {
@@ -235,6 +241,9 @@ const ES: Strings = Strings {
     follow_friends: "Sigue a tus amigos",
     find_friends: "Buscar amigos",
     not_now: "Ahora no",
+    notifications_question: "¿Permitir que TikTok te envíe notificaciones?",
+    allow: "Permitir",
+    deny: "No permitir",
 };
 
 const PT: Strings = Strings {
@@ -307,6 +316,9 @@ const PT: Strings = Strings {
     follow_friends: "Siga seus amigos",
     find_friends: "Encontrar amigos",
     not_now: "Agora não",
+    notifications_question: "Permitir que o TikTok envie notificações?",
+    allow: "Permitir",
+    deny: "Não permitir",
 };
 
 /// The labels in `language`.
