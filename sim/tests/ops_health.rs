@@ -154,6 +154,29 @@ fn an_app_that_must_be_updated_ends_app_update_required() {
 }
 
 #[test]
+fn an_offered_update_is_declined_and_the_login_goes_on() {
+    let (w, casey) = world(Platform::Instagram, &[("update_offer", "true")], |_| {});
+    let (outcome, after) = log_in(&w, &casey, &options());
+    assert_eq!(outcome, Outcome::LoggedIn);
+    assert!(after.logged_in);
+    // "Not Now" on the offer (its centre) was tapped before the login form was used.
+    let commands = w.commands(0);
+    let declined = commands
+        .iter()
+        .position(|c| c.contains("input tap 540 1510"))
+        .expect("the offer was declined");
+    let typed_at = commands
+        .iter()
+        .position(|c| c.contains("input text"))
+        .expect("the login form was filled");
+    assert!(declined < typed_at, "{commands:#?}");
+    assert_eq!(
+        w.ws.health(casey.id).unwrap().map(|h| h.state),
+        Some(HealthState::Ok)
+    );
+}
+
+#[test]
 fn a_captcha_or_checkpoint_ends_needs_verification() {
     for platform in Platform::ALL {
         let (w, casey) = world(platform, &[], |a| a.challenge = true);

@@ -147,6 +147,12 @@ fn instagram_walk(version: u32) -> Vec<Look> {
             tree: p.dump(),
         });
     }
+    let p = phone_with(AppKind::Instagram, version, &[], &["update_offer"]);
+    p.launch(INSTAGRAM);
+    looks.push(Look {
+        expected: "update_offer",
+        tree: p.dump(),
+    });
     let p = phone_with(AppKind::Instagram, version, &[], &["update_required"]);
     p.launch(INSTAGRAM);
     looks.push(Look {

@@ -10,7 +10,8 @@
 //!
 //! App options (`AppSpec::options`): `login_attempts` — failed attempts with one
 //! identifier before "too many attempts" (default 5); Instagram's
-//! `update_required` ("Update Instagram" on every screen) and
+//! `update_required` ("Update Instagram" on every screen), `update_offer` (the
+//! same with "Not Now", over the login form, until declined) and
 //! `notifications_prompt` ("Turn on Notifications" after login); TikTok's
 //! `follow_friends_prompt` ("Follow your friends" after login); both apps'
 //! `permission_prompt` (the system's permission dialog after login). Scenario
@@ -90,6 +91,7 @@ pub(crate) fn validate_options(spec: &AppSpec, field: &str) -> Result<()> {
     let flags: &[&str] = match spec.kind {
         crate::AppKind::Instagram => &[
             "update_required",
+            "update_offer",
             "notifications_prompt",
             "permission_prompt",
         ],

@@ -113,6 +113,8 @@ pub(crate) enum Overlay {
 pub(crate) enum Own {
     /// "Continue" on the authenticator-code screen.
     SubmitCode,
+    /// "Not Now" on an offered update.
+    DeclineUpdate,
 }
 
 /// What a tap on a control does.
@@ -131,6 +133,9 @@ pub struct Instagram {
     notifications_prompt: bool,
     /// App option `permission_prompt`: the permission dialog after login.
     permission_prompt: bool,
+    /// App option `update_offer`: "Update Instagram" with "Not Now" over the
+    /// login form, until declined.
+    update_offered: bool,
 }
 
 /// The authenticator-code step of a login.
@@ -151,6 +156,7 @@ impl Instagram {
             update_required: flag_option(spec, "update_required"),
             notifications_prompt: flag_option(spec, "notifications_prompt"),
             permission_prompt: flag_option(spec, "permission_prompt"),
+            update_offered: flag_option(spec, "update_offer"),
         }
     }
 
@@ -305,6 +311,24 @@ impl Instagram {
             p.text(Rect::new(60, 500, 1020, 620), s.update_title),
             p.text(Rect::new(60, 640, 1020, 800), s.update_body),
             p.button(Rect::new(60, 1000, 1020, 1140), s.update, Act::Nothing),
+        ]
+    }
+
+    /// An update offered over the login form: "Not Now" declines it.
+    fn update_offer(&self, p: Painter<'_>, s: &Strings) -> Vec<Widget<Act>> {
+        vec![
+            p.backdrop(Act::Nothing),
+            p.view(class::LINEAR, Rect::new(90, 900, 990, 1600))
+                .children([
+                    p.text(Rect::new(130, 940, 950, 1040), s.update_title),
+                    p.text(Rect::new(130, 1060, 950, 1260), s.update_body),
+                    p.button(Rect::new(130, 1280, 950, 1420), s.update, Act::Nothing),
+                    p.button(
+                        Rect::new(130, 1440, 950, 1580),
+                        s.not_now_old,
+                        Act::Own(Own::DeclineUpdate),
+                    ),
+                ]),
         ]
     }
 
@@ -629,6 +653,9 @@ impl SocialApp for Instagram {
             Screen::Profile => self.profile(ctx, p, s),
             Screen::Settings => self.settings(p, s),
         };
+        if self.update_offered && self.state.screen == Screen::Login {
+            views.extend(self.update_offer(p, s));
+        }
         if let Some(overlay) = self.state.overlay {
             views.extend(match overlay {
                 Overlay::Switcher => self.switcher(p, s),
@@ -696,6 +723,7 @@ impl SocialApp for Instagram {
     fn own_act(&mut self, ctx: &AppContext<'_>, own: Own) {
         match own {
             Own::SubmitCode => self.submit_code(ctx),
+            Own::DeclineUpdate => self.update_offered = false,
         }
     }
 
@@ -704,6 +732,7 @@ impl SocialApp for Instagram {
         matches!(self.state.screen, Screen::Login | Screen::Code)
             && self.state.overlay.is_none()
             && self.state.visiting.is_none()
+            && !(self.update_offered && self.state.screen == Screen::Login)
     }
 
     fn visited(&self, ctx: &AppContext<'_>, p: Painter<'_>, username: &str) -> Vec<Widget<Act>> {
