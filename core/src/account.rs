@@ -29,7 +29,7 @@ pub const MAX_TAGS: usize = 64;
 /// Longest device label accepted, in characters.
 pub const MAX_LABEL_CHARS: usize = 128;
 
-/// Store-assigned identifier of an account [`id`].
+/// Store-assigned identifier of an account (sheet column `id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AccountId(pub i64);
@@ -117,7 +117,7 @@ impl FromStr for Platform {
     }
 }
 
-/// Whether an account may take part in automation [`status`]: sheet `0` enabled, `1` disabled.
+/// Whether an account may take part in automation (sheet column `status`): sheet `0` enabled, `1` disabled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -180,7 +180,7 @@ impl FromStr for Status {
     }
 }
 
-/// A normalised username [`username`]: trimmed, one leading `@` dropped, case kept.
+/// A normalised username (sheet column `username`): trimmed, one leading `@` dropped, case kept.
 ///
 /// Two usernames are the same account when their [`Username::key`]s are equal
 /// (Unicode lower case), so `@Alice`, ` alice ` and `ALICE` are one account.
@@ -275,19 +275,19 @@ impl FromStr for Username {
 /// Profile numbers read from the app by a profile sync, with the time of the sync.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ProfileStats {
-    /// Display name [`nickname`].
+    /// Display name (sheet column `nickname`).
     pub nickname: Option<String>,
-    /// Country [`country`], where the app shows it.
+    /// Country (sheet column `country`), where the app shows it.
     pub country: Option<String>,
-    /// Followers [`followers`].
+    /// Followers (sheet column `followers`).
     pub followers: Option<u64>,
-    /// Following [`following`].
+    /// Following (sheet column `following`).
     pub following: Option<u64>,
-    /// Likes received (TikTok "Likes") [`hearts`].
+    /// Likes received (TikTok "Likes") (sheet column `hearts`).
     pub hearts: Option<u64>,
-    /// Posts / videos [`videos`].
+    /// Posts / videos (sheet column `videos`).
     pub videos: Option<u64>,
-    /// Friends (TikTok) [`friends`].
+    /// Friends (TikTok) (sheet column `friends`).
     pub friends: Option<u64>,
     /// When these numbers were read; `None` for numbers that came from a sheet.
     pub synced_at: Option<Timestamp>,
@@ -296,27 +296,27 @@ pub struct ProfileStats {
 /// An account as stored: everything the roster knows about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
-    /// Store-assigned id [`id`].
+    /// Store-assigned id (sheet column `id`).
     pub id: AccountId,
     /// The app the account belongs to.
     pub platform: Platform,
-    /// The account's username [`username`].
+    /// The account's username (sheet column `username`).
     pub username: Username,
-    /// Login email [`email`].
+    /// Login email (sheet column `email`).
     pub email: Option<String>,
-    /// Password, possibly with a `:SECRET` 2FA suffix [`pwd`].
+    /// Password, possibly with a `:SECRET` 2FA suffix (sheet column `pwd`).
     pub password: Option<Secret>,
-    /// Serial of the phone the account is bound to [`device`]; `None` = unassigned.
+    /// Serial of the phone the account is bound to (sheet column `device`); `None` = unassigned.
     pub device: Option<String>,
-    /// The device's stable friendly number from the device registry [`device_index`].
+    /// The device's stable friendly number from the device registry (sheet column `device_index`).
     pub device_index: Option<u32>,
-    /// Clone-app package overriding the platform's default app [`packagename`].
+    /// Clone-app package overriding the platform's default app (sheet column `packagename`).
     pub package_name: Option<String>,
-    /// Whether the app session is logged in on its phone [`logined`].
+    /// Whether the app session is logged in on its phone (sheet column `logined`).
     pub logged_in: bool,
-    /// Enabled or disabled for automation [`status`].
+    /// Enabled or disabled for automation (sheet column `status`).
     pub status: Status,
-    /// Free labels [`tags`], comma separated in the sheet.
+    /// Free labels (sheet column `tags`), comma separated in the sheet.
     pub tags: Vec<String>,
     /// Profile numbers from the last sync or sheet import.
     pub stats: ProfileStats,

@@ -2,7 +2,7 @@
 //! wrong), a dry run, an all-or-nothing import that is rejected, an import that
 //! skips the bad rows, and a re-import that changes nothing.
 //!
-//! Run: `cargo run -p farmhand-cli --example bulk_import [ROWS]` (default 10000).
+//! Run: `cargo run -p farmhand-examples --example bulk_import [ROWS]` (default 10000).
 
 use std::path::Path;
 use std::time::Instant;

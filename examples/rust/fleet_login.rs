@@ -3,7 +3,7 @@
 //! per phone (the Instagram ones with 2FA), a login run that prints each
 //! account as it finishes, then the summary.
 //!
-//! Run: `cargo run -p farmhand-cli --example fleet_login [PHONES]` (default 8).
+//! Run: `cargo run -p farmhand-examples --example fleet_login [PHONES]` (default 8).
 
 use std::process::ExitCode;
 use std::sync::Arc;

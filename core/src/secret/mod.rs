@@ -3,7 +3,7 @@
 //! [`Secret`] holds a sensitive string; its `Debug` and `Display` print a
 //! redaction, so a secret cannot leak through `{:?}`, an error message or a panic.
 //! [`credentials`] turns an account's `pwd` into a login (splitting a
-//! `password:SECRET` 2FA suffix) and [`totp`] computes authenticator codes.
+//! `password:SECRET` 2FA suffix) and [`totp`](mod@totp) computes authenticator codes.
 
 pub mod credentials;
 pub mod totp;

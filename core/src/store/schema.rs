@@ -1,7 +1,7 @@
 //! The whole SQLite schema of a workspace file, its version and its migrations.
 //!
 //! A farmhand file is recognised by `PRAGMA application_id` = [`APPLICATION_ID`];
-//! `PRAGMA user_version` holds the schema version. [`MIGRATIONS`]`[n]` takes a file
+//! `PRAGMA user_version` holds the schema version. `MIGRATIONS[n]` takes a file
 //! from version `n` to `n + 1`; opening applies the missing ones in one
 //! transaction. A file written by a newer farmhand (a higher version) or by
 //! another application is refused before anything is written to it.
