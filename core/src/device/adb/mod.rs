@@ -287,11 +287,11 @@ impl AdbDevice {
 }
 
 /// The line `shell_v1` appends after the command's output.
-const V1_MARKER: &str = "\u{1}farmhand-exit:";
+pub(crate) const V1_MARKER: &str = "\u{1}farmhand-exit:";
 
 /// Splits v1 output into what the command printed and the code on the marker line.
 /// Output after the marker line (stderr that a transport delivered late) is kept.
-fn split_v1_marker(text: &str) -> Option<ShellOutput> {
+pub(crate) fn split_v1_marker(text: &str) -> Option<ShellOutput> {
     let at = text.rfind(V1_MARKER)?;
     let rest = &text[at + V1_MARKER.len()..];
     let (code, after) = rest.split_once('\n').unwrap_or((rest, ""));
