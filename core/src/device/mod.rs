@@ -7,7 +7,7 @@
 //!
 //! - [`adb`]: [`AdbDriver`], phones through an adb server (no process per command,
 //!   real exit codes, every call bounded by its timeout);
-//! - [`direct`] (feature `adb-direct`): [`DirectDriver`], phones' own TCP adbd
+//! - `direct` (feature `adb-direct`): `DirectDriver`, phones' own TCP adbd
 //!   (cloud phones) without an adb server, through adb_client;
 //! - [`ui`]: uiautomator dumps parsed into a [`UiTree`] of [`UiNode`]s;
 //! - [`selector`]: [`Selector`]s, including layout relations for obfuscated screens;
