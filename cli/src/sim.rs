@@ -5,8 +5,8 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use farmhand::device::{AdbDriver, DeviceDriver, DeviceState};
-use farmhand_sim::{AdbServer, Scenario, SimFleet};
 use farmhand::{Error, Result};
+use farmhand_sim::{AdbServer, Scenario, SimFleet};
 use serde::Serialize;
 
 use crate::cli::SimArgs;

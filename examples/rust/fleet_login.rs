@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use farmhand::device::{AdbDriver, DeviceDriver};
 use farmhand::ops::{Event, RunOptions};
-use farmhand_sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
 use farmhand::{Error, NewAccount, Platform, Result, Secret, Workspace};
+use farmhand_sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
 
 const KEY: &str = "JBSWY3DPEHPK3PXP";
 

@@ -1,9 +1,8 @@
 //! `sim::serve`: phones registered with a running adb server, as the
 //! `sim-phones` example runs them.
 
-
-use farmhand_sim::{serve, AdbServer, ServeOptions};
 use farmhand::ErrorKind;
+use farmhand_sim::{serve, AdbServer, ServeOptions};
 
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()

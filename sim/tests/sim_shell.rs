@@ -1,12 +1,11 @@
 //! The simulated phone's shell, driven in process through `LocalDriver`
 //! (the `DeviceDriver` / `Device` traits), without TCP.
 
-
 use std::time::Duration;
 
 use farmhand::device::{Device, DeviceDriver, DeviceState, Transport};
-use farmhand_sim::{AppKind, AppSpec, KeyCode, PhoneSpec, Scenario, SimFleet, LAUNCHER_PACKAGE};
 use farmhand::ErrorKind;
+use farmhand_sim::{AppKind, AppSpec, KeyCode, PhoneSpec, Scenario, SimFleet, LAUNCHER_PACKAGE};
 
 const T: Duration = Duration::from_secs(5);
 

@@ -1,15 +1,17 @@
 //! [`AdbDriver`]: phones through an adb server (local or remote).
 //!
 //! Built beside adb_client 3.2.3 rather than on its I/O, because (verified in its
-//! source and against the real server, see `tests/device_adb_client_facts.rs`):
-//! `ADBServer` runs `adb start-server` before every request on a loopback address
-//! (a process per call, and one that starts a server on the *default* port when
-//! ours is private); its TCP transport has no read/write timeouts and hides the
-//! stream, so a hung phone hangs the caller; its shell-v2 reader returns `Ok(None)`
-//! instead of the exit code the phone sent; `Box<dyn ADBDeviceExt>` is not `Send`.
-//! So the wire is spoken by [`host_protocol`] (socket timeouts from a deadline, no
-//! process spawned), and adb_client supplies the protocol vocabulary (device
-//! states, host features).
+//! source and against the real server, see `tests/device_adb_client_facts.rs`,
+//! built with the `adb-direct` feature): `ADBServer` runs `adb start-server`
+//! before every request on a loopback address (a process per call, and one that
+//! starts a server on the *default* port when ours is private); its TCP transport
+//! has no read/write timeouts and hides the stream, so a hung phone hangs the
+//! caller; its shell-v2 reader returns `Ok(None)` instead of the exit code the
+//! phone sent; `Box<dyn ADBDeviceExt>` is not `Send`. So the wire is spoken by
+//! [`host_protocol`] (socket timeouts from a deadline, no process spawned), and
+//! the protocol vocabulary (device states, host features) is read by farmhand's
+//! own `listing`: the default build carries no adb_client, and so no TLS or
+//! RSA crates.
 
 pub mod host_protocol;
 mod listing;
@@ -285,11 +287,11 @@ impl AdbDevice {
 }
 
 /// The line `shell_v1` appends after the command's output.
-const V1_MARKER: &str = "\u{1}farmhand-exit:";
+pub(crate) const V1_MARKER: &str = "\u{1}farmhand-exit:";
 
 /// Splits v1 output into what the command printed and the code on the marker line.
 /// Output after the marker line (stderr that a transport delivered late) is kept.
-fn split_v1_marker(text: &str) -> Option<ShellOutput> {
+pub(crate) fn split_v1_marker(text: &str) -> Option<ShellOutput> {
     let at = text.rfind(V1_MARKER)?;
     let rest = &text[at + V1_MARKER.len()..];
     let (code, after) = rest.split_once('\n').unwrap_or((rest, ""));
