@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use farmhand::device::{AdbDriver, DeviceDriver};
 use farmhand::ops::{CancelToken, Report, RunOptions};
-use farmhand_sim::adb_server::ADB_ENV;
-use farmhand_sim::{AdbServer, Scenario, SimFleet};
 use farmhand::store::AccountFilter;
 use farmhand::xlsx::{ExportOptions, ExportSummary, ImportOptions, ImportReport};
 use farmhand::{Error, Platform, Result, Workspace};
+use farmhand_sim::adb_server::ADB_ENV;
+use farmhand_sim::{AdbServer, Scenario, SimFleet};
 use serde::Serialize;
 
 use crate::accounts::{accounts_table, AccountView};
