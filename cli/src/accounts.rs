@@ -192,13 +192,13 @@ pub fn resolve(ws: &Workspace, reference: &str, platform: Option<Platform>) -> R
     let Some(id) = parse_id(reference) else {
         return by_username(ws, reference, platform)?.ok_or_else(|| not_found(reference, platform));
     };
+    // An id on another platform than --platform is not a match, like no id.
     let with_id = match by_id(ws, id, platform) {
-        Ok(account) => Ok(Some(account)),
-        Err(e) if e.kind() == farmhand::ErrorKind::NotFound => Err(e),
-        Err(e) => return Err(e),
+        Err(e) if e.kind() != farmhand::ErrorKind::NotFound => return Err(e),
+        other => other,
     };
     match (with_id, by_username(ws, reference, platform)?) {
-        (Ok(Some(a)), Some(b)) if a.id != b.id => Err(Error::validation(
+        (Ok(a), Some(b)) if a.id != b.id => Err(Error::validation(
             "ACCOUNT",
             format!(
                 "'{reference}' is the id of {} and the username of {}: \
@@ -207,9 +207,8 @@ pub fn resolve(ws: &Workspace, reference: &str, platform: Option<Platform>) -> R
                 describe(&b)
             ),
         )),
-        (Ok(Some(account)), _) | (_, Some(account)) => Ok(account),
+        (Ok(account), _) | (Err(_), Some(account)) => Ok(account),
         (Err(by_id_error), None) => Err(by_id_error),
-        (Ok(None), None) => Err(not_found(reference, platform)),
     }
 }
 
@@ -477,6 +476,31 @@ mod tests {
         assert!(err.to_string().contains("'nobody'"), "{err}");
         let err = resolve(&ws, &alice.id.to_string(), Some(Platform::Instagram)).unwrap_err();
         assert_eq!(err.kind(), farmhand::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_bare_number_is_an_id_or_a_username_and_refused_when_it_is_both() {
+        let ws = Workspace::in_memory();
+        let alice = ws.add(NewAccount::new(Platform::TikTok, "alice")).unwrap();
+        let id = alice.id.to_string();
+        let named = ws.add(NewAccount::new(Platform::Instagram, &id)).unwrap();
+        let err = resolve(&ws, &id, None).unwrap_err();
+        assert_eq!(err.kind(), farmhand::ErrorKind::Validation);
+        assert!(err.to_string().contains("(tiktok alice)"), "{err}");
+        assert!(
+            err.to_string().contains(&format!("(instagram {id})")),
+            "{err}"
+        );
+        // --platform settles it: the id is on TikTok, the username on Instagram.
+        let on = |p| resolve(&ws, &id, Some(p)).unwrap().id;
+        assert_eq!(on(Platform::Instagram), named.id);
+        assert_eq!(on(Platform::TikTok), alice.id);
+        assert_eq!(resolve(&ws, &format!("#{id}"), None).unwrap().id, alice.id);
+        assert_eq!(resolve(&ws, &format!("@{id}"), None).unwrap().id, named.id);
+        let err = resolve(&ws, "#x1", None).unwrap_err();
+        assert_eq!(err.kind(), farmhand::ErrorKind::Validation);
+        assert_eq!(parse_id("1234567890123456789"), None);
+        assert_eq!(parse_id("+5"), None);
     }
 
     #[test]

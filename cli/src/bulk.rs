@@ -8,7 +8,7 @@ use farmhand::account::check_tags;
 use farmhand::store::{AccountFilter, BatchOp};
 use farmhand::{Account, AccountPatch, Error, Result, Status, Workspace};
 
-use crate::accounts::{resolve_all, summary, AccountView};
+use crate::accounts::{resolve, resolve_all, summary, AccountView};
 use crate::cli::{AccountRefs, BulkFilter, TagArgs};
 use crate::output::{count, Exit, Output};
 
@@ -208,13 +208,10 @@ pub fn run_refs(
 /// `--tag` / `--device` every matching account, the first word then a tag too.
 pub fn run_tag(ws: &Workspace, args: TagArgs, out: Output) -> Result<Exit> {
     let filtered = args.filter.with_tag.is_some() || args.filter.device.is_some();
-    let (names, words) = if filtered {
-        (
-            Vec::new(),
-            args.account.into_iter().chain(args.tags).collect(),
-        )
+    let (name, words) = if filtered {
+        (None, args.account.into_iter().chain(args.tags).collect())
     } else {
-        (args.account.into_iter().collect::<Vec<_>>(), args.tags)
+        (args.account, args.tags)
     };
     if words.is_empty() && !args.set {
         return Err(Error::validation(
@@ -222,16 +219,25 @@ pub fn run_tag(ws: &Workspace, args: TagArgs, out: Output) -> Result<Exit> {
             "give the tags to add or remove (or --set with none to clear them)",
         ));
     }
-    let change = Change::Tags(TagChange::new(check_tags(&words)?, args.remove, args.set));
+    let tags = TagChange::new(check_tags(&words)?, args.remove, args.set);
     if filtered {
-        return run(ws, &names, &args.filter, &change, out);
+        return run(ws, &[], &args.filter, &Change::Tags(tags), out);
     }
-    let (accounts, _) = select(ws, &names, &args.filter)?;
-    let results = ws.apply_batch(accounts.iter().map(|a| change.op(a)).collect())?;
-    let view = match results.into_iter().next().flatten() {
-        Some(account) => AccountView::from(&account),
-        None => return Err(Error::not_found("the account to tag")),
+    let Some(name) = name else {
+        return Err(Error::validation(
+            "ACCOUNT",
+            "name the account, or select accounts with --tag or --device",
+        ));
     };
+    let account = resolve(ws, &name, args.filter.platform)?;
+    // Read-modify-write in one transaction: tags added meanwhile are kept.
+    let account = ws.store().update_with(account.id, &mut |current| {
+        Ok(AccountPatch {
+            tags: Some(tags.apply(&current.tags)),
+            ..AccountPatch::default()
+        })
+    })?;
+    let view = AccountView::from(&account);
     out.emit(&view, || {
         format!("{} tags: {}", view.username, view.tags.join(","))
     });

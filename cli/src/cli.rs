@@ -152,7 +152,7 @@ pub struct BulkFilter {
     pub yes: bool,
 }
 
-/// Profile fields, as a profile sync or a sheet fills them.
+/// Profile fields set by hand (the profile columns of accounts.xlsx).
 #[derive(Debug, Args, Default, PartialEq, Eq)]
 pub struct ProfileArgs {
     /// Display name (`""` clears it).

@@ -13,7 +13,7 @@ pub enum Exit {
     /// Everything asked for was done (0).
     Ok,
     /// The command could not do what was asked: an unknown account, a storage,
-    /// file or device error, a rejected sheet (1).
+    /// file or device error, a rejected sheet, a declined confirmation (1).
     Failures,
     /// The command line was wrong (2).
     Usage,

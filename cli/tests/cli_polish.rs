@@ -400,6 +400,13 @@ fn bulk_changes_by_filter_count_confirm_and_change_all_or_none() {
         "a failed bulk change changed some accounts"
     );
 
+    // tag selects by --tag or --device only: --platform alone names no accounts.
+    let run = env
+        .run(&["accounts", "tag", "--platform", "tiktok", "--set", "--yes"])
+        .expect(2);
+    assert!(run.stderr.contains("--tag or --device"), "{}", run.stderr);
+    assert_eq!(statuses(&env), before);
+
     // rm by platform; names and a filter together, or nothing at all, are refused.
     env.run(&["accounts", "rm", "c", "--tag", "warm", "--yes"])
         .expect(2);
