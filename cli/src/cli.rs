@@ -64,7 +64,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the current 2FA code of a secret or of an account.
     Totp(TotpArgs),
-    /// List the phones: the workspace's registry and what the adb server sees.
+    /// List the phones: the workspace's registry and what the adb server sees
+    /// (without a workspace, only what adb sees; none is created).
     Devices(DevicesArgs),
     /// Log accounts in on their phones (email or username + password, 2FA).
     Login(WorkflowArgs),
