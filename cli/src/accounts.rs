@@ -10,11 +10,13 @@ use farmhand::{
 };
 use serde::Serialize;
 
+use crate::bulk::{self, Change};
 use crate::cli::{
-    AccountRefs, AccountsCommand, AddArgs, BindArgs, EditArgs, ListArgs, PasswordArgs, TagArgs,
+    AccountsCommand, AddArgs, BindArgs, EditArgs, ListArgs, PasswordArgs, ProfileArgs,
 };
-use crate::output::{Exit, Output};
+use crate::output::{count, Exit, Output};
 use crate::table::Table;
+use crate::time::iso8601;
 
 /// An account as the CLI shows it: everything but the password and 2FA key,
 /// of which only their presence is shown.
@@ -46,10 +48,14 @@ pub struct AccountView {
     pub tags: Vec<String>,
     /// Profile numbers.
     pub stats: ProfileStats,
-    /// Last login by a workflow.
+    /// Last login by a workflow (Unix milliseconds in JSON).
     pub last_login_at: Option<Timestamp>,
     /// Why the last workflow failed.
     pub last_error: Option<String>,
+    /// When the account was added (Unix milliseconds in JSON).
+    pub created_at: Timestamp,
+    /// When the account last changed (Unix milliseconds in JSON).
+    pub updated_at: Timestamp,
 }
 
 impl From<&Account> for AccountView {
@@ -74,6 +80,8 @@ impl From<&Account> for AccountView {
             stats: account.stats.clone(),
             last_login_at: account.last_login_at,
             last_error: account.last_error.clone(),
+            created_at: account.created_at,
+            updated_at: account.updated_at,
         }
     }
 }
@@ -148,50 +156,116 @@ fn details(v: &AccountView) -> String {
         ("hearts", opt(&stats.hearts)),
         ("videos", opt(&stats.videos)),
         ("friends", opt(&stats.friends)),
-        ("synced at", opt(&stats.synced_at.map(|t| t.unix_seconds()))),
-        (
-            "last login",
-            opt(&v.last_login_at.map(|t| t.unix_seconds())),
-        ),
+        ("synced at", opt(&stats.synced_at.map(iso8601))),
+        ("last login", opt(&v.last_login_at.map(iso8601))),
         ("last error", opt(&v.last_error)),
+        ("created", iso8601(v.created_at)),
+        ("updated", iso8601(v.updated_at)),
     ] {
         table.row([field.to_string(), value]);
     }
     table.to_string()
 }
 
-/// The account named by `reference`: an id (digits), or a username (`@` forces
-/// a username, so `@123` is the user named 123), looked up in `platform` or in
-/// every platform. A username held on two platforms without `--platform` is a
-/// usage error; an unknown account is `NotFound`.
+/// The account named by `reference`: `#ID` or `id:ID` is
+/// an id, `@NAME` a username, a bare number either (an error naming both when
+/// they are different accounts), anything else a username, looked up in
+/// `platform` or in every platform. A username held on two platforms without
+/// `--platform` is a usage error; an unknown account is `NotFound`.
 pub fn resolve(ws: &Workspace, reference: &str, platform: Option<Platform>) -> Result<Account> {
     let reference = reference.trim();
-    if let Ok(id) = reference.parse::<i64>() {
-        let account = ws.get(AccountId(id))?;
-        return match platform {
-            Some(p) if p != account.platform => Err(Error::not_found(format!(
-                "{p} account {id} (account {id} is on {})",
-                account.platform
-            ))),
-            _ => Ok(account),
+    if let Some(digits) = reference
+        .strip_prefix('#')
+        .or_else(|| reference.strip_prefix("id:"))
+    {
+        return match parse_id(digits) {
+            Some(id) => by_id(ws, id, platform),
+            None => Err(Error::validation(
+                "ACCOUNT",
+                format!(
+                    "'{}' is not an account id: `#` and `id:` take the digits of an id",
+                    printable(reference)
+                ),
+            )),
         };
     }
+    let Some(id) = parse_id(reference) else {
+        return by_username(ws, reference, platform)?.ok_or_else(|| not_found(reference, platform));
+    };
+    // An id on another platform than --platform is not a match, like no id.
+    let with_id = match by_id(ws, id, platform) {
+        Err(e) if e.kind() != farmhand::ErrorKind::NotFound => return Err(e),
+        other => other,
+    };
+    match (with_id, by_username(ws, reference, platform)?) {
+        (Ok(a), Some(b)) if a.id != b.id => Err(Error::validation(
+            "ACCOUNT",
+            format!(
+                "'{reference}' is the id of {} and the username of {}: \
+                 say #{reference} for the id or @{reference} for the username",
+                describe(&a),
+                describe(&b)
+            ),
+        )),
+        (Ok(account), _) | (Err(_), Some(account)) => Ok(account),
+        (Err(by_id_error), None) => Err(by_id_error),
+    }
+}
+
+/// A number of at most 18 digits (longer ones are usernames, never ids).
+fn parse_id(text: &str) -> Option<i64> {
+    let digits = !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
+}
+
+/// The account with this id, on `platform` when one is given.
+fn by_id(ws: &Workspace, id: i64, platform: Option<Platform>) -> Result<Account> {
+    let account = ws.get(AccountId(id))?;
+    match platform {
+        Some(p) if p != account.platform => Err(Error::not_found(format!(
+            "{p} account {id} (account {id} is on {})",
+            account.platform
+        ))),
+        _ => Ok(account),
+    }
+}
+
+/// The account with this username on `platform`, or on the one platform that has it.
+fn by_username(ws: &Workspace, name: &str, platform: Option<Platform>) -> Result<Option<Account>> {
     let platforms = platform.map_or(Platform::ALL.to_vec(), |p| vec![p]);
     let mut found = Vec::new();
     for p in platforms {
-        found.extend(ws.find(p, reference)?);
+        found.extend(ws.find(p, name)?);
     }
     match found.len() {
-        0 => Err(Error::not_found(match platform {
-            Some(p) => format!("{p} account '{reference}'"),
-            None => format!("account '{reference}'"),
-        })),
-        1 => Ok(found.remove(0)),
+        0 | 1 => Ok(found.pop()),
         _ => Err(Error::validation(
             "ACCOUNT",
-            format!("'{reference}' is a username on both platforms; add --platform"),
+            format!("'{name}' is a username on both platforms; add --platform"),
         )),
     }
+}
+
+fn not_found(reference: &str, platform: Option<Platform>) -> Error {
+    Error::not_found(match platform {
+        Some(p) => format!("{p} account '{reference}'"),
+        None => format!("account '{reference}'"),
+    })
+}
+
+/// `account 7 (tiktok alice)`.
+fn describe(account: &Account) -> String {
+    format!(
+        "account {} ({} {})",
+        account.id, account.platform, account.username
+    )
+}
+
+/// The text with control characters shown as `?`, for quoting typed input.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// Resolves every reference before anything changes, so one unknown account
@@ -241,28 +315,29 @@ pub fn run(ws: &Workspace, command: AccountsCommand, out: Output) -> Result<Exit
         }
         AccountsCommand::Add(args) => add(ws, args, out),
         AccountsCommand::Edit(args) => edit(ws, args, out),
-        AccountsCommand::Rm(targets) => {
-            let accounts = resolve_all(ws, &targets.accounts, targets.platform)?;
-            for account in &accounts {
-                ws.delete(account.id)?;
-            }
-            let views: Vec<AccountView> = accounts.iter().map(AccountView::from).collect();
-            out.emit(&views, || summary("removed", &views));
-            Ok(Exit::Ok)
+        AccountsCommand::Rm(targets) => bulk::run_refs(ws, &targets, Change::Remove, out),
+        AccountsCommand::Enable(targets) => {
+            bulk::run_refs(ws, &targets, Change::Status(Status::Enabled), out)
         }
-        AccountsCommand::Enable(targets) => set_status(ws, targets, Status::Enabled, out),
-        AccountsCommand::Disable(targets) => set_status(ws, targets, Status::Disabled, out),
+        AccountsCommand::Disable(targets) => {
+            bulk::run_refs(ws, &targets, Change::Status(Status::Disabled), out)
+        }
         AccountsCommand::Bind(args) => bind(ws, args, out),
-        AccountsCommand::Tag(args) => tag(ws, args, out),
+        AccountsCommand::Tag(args) => bulk::run_tag(ws, args, out),
     }
 }
 
-fn summary(verb: &str, views: &[AccountView]) -> String {
+/// `removed 2 accounts: alice (tiktok 1), bob (tiktok 2)`.
+pub fn summary(verb: &str, views: &[AccountView]) -> String {
     let names: Vec<String> = views
         .iter()
         .map(|v| format!("{} ({} {})", v.username, v.platform, v.id))
         .collect();
-    format!("{verb} {}", names.join(", "))
+    format!(
+        "{verb} {}: {}",
+        count(views.len(), "account", "accounts"),
+        names.join(", ")
+    )
 }
 
 fn list(ws: &Workspace, args: ListArgs, out: Output) -> Result<Exit> {
@@ -301,6 +376,7 @@ fn add(ws: &Workspace, args: AddArgs, out: Output) -> Result<Exit> {
     new.password = read_password(&args.password)?;
     new.device = args.device;
     new.package_name = args.package;
+    new.stats = with_profile(ProfileStats::default(), &args.profile);
     let view = AccountView::from(&ws.add(new)?);
     out.emit(&view, || summary("added", std::slice::from_ref(&view)));
     Ok(Exit::Ok)
@@ -316,16 +392,41 @@ fn edit(ws: &Workspace, args: EditArgs, out: Output) -> Result<Exit> {
         logged_in: args.logged_in,
         ..AccountPatch::default()
     };
-    if patch.is_empty() {
+    let profile_changes = args.profile != ProfileArgs::default();
+    if patch.is_empty() && !profile_changes {
         return Err(Error::validation(
             "options",
             "nothing to change: give at least one option (see --help)",
         ));
     }
     let account = resolve(ws, &args.target.account, args.target.platform)?;
-    let view = AccountView::from(&ws.update(account.id, patch)?);
+    // Read-modify-write in one transaction, so profile fields not given keep
+    // their current values even when a sync writes them meanwhile.
+    let updated = ws.store().update_with(account.id, &mut |current| {
+        let mut patch = patch.clone();
+        if profile_changes {
+            patch.stats = Some(with_profile(current.stats.clone(), &args.profile));
+        }
+        Ok(patch)
+    })?;
+    let view = AccountView::from(&updated);
     out.emit(&view, || summary("updated", std::slice::from_ref(&view)));
     Ok(Exit::Ok)
+}
+
+/// `stats` with the profile fields given on the command line replaced (the
+/// store checks them: counts up to 2^63-1, short single-line texts).
+fn with_profile(stats: ProfileStats, profile: &ProfileArgs) -> ProfileStats {
+    ProfileStats {
+        nickname: profile.nickname.clone().or(stats.nickname),
+        country: profile.country.clone().or(stats.country),
+        followers: profile.followers.or(stats.followers),
+        following: profile.following.or(stats.following),
+        hearts: profile.hearts.or(stats.hearts),
+        videos: profile.videos.or(stats.videos),
+        friends: profile.friends.or(stats.friends),
+        synced_at: stats.synced_at,
+    }
 }
 
 /// `Some(Some(v))` to set, `Some(None)` to clear, `None` to leave alone.
@@ -335,20 +436,6 @@ fn clearable<T>(value: Option<T>, clear: bool) -> Option<Option<T>> {
     } else {
         value.map(Some)
     }
-}
-
-fn set_status(ws: &Workspace, targets: AccountRefs, status: Status, out: Output) -> Result<Exit> {
-    let accounts = resolve_all(ws, &targets.accounts, targets.platform)?;
-    let mut views = Vec::new();
-    for account in accounts {
-        let account = match status {
-            Status::Enabled => ws.enable(account.id)?,
-            Status::Disabled => ws.disable(account.id)?,
-        };
-        views.push(AccountView::from(&account));
-    }
-    out.emit(&views, || summary(status.as_str(), &views));
-    Ok(Exit::Ok)
 }
 
 fn bind(ws: &Workspace, args: BindArgs, out: Output) -> Result<Exit> {
@@ -365,22 +452,6 @@ fn bind(ws: &Workspace, args: BindArgs, out: Output) -> Result<Exit> {
             opt(&view.device_index)
         ),
         None => format!("{} is unbound", view.username),
-    });
-    Ok(Exit::Ok)
-}
-
-fn tag(ws: &Workspace, args: TagArgs, out: Output) -> Result<Exit> {
-    let account = resolve(ws, &args.target.account, args.target.platform)?;
-    let account = if args.set {
-        ws.set_tags(account.id, &args.tags)?
-    } else if args.remove {
-        ws.remove_tags(account.id, &args.tags)?
-    } else {
-        ws.add_tags(account.id, &args.tags)?
-    };
-    let view = AccountView::from(&account);
-    out.emit(&view, || {
-        format!("{} tags: {}", view.username, view.tags.join(","))
     });
     Ok(Exit::Ok)
 }
@@ -405,6 +476,31 @@ mod tests {
         assert!(err.to_string().contains("'nobody'"), "{err}");
         let err = resolve(&ws, &alice.id.to_string(), Some(Platform::Instagram)).unwrap_err();
         assert_eq!(err.kind(), farmhand::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_bare_number_is_an_id_or_a_username_and_refused_when_it_is_both() {
+        let ws = Workspace::in_memory();
+        let alice = ws.add(NewAccount::new(Platform::TikTok, "alice")).unwrap();
+        let id = alice.id.to_string();
+        let named = ws.add(NewAccount::new(Platform::Instagram, &id)).unwrap();
+        let err = resolve(&ws, &id, None).unwrap_err();
+        assert_eq!(err.kind(), farmhand::ErrorKind::Validation);
+        assert!(err.to_string().contains("(tiktok alice)"), "{err}");
+        assert!(
+            err.to_string().contains(&format!("(instagram {id})")),
+            "{err}"
+        );
+        // --platform settles it: the id is on TikTok, the username on Instagram.
+        let on = |p| resolve(&ws, &id, Some(p)).unwrap().id;
+        assert_eq!(on(Platform::Instagram), named.id);
+        assert_eq!(on(Platform::TikTok), alice.id);
+        assert_eq!(resolve(&ws, &format!("#{id}"), None).unwrap().id, alice.id);
+        assert_eq!(resolve(&ws, &format!("@{id}"), None).unwrap().id, named.id);
+        let err = resolve(&ws, "#x1", None).unwrap_err();
+        assert_eq!(err.kind(), farmhand::ErrorKind::Validation);
+        assert_eq!(parse_id("1234567890123456789"), None);
+        assert_eq!(parse_id("+5"), None);
     }
 
     #[test]

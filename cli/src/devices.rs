@@ -48,26 +48,14 @@ fn state_name(state: &DeviceState) -> String {
     }
 }
 
-/// Lists the phones. Exits 1 when the adb server cannot be asked (the registry
-/// is still printed); `--offline` does not ask it.
-pub fn run(ws: &Workspace, args: DevicesArgs, out: Output) -> Result<Exit> {
+/// Lists the phones: the workspace's registry (none without a workspace) and
+/// what adb sees. Exits 1 when the adb server cannot be asked (the registry is
+/// still printed); `--offline` does not ask it.
+pub fn run(ws: Option<&Workspace>, args: DevicesArgs, out: Output) -> Result<Exit> {
     let mut by_serial: BTreeMap<String, DeviceView> = BTreeMap::new();
-    for record in ws.devices()? {
-        let accounts = ws.count(&AccountFilter {
-            device: Some(Some(record.serial.clone())),
-            ..AccountFilter::default()
-        })?;
-        by_serial.insert(
-            record.serial.clone(),
-            DeviceView {
-                serial: record.serial,
-                index: Some(record.index),
-                label: record.label,
-                state: None,
-                model: None,
-                accounts,
-            },
-        );
+    match ws {
+        Some(ws) => registry(ws, &mut by_serial)?,
+        None => out.note("no workspace yet: listing only what the adb server sees"),
     }
     let (adb, live) = if args.offline {
         (None, Ok(Vec::new()))
@@ -106,6 +94,28 @@ pub fn run(ws: &Workspace, args: DevicesArgs, out: Output) -> Result<Exit> {
     }
     out.emit(&view, || devices_text(&view, args.offline));
     Ok(Exit::failures_unless(view.adb_error.is_none()))
+}
+
+/// Adds the workspace's registered phones with their account counts.
+fn registry(ws: &Workspace, by_serial: &mut BTreeMap<String, DeviceView>) -> Result<()> {
+    for record in ws.devices()? {
+        let accounts = ws.count(&AccountFilter {
+            device: Some(Some(record.serial.clone())),
+            ..AccountFilter::default()
+        })?;
+        by_serial.insert(
+            record.serial.clone(),
+            DeviceView {
+                serial: record.serial,
+                index: Some(record.index),
+                label: record.label,
+                state: None,
+                model: None,
+                accounts,
+            },
+        );
+    }
+    Ok(())
 }
 
 fn devices_text(view: &DevicesView, offline: bool) -> String {

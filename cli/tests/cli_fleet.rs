@@ -24,7 +24,7 @@ fn a_wrong_password_is_a_failure_of_the_run() {
     .expect(0);
     let run = env
         .run(&["--json", "login", "--adb", &adb.addr().to_string()])
-        .expect(1);
+        .expect(3);
     assert_eq!(run.json()["results"][0]["outcome"], "wrong_password");
     assert!(!run.all().contains("not-mias-password"));
     let mia = env
