@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use farmhand::device::{AdbDriver, DeviceDriver};
 use farmhand::ops::{CancelToken, Report, RunOptions};
-use farmhand_sim::adb_server::ADB_ENV;
-use farmhand_sim::{AdbServer, Scenario, SimFleet};
 use farmhand::store::AccountFilter;
 use farmhand::xlsx::{ExportOptions, ExportSummary, ImportOptions, ImportReport};
 use farmhand::{Error, Platform, Result, Workspace};
+use farmhand_sim::adb_server::ADB_ENV;
+use farmhand_sim::{AdbServer, Scenario, SimFleet};
 use serde::Serialize;
 
 use crate::accounts::{accounts_table, AccountView};
@@ -95,9 +95,12 @@ fn sample_rows(platform: Platform, phone1: &str) -> Vec<SampleRow> {
 
 /// Writes a sample sheet (sheet `accounts`, TikMatrix column names).
 fn write_sample(path: &Path, rows: &[SampleRow]) -> Result<()> {
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::Import {
-        source_name: path.display().to_string(),
-        message: format!("cannot write the sample sheet: {e}"),
+    let fail = |e: rust_xlsxwriter::XlsxError| match e {
+        rust_xlsxwriter::XlsxError::IoError(io) => Error::io(path, io),
+        other => Error::io(
+            path,
+            std::io::Error::other(format!("cannot write the sample sheet: {other}")),
+        ),
     };
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();

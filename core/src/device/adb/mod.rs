@@ -163,7 +163,8 @@ fn wire_error(
                 "no adb server at {server} ({io}); start one with `adb start-server` \
                  (another port: `adb -P PORT start-server` and ANDROID_ADB_SERVER_PORT=PORT)"
             ),
-        ),
+        )
+        .with_source(io),
         WireError::Timeout => Error::Timeout {
             what: format!("{what} on {who}"),
             after: timeout,
@@ -172,7 +173,7 @@ fn wire_error(
             who,
             format!("connection closed during {what} (phone offline or server gone)"),
         ),
-        WireError::Io(io) => Error::device(who, format!("{what}: {io}")),
+        WireError::Io(io) => Error::device(who, format!("{what}: {io}")).with_source(io),
         WireError::Fail(message) => Error::device(who, format!("{what}: {message}")),
         WireError::Protocol(message) => Error::device(
             who,
