@@ -2,81 +2,17 @@
 
 use std::io::BufRead;
 
-use farmhand::secret::split_password;
 use farmhand::store::AccountFilter;
 use farmhand::{
-    Account, AccountId, AccountPatch, Error, NewAccount, Platform, ProfileStats, Result, Secret,
-    Status, Timestamp, Workspace,
+    Account, AccountId, AccountPatch, Error, NewAccount, Platform, Result, Secret, Status,
+    Workspace,
 };
-use serde::Serialize;
 
 use crate::cli::{
     AccountRefs, AccountsCommand, AddArgs, BindArgs, EditArgs, ListArgs, PasswordArgs, TagArgs,
 };
 use crate::output::{Exit, Output};
 use crate::table::Table;
-
-/// An account as the CLI shows it: everything but the password and 2FA key,
-/// of which only their presence is shown.
-#[derive(Debug, Clone, Serialize)]
-pub struct AccountView {
-    /// Store id.
-    pub id: AccountId,
-    /// Platform.
-    pub platform: Platform,
-    /// Username.
-    pub username: String,
-    /// Login email.
-    pub email: Option<String>,
-    /// Whether a password is stored.
-    pub has_password: bool,
-    /// Whether the password carries a 2FA key.
-    pub has_2fa: bool,
-    /// Bound phone.
-    pub device: Option<String>,
-    /// The phone's friendly number.
-    pub device_index: Option<u32>,
-    /// Clone-app package.
-    pub package_name: Option<String>,
-    /// Logged-in flag.
-    pub logged_in: bool,
-    /// Enabled or disabled.
-    pub status: Status,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Profile numbers.
-    pub stats: ProfileStats,
-    /// Last login by a workflow.
-    pub last_login_at: Option<Timestamp>,
-    /// Why the last workflow failed.
-    pub last_error: Option<String>,
-}
-
-impl From<&Account> for AccountView {
-    fn from(account: &Account) -> Self {
-        let (has_password, has_2fa) = match &account.password {
-            Some(pwd) if !pwd.is_empty() => (true, split_password(pwd.expose()).1.is_some()),
-            _ => (false, false),
-        };
-        AccountView {
-            id: account.id,
-            platform: account.platform,
-            username: account.username.to_string(),
-            email: account.email.clone(),
-            has_password,
-            has_2fa,
-            device: account.device.clone(),
-            device_index: account.device_index,
-            package_name: account.package_name.clone(),
-            logged_in: account.logged_in,
-            status: account.status,
-            tags: account.tags.clone(),
-            stats: account.stats.clone(),
-            last_login_at: account.last_login_at,
-            last_error: account.last_error.clone(),
-        }
-    }
-}
 
 fn yes(flag: bool) -> &'static str {
     if flag {
@@ -90,8 +26,9 @@ fn opt<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map_or_else(|| "-".into(), T::to_string)
 }
 
-/// The roster as a table (one line per account).
-pub fn accounts_table(views: &[AccountView]) -> Table {
+/// The roster as a table (one line per account); the password and 2FA key
+/// show only as whether they are set.
+pub fn accounts_table(accounts: &[Account]) -> Table {
     let mut table = Table::new([
         "ID",
         "PLATFORM",
@@ -106,14 +43,14 @@ pub fn accounts_table(views: &[AccountView]) -> Table {
         "FOLLOWERS",
         "TAGS",
     ]);
-    for v in views {
+    for v in accounts {
         table.row([
             v.id.to_string(),
             v.platform.to_string(),
-            v.username.clone(),
+            v.username.to_string(),
             opt(&v.email),
-            yes(v.has_password).into(),
-            yes(v.has_2fa).into(),
+            yes(v.has_password()).into(),
+            yes(v.has_2fa()).into(),
             opt(&v.device),
             opt(&v.device_index),
             yes(v.logged_in).into(),
@@ -125,16 +62,16 @@ pub fn accounts_table(views: &[AccountView]) -> Table {
     table
 }
 
-fn details(v: &AccountView) -> String {
+fn details(v: &Account) -> String {
     let mut table = Table::new(["FIELD", "VALUE"]);
     let stats = &v.stats;
     for (field, value) in [
         ("id", v.id.to_string()),
         ("platform", v.platform.to_string()),
-        ("username", v.username.clone()),
+        ("username", v.username.to_string()),
         ("email", opt(&v.email)),
-        ("password", yes(v.has_password).into()),
-        ("2fa", yes(v.has_2fa).into()),
+        ("password", yes(v.has_password()).into()),
+        ("2fa", yes(v.has_2fa()).into()),
         ("device", opt(&v.device)),
         ("device_index", opt(&v.device_index)),
         ("package", opt(&v.package_name)),
@@ -235,8 +172,8 @@ pub fn run(ws: &Workspace, command: AccountsCommand, out: Output) -> Result<Exit
     match command {
         AccountsCommand::List(args) => list(ws, args, out),
         AccountsCommand::Show(target) => {
-            let view = AccountView::from(&resolve(ws, &target.account, target.platform)?);
-            out.emit(&view, || details(&view));
+            let account = resolve(ws, &target.account, target.platform)?;
+            out.emit(&account, || details(&account));
             Ok(Exit::Ok)
         }
         AccountsCommand::Add(args) => add(ws, args, out),
@@ -246,8 +183,7 @@ pub fn run(ws: &Workspace, command: AccountsCommand, out: Output) -> Result<Exit
             for account in &accounts {
                 ws.delete(account.id)?;
             }
-            let views: Vec<AccountView> = accounts.iter().map(AccountView::from).collect();
-            out.emit(&views, || summary("removed", &views));
+            out.emit(&accounts, || summary("removed", &accounts));
             Ok(Exit::Ok)
         }
         AccountsCommand::Enable(targets) => set_status(ws, targets, Status::Enabled, out),
@@ -257,8 +193,8 @@ pub fn run(ws: &Workspace, command: AccountsCommand, out: Output) -> Result<Exit
     }
 }
 
-fn summary(verb: &str, views: &[AccountView]) -> String {
-    let names: Vec<String> = views
+fn summary(verb: &str, accounts: &[Account]) -> String {
+    let names: Vec<String> = accounts
         .iter()
         .map(|v| format!("{} ({} {})", v.username, v.platform, v.id))
         .collect();
@@ -278,12 +214,12 @@ fn list(ws: &Workspace, args: ListArgs, out: Output) -> Result<Exit> {
         tag: args.tag,
         text: args.search,
     };
-    let views: Vec<AccountView> = ws.list(&filter)?.iter().map(AccountView::from).collect();
-    out.emit(&views, || {
-        if views.is_empty() {
+    let accounts = ws.list(&filter)?;
+    out.emit(&accounts, || {
+        if accounts.is_empty() {
             "no accounts\n".into()
         } else {
-            accounts_table(&views).to_string()
+            accounts_table(&accounts).to_string()
         }
     });
     Ok(Exit::Ok)
@@ -301,8 +237,10 @@ fn add(ws: &Workspace, args: AddArgs, out: Output) -> Result<Exit> {
     new.password = read_password(&args.password)?;
     new.device = args.device;
     new.package_name = args.package;
-    let view = AccountView::from(&ws.add(new)?);
-    out.emit(&view, || summary("added", std::slice::from_ref(&view)));
+    let account = ws.add(new)?;
+    out.emit(&account, || {
+        summary("added", std::slice::from_ref(&account))
+    });
     Ok(Exit::Ok)
 }
 
@@ -323,8 +261,10 @@ fn edit(ws: &Workspace, args: EditArgs, out: Output) -> Result<Exit> {
         ));
     }
     let account = resolve(ws, &args.target.account, args.target.platform)?;
-    let view = AccountView::from(&ws.update(account.id, patch)?);
-    out.emit(&view, || summary("updated", std::slice::from_ref(&view)));
+    let account = ws.update(account.id, patch)?;
+    out.emit(&account, || {
+        summary("updated", std::slice::from_ref(&account))
+    });
     Ok(Exit::Ok)
 }
 
@@ -339,15 +279,14 @@ fn clearable<T>(value: Option<T>, clear: bool) -> Option<Option<T>> {
 
 fn set_status(ws: &Workspace, targets: AccountRefs, status: Status, out: Output) -> Result<Exit> {
     let accounts = resolve_all(ws, &targets.accounts, targets.platform)?;
-    let mut views = Vec::new();
+    let mut changed = Vec::new();
     for account in accounts {
-        let account = match status {
+        changed.push(match status {
             Status::Enabled => ws.enable(account.id)?,
             Status::Disabled => ws.disable(account.id)?,
-        };
-        views.push(AccountView::from(&account));
+        });
     }
-    out.emit(&views, || summary(status.as_str(), &views));
+    out.emit(&changed, || summary(status.as_str(), &changed));
     Ok(Exit::Ok)
 }
 
@@ -357,14 +296,13 @@ fn bind(ws: &Workspace, args: BindArgs, out: Output) -> Result<Exit> {
         Some(serial) => ws.bind_device(account.id, serial)?,
         None => ws.unbind_device(account.id)?,
     };
-    let view = AccountView::from(&account);
-    out.emit(&view, || match &view.device {
+    out.emit(&account, || match &account.device {
         Some(serial) => format!(
             "bound {} to {serial} (#{})",
-            view.username,
-            opt(&view.device_index)
+            account.username,
+            opt(&account.device_index)
         ),
-        None => format!("{} is unbound", view.username),
+        None => format!("{} is unbound", account.username),
     });
     Ok(Exit::Ok)
 }
@@ -378,9 +316,8 @@ fn tag(ws: &Workspace, args: TagArgs, out: Output) -> Result<Exit> {
     } else {
         ws.add_tags(account.id, &args.tags)?
     };
-    let view = AccountView::from(&account);
-    out.emit(&view, || {
-        format!("{} tags: {}", view.username, view.tags.join(","))
+    out.emit(&account, || {
+        format!("{} tags: {}", account.username, account.tags.join(","))
     });
     Ok(Exit::Ok)
 }
@@ -421,21 +358,35 @@ mod tests {
     }
 
     #[test]
-    fn views_show_whether_secrets_are_set_never_their_value() {
+    fn output_shows_whether_secrets_are_set_never_their_value() {
         let ws = Workspace::in_memory();
         let account = ws
             .add(NewAccount::new(Platform::TikTok, "carol").password("hunter2:JBSWY3DPEHPK3PXP"))
             .unwrap();
-        let view = AccountView::from(&account);
-        assert!(view.has_password && view.has_2fa);
-        let json = serde_json::to_string(&view).unwrap();
+        let json = serde_json::to_value(&account).unwrap();
+        assert_eq!(
+            (&json["has_password"], &json["has_2fa"]),
+            (&true.into(), &true.into())
+        );
+        let json = json.to_string();
         assert!(!json.contains("hunter2") && !json.contains("JBSWY3DPEHPK3PXP"));
-        let text = accounts_table(&[view]).to_string();
-        assert!(!text.contains("hunter2") && !text.contains("JBSWY3DPEHPK3PXP"));
+        for text in [
+            accounts_table(std::slice::from_ref(&account)).to_string(),
+            details(&account),
+        ] {
+            assert!(
+                !text.contains("hunter2") && !text.contains("JBSWY3DPEHPK3PXP"),
+                "{text}"
+            );
+            assert!(text.contains("yes"), "{text}");
+        }
         let plain = ws
             .add(NewAccount::new(Platform::TikTok, "dave").password("hunter2"))
             .unwrap();
-        let view = AccountView::from(&plain);
-        assert!(view.has_password && !view.has_2fa);
+        let json = serde_json::to_value(&plain).unwrap();
+        assert_eq!(
+            (&json["has_password"], &json["has_2fa"]),
+            (&true.into(), &false.into())
+        );
     }
 }
