@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::text;
 
+mod serialise;
+pub use serialise::WithSecrets;
+
 /// Longest username accepted, in characters (both platforms allow far fewer).
 pub const MAX_USERNAME_CHARS: usize = 64;
 /// Longest free-text field accepted (email, password, nickname, last error...), in characters.
@@ -294,7 +297,10 @@ pub struct ProfileStats {
 }
 
 /// An account as stored: everything the roster knows about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialising it leaves the password and 2FA key out (`has_password` and
+/// `has_2fa` say whether they are set); [`Account::with_secrets`] writes them too.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Account {
     /// Store-assigned id (sheet column `id`).
     pub id: AccountId,

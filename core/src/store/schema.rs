@@ -86,12 +86,10 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
         .map_err(|e| refusal(path, e))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Storage {
-            message: format!(
-                "{}: cannot use write-ahead logging (journal mode stays {mode})",
-                path.display()
-            ),
-        });
+        return Err(Error::storage(format!(
+            "{}: cannot use write-ahead logging (journal mode stays {mode})",
+            path.display()
+        )));
     }
     // NORMAL is durable in WAL mode except for the last commits on power loss;
     // memory-mapped reads spare a copy per page when listing large rosters.
@@ -139,8 +137,11 @@ fn check(conn: &Connection, path: &Path) -> Result<i64> {
         Ok((app, version, objects))
     };
     let (app, version, objects) = read().map_err(|e| refusal(path, e))?;
-    let foreign = |what: &str| Error::Storage {
-        message: format!("{} is not a farmhand workspace: {what}", path.display()),
+    let foreign = |what: &str| {
+        Error::storage(format!(
+            "{} is not a farmhand workspace: {what}",
+            path.display()
+        ))
     };
     if app == 0 && version == 0 && objects == 0 {
         return Ok(0);
@@ -149,12 +150,10 @@ fn check(conn: &Connection, path: &Path) -> Result<i64> {
         return Err(foreign("it is an SQLite database of another application"));
     }
     if version > VERSION {
-        return Err(Error::Storage {
-            message: format!(
-                "{} was written by a newer farmhand (schema version {version}; this build knows up to {VERSION}); it was left untouched",
-                path.display()
-            ),
-        });
+        return Err(Error::storage(format!(
+            "{} was written by a newer farmhand (schema version {version}; this build knows up to {VERSION}); it was left untouched",
+            path.display()
+        )));
     }
     if version < 1 {
         return Err(foreign("it has a farmhand id but no schema version"));
@@ -177,7 +176,7 @@ fn refusal(path: &Path, e: rusqlite::Error) -> Error {
         ),
         _ => format!("{}: {e}", path.display()),
     };
-    Error::Storage { message }
+    Error::storage(message).with_source(e)
 }
 
 #[cfg(test)]
