@@ -218,7 +218,7 @@ fn two_connections_in_two_threads_lose_no_update() {
                             })
                         })
                         .unwrap();
-                    ws.add(NewAccount::new(TT, format!("w{w}-{i}"))).unwrap();
+                    ws.add(NewAccount::new(TT, format!("w{w}_{i}"))).unwrap();
                     ws.list(&AccountFilter::default()).unwrap();
                 }
             })
@@ -338,4 +338,76 @@ fn a_batch_failing_inside_a_group_of_new_phones_leaves_nothing_behind() {
     let last = devices.last().unwrap().index;
     let given: Vec<u32> = after[devices.len()..].iter().map(|d| d.index).collect();
     assert_eq!(given, (last + 1..=last + 300).collect::<Vec<_>>());
+}
+
+/// Usernames stored under the older, looser rule (`@@zoe` was kept as `@zoe`,
+/// look-alikes and long names were accepted) still load, list, export and
+/// re-import unchanged, and can be renamed to a valid name.
+#[test]
+fn accounts_stored_under_an_older_username_rule_load_and_can_be_renamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let legacy = ["@zoe", "Bob_\u{dc}", "\u{430}lice", &"x".repeat(40)];
+    let ids: Vec<farmhand::AccountId> = {
+        let ws = Workspace::open(&path).unwrap();
+        let ids: Vec<farmhand::AccountId> = (0..legacy.len())
+            .map(|i| ws.add(NewAccount::new(TT, format!("u{i}"))).unwrap().id)
+            .collect();
+        drop(ws);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (id, name) in ids.iter().zip(legacy) {
+            conn.execute(
+                "UPDATE accounts SET username = ?1, username_key = ?2 WHERE id = ?3",
+                rusqlite::params![name, name.to_lowercase(), id.0],
+            )
+            .unwrap();
+        }
+        ids
+    };
+    let ws = Workspace::open(&path).unwrap();
+    let listed = ws.list(&AccountFilter::default()).unwrap();
+    let names: Vec<&str> = listed.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(names, legacy);
+    assert_eq!(ws.find(TT, "bob_\u{dc}").unwrap().unwrap().id, ids[1]);
+
+    let sheet = dir.path().join("accounts.xlsx");
+    ws.export_xlsx(&sheet, &farmhand::xlsx::ExportOptions::new(TT))
+        .unwrap();
+    let report = ws
+        .import_xlsx(&sheet, &farmhand::xlsx::ImportOptions::new(TT))
+        .unwrap();
+    assert!(report.is_applied(), "{report}");
+    assert_eq!(report.unchanged, legacy.len(), "{report}");
+    assert_eq!(ws.list(&AccountFilter::default()).unwrap(), listed);
+
+    let renamed = ws
+        .update(
+            ids[0],
+            AccountPatch {
+                username: Some("zoe".into()),
+                ..AccountPatch::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(renamed.username.as_str(), "zoe");
+    let err = ws
+        .update(
+            ids[2],
+            AccountPatch {
+                username: Some("\u{430}lice2".into()),
+                ..AccountPatch::default()
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("U+0430"), "{err}");
+    let other = ws
+        .update(
+            ids[2],
+            AccountPatch {
+                tags: Some(vec!["kept".into()]),
+                ..AccountPatch::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(other.username.as_str(), "\u{430}lice");
 }

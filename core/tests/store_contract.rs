@@ -178,14 +178,14 @@ pub fn nul_and_control_characters_are_refused(ws: Workspace) {
 
 pub fn emoji_and_sql_looking_text_round_trip_verbatim(ws: Workspace) {
     let sql = "x'); DROP TABLE accounts; --";
-    let mut new = NewAccount::new(TT, "🦊fox_ñ")
+    let mut new = NewAccount::new(TT, "fox_n.2")
         .email("robert'); DROP TABLE accounts;--@example.com")
         .password(format!("{sql} 🔑 \" ' % _ \\"))
         .tags(["🔥 hot", "' OR 1=1 --", "100%_done"]);
     new.stats.nickname = Some("Zoë 🦊 \"quoted\" ".into());
     let a = ws.add(new).unwrap();
     let back = ws.get(a.id).unwrap();
-    assert_eq!(back.username.as_str(), "🦊fox_ñ");
+    assert_eq!(back.username.as_str(), "fox_n.2");
     assert_eq!(
         back.email.as_deref(),
         Some("robert'); DROP TABLE accounts;--@example.com")
@@ -196,7 +196,7 @@ pub fn emoji_and_sql_looking_text_round_trip_verbatim(ws: Workspace) {
     );
     assert_eq!(back.tags, ["🔥 hot", "' OR 1=1 --", "100%_done"]);
     assert_eq!(back.stats.nickname.as_deref(), Some("Zoë 🦊 \"quoted\""));
-    assert_eq!(ws.find(TT, "🦊FOX_Ñ").unwrap().unwrap().id, a.id);
+    assert_eq!(ws.find(TT, "FOX_N.2").unwrap().unwrap().id, a.id);
     // Wildcards in filters are literal.
     let only = |f: AccountFilter| ws.list(&f).unwrap().len();
     assert_eq!(
@@ -878,7 +878,7 @@ pub fn concurrent_tag_adds_from_threads_all_survive(ws: Workspace) {
             thread::spawn(move || {
                 for i in 0..15 {
                     ws.add_tags(a.id, [format!("t{t}-{i}")]).unwrap();
-                    ws.add(NewAccount::new(TT, format!("thread{t}-{i}")))
+                    ws.add(NewAccount::new(TT, format!("thread{t}_{i}")))
                         .unwrap();
                 }
             })

@@ -235,7 +235,7 @@ fn a_32767_character_cell() {
     assert_eq!(
         errors,
         [
-            "row 2, column username: is 32767 characters long; at most 64 are allowed",
+            "row 2, column username: is 32767 characters long; at most 30 are allowed",
             "row 3, column pwd: is 32767 characters long; at most 4096 are allowed",
             "row 3, column nickname: is 32767 characters long; at most 4096 are allowed",
         ]

@@ -417,8 +417,8 @@ fn usernames_repeat_in_a_file_in_any_spelling_is_a_row_error() {
     assert_eq!(
         errors,
         [
-            "row 3, column username: 'zed' is the same account as row 2 (usernames ignore case and a leading @)",
-            "row 4, column username: 'ZED' is the same account as row 2 (usernames ignore case and a leading @)",
+            "row 3, column username: 'zed' is the same account as row 2 (usernames ignore case and leading @s)",
+            "row 4, column username: 'ZED' is the same account as row 2 (usernames ignore case and leading @s)",
         ]
     );
     assert!(snapshot(&ws).is_empty());
@@ -734,4 +734,49 @@ fn damage_sheet_end(mut bytes: Vec<u8>) -> Vec<u8> {
     let at = name + (next - name) * 9 / 10;
     bytes[at..at + 16].fill(0xA5);
     bytes
+}
+
+#[test]
+fn look_alike_and_at_laden_usernames_in_a_sheet() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let alice = ws.add(NewAccount::new(Platform::TikTok, "alice")).unwrap();
+    let path = dir.path().join("names.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username"]),
+            vec![V::S("@@bob")],
+            vec![V::S("\u{430}lice")],
+            vec![V::S("ali\u{200d}ce")],
+            vec![V::S("al@ice")],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].starts_with("row 3, column username:") && errors[0].contains("U+0430"));
+    assert!(errors[1].starts_with("row 4, column username:") && errors[1].contains("U+200D"));
+    assert!(errors[2].starts_with("row 5, column username:") && errors[2].contains("'@'"));
+    assert_eq!(snapshot(&ws), [alice]);
+
+    let report = ws
+        .import_xlsx(
+            &path,
+            &ImportOptions::new(Platform::TikTok).skip_invalid(true),
+        )
+        .unwrap();
+    assert_eq!((report.created, report.skipped), (1, 3), "{report}");
+    assert_eq!(
+        ws.find(Platform::TikTok, "bob")
+            .unwrap()
+            .unwrap()
+            .username
+            .as_str(),
+        "bob"
+    );
 }

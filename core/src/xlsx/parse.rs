@@ -21,12 +21,23 @@ use crate::text;
 /// `Some(None)` for an empty cell (clear), `Some(Some(v))` for a value.
 pub(crate) type Field<T> = Option<Option<T>>;
 
+/// A row's username cell: its trimmed text and what the account rules make of
+/// it. A refused name may still be the stored name of the account the row's id
+/// names (an older rule allowed it); the planner decides.
+#[derive(Debug, Clone)]
+pub(crate) struct RowName {
+    /// The cell's text, trimmed.
+    pub(crate) text: String,
+    /// [`Username::parse`] of the text, or its refusal (without the field prefix).
+    pub(crate) parsed: Result<Username, String>,
+}
+
 /// One row with every present column typed and checked.
 #[derive(Debug, Clone)]
 pub(crate) struct ParsedRow {
     pub(crate) number: u32,
     pub(crate) id: Option<AccountId>,
-    pub(crate) username: Username,
+    pub(crate) username: RowName,
     pub(crate) email: Field<String>,
     pub(crate) password: Field<Secret>,
     pub(crate) package_name: Field<String>,
@@ -98,13 +109,10 @@ pub(crate) fn parse_row(
         });
     };
     let username = match cell(Column::Username).map(Cell::text) {
-        Some(Ok(Some(text))) => match Username::parse(&text) {
-            Ok(u) => Some(u),
-            Err(e) => {
-                fail(Column::Username, validation_reason(e));
-                None
-            }
-        },
+        Some(Ok(Some(text))) => Some(RowName {
+            parsed: Username::parse(&text).map_err(validation_reason),
+            text: crate::account::trimmed_string(text),
+        }),
         Some(Ok(None)) | None => {
             fail(
                 Column::Username,
@@ -207,6 +215,20 @@ pub(crate) fn parse_row(
     };
     let username = match username {
         Some(username) if errors.is_empty() => username,
+        Some(RowName {
+            parsed: Err(reason),
+            ..
+        }) => {
+            errors.insert(
+                0,
+                RowError {
+                    row: number,
+                    column: Some(Column::Username.name().to_string()),
+                    reason,
+                },
+            );
+            return Err(errors);
+        }
         _ => return Err(errors),
     };
     Ok(ParsedRow {
@@ -224,8 +246,8 @@ pub(crate) fn parse_row(
     })
 }
 
-/// The account a row creates; absent columns take their defaults.
-pub(crate) fn new_account(row: ParsedRow, platform: Platform) -> NewAccount {
+/// The account a row creates under `username`; absent columns take their defaults.
+pub(crate) fn new_account(row: ParsedRow, username: Username, platform: Platform) -> NewAccount {
     let stats = if platform == Platform::TikTok {
         row.stats.merged_into(&ProfileStats::default())
     } else {
@@ -233,7 +255,7 @@ pub(crate) fn new_account(row: ParsedRow, platform: Platform) -> NewAccount {
     };
     NewAccount {
         platform,
-        username: row.username.into(),
+        username: username.into(),
         email: row.email.flatten(),
         password: row.password.flatten(),
         device: row.device.flatten(),
@@ -389,7 +411,11 @@ mod tests {
         );
         assert!(errors.is_empty(), "{errors:?}");
         let row = &rows[0];
-        assert_eq!(row.username.as_str(), "998877");
+        assert!(
+            matches!(&row.username.parsed, Ok(u) if u.as_str() == "998877"),
+            "{:?}",
+            row.username
+        );
         assert_eq!(row.password.clone().flatten().unwrap().expose(), "123456");
         assert_eq!(
             row.tags.as_deref(),
@@ -401,13 +427,26 @@ mod tests {
     }
 
     #[test]
-    fn a_long_username_is_a_row_error() {
+    fn a_long_username_is_kept_with_its_refusal_for_the_planner() {
         let (rows, errors) = sheet(&[Column::Username], &[&[text(&"u".repeat(32_767))]]);
-        assert!(rows.is_empty());
-        let error = errors[0].to_string();
-        assert!(
-            error.contains("row 2, column username: is 32767 characters long"),
-            "{error}"
+        assert!(errors.is_empty(), "{errors:?}");
+        let reason = rows[0].username.parsed.as_ref().unwrap_err();
+        assert!(reason.starts_with("is 32767 characters long"), "{reason}");
+    }
+
+    #[test]
+    fn a_refused_username_is_reported_with_the_rows_other_errors() {
+        let (rows, errors) = sheet(
+            &[Column::Username, Column::Status],
+            &[&[text("al\u{200d}ice"), text("yes")]],
         );
+        assert!(rows.is_empty());
+        let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with("row 2, column username:"),
+            "{errors:?}"
+        );
+        assert!(errors[0].contains("U+200D"), "{errors:?}");
     }
 }

@@ -16,11 +16,12 @@ use std::collections::VecDeque;
 
 use super::columns::{Column, HeaderMap};
 use super::options::{ImportOptions, OnDuplicate};
-use super::parse::{new_account, parse_row, Field, ParsedRow};
+use super::parse::{new_account, parse_row, Field, ParsedRow, RowName};
 use super::reader::{RowSink, SheetRow};
 use super::report::{ImportOutcome, ImportReport, RowError};
 use crate::account::{
     printable, Account, AccountId, AccountPatch, NewAccount, Platform, ProfileStats, Timestamp,
+    Username,
 };
 use crate::error::{Error, Result};
 use crate::store::{AccountFilter, AccountStore, BatchOp};
@@ -194,28 +195,33 @@ impl<'e> Planner<'e> {
     fn target_and_op(&mut self, row: ParsedRow) -> std::result::Result<Option<Planned>, RowFault> {
         let platform = self.options.platform;
         let existing = self.existing;
-        let key = row.username.key().to_string();
+        let by_id = match row.id {
+            Some(id) => match existing.account(id) {
+                Some(account) => Some(account),
+                None => return Err((Some(Column::Id), existing.missing_id(id, platform))),
+            },
+            None => None,
+        };
+        let username = row_username(&row.username, by_id)?;
+        let key = username.key().to_string();
         if let Some(first) = self.seen_names.get(&key) {
             return Err((
                 Some(Column::Username),
                 format!(
-                    "'{}' is the same account as row {first} (usernames ignore case and a leading @)",
-                    printable(row.username.as_str())
+                    "'{}' is the same account as row {first} (usernames ignore case and leading @s)",
+                    printable(username.as_str())
                 ),
             ));
         }
         let holder = existing.by_key.get(&key).copied();
-        let target = match row.id {
-            Some(id) => {
-                let Some(account) = existing.account(id) else {
-                    return Err((Some(Column::Id), existing.missing_id(id, platform)));
-                };
-                if let Some(other) = holder.filter(|&other| other != id) {
+        let target = match by_id {
+            Some(account) => {
+                if let Some(other) = holder.filter(|&other| other != account.id) {
                     return Err((
                         Some(Column::Username),
                         format!(
                             "'{}' is the username of account {other}; usernames are unique per platform",
-                            printable(row.username.as_str())
+                            printable(username.as_str())
                         ),
                     ));
                 }
@@ -229,7 +235,7 @@ impl<'e> Planner<'e> {
                         format!(
                             "'{}' already exists (account {other}); give the row its id to \
                              update it, or import with on-duplicate update or skip",
-                            printable(row.username.as_str())
+                            printable(username.as_str())
                         ),
                     ));
                 }
@@ -254,11 +260,28 @@ impl<'e> Planner<'e> {
             }
         }
         let op = match target {
-            Some(account) => checked_update(&row, account, platform),
-            None => checked_create(row, platform).map(Some),
+            Some(account) => checked_update(&row, &username, account, platform),
+            None => checked_create(row, username, platform).map(Some),
         };
         op.map(|op| Some((key, target.map(|a| a.id), op)))
             .map_err(located)
+    }
+}
+
+/// The username a row gives its account. The row keeps the stored name of the
+/// account its id names when the cell holds exactly that name, even where the
+/// account rules would now normalise or refuse it (an older rule allowed it),
+/// so re-importing an unedited export never renames an account.
+fn row_username(
+    name: &RowName,
+    by_id: Option<&Account>,
+) -> std::result::Result<Username, RowFault> {
+    match (&name.parsed, by_id) {
+        (_, Some(account)) if name.text == account.username.as_str() => {
+            Ok(account.username.clone())
+        }
+        (Ok(username), _) => Ok(username.clone()),
+        (Err(reason), _) => Err((Some(Column::Username), reason.clone())),
     }
 }
 
@@ -313,10 +336,11 @@ impl Existing {
 /// `None` when the account already matches (after the rules' normalisation).
 fn checked_update(
     row: &ParsedRow,
+    username: &Username,
     account: &Account,
     platform: Platform,
 ) -> Result<Option<BatchOp>> {
-    let patch = diff(row, account, platform);
+    let patch = diff(row, username, account, platform);
     if patch.is_empty() {
         return Ok(None);
     }
@@ -326,8 +350,8 @@ fn checked_update(
 }
 
 /// The create for `row`, checked and normalised by the account rules.
-fn checked_create(row: ParsedRow, platform: Platform) -> Result<BatchOp> {
-    let record = new_account(row, platform).into_record(Timestamp(0))?;
+fn checked_create(row: ParsedRow, username: Username, platform: Platform) -> Result<BatchOp> {
+    let record = new_account(row, username, platform).into_record(Timestamp(0))?;
     Ok(BatchOp::Create(NewAccount {
         platform: record.platform,
         username: record.username.into(),
@@ -361,7 +385,12 @@ fn located(error: Error) -> (Option<Column>, String) {
 }
 
 /// The changes that make `account` match `row`; empty when they already match.
-fn diff(row: &ParsedRow, account: &Account, platform: Platform) -> AccountPatch {
+fn diff(
+    row: &ParsedRow,
+    username: &Username,
+    account: &Account,
+    platform: Platform,
+) -> AccountPatch {
     fn changed<T: PartialEq + Clone>(field: &Field<T>, old: &Option<T>) -> Option<Option<T>> {
         field.as_ref().filter(|new| *new != old).cloned()
     }
@@ -373,8 +402,8 @@ fn diff(row: &ParsedRow, account: &Account, platform: Platform) -> AccountPatch 
             ..new
         });
     AccountPatch {
-        username: (row.username.as_str() != account.username.as_str())
-            .then(|| row.username.as_str().to_string()),
+        username: (username.as_str() != account.username.as_str())
+            .then(|| username.as_str().to_string()),
         email: changed(&row.email, &account.email),
         password: changed(&row.password, &account.password),
         device: changed(&row.device, &account.device),

@@ -3,7 +3,7 @@
 //! Rows are streamed with rust_xlsxwriter's constant-memory mode, so memory does
 //! not grow with the number of accounts. Ids, flags and counts are number cells;
 //! everything else is a text cell written as a string — never a formula — so a
-//! username such as `=HYPERLINK(...)` or `0012345` stays exactly what it is.
+//! text such as an email `=HYPERLINK(...)` or a username `0012345` stays exactly what it is.
 //! The workbook is written to a temporary file beside the target and renamed into
 //! place only when complete: an existing file is never left half-written.
 
