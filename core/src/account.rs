@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::secret::{Secret, TotpSecret};
 use crate::text;
 
 /// Longest username accepted, in characters, on both platforms. Instagram allows
@@ -336,8 +336,11 @@ pub struct Account {
     pub username: Username,
     /// Login email [`email`].
     pub email: Option<String>,
-    /// Password, possibly with a `:SECRET` 2FA suffix [`pwd`].
+    /// Password [`pwd`, before a `:SECRET` 2FA key].
     pub password: Option<Secret>,
+    /// Authenticator (2FA) key, base32 in canonical form (upper case, no spaces)
+    /// [`pwd`, after the `:`].
+    pub totp_key: Option<Secret>,
     /// Serial of the phone the account is bound to [`device`]; `None` = unassigned.
     pub device: Option<String>,
     /// The device's stable friendly number from the device registry [`device_index`].
@@ -424,8 +427,11 @@ pub struct NewAccount {
     pub username: String,
     /// Login email.
     pub email: Option<String>,
-    /// Password, possibly with a `:SECRET` 2FA suffix.
+    /// Password, verbatim (a `password:SECRET` string is not split here; see
+    /// [`crate::secret::pwd`] for the edges that read that form).
     pub password: Option<Secret>,
+    /// Authenticator (2FA) key in base32: any case, spaces allowed.
+    pub totp_key: Option<Secret>,
     /// Serial of the phone to bind to.
     pub device: Option<String>,
     /// Clone-app package.
@@ -448,6 +454,7 @@ impl NewAccount {
             username: username.into(),
             email: None,
             password: None,
+            totp_key: None,
             device: None,
             package_name: None,
             logged_in: false,
@@ -463,9 +470,15 @@ impl NewAccount {
         self
     }
 
-    /// Sets the password (with an optional `:SECRET` 2FA suffix).
+    /// Sets the password, verbatim.
     pub fn password(mut self, password: impl Into<Secret>) -> Self {
         self.password = Some(password.into());
+        self
+    }
+
+    /// Sets the authenticator (2FA) key: base32, any case, spaces allowed.
+    pub fn totp_key(mut self, key: impl Into<Secret>) -> Self {
+        self.totp_key = Some(key.into());
         self
     }
 
@@ -513,8 +526,10 @@ pub struct AccountPatch {
     pub username: Option<String>,
     /// New email, or `Some(None)` to clear.
     pub email: Option<Option<String>>,
-    /// New password, or `Some(None)` to clear.
+    /// New password (verbatim), or `Some(None)` to clear.
     pub password: Option<Option<Secret>>,
+    /// New authenticator (2FA) key, or `Some(None)` to clear.
+    pub totp_key: Option<Option<Secret>>,
     /// New device binding, or `Some(None)` to unbind.
     pub device: Option<Option<String>>,
     /// New clone package, or `Some(None)` for the platform default.
@@ -551,6 +566,7 @@ impl NewAccount {
             username: Username::parse_owned(self.username)?,
             email: check_email(self.email)?,
             password: check_password(self.password)?,
+            totp_key: check_totp_key(self.totp_key)?,
             device: self.device.map(check_owned_serial).transpose()?,
             device_index: None,
             package_name: check_package(self.package_name)?,
@@ -579,6 +595,9 @@ impl AccountPatch {
         }
         if let Some(password) = self.password {
             next.password = check_password(password)?;
+        }
+        if let Some(key) = self.totp_key {
+            next.totp_key = check_totp_key(key)?;
         }
         if let Some(device) = self.device {
             next.device = device.map(check_owned_serial).transpose()?;
@@ -713,6 +732,32 @@ fn check_password(password: Option<Secret>) -> Result<Option<Secret>> {
         ));
     }
     Ok(Some(password))
+}
+
+/// A 2FA key must be one an authenticator accepts ([`TotpSecret::parse`]); it is
+/// kept in canonical form (upper case, no spaces or padding) so that exports
+/// write it the same way every time. Empty means none. Errors never show it.
+fn check_totp_key(key: Option<Secret>) -> Result<Option<Secret>> {
+    let Some(key) = key.filter(|k| !text::is_blank(k.expose())) else {
+        return Ok(None);
+    };
+    if let Some(chars) = text::chars_over(key.expose(), MAX_TEXT_CHARS) {
+        return Err(Error::validation(
+            "totp_key",
+            format!("is {chars} characters long; at most {MAX_TEXT_CHARS} are allowed"),
+        ));
+    }
+    TotpSecret::parse(key.expose()).map_err(|e| match e {
+        Error::Validation { reason, .. } => Error::validation("totp_key", reason),
+        other => other,
+    })?;
+    let canonical: String = key
+        .expose()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    Ok(Some(Secret::new(canonical)))
 }
 
 /// An Android package name: letters, digits, `_` and `.` only, so it is safe on an adb shell line.

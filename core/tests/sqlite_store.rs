@@ -37,7 +37,8 @@ fn data_and_device_numbers_survive_reopening() {
         let a = ws
             .add(
                 NewAccount::new(TT, "alice")
-                    .password("pw:JBSWY3DPEHPK3PXP")
+                    .password("pw")
+                    .totp_key("JBSWY3DPEHPK3PXP")
                     .device("phone-1"),
             )
             .unwrap();
@@ -410,4 +411,58 @@ fn accounts_stored_under_an_older_username_rule_load_and_can_be_renamed() {
         )
         .unwrap();
     assert_eq!(other.username.as_str(), "\u{430}lice");
+}
+
+/// A version-1 file kept `password:KEY` whole in `password`; opening it moves
+/// the keys into their own column by today's rule, leaving passwords that
+/// merely hold a colon whole.
+#[test]
+fn a_version_one_file_gets_its_2fa_keys_split_out_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let names = ["keyed", "spaced", "colon", "plain", "typo"];
+    let pwds = [
+        "pw:JBSWY3DPEHPK3PXP",
+        "pa:ss:jbsw y3dp ehpk 3pxp",
+        "admin:verysecretpassword",
+        "hunter2",
+        "pw:JBSWY3DPEHPK3PX",
+    ];
+    {
+        let ws = Workspace::open(&path).unwrap();
+        for name in names {
+            ws.add(NewAccount::new(TT, name)).unwrap();
+        }
+    }
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("ALTER TABLE accounts DROP COLUMN totp_key; PRAGMA user_version = 1;")
+            .unwrap();
+        for (name, pwd) in names.iter().zip(pwds) {
+            conn.execute(
+                "UPDATE accounts SET password = ?1 WHERE username = ?2",
+                rusqlite::params![pwd, name],
+            )
+            .unwrap();
+        }
+    }
+    let ws = Workspace::open(&path).unwrap();
+    let read = |name: &str| {
+        let a = ws.find(TT, name).unwrap().unwrap();
+        (
+            a.password.unwrap().expose().to_string(),
+            a.totp_key.map(|k| k.expose().to_string()),
+        )
+    };
+    let key = Some("JBSWY3DPEHPK3PXP".to_string());
+    assert_eq!(read("keyed"), ("pw".into(), key.clone()));
+    assert_eq!(read("spaced"), ("pa:ss".into(), key));
+    assert_eq!(read("colon"), (pwds[2].into(), None));
+    assert_eq!(read("plain"), (pwds[3].into(), None));
+    assert_eq!(read("typo"), (pwds[4].into(), None));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, schema::VERSION);
 }

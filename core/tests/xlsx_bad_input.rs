@@ -346,7 +346,8 @@ fn export_of(dir: &Path, n: usize) -> std::path::PathBuf {
             farmhand::store::BatchOp::Create(
                 farmhand::NewAccount::new(Platform::TikTok, format!("user{i:06}"))
                     .email(format!("user{i}@example.com"))
-                    .password(format!("pass{i}:JBSWY3DPEHPK3PXP"))
+                    .password(format!("pass{i}"))
+                    .totp_key("JBSWY3DPEHPK3PXP")
                     .device(format!("10.0.{}.{}:5555", i / 250, i % 250))
                     .tags(["warm", "batch"]),
             )

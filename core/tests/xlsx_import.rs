@@ -446,10 +446,12 @@ fn legacy_text_imports_with_the_same_rules() {
     assert_eq!((report.created, report.skipped), (2, 1), "{report}");
     let alice = ws.find(Platform::Instagram, "alice").unwrap().unwrap();
     assert_eq!(alice.email.as_deref(), Some("a@x.com"));
+    assert_eq!(alice.password.as_ref().unwrap().expose(), "pw");
     assert_eq!(
-        alice.password.as_ref().unwrap().expose(),
-        "pw:JBSWY3DPEHPK3PXP"
+        alice.totp_key.as_ref().unwrap().expose(),
+        "JBSWY3DPEHPK3PXP"
     );
+    assert_eq!(report.pwd_split, 1, "{report}");
     assert_eq!(alice.device, None, "device_index never binds a device");
     let bob = ws.find(Platform::Instagram, "bob").unwrap().unwrap();
     assert_eq!(bob.email, None);
@@ -779,4 +781,120 @@ fn look_alike_and_at_laden_usernames_in_a_sheet() {
             .as_str(),
         "bob"
     );
+}
+
+/// `pwd` cells are read by the one documented rule, a `2fa` column gives the
+/// key, and the report says how many were split and which look mistyped.
+#[test]
+fn pwd_cells_and_a_2fa_column_give_password_and_key() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let path = dir.path().join("keys.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "pwd", "2fa"]),
+            vec![V::S("split"), V::S("pw:jbsw y3dp ehpk 3pxp"), V::E],
+            vec![V::S("colon"), V::S("admin:verysecretpassword"), V::E],
+            vec![V::S("column"), V::S("pw"), V::S("jbsw y3dp ehpk 3pxp")],
+            vec![
+                V::S("both"),
+                V::S("pw:JBSWY3DPEHPK3PXP"),
+                V::S("JBSWY3DPEHPK3PXP"),
+            ],
+            vec![V::S("typo"), V::S("pw:JBSWY3DPEHPK3PX"), V::E],
+            vec![
+                V::S("keyonly"),
+                V::E,
+                V::S("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+            ],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert!(report.is_applied(), "{report}");
+    assert_eq!(report.pwd_split, 2, "{report}");
+    assert_eq!(report.warnings.len(), 1, "{report}");
+    assert_eq!(
+        (report.warnings[0].row, report.warnings[0].column.as_deref()),
+        (6, Some("pwd"))
+    );
+    let text = report.to_string();
+    assert!(
+        text.contains("2 pwd were read as password + 2FA key"),
+        "{text}"
+    );
+    assert!(text.contains("warning: row 6, column pwd:"), "{text}");
+    assert!(!text.contains("JBSW"), "{text}");
+    let read = |name: &str| {
+        let a = ws.find(Platform::TikTok, name).unwrap().unwrap();
+        (
+            a.password.map(|p| p.expose().to_string()),
+            a.totp_key.map(|k| k.expose().to_string()),
+        )
+    };
+    let key = Some("JBSWY3DPEHPK3PXP".to_string());
+    assert_eq!(read("split"), (Some("pw".into()), key.clone()));
+    assert_eq!(
+        read("colon"),
+        (Some("admin:verysecretpassword".into()), None)
+    );
+    assert_eq!(read("column"), (Some("pw".into()), key.clone()));
+    assert_eq!(read("both"), (Some("pw".into()), key));
+    assert_eq!(read("typo"), (Some("pw:JBSWY3DPEHPK3PX".into()), None));
+    assert_eq!(
+        read("keyonly"),
+        (None, Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()))
+    );
+
+    // Export writes password:KEY back in pwd, and re-importing it changes nothing,
+    // even for passwords that the rule would read differently.
+    ws.add(NewAccount::new(Platform::TikTok, "explicit").password("login:passwordpassword"))
+        .unwrap();
+    let exported = dir.path().join("export.xlsx");
+    ws.export_xlsx(&exported, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+    let before = snapshot(&ws);
+    let report = ws
+        .import_xlsx(&exported, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.unchanged, before.len(), "{report}");
+    assert_eq!(snapshot(&ws), before);
+}
+
+#[test]
+fn a_2fa_cell_that_is_not_a_key_or_disagrees_with_pwd_is_a_row_error() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let path = dir.path().join("bad_keys.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "pwd", "totp"]),
+            vec![V::S("short"), V::S("pw"), V::S("JBSWY3DPEHPK3PX")],
+            vec![V::S("bad"), V::S("pw"), V::S("not a key at all!")],
+            vec![
+                V::S("clash"),
+                V::S("pw:JBSWY3DPEHPK3PXP"),
+                V::S("GEZDGNBVGY3TQOJQ"),
+            ],
+            vec![V::S("fine"), V::S("pw"), V::S("JBSWY3DPEHPK3PXP")],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].starts_with("row 2, column 2fa:") && errors[0].contains("at least 16"));
+    assert!(errors[1].starts_with("row 3, column 2fa:") && errors[1].contains("not base32"));
+    assert!(errors[2].starts_with("row 4, column 2fa:") && errors[2].contains("differs"));
+    assert!(errors
+        .iter()
+        .all(|e| !e.contains("JBSW") && !e.contains("GEZD")));
+    assert!(snapshot(&ws).is_empty());
 }

@@ -126,10 +126,9 @@ fn an_openpyxl_file_imports() {
     );
     let olga = ws.find(Platform::Instagram, "OLGA").unwrap().unwrap();
     assert_eq!(olga.email.as_deref(), Some("olga@example.com"));
-    assert_eq!(
-        olga.password.as_ref().unwrap().expose(),
-        "secret:JBSWY3DPEHPK3PXP"
-    );
+    assert_eq!(olga.password.as_ref().unwrap().expose(), "secret");
+    assert_eq!(olga.totp_key.as_ref().unwrap().expose(), "JBSWY3DPEHPK3PXP");
+    assert_eq!(report.pwd_split, 1, "{report}");
     assert_eq!(olga.device.as_deref(), Some("10.0.0.2:5555"));
     let numeric = ws.find(Platform::Instagram, "4455").unwrap().unwrap();
     assert_eq!(numeric.password.as_ref().unwrap().expose(), "777");

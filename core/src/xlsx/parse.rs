@@ -14,7 +14,7 @@ use crate::account::{
     printable, AccountId, NewAccount, Platform, ProfileStats, Status, Username, MAX_TEXT_CHARS,
 };
 use crate::error::Error;
-use crate::secret::Secret;
+use crate::secret::{read_pwd, ReadPwd, Secret};
 use crate::text;
 
 /// A cell of an optional field: `None` when the sheet has no such column,
@@ -39,13 +39,25 @@ pub(crate) struct ParsedRow {
     pub(crate) id: Option<AccountId>,
     pub(crate) username: RowName,
     pub(crate) email: Field<String>,
-    pub(crate) password: Field<Secret>,
+    /// The `pwd` cell, read by [`read_pwd`].
+    pub(crate) pwd: Field<PwdCell>,
+    /// The `2fa` (`totp`) cell, when the sheet has that column.
+    pub(crate) totp_key: Field<Secret>,
     pub(crate) package_name: Field<String>,
     pub(crate) device: Field<String>,
     pub(crate) logged_in: Option<bool>,
     pub(crate) status: Option<Status>,
     pub(crate) tags: Option<Vec<String>>,
     pub(crate) stats: StatFields,
+}
+
+/// A `pwd` cell: its text as written and how the rule read it.
+#[derive(Debug, Clone)]
+pub(crate) struct PwdCell {
+    /// The cell's text, verbatim.
+    pub(crate) raw: Secret,
+    /// Password and 2FA key by the rule of [`crate::secret::pwd`].
+    pub(crate) read: ReadPwd,
 }
 
 /// The stats columns of a row (TikTok imports only).
@@ -85,6 +97,39 @@ impl StatFields {
             videos: pick(&self.videos, &base.videos),
             friends: pick(&self.friends, &base.friends),
             synced_at: base.synced_at,
+        }
+    }
+}
+
+impl ParsedRow {
+    /// The 2FA key the row asks for, given the account's current `pwd` (none
+    /// for a new account): `None` leaves the key, `Some(None)` clears it.
+    ///
+    /// A `2fa` cell with a value wins; the `pwd` cell gives the key otherwise
+    /// (an empty `2fa` cell with no `pwd` column clears it). A `pwd` that reads
+    /// exactly as the account's current `password:KEY` leaves both alone.
+    pub(crate) fn wanted_key(&self, current_pwd: Option<&Secret>) -> Field<Secret> {
+        match (&self.totp_key, self.wanted_pwd(current_pwd)) {
+            (Some(Some(key)), _) => Some(Some(key.clone())),
+            (_, Some(read)) => Some(read.and_then(|r| r.totp_key)),
+            (Some(None), None) if self.pwd.is_none() => Some(None),
+            _ => None,
+        }
+    }
+
+    /// The password the row asks for, under the same rules as [`ParsedRow::wanted_key`].
+    pub(crate) fn wanted_password(&self, current_pwd: Option<&Secret>) -> Field<Secret> {
+        self.wanted_pwd(current_pwd)
+            .map(|read| read.map(|r| r.password))
+    }
+
+    /// The `pwd` cell's reading, unless the column is absent or the cell holds
+    /// exactly the account's current `pwd`.
+    fn wanted_pwd(&self, current_pwd: Option<&Secret>) -> Option<Option<ReadPwd>> {
+        match &self.pwd {
+            None => None,
+            Some(Some(cell)) if current_pwd == Some(&cell.raw) => None,
+            Some(cell) => Some(cell.as_ref().map(|c| c.read.clone())),
         }
     }
 }
@@ -140,7 +185,10 @@ pub(crate) fn parse_row(
     let mut text = |column: Column| -> Field<String> {
         let value = cell(column)?;
         match value.text() {
-            Ok(v) => match v.as_deref().map(|v| check_text(v, column != Column::Pwd)) {
+            Ok(v) => match v
+                .as_deref()
+                .map(|v| check_text(v, !matches!(column, Column::Pwd | Column::TwoFactor)))
+            {
                 Some(Err(reason)) => {
                     fail(column, reason);
                     None
@@ -157,24 +205,37 @@ pub(crate) fn parse_row(
     let package_name = text(Column::PackageName);
     let device = text(Column::Device);
     let tags_text = text(Column::Tags);
+    let totp_key = text(Column::TwoFactor).map(|key| key.map(Secret::new));
     let (nickname, country) = if tiktok {
         (text(Column::Nickname), text(Column::Country))
     } else {
         (None, None)
     };
-    let password = cell(Column::Pwd).and_then(|value| match value.raw_text() {
+    let pwd = cell(Column::Pwd).and_then(|value| match value.raw_text() {
         Ok(v) => match v.as_deref().map(|v| check_text(v, false)) {
             Some(Err(reason)) => {
                 fail(Column::Pwd, reason);
                 None
             }
-            _ => Some(v.map(Secret::new)),
+            _ => Some(v.map(|raw| PwdCell {
+                read: read_pwd(&raw),
+                raw: Secret::new(raw),
+            })),
         },
         Err(reason) => {
             fail(Column::Pwd, reason);
             None
         }
     });
+    if let (Some(Some(key)), Some(Some(cell))) = (&totp_key, &pwd) {
+        let split = cell.read.totp_key.as_ref().map(Secret::expose);
+        if split.is_some_and(|split| split != canonical_key(key.expose())) {
+            fail(
+                Column::TwoFactor,
+                "differs from the 2FA key at the end of pwd; give the key in one place".into(),
+            );
+        }
+    }
     let mut flag = |column: Column, allow_bool: bool| -> Option<bool> {
         match cell(column)?.flag(allow_bool) {
             Ok(v) => v,
@@ -236,7 +297,8 @@ pub(crate) fn parse_row(
         id,
         username,
         email,
-        password,
+        pwd,
+        totp_key,
         package_name,
         device,
         logged_in,
@@ -253,11 +315,14 @@ pub(crate) fn new_account(row: ParsedRow, username: Username, platform: Platform
     } else {
         ProfileStats::default()
     };
+    let password = row.wanted_password(None).flatten();
+    let totp_key = row.wanted_key(None).flatten();
     NewAccount {
         platform,
         username: username.into(),
         email: row.email.flatten(),
-        password: row.password.flatten(),
+        password,
+        totp_key,
         device: row.device.flatten(),
         package_name: row.package_name.flatten(),
         logged_in: row.logged_in.unwrap_or(false),
@@ -265,6 +330,14 @@ pub(crate) fn new_account(row: ParsedRow, username: Username, platform: Platform
         tags: row.tags.unwrap_or_default(),
         stats,
     }
+}
+
+/// A key as [`read_pwd`] writes it: upper case, without spaces or padding.
+pub(crate) fn canonical_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// Tags from a `tags` cell: comma separated, trimmed, blanks dropped.
@@ -416,7 +489,10 @@ mod tests {
             "{:?}",
             row.username
         );
-        assert_eq!(row.password.clone().flatten().unwrap().expose(), "123456");
+        assert_eq!(
+            row.wanted_password(None).flatten().unwrap().expose(),
+            "123456"
+        );
         assert_eq!(
             row.tags.as_deref(),
             Some(&["a".to_string(), "b".to_string()][..])

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use super::columns::{Column, HeaderMap};
 use super::options::{ImportOptions, OnDuplicate};
-use super::parse::{new_account, parse_row, Field, ParsedRow, RowName};
+use super::parse::{canonical_key, new_account, parse_row, Field, ParsedRow, RowName};
 use super::reader::{RowSink, SheetRow};
 use super::report::{ImportOutcome, ImportReport, RowError};
 use crate::account::{
@@ -24,12 +24,18 @@ use crate::account::{
     Username,
 };
 use crate::error::{Error, Result};
+use crate::secret::{join_pwd, PwdReading, Secret};
 use crate::store::{AccountFilter, AccountStore, BatchOp};
 use crate::FastMap;
 
 /// A planned row: its username key, the account it changes (none: a create),
 /// and its op (none: the account already matches the row).
 type Planned = (String, Option<AccountId>, Option<BatchOp>);
+
+/// The warning for a `pwd` whose tail looks like a mistyped 2FA key.
+pub(crate) const SUSPECT_KEY: &str = "the part after the last ':' looks like a 2FA key with a \
+     typo (keys are 16, 26 or 32+ characters A-Z and 2-7, one case, spaced in fours); \
+     the whole text was kept as the password";
 
 /// A row's error: the column it is in, if one, and the reason.
 type RowFault = (Option<Column>, String);
@@ -161,6 +167,17 @@ impl<'e> Planner<'e> {
     /// Matches one parsed row to the workspace and queues its op, or records its error.
     fn plan(&mut self, row: ParsedRow) {
         let number = row.number;
+        if let Some(Some(cell)) = &row.pwd {
+            match cell.read.reading {
+                PwdReading::Split => self.report.pwd_split += 1,
+                PwdReading::SuspectKey => self.report.warnings.push(RowError {
+                    row: number,
+                    column: Some(Column::Pwd.name().to_string()),
+                    reason: SUSPECT_KEY.to_string(),
+                }),
+                PwdReading::Password => {}
+            }
+        }
         match self.target_and_op(row) {
             Ok(Some((key, target, op))) => {
                 if let Some(id) = target {
@@ -357,6 +374,7 @@ fn checked_create(row: ParsedRow, username: Username, platform: Platform) -> Res
         username: record.username.into(),
         email: record.email,
         password: record.password,
+        totp_key: record.totp_key,
         device: record.device,
         package_name: record.package_name,
         logged_in: record.logged_in,
@@ -370,10 +388,10 @@ fn checked_create(row: ParsedRow, username: Username, platform: Platform) -> Res
 fn located(error: Error) -> (Option<Column>, String) {
     match error {
         Error::Validation { field, reason } => {
-            let name = if field == "password" {
-                "pwd"
-            } else {
-                field.as_str()
+            let name = match field.as_str() {
+                "password" => "pwd",
+                "totp_key" => Column::TwoFactor.name(),
+                other => other,
             };
             match Column::from_header(name) {
                 Some(column) => (Some(column), reason),
@@ -401,11 +419,17 @@ fn diff(
             synced_at: None,
             ..new
         });
+    let current = join_pwd(account.password.as_ref(), account.totp_key.as_ref());
     AccountPatch {
         username: (username.as_str() != account.username.as_str())
             .then(|| username.as_str().to_string()),
         email: changed(&row.email, &account.email),
-        password: changed(&row.password, &account.password),
+        password: row
+            .wanted_password(current.as_ref())
+            .filter(|new| *new != account.password),
+        totp_key: row
+            .wanted_key(current.as_ref())
+            .filter(|new| !same_key(new.as_ref(), account.totp_key.as_ref())),
         device: changed(&row.device, &account.device),
         package_name: changed(&row.package_name, &account.package_name),
         logged_in: row.logged_in.filter(|&v| v != account.logged_in),
@@ -413,6 +437,16 @@ fn diff(
         tags: row.tags.as_ref().filter(|t| **t != account.tags).cloned(),
         stats,
         ..AccountPatch::default()
+    }
+}
+
+/// True when a key from a row is the account's key: keys are stored canonical
+/// (upper case, no spaces), and a `2fa` cell may be written in any form.
+fn same_key(new: Option<&Secret>, old: Option<&Secret>) -> bool {
+    match (new, old) {
+        (Some(new), Some(old)) => canonical_key(new.expose()) == old.expose(),
+        (None, None) => true,
+        _ => false,
     }
 }
 

@@ -55,6 +55,12 @@ pub struct ImportReport {
     pub skipped: usize,
     /// Every invalid row, in sheet order.
     pub errors: Vec<RowError>,
+    /// Rows whose `pwd` was read as `password:2FA-KEY` and split in two (see
+    /// [`crate::secret::pwd`]); a split is never silent.
+    pub pwd_split: usize,
+    /// Rows that were read but deserve a look: a `pwd` whose tail looks like a
+    /// 2FA key with a typo (kept whole as the password).
+    pub warnings: Vec<RowError>,
     /// Header names that are not columns of ours; their cells were ignored.
     pub unknown_columns: Vec<String>,
     /// Known columns that this import ignores (the stats columns for Instagram).
@@ -71,6 +77,8 @@ impl ImportReport {
             unchanged: 0,
             skipped: 0,
             errors: Vec::new(),
+            pwd_split: 0,
+            warnings: Vec::new(),
             unknown_columns: Vec::new(),
             ignored_columns: Vec::new(),
         }
@@ -98,6 +106,17 @@ impl fmt::Display for ImportReport {
             self.skipped,
             self.errors.len()
         )?;
+        if self.pwd_split > 0 {
+            write!(
+                f,
+                "\n  {} pwd {} read as password + 2FA key (password:KEY)",
+                self.pwd_split,
+                if self.pwd_split == 1 { "was" } else { "were" }
+            )?;
+        }
+        for warning in &self.warnings {
+            write!(f, "\n  warning: {warning}")?;
+        }
         for error in &self.errors {
             write!(f, "\n  {error}")?;
         }
@@ -143,5 +162,26 @@ mod tests {
         );
         assert!(text.contains("\n  row 9: username 'bob'"), "{text}");
         assert!(!report.is_applied());
+    }
+
+    #[test]
+    fn report_says_how_many_pwds_were_split_and_warns_of_suspect_keys() {
+        let mut report = ImportReport::new("accounts");
+        assert!(!report.to_string().contains("2FA"));
+        report.pwd_split = 2;
+        report.warnings.push(RowError {
+            row: 5,
+            column: Some("pwd".into()),
+            reason: "looks like a 2FA key with a typo".into(),
+        });
+        let text = report.to_string();
+        assert!(
+            text.contains("\n  2 pwd were read as password + 2FA key"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  warning: row 5, column pwd: looks like a 2FA key"),
+            "{text}"
+        );
     }
 }

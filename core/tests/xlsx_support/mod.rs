@@ -134,7 +134,8 @@ pub fn tiktok_fleet(ws: &Workspace) -> Vec<Account> {
     };
     let mut alice = NewAccount::new(Platform::TikTok, "alice")
         .email("alice@example.com")
-        .password("hunter2:JBSWY3DPEHPK3PXP")
+        .password("hunter2")
+        .totp_key("JBSWY3DPEHPK3PXP")
         .device("emulator-5554")
         .tags(["warm", "fr"])
         .logged_in(true);
