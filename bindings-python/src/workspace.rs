@@ -146,12 +146,13 @@ impl PyWorkspace {
         }
     }
 
-    /// Creates an account and returns it.
+    /// Creates an account and returns it. ``password`` is kept verbatim (a
+    /// ``"password:SECRET"`` string is not split); the 2FA key is ``totp_key``.
     ///
     /// Raises ``ValidationError`` for a bad field, ``DuplicateError`` when the
     /// username (any spelling) exists on that platform.
     #[pyo3(signature = (
-        username, *, platform, email = None, password = None, device = None,
+        username, *, platform, email = None, password = None, totp_key = None, device = None,
         package_name = None, tags = Tags::default(), logged_in = false, status = None
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -162,6 +163,7 @@ impl PyWorkspace {
         platform: PlatformArg,
         email: Option<String>,
         password: Option<String>,
+        totp_key: Option<String>,
         device: Option<String>,
         package_name: Option<String>,
         tags: Tags,
@@ -171,6 +173,7 @@ impl PyWorkspace {
         let mut new = NewAccount::new(platform.0, username);
         new.email = email;
         new.password = password.map(Secret::new);
+        new.totp_key = totp_key.map(Secret::new);
         new.device = device;
         new.package_name = package_name;
         new.tags = tags.0;
@@ -198,8 +201,8 @@ impl PyWorkspace {
 
     /// Changes the given fields and returns the updated account.
     ///
-    /// Fields: ``username``, ``email``, ``password``, ``device``,
-    /// ``package_name`` (each of the last four cleared by ``None``),
+    /// Fields: ``username``, ``email``, ``password``, ``totp_key``, ``device``,
+    /// ``package_name`` (each of the last five cleared by ``None``),
     /// ``logged_in``, ``status``, ``tags``.
     #[pyo3(signature = (id, **fields))]
     fn update(
@@ -665,6 +668,7 @@ fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<AccountPatch> {
             }
             "email" => patch.email = Some(text(&value)?),
             "password" => patch.password = Some(text(&value)?.map(Secret::new)),
+            "totp_key" => patch.totp_key = Some(text(&value)?.map(Secret::new)),
             "device" => patch.device = Some(text(&value)?),
             "package_name" => patch.package_name = Some(text(&value)?),
             "logged_in" => patch.logged_in = Some(value.extract::<bool>().map_err(named)?),
@@ -681,7 +685,7 @@ fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<AccountPatch> {
             other => {
                 return Err(PyTypeError::new_err(format!(
                     "update() got an unexpected keyword argument '{other}' (fields: username, \
-                     email, password, device, package_name, logged_in, status, tags)"
+                     email, password, totp_key, device, package_name, logged_in, status, tags)"
                 )))
             }
         }

@@ -118,6 +118,18 @@ impl PyImportReport {
         PyList::new(py, self.0.errors.iter().cloned().map(PyRowError))
     }
 
+    /// Rows whose ``pwd`` was read as ``password:2FA-KEY`` and split in two.
+    #[getter]
+    fn pwd_split(&self) -> usize {
+        self.0.pwd_split
+    }
+
+    /// Rows worth a look, such as a ``pwd`` whose tail looks like a mistyped 2FA key.
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.0.warnings.iter().cloned().map(PyRowError))
+    }
+
     /// Header names that are not farmhand columns; their cells were ignored.
     #[getter]
     fn unknown_columns(&self) -> Vec<String> {

@@ -36,7 +36,7 @@ def read_sheet(path: Path) -> list[dict[str, Any]]:
 
 
 def test_export_is_read_by_openpyxl(ws: farmhand.Workspace, tmp_path: Path) -> None:
-    ws.add("alice", platform="tiktok", email="a@x.io", password="pw:JBSWY3DPEHPK3PXP", device="SER1", tags=["eu", "warm"])
+    ws.add("alice", platform="tiktok", email="a@x.io", password="pw", totp_key="JBSWY3DPEHPK3PXP", device="SER1", tags=["eu", "warm"])
     ws.add("bob", platform="tiktok", status="disabled")
     ws.add("carol", platform="instagram")
     summary = ws.export_xlsx(tmp_path / "accounts.xlsx", platform="tiktok")

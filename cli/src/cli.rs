@@ -144,17 +144,21 @@ pub struct ListArgs {
     pub search: Option<String>,
 }
 
-/// Where a password comes from.
+/// Where a password and a 2FA key come from.
 #[derive(Debug, Args)]
-#[group(multiple = false)]
 pub struct PasswordArgs {
-    /// Password, optionally `password:SECRET` with a base32 2FA key. Visible in
+    /// Password, optionally `password:SECRET` with a base32 2FA key (split by
+    /// the rule of the `farmhand::secret::pwd` docs, and said so). Visible in
     /// the shell history and process list: prefer --password-stdin.
     #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
-    /// Read the password (first line of standard input).
-    #[arg(long)]
+    /// Read the password (first line of standard input), read like --password.
+    #[arg(long, conflicts_with = "password")]
     pub password_stdin: bool,
+    /// Read the 2FA key (base32, any case, spaces allowed) from standard input:
+    /// its first line, or the line after the password with --password-stdin.
+    #[arg(long)]
+    pub totp_key_stdin: bool,
 }
 
 /// `accounts add`
@@ -203,6 +207,9 @@ pub struct EditArgs {
     /// Remove the password.
     #[arg(long, conflicts_with_all = ["password", "password_stdin"])]
     pub clear_password: bool,
+    /// Remove the 2FA key.
+    #[arg(long, conflicts_with = "totp_key_stdin")]
+    pub clear_totp_key: bool,
     /// New clone-app package.
     #[arg(long, value_name = "PACKAGE", conflicts_with = "clear_package")]
     pub package: Option<String>,
@@ -309,8 +316,8 @@ pub struct ExportArgs {
 /// `totp`
 #[derive(Debug, Args)]
 pub struct TotpArgs {
-    /// A base32 2FA key (as authenticator apps take it), or the username or id
-    /// of an account whose password carries one. The key is never printed.
+    /// A base32 2FA key (as authenticator apps show it, spaces allowed), or the
+    /// username or id of an account that has one. The key is never printed.
     #[arg(value_name = "SECRET|ACCOUNT")]
     pub target: String,
     /// Time to compute the code for, in Unix seconds (default: now).

@@ -77,6 +77,12 @@ fn a_sheetjs_file_written_as_tikmatrix_does_imports_with_numbers_as_text() {
         .expect("@ dropped");
     assert_eq!(xavier.username.as_str(), "Xavier");
     assert_eq!(xavier.status, Status::Disabled);
+    assert_eq!(xavier.password.as_ref().unwrap().expose(), "pw");
+    assert_eq!(
+        xavier.totp_key.as_ref().unwrap().expose(),
+        "JBSWY3DPEHPK3PXP"
+    );
+    assert_eq!(report.pwd_split, 1, "{report}");
     assert_eq!(
         xavier.stats.followers, None,
         "SheetJS leaves missing keys empty"
@@ -273,4 +279,85 @@ fn export_edit_with_openpyxl_import_applies_exactly_the_edits() {
     assert_eq!(newbie.username.as_str(), "newbie");
     assert_eq!(newbie.tags, ["fresh"]);
     assert_eq!(after.len(), 5);
+}
+
+/// A `2fa` column of its own (as some farm tools write) is read by SheetJS- and
+/// openpyxl-written files alike; it never appears in exports, which keep the
+/// key in `pwd` where TikMatrix and IgMatrix read it.
+#[test]
+fn a_2fa_column_from_sheetjs_and_openpyxl_imports_as_the_key() {
+    let dir = temp_dir();
+    let js_path = dir.path().join("sheetjs_2fa.xlsx");
+    let rows = json!([
+        {"username": "js_user", "pwd": "admin:verysecretpassword", "2fa": "jbsw y3dp ehpk 3pxp"},
+        {"username": "js_plain", "pwd": 123456},
+    ]);
+    sheetjs_write(&js_path, "accounts", &rows);
+    let py_path = dir.path().join("openpyxl_2fa.xlsx");
+    let spec = one_sheet(
+        "accounts",
+        json!([
+            ["username", "pwd", "TOTP"],
+            ["py_user", "pw", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"],
+        ]),
+    );
+    openpyxl_write(&py_path, &spec);
+    let ws = Workspace::in_memory();
+    for path in [&js_path, &py_path] {
+        let report = ws
+            .import_xlsx(path, &ImportOptions::new(Platform::TikTok))
+            .unwrap();
+        assert!(
+            report.is_applied() && report.unknown_columns.is_empty(),
+            "{report}"
+        );
+    }
+    let key = |name: &str| {
+        let a = ws.find(Platform::TikTok, name).unwrap().unwrap();
+        (
+            a.password.unwrap().expose().to_string(),
+            a.totp_key.map(|k| k.expose().to_string()),
+        )
+    };
+    assert_eq!(
+        key("js_user"),
+        (
+            "admin:verysecretpassword".into(),
+            Some("JBSWY3DPEHPK3PXP".into())
+        )
+    );
+    assert_eq!(key("js_plain"), ("123456".into(), None));
+    assert_eq!(
+        key("py_user"),
+        ("pw".into(), Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()))
+    );
+
+    let exported = dir.path().join("export.xlsx");
+    ws.export_xlsx(&exported, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+    let js = sheetjs_read(&exported);
+    let header: Vec<&str> = js["rows"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["v"].as_str().unwrap())
+        .collect();
+    assert_eq!(header, TIKTOK_HEADER);
+    let pwds: Vec<&str> = (1..=3)
+        .map(|r| cell(&js, r, 2)["v"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pwds,
+        [
+            "admin:verysecretpassword:JBSWY3DPEHPK3PXP",
+            "123456",
+            "pw:GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        ]
+    );
+    let before = snapshot(&ws);
+    let report = ws
+        .import_xlsx(&exported, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.unchanged, 3, "{report}");
+    assert_eq!(snapshot(&ws), before);
 }

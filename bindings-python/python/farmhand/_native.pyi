@@ -52,6 +52,7 @@ class _AccountFields(TypedDict, total=False):
     username: str
     email: str | None
     password: str | None
+    totp_key: str | None
     device: str | None
     package_name: str | None
     logged_in: bool
@@ -119,6 +120,10 @@ class Account:
     @property
     def has_password(self) -> bool: ...
     @property
+    def totp_key(self) -> str | None: ...
+    @property
+    def has_2fa(self) -> bool: ...
+    @property
     def device(self) -> str | None: ...
     @property
     def device_index(self) -> int | None: ...
@@ -184,6 +189,7 @@ class Workspace:
         platform: _PlatformArg,
         email: str | None = None,
         password: str | None = None,
+        totp_key: str | None = None,
         device: str | None = None,
         package_name: str | None = None,
         tags: Iterable[str] = ...,
@@ -338,6 +344,10 @@ class ImportReport:
     def skipped(self) -> int: ...
     @property
     def errors(self) -> builtins.list[RowError]: ...
+    @property
+    def pwd_split(self) -> int: ...
+    @property
+    def warnings(self) -> builtins.list[RowError]: ...
     @property
     def unknown_columns(self) -> builtins.list[str]: ...
     @property
