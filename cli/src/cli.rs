@@ -270,6 +270,11 @@ pub struct ImportArgs {
     /// Refuse files with more data rows than this.
     #[arg(long, value_name = "N", default_value_t = farmhand::xlsx::DEFAULT_MAX_ROWS)]
     pub max_rows: usize,
+    /// A row whose id no account here has is an error. By default (a sheet
+    /// exported by another workspace) it updates the account with its
+    /// username, or creates the account.
+    #[arg(long)]
+    pub strict_ids: bool,
 }
 
 /// `--on-duplicate` values.

@@ -378,7 +378,10 @@ fn an_id_naming_a_missing_or_foreign_account_is_a_row_error() {
     );
     let before = snapshot(&ws);
     let report = ws
-        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .import_xlsx(
+            &path,
+            &ImportOptions::new(Platform::TikTok).strict_ids(true),
+        )
         .unwrap();
     let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 4, "{errors:#?}");
@@ -391,6 +394,137 @@ fn an_id_naming_a_missing_or_foreign_account_is_a_row_error() {
     assert!(errors[2].starts_with("row 4, column id: 0 is not an account id"));
     assert!(errors[3].starts_with("row 5, column id: 1.5 is not a whole number"));
     assert_eq!(snapshot(&ws), before);
+
+    // Without strict ids, the unknown id is a sheet from elsewhere: no error.
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok).dry_run(true))
+        .unwrap();
+    assert_eq!(report.errors.len(), 3, "{report}");
+    assert!(report.errors.iter().all(|e| e.row != 2), "{report}");
+    assert_eq!(report.created_for_unknown_ids, 1, "{report}");
+    assert_eq!(snapshot(&ws), before);
+}
+
+/// Moving accounts to another PC: export on A, import on B. Ids of A are
+/// unknown on B; rows match B's accounts by username or create them.
+#[test]
+fn a_sheet_from_another_workspace_updates_by_username_and_creates_the_rest() {
+    let dir = temp_dir();
+    let a = Workspace::in_memory();
+    // Ids on A run past B's, so no id of the sheet names an account of B.
+    for i in 0..10 {
+        a.delete(
+            a.add(NewAccount::new(Platform::TikTok, format!("gap{i}")))
+                .unwrap()
+                .id,
+        )
+        .unwrap();
+    }
+    let fleet = tiktok_fleet(&a);
+    let moved = a
+        .add(NewAccount::new(Platform::TikTok, "moved").device("10.0.0.9:5555"))
+        .unwrap();
+    let sheet = dir.path().join("from_a.xlsx");
+    a.export_xlsx(&sheet, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+
+    // An empty workspace gets every account, with the same fields and bindings.
+    let b = Workspace::in_memory();
+    let report = b
+        .import_xlsx(&sheet, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert!(report.is_applied(), "{report}");
+    assert_eq!(
+        (
+            report.created,
+            report.created_for_unknown_ids,
+            report.errors.len()
+        ),
+        (fleet.len() + 1, fleet.len() + 1, 0),
+        "{report}"
+    );
+    assert!(
+        report.to_string().contains("created with new ids"),
+        "{report}"
+    );
+    let same = |x: &Account, y: &Account| {
+        x.username == y.username
+            && x.username.as_str() == y.username.as_str()
+            && x.email == y.email
+            && x.password == y.password
+            && x.totp_key == y.totp_key
+            && x.device == y.device
+            && x.package_name == y.package_name
+            && x.logged_in == y.logged_in
+            && x.status == y.status
+            && x.tags == y.tags
+            && x.stats.followers == y.stats.followers
+    };
+    let on_b = snapshot(&b);
+    for account in snapshot(&a) {
+        let there = b
+            .find(Platform::TikTok, account.username.as_str())
+            .unwrap()
+            .unwrap();
+        assert!(same(&account, &there), "{account:?}\n{there:?}");
+    }
+    assert_eq!(on_b.len(), fleet.len() + 1);
+    let serials = |ws: &Workspace| -> Vec<String> {
+        ws.devices()
+            .unwrap()
+            .into_iter()
+            .map(|d| d.serial)
+            .collect()
+    };
+    assert_eq!(serials(&b), serials(&a));
+
+    // Importing it again: every row is matched by username, nothing changes.
+    let report = b
+        .import_xlsx(&sheet, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        (report.unchanged, report.matched_by_username),
+        (fleet.len() + 1, fleet.len() + 1),
+        "{report}"
+    );
+    assert_eq!(snapshot(&b), on_b);
+
+    // An edited account is updated through its username, whatever the id says.
+    b.update(
+        b.find(Platform::TikTok, "moved").unwrap().unwrap().id,
+        AccountPatch {
+            tags: Some(vec!["local".into()]),
+            ..AccountPatch::default()
+        },
+    )
+    .unwrap();
+    let report = b
+        .import_xlsx(&sheet, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        (report.updated, report.matched_by_username),
+        (1, fleet.len() + 1)
+    );
+    assert!(b
+        .find(Platform::TikTok, "moved")
+        .unwrap()
+        .unwrap()
+        .tags
+        .is_empty());
+    assert_ne!(
+        moved.id,
+        b.find(Platform::TikTok, "moved").unwrap().unwrap().id
+    );
+
+    // --strict-ids keeps the old refusal: nothing is written.
+    let strict = b
+        .import_xlsx(
+            &sheet,
+            &ImportOptions::new(Platform::TikTok).strict_ids(true),
+        )
+        .unwrap();
+    assert_eq!(strict.outcome, ImportOutcome::Rejected);
+    assert_eq!(strict.errors.len(), fleet.len() + 1, "{strict}");
 }
 
 #[test]

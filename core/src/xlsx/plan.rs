@@ -3,7 +3,10 @@
 //!
 //! [`Planner`] receives rows as a [`RowSink`] and types them (see `parse`), then
 //! matches each to the workspace's accounts loaded before the first row: a row with `id` updates that account, a row
-//! without creates one (or, for an existing username, follows [`OnDuplicate`]);
+//! without creates one (or, for an existing username, follows [`OnDuplicate`]).
+//! A row whose `id` is unknown here (a sheet exported from another workspace)
+//! updates the account with its username, or creates one, unless
+//! [`ImportOptions::strict_ids`] keeps such ids an error;
 //! a row identical to its account (after the account rules' normalisation) is
 //! unchanged. Usernames must be unique in the file in any spelling, and an
 //! account may be targeted by one row. Every change is checked by the account
@@ -215,10 +218,15 @@ impl<'e> Planner<'e> {
         let by_id = match row.id {
             Some(id) => match existing.account(id) {
                 Some(account) => Some(account),
-                None => return Err((Some(Column::Id), existing.missing_id(id, platform))),
+                None if self.options.strict_ids || existing.elsewhere.contains_key(&id) => {
+                    return Err((Some(Column::Id), existing.missing_id(id, platform)))
+                }
+                // An id from another workspace: the row is matched by username.
+                None => None,
             },
             None => None,
         };
+        let foreign_id = row.id.is_some() && by_id.is_none();
         let username = row_username(&row.username, by_id)?;
         let key = username.key().to_string();
         if let Some(first) = self.seen_names.get(&key) {
@@ -244,6 +252,7 @@ impl<'e> Planner<'e> {
                 }
                 Some(account)
             }
+            None if foreign_id => holder.and_then(|other| existing.account(other)),
             None => match (holder, self.options.on_duplicate) {
                 (None, _) => None,
                 (Some(other), OnDuplicate::Error) => {
@@ -279,9 +288,15 @@ impl<'e> Planner<'e> {
         let op = match target {
             Some(account) => checked_update(&row, &username, account, platform),
             None => checked_create(row, username, platform).map(Some),
-        };
-        op.map(|op| Some((key, target.map(|a| a.id), op)))
-            .map_err(located)
+        }
+        .map_err(located)?;
+        if foreign_id {
+            match target {
+                Some(_) => self.report.matched_by_username += 1,
+                None => self.report.created_for_unknown_ids += 1,
+            }
+        }
+        Ok(Some((key, target.map(|a| a.id), op)))
     }
 }
 
@@ -344,7 +359,10 @@ impl Existing {
     fn missing_id(&self, id: AccountId, platform: Platform) -> String {
         match self.elsewhere.get(&id) {
             Some(other) => format!("account {id} is on {other}; this import is into {platform}"),
-            None => format!("no account has id {id}; leave id empty to create the account"),
+            None => format!(
+                "no account has id {id} (ids are refused, not matched by username, with \
+                 strict ids); leave id empty to create the account"
+            ),
         }
     }
 }
