@@ -356,13 +356,17 @@ impl PyWorkspace {
     /// Imports the accounts sheet of an xlsx file into ``platform``, all or nothing.
     ///
     /// ``on_duplicate`` says what a row without ``id`` naming an existing
-    /// username does: ``"error"`` (default), ``"update"`` or ``"skip"``.
+    /// username does: ``"error"`` (default), ``"update"`` or ``"skip"``. A row
+    /// whose ``id`` no account here has (a sheet exported by another workspace)
+    /// updates the account with its username, or creates it; ``strict_ids``
+    /// makes such ids row errors instead.
     /// Invalid rows make the import write nothing and raise
     /// ``SheetImportError`` (its ``errors`` list them, its ``report`` has the
     /// counts) unless ``skip_invalid`` is true or this is a ``dry_run``, which
     /// return the report with the errors in it.
     #[pyo3(signature = (
-        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false,
+        max_rows = None, strict_ids = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn import_xlsx(
@@ -374,15 +378,18 @@ impl PyWorkspace {
         on_duplicate: &str,
         skip_invalid: bool,
         max_rows: Option<usize>,
+        strict_ids: bool,
     ) -> PyResult<PyImportReport> {
-        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?
+            .strict_ids(strict_ids);
         self.import(py, path, options, Workspace::import_xlsx)
     }
 
     /// Imports a legacy TikMatrix text file (``email##pwd##username##device_index``
     /// per line) with the same options and rules as :meth:`import_xlsx`.
     #[pyo3(signature = (
-        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false,
+        max_rows = None, strict_ids = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn import_text(
@@ -394,8 +401,10 @@ impl PyWorkspace {
         on_duplicate: &str,
         skip_invalid: bool,
         max_rows: Option<usize>,
+        strict_ids: bool,
     ) -> PyResult<PyImportReport> {
-        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?
+            .strict_ids(strict_ids);
         self.import(py, path, options, Workspace::import_legacy_text)
     }
 

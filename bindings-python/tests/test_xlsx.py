@@ -185,3 +185,42 @@ def test_legacy_text_import(ws: farmhand.Workspace, tmp_path: Path) -> None:
     report = ws.import_text(path, platform="tiktok")
     assert report.created == 2
     assert sorted(a.username for a in ws.list()) == ["alice", "bob"]
+
+
+def _portable(account: farmhand.Account) -> dict[str, Any]:
+    """An account's fields that are the same in any workspace (not its id or times)."""
+    d = account.to_dict(include_secrets=True)
+    for per_workspace in ("id", "created_at", "updated_at"):
+        del d[per_workspace]
+    return d
+
+
+def test_an_export_from_one_workspace_imports_into_an_empty_one(tmp_path: Path) -> None:
+    with farmhand.Workspace.open(tmp_path / "a.db") as ws1:
+        # A's ids run past those the second workspace gives, so none is known there.
+        for i in range(5):
+            ws1.delete(ws1.add(f"gap{i}", platform="instagram"))
+        ws1.add("alice", platform="instagram", email="a@x.io", password="pw", totp_key="JBSWY3DPEHPK3PXP",
+                device="SER1", tags=["eu", "warm"])
+        ws1.add("bob", platform="instagram", password="admin:verysecretpassword", device="10.0.0.7:5555",
+                status="disabled")
+        ws1.add("carol", platform="instagram")
+        exported = ws1.export_xlsx(tmp_path / "moved.xlsx", platform="instagram").path
+        accounts = [_portable(a) for a in ws1.list()]
+        devices = [(d.serial, d.index) for d in ws1.devices()]
+
+    with farmhand.Workspace.open(tmp_path / "b.db") as ws2:
+        report = ws2.import_xlsx(exported, platform="instagram")
+        assert report.applied and report.created == 3 and report.created_for_unknown_ids == 3, str(report)
+        assert report.pwd_split == 1
+        assert [_portable(a) for a in ws2.list()] == accounts
+        assert [(d.serial, d.index) for d in ws2.devices()] == devices
+
+        again = ws2.import_xlsx(exported, platform="instagram")
+        assert (again.unchanged, again.matched_by_username) == (3, 3), str(again)
+
+        with pytest.raises(farmhand.SheetImportError) as info:
+            ws2.import_xlsx(exported, platform="instagram", strict_ids=True)
+        assert len(info.value.errors) == 3
+        assert "no account has id" in info.value.errors[0].reason
+        assert [_portable(a) for a in ws2.list()] == accounts

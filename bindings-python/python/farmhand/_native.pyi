@@ -245,6 +245,7 @@ class Workspace:
         on_duplicate: Literal["error", "update", "skip"] = "error",
         skip_invalid: bool = False,
         max_rows: int | None = None,
+        strict_ids: bool = False,
     ) -> ImportReport: ...
     def import_text(
         self,
@@ -255,6 +256,7 @@ class Workspace:
         on_duplicate: Literal["error", "update", "skip"] = "error",
         skip_invalid: bool = False,
         max_rows: int | None = None,
+        strict_ids: bool = False,
     ) -> ImportReport: ...
     def export_xlsx(
         self,
@@ -340,6 +342,10 @@ class ImportReport:
     def updated(self) -> int: ...
     @property
     def unchanged(self) -> int: ...
+    @property
+    def matched_by_username(self) -> int: ...
+    @property
+    def created_for_unknown_ids(self) -> int: ...
     @property
     def skipped(self) -> int: ...
     @property
