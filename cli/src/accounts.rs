@@ -412,9 +412,10 @@ fn set_status(ws: &Workspace, targets: AccountRefs, status: Status, out: Output)
 
 fn bind(ws: &Workspace, args: BindArgs, out: Output) -> Result<Exit> {
     let account = resolve(ws, &args.target.account, args.target.platform)?;
-    let account = match &args.serial {
-        Some(serial) => ws.bind_device(account.id, serial)?,
-        None => ws.unbind_device(account.id)?,
+    let account = match (&args.serial, args.index) {
+        (Some(serial), _) => ws.bind_device(account.id, serial)?,
+        (None, Some(index)) => ws.bind_device_index(account.id, index)?,
+        (None, None) => ws.unbind_device(account.id)?,
     };
     let view = AccountView::from(&account);
     out.emit(&view, || match &view.device {

@@ -223,12 +223,15 @@ pub struct EditArgs {
 
 /// `accounts bind`
 #[derive(Debug, Args)]
-#[group(id = "binding", required = true, multiple = false, args = ["serial", "unbind"])]
+#[group(id = "binding", required = true, multiple = false, args = ["serial", "index", "unbind"])]
 pub struct BindArgs {
     #[command(flatten)]
     pub target: AccountRef,
     /// Phone serial (USB serial or ip:port).
     pub serial: Option<String>,
+    /// The registered phone with this device_index (see `farmhand devices`).
+    #[arg(long, value_name = "N")]
+    pub index: Option<u32>,
     /// Leave the account unassigned instead.
     #[arg(long)]
     pub unbind: bool,
@@ -343,12 +346,31 @@ pub struct AdbArgs {
 
 /// `devices`
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct DevicesArgs {
+    #[command(subcommand)]
+    pub action: Option<DevicesCommand>,
     #[command(flatten)]
     pub adb: AdbArgs,
     /// Only the workspace's registry; do not ask the adb server.
     #[arg(long)]
     pub offline: bool,
+}
+
+/// `devices` subcommands (without one, `devices` lists the phones).
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Give a registered phone a label (an empty TEXT removes it).
+    Label(LabelArgs),
+}
+
+/// `devices label`
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// The phone's serial (USB serial or ip:port), as `farmhand devices` lists it.
+    pub serial: String,
+    /// The label, e.g. "rack 2, slot 5".
+    pub text: String,
 }
 
 /// Options shared by login and sync.

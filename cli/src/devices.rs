@@ -9,7 +9,7 @@ use farmhand::store::AccountFilter;
 use farmhand::{Result, Workspace};
 use serde::Serialize;
 
-use crate::cli::DevicesArgs;
+use crate::cli::{DevicesArgs, DevicesCommand, LabelArgs};
 use crate::output::{Exit, Output};
 use crate::table::Table;
 
@@ -48,9 +48,12 @@ fn state_name(state: &DeviceState) -> String {
     }
 }
 
-/// Lists the phones. Exits 1 when the adb server cannot be asked (the registry
-/// is still printed); `--offline` does not ask it.
+/// Lists the phones, or runs a `devices` subcommand. Exits 1 when the adb
+/// server cannot be asked (the registry is still printed); `--offline` does not ask it.
 pub fn run(ws: &Workspace, args: DevicesArgs, out: Output) -> Result<Exit> {
+    if let Some(DevicesCommand::Label(label)) = args.action {
+        return set_label(ws, label, out);
+    }
     let mut by_serial: BTreeMap<String, DeviceView> = BTreeMap::new();
     for record in ws.devices()? {
         let accounts = ws.count(&AccountFilter {
@@ -106,6 +109,16 @@ pub fn run(ws: &Workspace, args: DevicesArgs, out: Output) -> Result<Exit> {
     }
     out.emit(&view, || devices_text(&view, args.offline));
     Ok(Exit::failures_unless(view.adb_error.is_none()))
+}
+
+/// Labels a registered phone (an empty text clears the label); `NotFound` for an unknown serial.
+fn set_label(ws: &Workspace, args: LabelArgs, out: Output) -> Result<Exit> {
+    let record = ws.label_device(&args.serial, Some(&args.text))?;
+    out.emit(&record, || match &record.label {
+        Some(label) => format!("#{} {} is labelled '{label}'", record.index, record.serial),
+        None => format!("#{} {} has no label", record.index, record.serial),
+    });
+    Ok(Exit::Ok)
 }
 
 fn devices_text(view: &DevicesView, offline: bool) -> String {

@@ -436,3 +436,61 @@ fn totp_takes_a_key_spaced_in_fours_inside_a_workspace() {
     assert_eq!(run.json()["code"], "324550");
     assert!(run.json()["account"].is_null());
 }
+
+#[test]
+fn bind_by_device_index_and_label_phones() {
+    let env = Env::new();
+    env.run(&["accounts", "add", "alice", "--device", "emulator-5554"])
+        .expect(0);
+    env.run(&["accounts", "add", "bob", "--device", "10.0.0.7:5555"])
+        .expect(0);
+    let bound = env
+        .run(&["--json", "accounts", "bind", "alice", "--index", "2"])
+        .expect(0)
+        .json();
+    assert_eq!(bound["device"], "10.0.0.7:5555");
+    assert_eq!(bound["device_index"], 2);
+    let run = env
+        .run(&["accounts", "bind", "alice", "--index", "9"])
+        .expect(1);
+    assert!(run.stderr.contains("device_index 9"), "{}", run.stderr);
+    env.run(&["accounts", "bind", "alice", "--index", "1", "emulator-5554"])
+        .expect(2);
+    env.run(&["accounts", "bind", "alice", "--index", "zero"])
+        .expect(2);
+
+    let labelled = env
+        .run(&[
+            "--json",
+            "devices",
+            "label",
+            "10.0.0.7:5555",
+            "rack 2, slot 5",
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(
+        (labelled["index"].as_u64(), labelled["label"].as_str()),
+        (Some(2), Some("rack 2, slot 5"))
+    );
+    let listed = env
+        .run(&["--json", "devices", "--offline"])
+        .expect(0)
+        .json();
+    assert_eq!(listed["devices"][1]["label"], "rack 2, slot 5");
+    let table = env.run(&["devices", "--offline"]).expect(0);
+    assert!(table.stdout.contains("rack 2, slot 5"), "{}", table.stdout);
+    let cleared = env
+        .run(&["--json", "devices", "label", "10.0.0.7:5555", ""])
+        .expect(0)
+        .json();
+    assert!(cleared["label"].is_null(), "{cleared}");
+    let run = env
+        .run(&["devices", "label", "no-such-phone", "x"])
+        .expect(1);
+    assert!(run.stderr.contains("no-such-phone"), "{}", run.stderr);
+    let run = env
+        .run(&["devices", "label", "emulator-5554", "bad\u{7}label"])
+        .expect(2);
+    assert!(run.stderr.contains("label"), "{}", run.stderr);
+}

@@ -232,6 +232,22 @@ pub fn emoji_and_sql_looking_text_round_trip_verbatim(ws: Workspace) {
     assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 1);
 }
 
+pub fn binding_by_device_index_picks_the_registered_phone(ws: Workspace) {
+    ws.register_device("phone-a").unwrap();
+    let b = ws.register_device("phone-b").unwrap();
+    let a = ws.add(NewAccount::new(TT, "a")).unwrap();
+    let bound = ws.bind_device_index(a.id, b.index).unwrap();
+    assert_eq!(
+        (bound.device.as_deref(), bound.device_index),
+        (Some("phone-b"), Some(b.index))
+    );
+    let err = ws.bind_device_index(a.id, 99).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(err.to_string().contains("device_index 99"), "{err}");
+    assert_eq!(ws.get(a.id).unwrap(), bound);
+    assert_eq!(ws.devices().unwrap().len(), 2);
+}
+
 /// The password field is verbatim: even a `password:KEY` string is not split
 /// (only the `pwd` column and `--password` read that form).
 pub fn a_password_is_never_split(ws: Workspace) {
@@ -1089,7 +1105,8 @@ macro_rules! contract {
                 rename_onto_another_username_is_refused, blank_usernames_are_refused,
                 huge_fields_are_refused_naming_the_field, nul_and_control_characters_are_refused,
                 emoji_and_sql_looking_text_round_trip_verbatim,
-                a_password_is_never_split, bad_2fa_keys_are_refused_without_echoing_them, update_patches_only_given_fields,
+                a_password_is_never_split, bad_2fa_keys_are_refused_without_echoing_them,
+                binding_by_device_index_picks_the_registered_phone, update_patches_only_given_fields,
                 missing_ids_are_not_found, list_and_count_filter,
                 for_each_streams_many_pages_and_stops_on_error, batch_is_all_or_nothing,
                 stream_is_all_or_nothing, listings_see_devices_registered_while_they_page,

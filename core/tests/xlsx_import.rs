@@ -117,8 +117,10 @@ fn rows_with_id_update_rows_without_create_and_missing_columns_stay() {
     assert_eq!(carol.status, Status::Enabled);
 }
 
+/// The index of an exported row is the echo of its device: edited alone it
+/// rebinds (see the IgMatrix test below); contradicting the device, it is an error.
 #[test]
-fn device_index_never_rebinds_but_device_does() {
+fn device_index_must_agree_with_device_and_device_rebinds() {
     let dir = temp_dir();
     let ws = Workspace::in_memory();
     let alice = tiktok_fleet(&ws).remove(0);
@@ -135,7 +137,13 @@ fn device_index_never_rebinds_but_device_does() {
     let report = ws
         .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
         .unwrap();
-    assert_eq!(report.unchanged, 1, "{report}");
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    assert!(
+        report.errors[0]
+            .to_string()
+            .contains("column device_index: device 'emulator-5554' is phone 1 here, not 99"),
+        "{report}"
+    );
     assert_eq!(ws.get(alice.id).unwrap(), alice);
 
     write_sheet(
@@ -562,6 +570,9 @@ fn usernames_repeat_in_a_file_in_any_spelling_is_a_row_error() {
 fn legacy_text_imports_with_the_same_rules() {
     let dir = temp_dir();
     let ws = Workspace::in_memory();
+    for serial in ["phone-a", "phone-b", "phone-c"] {
+        ws.register_device(serial).unwrap();
+    }
     let path = dir.path().join("accounts.txt");
     std::fs::write(
         &path,
@@ -586,7 +597,12 @@ fn legacy_text_imports_with_the_same_rules() {
         "JBSWY3DPEHPK3PXP"
     );
     assert_eq!(report.pwd_split, 1, "{report}");
-    assert_eq!(alice.device, None, "device_index never binds a device");
+    assert_eq!(
+        alice.device.as_deref(),
+        Some("phone-c"),
+        "device_index 3 binds"
+    );
+    assert_eq!(alice.device_index, Some(3));
     let bob = ws.find(Platform::Instagram, "bob").unwrap().unwrap();
     assert_eq!(bob.email, None);
 
@@ -1031,4 +1047,109 @@ fn a_2fa_cell_that_is_not_a_key_or_disagrees_with_pwd_is_a_row_error() {
         .iter()
         .all(|e| !e.contains("JBSW") && !e.contains("GEZD")));
     assert!(snapshot(&ws).is_empty());
+}
+
+/// IgMatrix's 2FA recipe: `username`, `pwd` as `password:2fa_secret` and
+/// `device_index` (no `device`): the index picks the registered phone.
+#[test]
+fn a_device_index_alone_binds_to_the_registered_phone_with_that_number() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    for serial in ["R58M1", "10.0.0.7:5555", "emulator-5554"] {
+        ws.register_device(serial).unwrap();
+    }
+    let bound = ws
+        .add(NewAccount::new(Platform::Instagram, "kept").device("R58M1"))
+        .unwrap();
+    let path = dir.path().join("igmatrix.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "pwd", "device_index"]),
+            vec![V::S("ig_one"), V::S("pw:JBSWY3DPEHPK3PXP"), V::N(2.0)],
+            vec![V::S("ig_two"), V::S("pw2"), V::S("3")],
+            vec![V::S("ig_none"), V::S("pw3"), V::E],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::Instagram))
+        .unwrap();
+    assert!(report.is_applied(), "{report}");
+    let device = |name: &str| {
+        let a = ws.find(Platform::Instagram, name).unwrap().unwrap();
+        (a.device, a.device_index)
+    };
+    assert_eq!(device("ig_one"), (Some("10.0.0.7:5555".into()), Some(2)));
+    assert_eq!(device("ig_two"), (Some("emulator-5554".into()), Some(3)));
+    assert_eq!(device("ig_none"), (None, None));
+    assert_eq!(ws.get(bound.id).unwrap().device.as_deref(), Some("R58M1"));
+    assert_eq!(ws.devices().unwrap().len(), 3, "no phone is invented");
+
+    // With an id, the index rebinds an existing account too; re-importing changes nothing.
+    let rebind = dir.path().join("rebind.xlsx");
+    write_sheet(
+        &rebind,
+        "accounts",
+        &[
+            header(&["id", "username", "device_index"]),
+            vec![V::N(bound.id.0 as f64), V::S("kept"), V::N(3.0)],
+        ],
+    );
+    let options = ImportOptions::new(Platform::Instagram);
+    assert_eq!(ws.import_xlsx(&rebind, &options).unwrap().updated, 1);
+    assert_eq!(device("kept"), (Some("emulator-5554".into()), Some(3)));
+    assert_eq!(ws.import_xlsx(&rebind, &options).unwrap().unchanged, 1);
+}
+
+#[test]
+fn an_unknown_or_disagreeing_device_index_is_a_row_error() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    for serial in ["phone-a", "phone-b"] {
+        ws.register_device(serial).unwrap();
+    }
+    let path = dir.path().join("bad_index.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "device", "device_index"]),
+            vec![V::S("unknown"), V::E, V::N(9.0)],
+            vec![V::S("disagree"), V::S("phone-b"), V::N(1.0)],
+            vec![V::S("other"), V::S("phone-a"), V::N(2.0)],
+            vec![V::S("zero"), V::E, V::N(0.0)],
+            vec![V::S("negative"), V::E, V::N(-1.0)],
+            vec![V::S("words"), V::E, V::S("two")],
+            vec![V::S("huge"), V::E, V::N(1e12)],
+            vec![V::S("agree"), V::S("phone-b"), V::N(2.0)],
+            vec![V::S("new_phone"), V::S("phone-z"), V::N(7.0)],
+            vec![V::S("new_but_taken"), V::S("phone-y"), V::N(1.0)],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    let on_row = |row: u32| -> &str {
+        errors
+            .iter()
+            .find(|e| e.starts_with(&format!("row {row}, column device_index:")))
+            .map_or("", |e| e.as_str())
+    };
+    assert_eq!(errors.len(), 8, "{errors:#?}");
+    assert!(
+        on_row(2).contains("no registered phone has device_index 9"),
+        "{errors:#?}"
+    );
+    assert!(on_row(3).contains("device_index 1 is the phone phone-a, but device says 'phone-b'"));
+    assert!(on_row(4).contains("device_index 2 is the phone phone-b"));
+    assert!(on_row(5).contains("0 is not a device index"));
+    assert!(on_row(6).contains("negative"));
+    assert!(on_row(7).contains("'two' is not a whole number"));
+    assert!(on_row(8).contains("1000000000000 is not a device index"));
+    assert!(on_row(11).contains("device_index 1 is the phone phone-a"));
+    assert!(snapshot(&ws).is_empty());
+    assert_eq!(ws.devices().unwrap().len(), 2);
 }

@@ -22,7 +22,8 @@ pub enum Column {
     PackageName,
     /// `device`: serial of the bound phone (text).
     Device,
-    /// `device_index`: the device's friendly number; informational, never rebinds.
+    /// `device_index`: the device's friendly number; alone (no `device`), it
+    /// binds the account to the registered phone with that number.
     DeviceIndex,
     /// `logined`: 1 logged in, 0 not (number).
     Logined,

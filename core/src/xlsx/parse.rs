@@ -3,8 +3,9 @@
 //!
 //! A cell of a column the sheet lacks stays absent (the field is left as it
 //! is); an empty cell of an optional field means "clear"; an empty `logined`
-//! or `status` cell leaves the flag. `device_index` is never read, and the
-//! stats columns are read only for TikTok. Errors never quote a password.
+//! or `status` cell leaves the flag. A `device_index` is kept for the planner
+//! (it binds to the registered phone with that number), and the stats columns
+//! are read only for TikTok. Errors never quote a password.
 
 use super::cells::Cell;
 use super::columns::{Column, HeaderMap};
@@ -45,6 +46,8 @@ pub(crate) struct ParsedRow {
     pub(crate) totp_key: Field<Secret>,
     pub(crate) package_name: Field<String>,
     pub(crate) device: Field<String>,
+    /// The `device_index` cell's number, when it has one.
+    pub(crate) device_index: Option<u32>,
     pub(crate) logged_in: Option<bool>,
     pub(crate) status: Option<Status>,
     pub(crate) tags: Option<Vec<String>>,
@@ -236,6 +239,23 @@ pub(crate) fn parse_row(
             );
         }
     }
+    let device_index = match cell(Column::DeviceIndex).as_ref().map(Cell::whole) {
+        None | Some(Ok(None)) => None,
+        Some(Ok(Some(n))) => match u32::try_from(n) {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                fail(
+                    Column::DeviceIndex,
+                    format!("{n} is not a device index (phones are numbered from 1)"),
+                );
+                None
+            }
+        },
+        Some(Err(reason)) => {
+            fail(Column::DeviceIndex, reason);
+            None
+        }
+    };
     let mut flag = |column: Column, allow_bool: bool| -> Option<bool> {
         match cell(column)?.flag(allow_bool) {
             Ok(v) => v,
@@ -301,6 +321,7 @@ pub(crate) fn parse_row(
         totp_key,
         package_name,
         device,
+        device_index,
         logged_in,
         status,
         tags: tags_text.map(|t| split_tags(t.as_deref())),

@@ -29,6 +29,7 @@ use crate::account::{
 use crate::error::{Error, Result};
 use crate::secret::{join_pwd, PwdReading, Secret};
 use crate::store::{AccountFilter, AccountStore, BatchOp};
+use crate::text;
 use crate::FastMap;
 
 /// A planned row: its username key, the account it changes (none: a create),
@@ -285,6 +286,12 @@ impl<'e> Planner<'e> {
                 ));
             }
         }
+        // An index as the account already has it is the sheet's echo of its
+        // device: the device column decides. An edited or new one binds.
+        let mut row = row;
+        if target.is_none_or(|a| a.device_index != row.device_index) {
+            existing.bind_by_index(&mut row)?;
+        }
         let op = match target {
             Some(account) => checked_update(&row, &username, account, platform),
             None => checked_create(row, username, platform).map(Some),
@@ -317,13 +324,18 @@ fn row_username(
     }
 }
 
-/// The workspace's accounts of one platform, by id and by username key.
+/// The workspace's accounts of one platform, by id and by username key, and
+/// its registered phones.
 pub(crate) struct Existing {
     /// In id order, as the store lists them.
     accounts: Vec<Account>,
     by_key: FastMap<String, AccountId>,
     /// The platform of every account on another platform, for error messages.
     elsewhere: FastMap<AccountId, Platform>,
+    /// Serial of each registered phone, by its `device_index`.
+    serials: FastMap<u32, String>,
+    /// `device_index` of each registered phone, by serial.
+    indexes: FastMap<String, u32>,
 }
 
 impl Existing {
@@ -333,7 +345,13 @@ impl Existing {
             accounts: Vec::new(),
             by_key: FastMap::default(),
             elsewhere: FastMap::default(),
+            serials: FastMap::default(),
+            indexes: FastMap::default(),
         };
+        for device in store.list_devices()? {
+            existing.indexes.insert(device.serial.clone(), device.index);
+            existing.serials.insert(device.index, device.serial);
+        }
         // Every platform is listed: the others' ids make better error messages.
         store.for_each(&AccountFilter::default(), &mut |account| {
             if account.platform != platform {
@@ -347,6 +365,55 @@ impl Existing {
             Ok(())
         })?;
         Ok(existing)
+    }
+
+    /// Binds a row with a `device_index` and no `device` to the registered
+    /// phone with that number (for a new account, or an index edited in the sheet). Errors: no phone has the number; the row's
+    /// `device` is a registered phone with another number, or the number is
+    /// another phone's. (A `device` not registered here with a number no phone
+    /// has is a new phone: the number is one of the sheet's workspace.)
+    fn bind_by_index(&self, row: &mut ParsedRow) -> std::result::Result<(), RowFault> {
+        let Some(index) = row.device_index else {
+            return Ok(());
+        };
+        let given = row
+            .device
+            .as_ref()
+            .and_then(|d| d.as_deref())
+            .map(text::trim);
+        let phone = self.serials.get(&index);
+        match (given, phone) {
+            (None, Some(serial)) => {
+                row.device = Some(Some(serial.clone()));
+                Ok(())
+            }
+            (None, None) => Err((
+                Some(Column::DeviceIndex),
+                format!(
+                    "no registered phone has device_index {index} (see `farmhand devices`); \
+                     give the phone's serial in the device column"
+                ),
+            )),
+            (Some(given), Some(serial)) if given == serial => Ok(()),
+            (Some(given), Some(serial)) => Err((
+                Some(Column::DeviceIndex),
+                format!(
+                    "device_index {index} is the phone {serial}, but device says '{}'; \
+                     leave one of the two empty",
+                    printable(given)
+                ),
+            )),
+            (Some(given), None) => match self.indexes.get(given) {
+                Some(other) => Err((
+                    Some(Column::DeviceIndex),
+                    format!(
+                        "device '{}' is phone {other} here, not {index}; leave one of the two empty",
+                        printable(given)
+                    ),
+                )),
+                None => Ok(()),
+            },
+        }
     }
 
     /// The platform's account with this id, if any.
