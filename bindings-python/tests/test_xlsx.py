@@ -180,11 +180,33 @@ def test_instagram_ignores_stats_columns(ws: farmhand.Workspace, tmp_path: Path)
 
 
 def test_legacy_text_import(ws: farmhand.Workspace, tmp_path: Path) -> None:
+    ws.register_device("SER1")
     path = tmp_path / "accounts.txt"
     path.write_text("a@x.io##pw1##alice##1\n##pw2##bob##\n")
     report = ws.import_text(path, platform="tiktok")
     assert report.created == 2
     assert sorted(a.username for a in ws.list()) == ["alice", "bob"]
+    alice = ws.find("alice", platform="tiktok")
+    assert alice is not None and (alice.device, alice.device_index) == ("SER1", 1)
+
+
+def test_a_device_index_alone_binds_and_an_unknown_one_is_a_row_error(
+    ws: farmhand.Workspace, tmp_path: Path
+) -> None:
+    ws.register_device("SER1")
+    ws.register_device("10.0.0.7:5555")
+    path = write_sheet(tmp_path / "ig.xlsx", [["ig_one", "pw:JBSWY3DPEHPK3PXP", 2]],
+                       header=["username", "pwd", "device_index"])
+    report = ws.import_xlsx(path, platform="instagram")
+    assert report.created == 1 and report.pwd_split == 1
+    one = ws.find("ig_one", platform="instagram")
+    assert one is not None and (one.device, one.has_2fa) == ("10.0.0.7:5555", True)
+    bad = write_sheet(tmp_path / "bad.xlsx", [["ig_two", "pw", 7]], header=["username", "pwd", "device_index"])
+    with pytest.raises(farmhand.SheetImportError) as info:
+        ws.import_xlsx(bad, platform="instagram")
+    assert info.value.errors[0].column == "device_index"
+    assert "no registered phone has device_index 7" in info.value.errors[0].reason
+    assert ws.find("ig_two", platform="instagram") is None
 
 
 def _portable(account: farmhand.Account) -> dict[str, Any]:
