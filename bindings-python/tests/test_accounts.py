@@ -72,8 +72,8 @@ def test_update_changes_only_given_fields_and_none_clears(ws: farmhand.Workspace
 
 def test_update_refuses_unknown_and_mistyped_fields(ws: farmhand.Workspace) -> None:
     a = ws.add("erin", platform="tiktok")
-    with pytest.raises(TypeError, match="unexpected keyword argument 'nickname'"):
-        ws.update(a.id, nickname="x")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nick_name'"):
+        ws.update(a.id, nick_name="x")  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="'email'"):
         ws.update(a.id, email=42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="'logged_in'"):

@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use farmhand::store::AccountFilter;
-use farmhand::xlsx::{default_export_path, ExportOptions, ImportOptions, ImportReport};
+use farmhand::xlsx::{
+    default_export_path, ExportOptions, ImportOptions, ImportOutcome, ImportReport,
+};
 use farmhand::{Error, Result, Workspace};
 
 use crate::cli::{ExportArgs, ImportArgs};
@@ -15,7 +17,9 @@ fn is_legacy_text(path: &Path) -> bool {
         .is_some_and(|ext| ext.eq_ignore_ascii_case("txt"))
 }
 
-/// Imports the file; exits 1 when any row was invalid (listed in the report).
+/// Imports the file. Invalid rows (listed in the report) exit 1 when they made
+/// the import write nothing, 3 when the valid rows were (or, in a dry run, would
+/// be) written without them (`--skip-invalid`).
 pub fn import(ws: &Workspace, args: ImportArgs, out: Output) -> Result<Exit> {
     let options = ImportOptions::new(args.platform)
         .dry_run(args.dry_run)
@@ -29,7 +33,12 @@ pub fn import(ws: &Workspace, args: ImportArgs, out: Output) -> Result<Exit> {
         ws.import_xlsx(&args.file, &options)?
     };
     out.emit(&report, || report_text(&report));
-    Ok(Exit::failures_unless(report.errors.is_empty()))
+    Ok(match report.outcome {
+        ImportOutcome::Rejected => Exit::Failures,
+        ImportOutcome::Applied | ImportOutcome::DryRun => {
+            Exit::partial_unless(report.errors.is_empty())
+        }
+    })
 }
 
 /// Row errors shown on the terminal; `--json` lists them all.

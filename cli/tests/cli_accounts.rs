@@ -88,6 +88,36 @@ fn roster_commands_change_accounts_and_never_show_secrets() {
     assert_eq!(added["has_password"], true);
     assert_eq!(added["has_2fa"], true);
     assert_eq!(added["device_index"], 1);
+    let mut keys: Vec<&str> = added
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "created_at",
+            "device",
+            "device_index",
+            "email",
+            "has_2fa",
+            "has_password",
+            "id",
+            "last_error",
+            "last_login_at",
+            "logged_in",
+            "package_name",
+            "platform",
+            "stats",
+            "status",
+            "tags",
+            "updated_at",
+            "username",
+        ],
+        "the account's fields, with only whether its secrets are set"
+    );
     env.run(&[
         "accounts",
         "add",

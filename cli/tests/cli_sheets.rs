@@ -104,7 +104,7 @@ fn invalid_rows_are_listed_with_row_and_column_and_nothing_is_written() {
 
     let skipped = env
         .run(&["--json", "import", text.to_str().unwrap(), "--skip-invalid"])
-        .expect(1)
+        .expect(3)
         .json();
     assert_eq!(skipped["outcome"], "applied");
     assert_eq!(skipped["created"], 2);

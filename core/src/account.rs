@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 use crate::secret::{Secret, TotpSecret};
 use crate::text;
 
+mod serialise;
+pub use serialise::WithSecrets;
+
 /// Longest username accepted, in characters, on both platforms. Instagram allows
 /// 30; TikTok's help says 24 but newer reports say 30, so only names beyond 30 are
 /// refused (the character set is what catches look-alikes; no real account may be
@@ -36,7 +39,7 @@ pub const MAX_TAGS: usize = 64;
 /// Longest device label accepted, in characters.
 pub const MAX_LABEL_CHARS: usize = 128;
 
-/// Store-assigned identifier of an account [`id`].
+/// Store-assigned identifier of an account (sheet column `id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AccountId(pub i64);
@@ -124,7 +127,7 @@ impl FromStr for Platform {
     }
 }
 
-/// Whether an account may take part in automation [`status`]: sheet `0` enabled, `1` disabled.
+/// Whether an account may take part in automation (sheet column `status`): sheet `0` enabled, `1` disabled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -187,7 +190,7 @@ impl FromStr for Status {
     }
 }
 
-/// A normalised username [`username`]: trimmed, every leading `@` dropped, case kept.
+/// A normalised username (sheet column `username`): trimmed, every leading `@` dropped, case kept.
 ///
 /// Two usernames are the same account when their [`Username::key`]s are equal
 /// (lower case), so `@Alice`, ` alice ` and `ALICE` are one account. TikTok and
@@ -307,51 +310,54 @@ impl FromStr for Username {
 /// Profile numbers read from the app by a profile sync, with the time of the sync.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ProfileStats {
-    /// Display name [`nickname`].
+    /// Display name (sheet column `nickname`).
     pub nickname: Option<String>,
-    /// Country [`country`], where the app shows it.
+    /// Country (sheet column `country`), where the app shows it.
     pub country: Option<String>,
-    /// Followers [`followers`].
+    /// Followers (sheet column `followers`).
     pub followers: Option<u64>,
-    /// Following [`following`].
+    /// Following (sheet column `following`).
     pub following: Option<u64>,
-    /// Likes received (TikTok "Likes") [`hearts`].
+    /// Likes received (TikTok "Likes") (sheet column `hearts`).
     pub hearts: Option<u64>,
-    /// Posts / videos [`videos`].
+    /// Posts / videos (sheet column `videos`).
     pub videos: Option<u64>,
-    /// Friends (TikTok) [`friends`].
+    /// Friends (TikTok) (sheet column `friends`).
     pub friends: Option<u64>,
     /// When these numbers were read; `None` for numbers that came from a sheet.
     pub synced_at: Option<Timestamp>,
 }
 
 /// An account as stored: everything the roster knows about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialising it leaves the password and 2FA key out (`has_password` and
+/// `has_2fa` say whether they are set); [`Account::with_secrets`] writes them too.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Account {
-    /// Store-assigned id [`id`].
+    /// Store-assigned id (sheet column `id`).
     pub id: AccountId,
     /// The app the account belongs to.
     pub platform: Platform,
-    /// The account's username [`username`].
+    /// The account's username (sheet column `username`).
     pub username: Username,
-    /// Login email [`email`].
+    /// Login email (sheet column `email`).
     pub email: Option<String>,
-    /// Password [`pwd`, before a `:SECRET` 2FA key].
+    /// Password (sheet column `pwd`, before a `:SECRET` 2FA key).
     pub password: Option<Secret>,
     /// Authenticator (2FA) key, base32 in canonical form (upper case, no spaces)
-    /// [`pwd`, after the `:`].
+    /// (sheet column `pwd`, after the `:`).
     pub totp_key: Option<Secret>,
-    /// Serial of the phone the account is bound to [`device`]; `None` = unassigned.
+    /// Serial of the phone the account is bound to (sheet column `device`); `None` = unassigned.
     pub device: Option<String>,
-    /// The device's stable friendly number from the device registry [`device_index`].
+    /// The device's stable friendly number from the device registry (sheet column `device_index`).
     pub device_index: Option<u32>,
-    /// Clone-app package overriding the platform's default app [`packagename`].
+    /// Clone-app package overriding the platform's default app (sheet column `packagename`).
     pub package_name: Option<String>,
-    /// Whether the app session is logged in on its phone [`logined`].
+    /// Whether the app session is logged in on its phone (sheet column `logined`).
     pub logged_in: bool,
-    /// Enabled or disabled for automation [`status`].
+    /// Enabled or disabled for automation (sheet column `status`).
     pub status: Status,
-    /// Free labels [`tags`], comma separated in the sheet.
+    /// Free labels (sheet column `tags`), comma separated in the sheet.
     pub tags: Vec<String>,
     /// Profile numbers from the last sync or sheet import.
     pub stats: ProfileStats,

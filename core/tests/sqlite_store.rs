@@ -466,3 +466,64 @@ fn a_version_one_file_gets_its_2fa_keys_split_out_once() {
         .unwrap();
     assert_eq!(version, schema::VERSION);
 }
+
+/// A constraint that fails while an account with a password and 2FA key is
+/// written: the error keeps SQLite's error as its source, and neither it nor
+/// anything in its chain shows the secret.
+#[test]
+fn a_storage_error_keeps_its_sqlite_cause_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let ws = Workspace::open(&path).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER null_serial BEFORE INSERT ON accounts
+             BEGIN INSERT INTO devices (serial) VALUES (NULL); END;",
+        )
+        .unwrap();
+    let err = ws
+        .add(NewAccount::new(TT, "carol").password("hunter2:JBSWY3DPEHPK3PXP"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert!(
+        err.to_string().contains("NOT NULL constraint failed"),
+        "{err}"
+    );
+    let cause = std::error::Error::source(&err).expect("SQLite's error is the source");
+    assert!(
+        cause.downcast_ref::<rusqlite::Error>().is_some(),
+        "{cause:?}"
+    );
+    let mut shown = vec![err.to_string(), format!("{err:?}")];
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(e) = next {
+        shown.push(e.to_string());
+        shown.push(format!("{e:?}"));
+        next = e.source();
+    }
+    for text in shown {
+        assert!(
+            !text.contains("hunter2") && !text.contains("JBSWY3DPEHPK3PXP"),
+            "{text}"
+        );
+    }
+}
+
+/// Opening something that is not a database keeps SQLite's error as the source.
+#[test]
+fn a_refused_file_keeps_its_sqlite_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("junk.db");
+    fs::write(&path, vec![b'x'; 4096]).unwrap();
+    let err = Workspace::open(&path).err().expect("junk is refused");
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    let cause = std::error::Error::source(&err).expect("SQLite's error is the source");
+    let sqlite = cause
+        .downcast_ref::<rusqlite::Error>()
+        .expect("a rusqlite error");
+    assert_eq!(
+        sqlite.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase)
+    );
+}

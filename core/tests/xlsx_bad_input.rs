@@ -380,6 +380,24 @@ fn rewrite_parts(path: &Path, edit: impl Fn(&str, Vec<u8>) -> (String, Vec<u8>))
     std::fs::rename(out, path).unwrap();
 }
 
+/// The reader's own error stays reachable behind an unreadable workbook.
+#[test]
+fn the_reader_error_behind_a_truncated_file_is_its_source() {
+    let dir = temp_dir();
+    let path = export_of(dir.path(), 4);
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let error = Workspace::in_memory()
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Import, "{error}");
+    let cause = std::error::Error::source(&error).expect("the reader's error is kept");
+    assert!(
+        cause.downcast_ref::<calamine::XlsxError>().is_some(),
+        "{cause:?}"
+    );
+}
+
 #[test]
 fn a_sheet_damaged_in_the_middle_is_refused() {
     let dir = temp_dir();

@@ -650,9 +650,7 @@ impl AccountStore for FailingListing {
         self.0.for_each(filter, &mut |account| {
             seen += 1;
             if seen == 3 {
-                return Err(Error::Storage {
-                    message: "disk on fire".into(),
-                });
+                return Err(Error::storage("disk on fire"));
             }
             visit(account)
         })

@@ -1,6 +1,6 @@
 //! Quick start: a workspace file, a few accounts, filters, tags, devices and a 2FA code.
 //!
-//! Run: `cargo run -p farmhand-cli --example quickstart [WORKSPACE_FILE]`
+//! Run: `cargo run -p farmhand-examples --example quickstart [WORKSPACE_FILE]`
 //! (without an argument the workspace is a temporary file, removed at the end).
 
 use farmhand::store::AccountFilter;

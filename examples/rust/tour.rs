@@ -1,7 +1,7 @@
 //! A short tour of the engine: a SQLite workspace file, accounts with 2FA, a
 //! filtered listing and live authenticator codes.
 //!
-//! Run: `cargo run -p farmhand --example tour [PATH]` (PATH: the workspace file
+//! Run: `cargo run -p farmhand-examples --example tour [PATH]` (PATH: the workspace file
 //! to create; a temporary one by default).
 
 use std::path::PathBuf;

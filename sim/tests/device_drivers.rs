@@ -3,18 +3,17 @@
 //! protocol with [`AdbDriver`], once in process with the simulator's
 //! `LocalDriver`. The body of each check is written once.
 
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use farmhand::device::{
     AdbDriver, Device, DeviceDriver, DeviceExt, DeviceState, Selector, DUMP_ATTEMPTS,
 };
+use farmhand::ErrorKind;
 use farmhand_sim::{
     AdbServer, AppCatalog, AppContext, AppKind, AppSpec, Faults, KeyCode, PhoneSpec, Rect,
     Scenario, ScreenNode, SimApp, SimFleet, SimPhone,
 };
-use farmhand::ErrorKind;
 
 const ECHO: &str = "com.farmhand.echo";
 const CHROME: &str = "com.android.chrome";

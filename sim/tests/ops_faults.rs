@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use farmhand::ops::{AccountSelection, Event, Outcome, RunOptions};
-use farmhand_sim::{AppKind, Faults, PhoneSpec, Scenario};
 use farmhand::{Account, NewAccount, Platform, Status};
+use farmhand_sim::{AppKind, Faults, PhoneSpec, Scenario};
 use ops_support::*;
 
 /// Two phones with TikTok and Instagram; phone 0 suffers `faults`.

@@ -8,9 +8,9 @@ mod ops_support;
 use std::collections::BTreeMap;
 
 use farmhand::ops::{Event, Outcome};
-use farmhand_sim::{AppKind, AppSpec, PhoneSpec, PlatformAccount, Scenario};
 use farmhand::store::AccountFilter;
 use farmhand::{Account, NewAccount, Platform, Secret, Status};
+use farmhand_sim::{AppKind, AppSpec, PhoneSpec, PlatformAccount, Scenario};
 use ops_support::*;
 
 const FOLLOWERS: [u64; 10] = [

@@ -1,6 +1,5 @@
 //! Simulated phones reached through the real `adb` server and command line.
 
-
 use std::process::Output;
 
 use farmhand_sim::{AdbServer, AppKind, AppSpec, PhoneSpec, Scenario, SimFleet};

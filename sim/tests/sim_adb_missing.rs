@@ -1,10 +1,9 @@
 //! Without the `adb` program, `AdbServer::start` says what is missing and how
 //! to get it. (Its own test binary: it changes the process environment.)
 
-
+use farmhand::ErrorKind;
 use farmhand_sim::adb_server::ADB_ENV;
 use farmhand_sim::AdbServer;
-use farmhand::ErrorKind;
 
 #[test]
 fn a_missing_adb_is_a_clear_error() {

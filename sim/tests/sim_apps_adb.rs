@@ -2,7 +2,6 @@
 //! the real `adb` server (Debian package `adb`, private port), driven through
 //! our `AdbDriver` and checked with the `adb` command line.
 
-
 mod sim_apps_support;
 
 use farmhand::device::{AdbDriver, DeviceDriver, Selector};

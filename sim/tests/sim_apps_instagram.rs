@@ -1,7 +1,6 @@
 //! The simulated Instagram, driven as automation drives the real one: real
 //! resource ids where the real app has them, texts and descriptions elsewhere.
 
-
 mod sim_apps_support;
 
 use farmhand::apps::counts::parse_count;

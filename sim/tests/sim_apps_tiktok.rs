@@ -2,7 +2,6 @@
 //! screen, find controls by text / description / layout, tap their centres,
 //! type, press keys.
 
-
 mod sim_apps_support;
 
 use farmhand::apps::counts::parse_count;

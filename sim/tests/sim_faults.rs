@@ -1,16 +1,15 @@
 //! Faults and latencies of simulated phones, seen through the real adb server
 //! and in process.
 
-
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 use farmhand::device::{DeviceDriver, DeviceState};
+use farmhand::{ErrorKind, Platform};
 use farmhand_sim::{
     AdbServer, AppKind, AppSpec, Faults, Latency, PhoneSpec, PlatformAccount, Scenario, SimFleet,
     IDLE_STATE_ERROR,
 };
-use farmhand::{ErrorKind, Platform};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

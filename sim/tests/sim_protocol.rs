@@ -1,7 +1,6 @@
 //! The ADB device protocol of simulated phones, spoken byte by byte: handshake,
 //! streams, flow control, shell protocol frames, and hostile input.
 
-
 use std::collections::HashMap;
 use std::io::{ErrorKind as IoKind, Read, Write};
 use std::net::TcpStream;

@@ -1,9 +1,8 @@
 //! `sim::serve`: phones registered with a running adb server, as the
 //! `sim-phones` example runs them.
 
-
-use farmhand_sim::{serve, AdbServer, ServeOptions};
 use farmhand::ErrorKind;
+use farmhand_sim::{serve, AdbServer, ServeOptions};
 
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -54,7 +53,7 @@ fn scenario_files_and_phone_counts_must_agree() {
         .unwrap()
         .scenario()
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Import);
+    assert_eq!(err.kind(), ErrorKind::Scenario);
     assert!(err.to_string().contains("farm.json"), "{err}");
     let missing = dir.path().join("none.json");
     let err = ServeOptions::from_args(args(&["--scenario", missing.to_str().unwrap()]))

@@ -1,12 +1,11 @@
 //! The simulated phone's shell, driven in process through `LocalDriver`
 //! (the `DeviceDriver` / `Device` traits), without TCP.
 
-
 use std::time::Duration;
 
 use farmhand::device::{Device, DeviceDriver, DeviceState, Transport};
-use farmhand_sim::{AppKind, AppSpec, KeyCode, PhoneSpec, Scenario, SimFleet, LAUNCHER_PACKAGE};
 use farmhand::ErrorKind;
+use farmhand_sim::{AppKind, AppSpec, KeyCode, PhoneSpec, Scenario, SimFleet, LAUNCHER_PACKAGE};
 
 const T: Duration = Duration::from_secs(5);
 
@@ -82,6 +81,14 @@ fn a_port_already_taken_is_named() {
     assert!(
         err.to_string().contains("phones[0]: cannot listen"),
         "{err}"
+    );
+    let cause = std::error::Error::source(&err).expect("the socket's error is kept");
+    assert_eq!(
+        cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind),
+        Some(std::io::ErrorKind::AddrInUse),
+        "{cause:?}"
     );
 }
 

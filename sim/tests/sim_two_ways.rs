@@ -2,12 +2,11 @@
 //! simulated phone through the real adb server (`AdbDriver`) and another in
 //! process (`LocalDriver`), and both end in the same state.
 
-
 use std::time::Duration;
 
 use farmhand::device::{AdbDriver, Device, DeviceDriver, DeviceExt, DeviceState, Selector};
-use farmhand_sim::{AdbServer, AppKind, AppSpec, PhoneSpec, PlatformAccount, Scenario, SimFleet};
 use farmhand::Platform;
+use farmhand_sim::{AdbServer, AppKind, AppSpec, PhoneSpec, PlatformAccount, Scenario, SimFleet};
 
 const INSTAGRAM: &str = "com.instagram.android";
 /// A password full of what the phone's shell would otherwise interpret.

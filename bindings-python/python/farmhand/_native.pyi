@@ -58,6 +58,13 @@ class _AccountFields(TypedDict, total=False):
     logged_in: bool
     status: _StatusArg
     tags: Iterable[str]
+    nickname: str | None
+    country: str | None
+    followers: int | None
+    following: int | None
+    hearts: int | None
+    videos: int | None
+    friends: int | None
 
 @final
 class ProfileStats:
@@ -195,6 +202,13 @@ class Workspace:
         tags: Iterable[str] = ...,
         logged_in: bool = False,
         status: _StatusArg | None = None,
+        nickname: str | None = None,
+        country: str | None = None,
+        followers: int | None = None,
+        following: int | None = None,
+        hearts: int | None = None,
+        videos: int | None = None,
+        friends: int | None = None,
     ) -> Account: ...
     def get(self, id: _Id) -> Account: ...
     def find(self, username: str, *, platform: _PlatformArg) -> Account | None: ...

@@ -4,7 +4,7 @@
 //! redaction, so a secret cannot leak through `{:?}`, an error message or a panic.
 //! [`pwd`] holds the one rule that reads the `password:SECRET` form (with its
 //! table of examples), [`credentials`] turns an account into a login, and
-//! [`totp`] computes authenticator codes.
+//! [`totp`](mod@totp) computes authenticator codes.
 
 pub mod credentials;
 pub mod pwd;

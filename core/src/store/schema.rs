@@ -1,7 +1,7 @@
 //! The whole SQLite schema of a workspace file, its version and its migrations.
 //!
 //! A farmhand file is recognised by `PRAGMA application_id` = [`APPLICATION_ID`];
-//! `PRAGMA user_version` holds the schema version. [`MIGRATIONS`]`[n]` takes a file
+//! `PRAGMA user_version` holds the schema version. `MIGRATIONS[n]` takes a file
 //! from version `n` to `n + 1`; opening applies the missing ones in one
 //! transaction. A file written by a newer farmhand (a higher version) or by
 //! another application is refused before anything is written to it.
@@ -92,12 +92,10 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
         .map_err(|e| refusal(path, e))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Storage {
-            message: format!(
-                "{}: cannot use write-ahead logging (journal mode stays {mode})",
-                path.display()
-            ),
-        });
+        return Err(Error::storage(format!(
+            "{}: cannot use write-ahead logging (journal mode stays {mode})",
+            path.display()
+        )));
     }
     // NORMAL is durable in WAL mode except for the last commits on power loss;
     // memory-mapped reads spare a copy per page when listing large rosters.
@@ -168,8 +166,11 @@ fn check(conn: &Connection, path: &Path) -> Result<i64> {
         Ok((app, version, objects))
     };
     let (app, version, objects) = read().map_err(|e| refusal(path, e))?;
-    let foreign = |what: &str| Error::Storage {
-        message: format!("{} is not a farmhand workspace: {what}", path.display()),
+    let foreign = |what: &str| {
+        Error::storage(format!(
+            "{} is not a farmhand workspace: {what}",
+            path.display()
+        ))
     };
     if app == 0 && version == 0 && objects == 0 {
         return Ok(0);
@@ -178,12 +179,10 @@ fn check(conn: &Connection, path: &Path) -> Result<i64> {
         return Err(foreign("it is an SQLite database of another application"));
     }
     if version > VERSION {
-        return Err(Error::Storage {
-            message: format!(
-                "{} was written by a newer farmhand (schema version {version}; this build knows up to {VERSION}); it was left untouched",
-                path.display()
-            ),
-        });
+        return Err(Error::storage(format!(
+            "{} was written by a newer farmhand (schema version {version}; this build knows up to {VERSION}); it was left untouched",
+            path.display()
+        )));
     }
     if version < 1 {
         return Err(foreign("it has a farmhand id but no schema version"));
@@ -206,7 +205,7 @@ fn refusal(path: &Path, e: rusqlite::Error) -> Error {
         ),
         _ => format!("{}: {e}", path.display()),
     };
-    Error::Storage { message }
+    Error::storage(message).with_source(e)
 }
 
 #[cfg(test)]

@@ -24,10 +24,8 @@ const LAYOUT: [Column; 4] = [
 /// Reads a legacy text file into `sink`. File-level problems are `Error::Import`.
 pub(crate) fn read_legacy(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    parse_legacy(&bytes, max_rows, sink).map_err(|message| Error::Import {
-        source_name: path.display().to_string(),
-        message,
-    })
+    parse_legacy(&bytes, max_rows, sink)
+        .map_err(|message| Error::import(path.display().to_string(), message))
 }
 
 /// Parses legacy text; the error is a file-level problem.

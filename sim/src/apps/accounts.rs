@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use farmhand::account::Platform;
-use farmhand::secret::TotpSecret;
 use crate::app::AppContext;
 use crate::scenario::PlatformAccount;
+use farmhand::account::Platform;
+use farmhand::secret::TotpSecret;
 
 /// How many failed attempts with one identifier an install accepts before it
 /// refuses further ones with "too many attempts" (app option `login_attempts`).

@@ -34,9 +34,9 @@ mod view;
 pub use instagram::Instagram;
 pub use tiktok::TikTok;
 
+use crate::scenario::{AppSpec, PlatformAccount};
 use farmhand::error::{Error, Result};
 use farmhand::secret::TotpSecret;
-use crate::scenario::{AppSpec, PlatformAccount};
 
 /// The languages the simulated apps are translated into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use farmhand::device::AdbDriver;
 use farmhand::ops::{Event, RunOptions};
-use farmhand_sim::{AdbServer, AppKind, AppSpec, PlatformAccount, Scenario, SimFleet};
 use farmhand::{Platform, Workspace};
+use farmhand_sim::{AdbServer, AppKind, AppSpec, PlatformAccount, Scenario, SimFleet};
 
 /// The authenticator key of the 2FA accounts.
 pub const KEY: &str = "JBSWY3DPEHPK3PXP";

@@ -12,11 +12,11 @@ use std::time::Duration;
 use farmhand::account::Platform;
 use farmhand::device::input_escape::{input_text_command, quote};
 use farmhand::device::{Device, DeviceDriver, Selector, ShellOutput, UiNode, UiTree};
+use farmhand::Secret;
 use farmhand_sim::{
     AppCatalog, AppKind, AppSpec, Clock, KeyCode, Latency, LocalDriver, PhoneSpec, PlatformAccount,
     SimPhone, IDLE_STATE_ERROR,
 };
-use farmhand::Secret;
 
 /// The phones' fixed clock (Unix seconds) unless a test sets another.
 pub const NOW: u64 = 1_764_000_000;

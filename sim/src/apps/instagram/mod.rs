@@ -32,10 +32,10 @@
 
 mod strings;
 
-use farmhand::account::Platform;
 use crate::app::{AppContext, SimApp};
 use crate::scenario::{AppSpec, PlatformAccount};
 use crate::ui::Rect;
+use farmhand::account::Platform;
 
 use super::accounts::{code_matches, LoginRules, Refusal, Verdict};
 use super::act;
