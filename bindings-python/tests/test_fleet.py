@@ -52,7 +52,7 @@ def roster(ws: farmhand.Workspace, fleet: sim.SimFleet) -> dict[str, farmhand.Ac
     one, two = fleet.serials
     return {
         "alice": ws.add("alice", platform="instagram", email="alice@example.com",
-                        password=f"pw-alice:{TOTP_KEY}", device=one),
+                        password="pw-alice", totp_key=TOTP_KEY, device=one),
         "bob": ws.add("bob", platform="instagram", password="not-bobs", device=one),
         "carol": ws.add("carol", platform="tiktok", password="pw-carol", device=one),
         "dave": ws.add("dave", platform="tiktok", password="pw-dave", device=two),

@@ -2,6 +2,7 @@
 
 use std::io::BufRead;
 
+use farmhand::secret::{read_pwd, PwdReading};
 use farmhand::store::AccountFilter;
 use farmhand::{
     Account, AccountId, AccountPatch, Error, NewAccount, Platform, ProfileStats, Result, Secret,
@@ -211,27 +212,79 @@ pub fn resolve_all(
         .collect()
 }
 
-/// The password given by `--password` or `--password-stdin`, if any.
-fn read_password(args: &PasswordArgs) -> Result<Option<Secret>> {
-    if let Some(password) = &args.password {
-        return Ok(Some(Secret::new(password.clone())));
+/// What `--password`, `--password-stdin` and `--totp-key-stdin` gave.
+struct GivenSecrets {
+    /// The password, without a 2FA key split off it.
+    password: Option<Secret>,
+    /// The 2FA key, from `--totp-key-stdin` or split off the password.
+    totp_key: Option<Secret>,
+    /// How the password was read (`password:SECRET` or not), if one was given.
+    reading: Option<PwdReading>,
+}
+
+impl GivenSecrets {
+    /// Tells the user how a given password was read: a split is never silent,
+    /// and a tail that looks like a mistyped key is flagged.
+    fn note(&self, out: Output) {
+        match self.reading {
+            Some(PwdReading::Split) => out.note(
+                "note: the password was read as password:2FA-KEY; the part after the last ':' \
+                 is stored as the 2FA key",
+            ),
+            Some(PwdReading::SuspectKey) => out.note(
+                "warning: the part after the last ':' of the password looks like a 2FA key with \
+                 a typo (keys are 16, 26 or 32+ characters A-Z and 2-7); the whole text was kept \
+                 as the password",
+            ),
+            Some(PwdReading::Password) | None => {}
+        }
     }
-    if !args.password_stdin {
-        return Ok(None);
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::io("<stdin>", e))?;
-    let password = line.trim_end_matches(['\r', '\n']);
-    if password.is_empty() {
+}
+
+/// The password and 2FA key given by `--password`/`--password-stdin` (read as
+/// `password:SECRET` by the documented rule) and `--totp-key-stdin`.
+fn read_secrets(args: &PasswordArgs) -> Result<GivenSecrets> {
+    let mut stdin = std::io::stdin().lock();
+    let pwd = match &args.password {
+        Some(password) => Some(password.clone()),
+        None if args.password_stdin => Some(read_line(&mut stdin, "--password-stdin", "password")?),
+        None => None,
+    };
+    let read = pwd.as_deref().map(read_pwd);
+    let key = if args.totp_key_stdin {
+        Some(read_line(&mut stdin, "--totp-key-stdin", "2FA key")?)
+    } else {
+        None
+    };
+    if key.is_some() && read.as_ref().is_some_and(|r| r.totp_key.is_some()) {
         return Err(Error::validation(
-            "--password-stdin",
-            "standard input held no password",
+            "--totp-key-stdin",
+            "the password already ends in a 2FA key (password:KEY); give the key once",
         ));
     }
-    Ok(Some(Secret::new(password)))
+    Ok(GivenSecrets {
+        reading: read.as_ref().map(|r| r.reading),
+        totp_key: key
+            .map(Secret::new)
+            .or_else(|| read.as_ref().and_then(|r| r.totp_key.clone())),
+        password: read.map(|r| r.password),
+    })
+}
+
+/// One line of standard input without its line ending; `option` needs a non-empty one.
+fn read_line(stdin: &mut impl BufRead, option: &str, what: &str) -> Result<String> {
+    let mut line = String::new();
+    stdin
+        .read_line(&mut line)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    let value = line.trim_end_matches(['\r', '\n']);
+    if value.is_empty() {
+        return Err(Error::validation(
+            option,
+            format!("standard input held no {what}"),
+        ));
+    }
+    Ok(value.to_string())
 }
 
 /// Runs an `accounts` subcommand.
@@ -303,21 +356,27 @@ fn add(ws: &Workspace, args: AddArgs, out: Output) -> Result<Exit> {
             Status::Enabled
         });
     new.email = args.email;
-    new.password = read_password(&args.password)?;
+    let given = read_secrets(&args.password)?;
+    new.password = given.password.clone();
+    new.totp_key = given.totp_key.clone();
     new.device = args.device;
     new.package_name = args.package;
     new.stats = with_profile(ProfileStats::default(), &args.profile);
     let view = ws.add(new)?;
+    given.note(out);
     out.emit(&view, || summary("added", std::slice::from_ref(&view)));
     Ok(Exit::Ok)
 }
 
 fn edit(ws: &Workspace, args: EditArgs, out: Output) -> Result<Exit> {
-    let password = read_password(&args.password)?;
+    let given = read_secrets(&args.password)?;
+    // A new password without a key leaves the account's key as it is.
+    let totp_key = clearable(given.totp_key.clone(), args.clear_totp_key);
     let patch = AccountPatch {
         username: args.username,
         email: clearable(args.email, args.clear_email),
-        password: clearable(password, args.clear_password),
+        password: clearable(given.password.clone(), args.clear_password),
+        totp_key,
         package_name: clearable(args.package, args.clear_package),
         logged_in: args.logged_in,
         ..AccountPatch::default()
@@ -340,6 +399,7 @@ fn edit(ws: &Workspace, args: EditArgs, out: Output) -> Result<Exit> {
         Ok(patch)
     })?;
     let view = updated;
+    given.note(out);
     out.emit(&view, || summary("updated", std::slice::from_ref(&view)));
     Ok(Exit::Ok)
 }
@@ -370,9 +430,10 @@ fn clearable<T>(value: Option<T>, clear: bool) -> Option<Option<T>> {
 
 fn bind(ws: &Workspace, args: BindArgs, out: Output) -> Result<Exit> {
     let account = resolve(ws, &args.target.account, args.target.platform)?;
-    let account = match &args.serial {
-        Some(serial) => ws.bind_device(account.id, serial)?,
-        None => ws.unbind_device(account.id)?,
+    let account = match (&args.serial, args.index) {
+        (Some(serial), _) => ws.bind_device(account.id, serial)?,
+        (None, Some(index)) => ws.bind_device_index(account.id, index)?,
+        (None, None) => ws.unbind_device(account.id)?,
     };
     let view = account;
     out.emit(&view, || match &view.device {
@@ -450,7 +511,11 @@ mod tests {
     fn output_shows_whether_secrets_are_set_never_their_value() {
         let ws = Workspace::in_memory();
         let account = ws
-            .add(NewAccount::new(Platform::TikTok, "carol").password("hunter2:JBSWY3DPEHPK3PXP"))
+            .add(
+                NewAccount::new(Platform::TikTok, "carol")
+                    .password("hunter2")
+                    .totp_key("JBSWY3DPEHPK3PXP"),
+            )
             .unwrap();
         let json = serde_json::to_value(&account).unwrap();
         assert_eq!(

@@ -235,7 +235,7 @@ fn a_32767_character_cell() {
     assert_eq!(
         errors,
         [
-            "row 2, column username: is 32767 characters long; at most 64 are allowed",
+            "row 2, column username: is 32767 characters long; at most 30 are allowed",
             "row 3, column pwd: is 32767 characters long; at most 4096 are allowed",
             "row 3, column nickname: is 32767 characters long; at most 4096 are allowed",
         ]
@@ -346,7 +346,8 @@ fn export_of(dir: &Path, n: usize) -> std::path::PathBuf {
             farmhand::store::BatchOp::Create(
                 farmhand::NewAccount::new(Platform::TikTok, format!("user{i:06}"))
                     .email(format!("user{i}@example.com"))
-                    .password(format!("pass{i}:JBSWY3DPEHPK3PXP"))
+                    .password(format!("pass{i}"))
+                    .totp_key("JBSWY3DPEHPK3PXP")
                     .device(format!("10.0.{}.{}:5555", i / 250, i % 250))
                     .tags(["warm", "batch"]),
             )

@@ -4,7 +4,7 @@
 //! password and its 2FA key would be, so JSON output, API answers and logged
 //! records never carry a secret by accident. [`Account::with_secrets`] is the
 //! explicit way to write them as well (a backup, a copy into another store): it
-//! adds `password`, the stored `pwd` string with any `:SECRET` 2FA suffix.
+//! adds `password` and `totp_key` (the authenticator key, canonical base32).
 //! `Account`'s `Deserialize` reads `password` when it is there, so the
 //! `with_secrets` form reads back whole; the flags are ignored on reading.
 
@@ -12,7 +12,6 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use super::Account;
-use crate::secret::split_password;
 
 /// An [`Account`] whose serialisation includes its password and 2FA key; made
 /// by [`Account::with_secrets`]. Its `Debug` still hides them.
@@ -20,8 +19,8 @@ use crate::secret::split_password;
 pub struct WithSecrets<'a>(&'a Account);
 
 impl Account {
-    /// This account, serialising its password (with any `:SECRET` 2FA key)
-    /// too. Plain serialisation of an `Account` leaves them out.
+    /// This account, serialising its password and 2FA key too. Plain
+    /// serialisation of an `Account` leaves them out.
     pub fn with_secrets(&self) -> WithSecrets<'_> {
         WithSecrets(self)
     }
@@ -31,11 +30,9 @@ impl Account {
         self.password.as_ref().is_some_and(|p| !p.is_empty())
     }
 
-    /// True when the stored password carries an authenticator key (`password:SECRET`).
+    /// True when an authenticator (2FA) key is stored.
     pub fn has_2fa(&self) -> bool {
-        self.password
-            .as_ref()
-            .is_some_and(|p| split_password(p.expose()).1.is_some())
+        self.totp_key.is_some()
     }
 }
 
@@ -51,7 +48,7 @@ impl Serialize for WithSecrets<'_> {
     }
 }
 
-/// Fields written by both forms; `with_secrets` adds `password`.
+/// Fields written by both forms; `with_secrets` adds `password` and `totp_key`.
 const FIELDS: usize = 17;
 
 fn write<S: Serializer>(
@@ -67,6 +64,7 @@ fn write<S: Serializer>(
         username,
         email,
         password,
+        totp_key,
         device,
         device_index,
         package_name,
@@ -79,15 +77,17 @@ fn write<S: Serializer>(
         created_at,
         updated_at,
     } = account;
-    let mut out = serializer.serialize_struct("Account", FIELDS + usize::from(secrets))?;
+    let mut out = serializer.serialize_struct("Account", FIELDS + 2 * usize::from(secrets))?;
     out.serialize_field("id", id)?;
     out.serialize_field("platform", platform)?;
     out.serialize_field("username", username.as_str())?;
     out.serialize_field("email", email)?;
     if secrets {
         out.serialize_field("password", password)?;
+        out.serialize_field("totp_key", totp_key)?;
     } else {
         out.skip_field("password")?;
+        out.skip_field("totp_key")?;
     }
     out.serialize_field("has_password", &account.has_password())?;
     out.serialize_field("has_2fa", &account.has_2fa())?;
@@ -112,18 +112,25 @@ mod tests {
     use super::*;
     use crate::{NewAccount, Platform, Timestamp};
 
-    const PWD: &str = "hunter2:JBSWY3DPEHPK3PXP";
+    const PWD: &str = "hunter2";
+    const KEY: &str = "JBSWY3DPEHPK3PXP";
 
-    fn account(pwd: Option<&str>) -> Account {
+    fn account_with(pwd: Option<&str>, key: Option<&str>) -> Account {
         let mut new = NewAccount::new(Platform::TikTok, "@Carol");
         new.password = pwd.map(Into::into);
+        new.totp_key = key.map(Into::into);
         new.into_record(Timestamp::now()).unwrap()
+    }
+
+    fn account(pwd: Option<&str>) -> Account {
+        account_with(pwd, pwd.map(|_| KEY))
     }
 
     #[test]
     fn plain_serialisation_carries_neither_password_nor_key() {
         let carol = account(Some(PWD));
         let text = serde_json::to_string(&carol).unwrap();
+        assert!(!text.contains("totp_key"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
         assert!(!text.contains("JBSWY3DPEHPK3PXP"), "{text}");
         let value: Value = serde_json::from_str(&text).unwrap();
@@ -139,11 +146,13 @@ mod tests {
         let carol = account(Some(PWD));
         let value = serde_json::to_value(carol.with_secrets()).unwrap();
         assert_eq!(value["password"], PWD);
+        assert_eq!(value["totp_key"], KEY);
         assert_eq!(value["has_2fa"], true);
-        assert_eq!(value.as_object().unwrap().len(), FIELDS + 1);
+        assert_eq!(value.as_object().unwrap().len(), FIELDS + 2);
         let back: Account = serde_json::from_value(value).unwrap();
         assert_eq!(back, carol);
         assert_eq!(back.password.unwrap().expose(), PWD);
+        assert_eq!(back.totp_key.unwrap().expose(), KEY);
         let debug = format!("{:?}", carol.with_secrets());
         assert!(!debug.contains("hunter2") && !debug.contains("JBSWY3DPEHPK3PXP"));
     }
@@ -155,8 +164,9 @@ mod tests {
             (v["has_password"].clone(), v["has_2fa"].clone())
         };
         assert_eq!(flags(&account(None)), (json!(false), json!(false)));
-        assert_eq!(flags(&account(Some(""))), (json!(false), json!(false)));
-        assert_eq!(flags(&account(Some("pa:ss"))), (json!(true), json!(false)));
+        assert_eq!(flags(&account_with(Some(""), None)), (json!(false), json!(false)));
+        assert_eq!(flags(&account_with(Some("pa:ss"), None)), (json!(true), json!(false)));
+        assert_eq!(flags(&account_with(None, Some(KEY))), (json!(false), json!(true)));
         assert_eq!(flags(&account(Some(PWD))), (json!(true), json!(true)));
         let plain = serde_json::to_value(account(None).with_secrets()).unwrap();
         assert_eq!(plain["password"], Value::Null);

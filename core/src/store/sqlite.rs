@@ -327,7 +327,7 @@ impl AccountStore for SqliteStore {
     }
 
     fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
-        let username = Username::parse(username)?;
+        let key = Username::lookup_key(username)?;
         let sql = format!(
             "{} WHERE a.platform = ?1 AND a.username_key = ?2",
             rows::SELECT_ONE
@@ -335,7 +335,7 @@ impl AccountStore for SqliteStore {
         self.read_lock()
             .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_row(params![platform.as_str(), username.key()], rows::read)
+                s.query_row(params![platform.as_str(), key], rows::read)
                     .optional()
             })
             .map_err(storage)

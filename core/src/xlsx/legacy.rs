@@ -3,8 +3,8 @@
 //!
 //! Lines may also stop after `username`. Blank lines and a header line naming the
 //! four columns are skipped; a line with another number of fields is a row error
-//! (its text is never quoted: it holds a password). The device index is
-//! informational, as in a sheet: it never binds a device.
+//! (its text is never quoted: it holds a password). The device index binds the
+//! account to the registered phone with that number, as in a sheet.
 
 use std::path::Path;
 
