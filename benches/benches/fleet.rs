@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use farmhand::device::AdbDriver;
 use farmhand::ops::{Outcome, RunOptions};
+use farmhand::{NewAccount, Platform, Workspace};
+use farmhand_benches::measuring;
 use farmhand_sim::{
     AdbServer, AppKind, AppSpec, Latency, PhoneSpec, PlatformAccount, Scenario, SimFleet,
 };
-use farmhand::{NewAccount, Platform, Workspace};
-use farmhand_benches::measuring;
 
 /// `phones` phones with TikTok, account `user{i}` existing for phone `i`.
 fn scenario(phones: usize) -> Scenario {

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use farmhand::device::AdbDriver;
 use farmhand::ops::RunOptions;
-use farmhand_sim::{AdbServer, Latency, PlatformAccount, Scenario, SimFleet};
 use farmhand::{Error, NewAccount, Platform, Result, Workspace};
+use farmhand_sim::{AdbServer, Latency, PlatformAccount, Scenario, SimFleet};
 
 /// One account per phone, logged out, with fixed dump and tap latencies.
 fn scenario(phones: usize) -> Scenario {

@@ -1,7 +1,9 @@
-//! Facts about adb_client 3.2.3 that shaped `farmhand::device::AdbDriver`, pinned
-//! so that an upgrade that changes them fails here and the workaround is revisited.
-//! The peers below replay the bytes an adb server sends; the driver itself is
-//! tested against the real server in `device_adb.rs`.
+//! Facts about adb_client 3.2.3 that shaped `farmhand::device::AdbDriver` and
+//! `DirectDriver` (feature `adb-direct`), pinned so that an upgrade that changes
+//! them fails here and the workaround is revisited. The peers below replay the
+//! bytes an adb server or a phone's adbd sends; the drivers themselves are
+//! tested against the real server (`device_adb.rs`) and simulated phones
+//! (`farmhand-sim`'s `device_direct.rs`).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddrV4, TcpListener, TcpStream};
@@ -12,6 +14,7 @@ use std::time::Duration;
 
 use adb_client::server::ADBServer;
 use adb_client::server_device::ADBServerDevice;
+use adb_client::tcp::ADBTcpDevice;
 use adb_client::ADBDeviceExt;
 
 /// Reads one `XXXX<service>` request.
@@ -144,4 +147,48 @@ fn boxed_adb_device_ext_is_not_send() {
     // Checked at compile time: an upgrade that changes either fact stops the build here.
     const { assert!(!<Probe<Box<dyn ADBDeviceExt>>>::SEND) };
     const { assert!(<Probe<ADBServerDevice>>::SEND) };
+}
+
+/// One adbd message: header (command, arg0, arg1, length, byte-sum checksum, magic) and payload.
+fn adbd_message(command: &[u8; 4], arg0: u32, arg1: u32, payload: &[u8]) -> Vec<u8> {
+    let command = u32::from_le_bytes(*command);
+    let sum = payload.iter().map(|&b| u32::from(b)).sum::<u32>();
+    let mut out = Vec::new();
+    for field in [command, arg0, arg1, payload.len() as u32, sum, !command] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Without a key file, `ADBTcpDevice` still connects, with a random key it
+/// never saves: a phone would ask its user to accept a new key every time.
+/// So `DirectDriver` creates the file before adb_client reads it.
+#[test]
+fn tcp_device_without_a_key_file_connects_and_saves_no_key() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let phone = thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut header = [0u8; 24];
+        conn.read_exact(&mut header).unwrap();
+        let len = u32::from_le_bytes(header[12..16].try_into().unwrap()) as usize;
+        let mut banner = vec![0u8; len];
+        conn.read_exact(&mut banner).unwrap();
+        let reply = adbd_message(b"CNXN", 0x0100_0001, 1 << 20, b"device::features=shell_v2");
+        conn.write_all(&reply).unwrap();
+        (header, banner)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("adbkey");
+    let device = ADBTcpDevice::new_with_custom_private_key(addr, &key)
+        .expect("connects with a key of its own");
+    let (header, banner) = phone.join().unwrap();
+    assert_eq!(&header[0..4], b"CNXN");
+    assert!(banner.starts_with(b"host::"), "{banner:?}");
+    assert!(
+        !key.exists(),
+        "adb_client now saves its key: DirectDriver need not create one"
+    );
+    drop(device);
 }

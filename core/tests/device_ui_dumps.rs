@@ -14,12 +14,8 @@ fn dumps_dir() -> PathBuf {
 
 fn read(name: &str) -> String {
     let path = dumps_dir().join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "fixture {} is missing ({e})",
-            path.display()
-        )
-    })
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("fixture {} is missing ({e})", path.display()))
 }
 
 fn parse(name: &str) -> UiTree {

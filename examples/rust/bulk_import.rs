@@ -2,7 +2,7 @@
 //! wrong), a dry run, an all-or-nothing import that is rejected, an import that
 //! skips the bad rows, and a re-import that changes nothing.
 //!
-//! Run: `cargo run -p farmhand-cli --example bulk_import [ROWS]` (default 10000).
+//! Run: `cargo run -p farmhand-examples --example bulk_import [ROWS]` (default 10000).
 
 use std::path::Path;
 use std::time::Instant;
@@ -61,9 +61,11 @@ fn main() -> Result<()> {
     };
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let sheet = dir.path().join("accounts.xlsx");
-    write_sheet(&sheet, rows).map_err(|e| Error::Import {
-        source_name: sheet.display().to_string(),
-        message: e.to_string(),
+    write_sheet(&sheet, rows).map_err(|e| {
+        Error::io(
+            &sheet,
+            std::io::Error::other(format!("cannot write the sheet: {e}")),
+        )
     })?;
     println!(
         "wrote {} with {rows} accounts and 3 wrong rows",

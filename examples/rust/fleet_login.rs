@@ -3,7 +3,7 @@
 //! per phone (the Instagram ones with 2FA), a login run that prints each
 //! account as it finishes, then the summary.
 //!
-//! Run: `cargo run -p farmhand-cli --example fleet_login [PHONES]` (default 8).
+//! Run: `cargo run -p farmhand-examples --example fleet_login [PHONES]` (default 8).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use farmhand::device::{AdbDriver, DeviceDriver};
 use farmhand::ops::{Event, RunOptions};
-use farmhand_sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
 use farmhand::{Error, NewAccount, Platform, Result, Secret, Workspace};
+use farmhand_sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
 
 const KEY: &str = "JBSWY3DPEHPK3PXP";
 
@@ -68,7 +68,8 @@ fn main() -> Result<ExitCode> {
         )?;
         ws.add(
             NewAccount::new(Platform::Instagram, format!("ig_{i}"))
-                .password(format!("ig-pw-{i}:{KEY}"))
+                .password(format!("ig-pw-{i}"))
+                .totp_key(KEY)
                 .device(serial.as_str()),
         )?;
     }

@@ -1,7 +1,7 @@
 //! A short tour of the engine: a SQLite workspace file, accounts with 2FA, a
 //! filtered listing and live authenticator codes.
 //!
-//! Run: `cargo run -p farmhand --example tour [PATH]` (PATH: the workspace file
+//! Run: `cargo run -p farmhand-examples --example tour [PATH]` (PATH: the workspace file
 //! to create; a temporary one by default).
 
 use std::path::PathBuf;
@@ -21,14 +21,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for new in [
         NewAccount::new(Platform::TikTok, "@dance.daily")
             .email("dance@example.com")
-            .password("s3cret:JBSWY3DPEHPK3PXP")
+            .password("s3cret")
+            .totp_key("JBSWY3DPEHPK3PXP")
             .device("emulator-5554")
             .tags(["us", "warmup"]),
         NewAccount::new(Platform::TikTok, "cooking_clips")
             .password("hunter2")
             .device("192.168.1.20:5555"),
         NewAccount::new(Platform::Instagram, "travel.snaps")
-            .password("pa55:GEZD GNBV GY3T QOJQ")
+            .password("pa55")
+            .totp_key("GEZD GNBV GY3T QOJQ")
             .device("emulator-5554"),
     ] {
         match ws.find(new.platform, &new.username)? {

@@ -34,6 +34,8 @@
 //! # Ok::<(), farmhand::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod adb_server;
 pub mod app;
 pub mod apps;

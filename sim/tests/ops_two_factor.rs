@@ -33,18 +33,19 @@ fn scenario() -> Scenario {
 #[test]
 fn both_apps_log_in_with_the_authenticator_code_and_refuse_a_wrong_key() {
     let w = World::start(&scenario());
-    let add = |platform, name: &str, password: Secret| {
-        w.ws.add(
-            NewAccount::new(platform, name)
-                .device(w.serial(0))
-                .password(password),
-        )
-        .unwrap()
+    let add = |platform, name: &str, key: Option<&str>| {
+        let mut new = NewAccount::new(platform, name)
+            .device(w.serial(0))
+            .password("pw");
+        if let Some(key) = key {
+            new = new.totp_key(key);
+        }
+        w.ws.add(new).unwrap()
     };
-    let tt_key = add(Platform::TikTok, "tt_key", with_key("pw", KEY));
-    let tt_wrong = add(Platform::TikTok, "tt_wrongkey", with_key("pw", OTHER_KEY));
-    let tt_none = add(Platform::TikTok, "tt_nokey", Secret::new("pw"));
-    let ig_key = add(Platform::Instagram, "ig_key", with_key("pw", KEY));
+    let tt_key = add(Platform::TikTok, "tt_key", Some(KEY));
+    let tt_wrong = add(Platform::TikTok, "tt_wrongkey", Some(OTHER_KEY));
+    let tt_none = add(Platform::TikTok, "tt_nokey", None);
+    let ig_key = add(Platform::Instagram, "ig_key", Some(KEY));
 
     let report = w.ws.login(&w.driver, &options()).unwrap();
     assert_eq!(

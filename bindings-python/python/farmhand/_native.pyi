@@ -55,11 +55,19 @@ class _AccountFields(TypedDict, total=False):
     username: str
     email: str | None
     password: str | None
+    totp_key: str | None
     device: str | None
     package_name: str | None
     logged_in: bool
     status: _StatusArg
     tags: Iterable[str]
+    nickname: str | None
+    country: str | None
+    followers: int | None
+    following: int | None
+    hearts: int | None
+    videos: int | None
+    friends: int | None
 
 @final
 class ProfileStats:
@@ -121,6 +129,10 @@ class Account:
     def password(self) -> str | None: ...
     @property
     def has_password(self) -> bool: ...
+    @property
+    def totp_key(self) -> str | None: ...
+    @property
+    def has_2fa(self) -> bool: ...
     @property
     def device(self) -> str | None: ...
     @property
@@ -187,11 +199,19 @@ class Workspace:
         platform: _PlatformArg,
         email: str | None = None,
         password: str | None = None,
+        totp_key: str | None = None,
         device: str | None = None,
         package_name: str | None = None,
         tags: Iterable[str] = ...,
         logged_in: bool = False,
         status: _StatusArg | None = None,
+        nickname: str | None = None,
+        country: str | None = None,
+        followers: int | None = None,
+        following: int | None = None,
+        hearts: int | None = None,
+        videos: int | None = None,
+        friends: int | None = None,
     ) -> Account: ...
     def get(self, id: _Id) -> Account: ...
     def history(self, id: _Id, *, limit: int = 20) -> builtins.list[HistoryEntry]: ...
@@ -244,6 +264,7 @@ class Workspace:
         on_duplicate: Literal["error", "update", "skip"] = "error",
         skip_invalid: bool = False,
         max_rows: int | None = None,
+        strict_ids: bool = False,
     ) -> ImportReport: ...
     def import_text(
         self,
@@ -254,6 +275,7 @@ class Workspace:
         on_duplicate: Literal["error", "update", "skip"] = "error",
         skip_invalid: bool = False,
         max_rows: int | None = None,
+        strict_ids: bool = False,
     ) -> ImportReport: ...
     def export_xlsx(
         self,
@@ -345,9 +367,17 @@ class ImportReport:
     @property
     def unchanged(self) -> int: ...
     @property
+    def matched_by_username(self) -> int: ...
+    @property
+    def created_for_unknown_ids(self) -> int: ...
+    @property
     def skipped(self) -> int: ...
     @property
     def errors(self) -> builtins.list[RowError]: ...
+    @property
+    def pwd_split(self) -> int: ...
+    @property
+    def warnings(self) -> builtins.list[RowError]: ...
     @property
     def unknown_columns(self) -> builtins.list[str]: ...
     @property

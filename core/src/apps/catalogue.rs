@@ -169,11 +169,9 @@ impl Catalogue {
     /// listed, that an unsourced fact says why, that its version range is not
     /// empty, and that the builds are listed in ascending order.
     pub fn from_json(source_name: &str, json: &str) -> Result<Catalogue> {
-        let import = |message: String| Error::Import {
-            source_name: source_name.to_string(),
-            message,
-        };
-        let file: CatalogueFile = serde_json::from_str(json).map_err(|e| import(e.to_string()))?;
+        let import = |message: String| Error::pack(source_name, message);
+        let file: CatalogueFile = serde_json::from_str(json)
+            .map_err(|e| Error::pack(source_name, e.to_string()).with_source(e))?;
         if file.builds.is_empty() {
             return Err(import("the catalogue lists no build".into()));
         }
@@ -414,7 +412,7 @@ mod tests {
         ];
         for (json, needle) in cases {
             let err = Catalogue::from_json("my-catalogue.json", &json).expect_err(&json);
-            assert_eq!(err.kind(), ErrorKind::Import, "{json}");
+            assert_eq!(err.kind(), ErrorKind::Pack, "{json}");
             let message = err.to_string();
             assert!(message.contains("my-catalogue.json"), "{message}");
             assert!(

@@ -7,6 +7,8 @@
 //!
 //! - [`adb`]: [`AdbDriver`], phones through an adb server (no process per command,
 //!   real exit codes, every call bounded by its timeout);
+//! - `direct` (feature `adb-direct`): `DirectDriver`, phones' own TCP adbd
+//!   (cloud phones) without an adb server, through adb_client;
 //! - [`ui`]: uiautomator dumps parsed into a [`UiTree`] of [`UiNode`]s;
 //! - [`selector`]: [`Selector`]s, including layout relations for obfuscated screens;
 //! - [`input_escape`]: text made safe for `input text`.
@@ -14,12 +16,16 @@
 use std::time::Duration;
 
 pub mod adb;
+#[cfg(feature = "adb-direct")]
+pub mod direct;
 mod ext;
 pub mod input_escape;
 pub mod selector;
 pub mod ui;
 
 pub use adb::{AdbDevice, AdbDriver};
+#[cfg(feature = "adb-direct")]
+pub use direct::{DirectDevice, DirectDriver};
 pub use ext::{
     parse_focus, parse_wm_size, DeviceExt, Found, COMMAND_TIMEOUT, DUMP_ATTEMPTS, DUMP_PATH,
     DUMP_TIMEOUT,

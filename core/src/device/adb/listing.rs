@@ -1,10 +1,5 @@
 //! Reading `host:devices-l` and `host-serial:…:features` answers.
 
-use std::str::FromStr;
-
-use adb_client::server::DeviceState as AdbState;
-use adb_client::HostFeatures;
-
 use crate::device::{DeviceInfo, DeviceState, Transport};
 
 /// Parses the server's `devices-l` table, one phone per line:
@@ -50,14 +45,37 @@ fn is_property(word: &str) -> bool {
         .any(|p| word.starts_with(p))
 }
 
-/// The state vocabulary is adb_client's (every state the adb server prints).
-fn state_of(word: &str) -> DeviceState {
-    match AdbState::from_str(word) {
-        Ok(AdbState::Device) => DeviceState::Device,
-        Ok(AdbState::Offline) => DeviceState::Offline,
-        Ok(AdbState::Unauthorized) => DeviceState::Unauthorized,
-        Ok(other) => DeviceState::Other(other.to_string()),
-        Err(_) => DeviceState::Other(word.to_string()),
+/// Every state the adb server prints in its device lists, lowercase: the
+/// thirteen of adb_client 3.2.3's `DeviceState` and `unknown`, adb's name for
+/// a state it has no word for. `no permissions (…)` carries a sentence of help
+/// and is kept whole as [`DeviceState::Other`].
+pub const ADB_STATES: [&str; 14] = [
+    "device",
+    "offline",
+    "unauthorized",
+    "authorizing",
+    "connecting",
+    "no device",
+    "noperm",
+    "detached",
+    "bootloader",
+    "host",
+    "recovery",
+    "sideload",
+    "rescue",
+    "unknown",
+];
+
+/// Maps the server's state text to a [`DeviceState`]: known states
+/// case-insensitively (others in their lowercase spelling), anything else verbatim.
+pub fn state_of(text: &str) -> DeviceState {
+    let lower = text.to_ascii_lowercase();
+    match lower.as_str() {
+        "device" => DeviceState::Device,
+        "offline" => DeviceState::Offline,
+        "unauthorized" => DeviceState::Unauthorized,
+        known if ADB_STATES.contains(&known) => DeviceState::Other(lower),
+        _ => DeviceState::Other(text.to_string()),
     }
 }
 
@@ -68,14 +86,10 @@ pub fn looks_like_network(serial: &str) -> bool {
         .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
 }
 
-/// True when the phone's feature list (`shell_v2,cmd,…`) offers the shell protocol.
+/// True when the phone's feature list (`shell_v2,cmd,…`, comma-separated
+/// names as adbd announces them) offers the shell protocol (`shell_v2`).
 pub fn has_shell_v2(features: &str) -> bool {
-    features.split(',').any(|f| {
-        matches!(
-            HostFeatures::try_from(f.trim().as_bytes()),
-            Ok(HostFeatures::ShellV2)
-        )
-    })
+    features.split(',').any(|f| f.trim() == "shell_v2")
 }
 
 #[cfg(test)]
@@ -111,5 +125,54 @@ R58M123ABC             unauthorized usb:1-1.2 transport_id:3
         assert!(has_shell_v2("cmd,stat_v2,shell_v2,ls_v2"));
         assert!(!has_shell_v2("cmd,stat_v2"));
         assert!(!has_shell_v2(""));
+        assert!(has_shell_v2(" shell_v2 ,cmd"));
+        for near_miss in ["shell_v2x", "SHELL_V2", "shell", "shell_v", "cmd;shell_v2"] {
+            assert!(!has_shell_v2(near_miss), "{near_miss}");
+        }
+        let huge = "x,".repeat(100_000);
+        assert!(!has_shell_v2(&huge));
+        assert!(has_shell_v2(&format!("{huge}shell_v2")));
+    }
+
+    #[test]
+    fn every_state_the_server_prints_is_known() {
+        assert_eq!(state_of("device"), DeviceState::Device);
+        assert_eq!(state_of("offline"), DeviceState::Offline);
+        assert_eq!(state_of("unauthorized"), DeviceState::Unauthorized);
+        for state in &ADB_STATES[3..] {
+            assert_eq!(state_of(state), DeviceState::Other(state.to_string()));
+        }
+        // The server's spelling is lowercase; other cases still name the same state.
+        assert_eq!(state_of("DEVICE"), DeviceState::Device);
+        assert_eq!(state_of("Recovery"), DeviceState::Other("recovery".into()));
+    }
+
+    #[test]
+    fn unknown_states_are_kept_as_printed() {
+        for odd in [
+            "no permissions (user in plugdev group)",
+            "Weird",
+            "",
+            "device2",
+            "\u{0}",
+        ] {
+            assert_eq!(
+                state_of(odd),
+                DeviceState::Other(odd.to_string()),
+                "{odd:?}"
+            );
+        }
+        let long = "z".repeat(10_000);
+        assert_eq!(state_of(&long), DeviceState::Other(long.clone()));
+    }
+
+    #[test]
+    fn a_line_of_each_state_parses() {
+        for (i, state) in ADB_STATES.iter().enumerate() {
+            let line = format!("serial-{i}\t{state} transport_id:{i}");
+            let list = parse_devices_long(&line);
+            assert_eq!(list.len(), 1, "{line}");
+            assert_eq!(list[0].state, state_of(state), "{line}");
+        }
     }
 }

@@ -1,15 +1,17 @@
 //! [`AdbDriver`]: phones through an adb server (local or remote).
 //!
 //! Built beside adb_client 3.2.3 rather than on its I/O, because (verified in its
-//! source and against the real server, see `tests/device_adb_client_facts.rs`):
-//! `ADBServer` runs `adb start-server` before every request on a loopback address
-//! (a process per call, and one that starts a server on the *default* port when
-//! ours is private); its TCP transport has no read/write timeouts and hides the
-//! stream, so a hung phone hangs the caller; its shell-v2 reader returns `Ok(None)`
-//! instead of the exit code the phone sent; `Box<dyn ADBDeviceExt>` is not `Send`.
-//! So the wire is spoken by [`host_protocol`] (socket timeouts from a deadline, no
-//! process spawned), and adb_client supplies the protocol vocabulary (device
-//! states, host features).
+//! source and against the real server, see `tests/device_adb_client_facts.rs`,
+//! built with the `adb-direct` feature): `ADBServer` runs `adb start-server`
+//! before every request on a loopback address (a process per call, and one that
+//! starts a server on the *default* port when ours is private); its TCP transport
+//! has no read/write timeouts and hides the stream, so a hung phone hangs the
+//! caller; its shell-v2 reader returns `Ok(None)` instead of the exit code the
+//! phone sent; `Box<dyn ADBDeviceExt>` is not `Send`. So the wire is spoken by
+//! [`host_protocol`] (socket timeouts from a deadline, no process spawned), and
+//! the protocol vocabulary (device states, host features) is read by farmhand's
+//! own `listing`: the default build carries no adb_client, and so no TLS or
+//! RSA crates.
 
 pub mod host_protocol;
 mod listing;
@@ -163,7 +165,8 @@ fn wire_error(
                 "no adb server at {server} ({io}); start one with `adb start-server` \
                  (another port: `adb -P PORT start-server` and ANDROID_ADB_SERVER_PORT=PORT)"
             ),
-        ),
+        )
+        .with_source(io),
         WireError::Timeout => Error::Timeout {
             what: format!("{what} on {who}"),
             after: timeout,
@@ -172,7 +175,7 @@ fn wire_error(
             who,
             format!("connection closed during {what} (phone offline or server gone)"),
         ),
-        WireError::Io(io) => Error::device(who, format!("{what}: {io}")),
+        WireError::Io(io) => Error::device(who, format!("{what}: {io}")).with_source(io),
         WireError::Fail(message) => Error::device(who, format!("{what}: {message}")),
         WireError::Protocol(message) => Error::device(
             who,
@@ -285,11 +288,11 @@ impl AdbDevice {
 }
 
 /// The line `shell_v1` appends after the command's output.
-const V1_MARKER: &str = "\u{1}farmhand-exit:";
+pub(crate) const V1_MARKER: &str = "\u{1}farmhand-exit:";
 
 /// Splits v1 output into what the command printed and the code on the marker line.
 /// Output after the marker line (stderr that a transport delivered late) is kept.
-fn split_v1_marker(text: &str) -> Option<ShellOutput> {
+pub(crate) fn split_v1_marker(text: &str) -> Option<ShellOutput> {
     let at = text.rfind(V1_MARKER)?;
     let rest = &text[at + V1_MARKER.len()..];
     let (code, after) = rest.split_once('\n').unwrap_or((rest, ""));
@@ -355,6 +358,28 @@ impl Device for AdbDevice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn socket_failures_keep_their_io_error_as_the_source() {
+        use std::error::Error as _;
+        let server: SocketAddr = "127.0.0.1:5037".parse().unwrap();
+        let io_kind = |e: &Error| {
+            e.source()
+                .and_then(|c| c.downcast_ref::<std::io::Error>())
+                .map(std::io::Error::kind)
+        };
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let t = Duration::from_secs(1);
+        let err = wire_error(server, None, "host:devices", t, WireError::Refused(refused));
+        assert_eq!(err.kind(), crate::ErrorKind::Device);
+        assert!(err.to_string().contains("no adb server"), "{err}");
+        assert_eq!(io_kind(&err), Some(std::io::ErrorKind::ConnectionRefused));
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let err = wire_error(server, Some("emu-1"), "shell", t, WireError::Io(denied));
+        assert_eq!(io_kind(&err), Some(std::io::ErrorKind::PermissionDenied));
+        let err = wire_error(server, Some("emu-1"), "shell", t, WireError::Closed);
+        assert!(err.source().is_none(), "{err}");
+    }
 
     #[test]
     fn port_from_environment_value() {
