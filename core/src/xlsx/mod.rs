@@ -29,6 +29,7 @@
 mod cell_text;
 mod cells;
 mod columns;
+mod export_file;
 mod guard;
 mod inflate_ahead;
 mod legacy;
@@ -45,8 +46,8 @@ use std::path::Path;
 
 pub use columns::Column;
 pub use options::{
-    default_export_path, ExportOptions, ImportOptions, OnDuplicate, DEFAULT_FILE_NAME,
-    DEFAULT_MAX_ROWS,
+    default_export_path, default_file_name, ExportOptions, ImportOptions, OnDuplicate,
+    DEFAULT_FILE_NAME, DEFAULT_MAX_ROWS, INSTAGRAM_FILE_NAME,
 };
 pub use report::{ExportSummary, ImportOutcome, ImportReport, RowError};
 
