@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::limits::{
     is_shared_strings, is_xml, part_limit, Refused, MAX_CELL_BYTES, MAX_RUN_BYTES,
+    MAX_SHARED_STRINGS,
 };
 
 /// Where the guard is in the XML.
@@ -42,8 +43,8 @@ enum Content {
         shared: bool,
         value: Option<Vec<u8>>,
     },
-    /// The shared strings: whether `</sst>` has been seen.
-    Strings { done: bool },
+    /// The shared strings: how many so far, and whether `</sst>` has been seen.
+    Strings { held: u64, done: bool },
     /// Any other part.
     Other,
 }
@@ -66,8 +67,8 @@ pub(crate) struct Guard {
     /// The bytes of the current tag after its `<`.
     tag: Vec<u8>,
     content: Content,
-    /// Strings of the workbook's shared-strings table: counted by its guard,
-    /// read by the worksheets' guards.
+    /// Strings of the workbook's shared-strings table: published by its
+    /// guard, read by the worksheets' guards.
     strings: Arc<AtomicU64>,
 }
 
@@ -76,7 +77,10 @@ impl Guard {
     /// `strings` is shared by the guards of one workbook.
     pub(crate) fn new(name: &str, claimed: u64, strings: Arc<AtomicU64>) -> Guard {
         let content = if is_shared_strings(name) {
-            Content::Strings { done: false }
+            Content::Strings {
+                held: 0,
+                done: false,
+            }
         } else if name.contains("worksheets/") {
             Content::Sheet {
                 row: 0,
@@ -269,9 +273,18 @@ impl Guard {
             self.cell_at = opens.then_some(at);
         }
         match &mut self.content {
-            Content::Strings { done } => {
+            Content::Strings { held, done } => {
                 if local == b"si" && opens && !*done {
-                    self.strings.fetch_add(1, Ordering::Relaxed);
+                    // Stored, not added: a part read again from its start
+                    // (the zip reader may) is counted again from zero.
+                    *held += 1;
+                    self.strings.store(*held, Ordering::Relaxed);
+                    if *held > MAX_SHARED_STRINGS {
+                        return Err(self.fail(format!(
+                            "holds more than {MAX_SHARED_STRINGS} shared strings; \
+                             split the file"
+                        )));
+                    }
                 } else if local == b"sst" && closing {
                     *done = true;
                 } else if local == b"sst" {
@@ -308,11 +321,12 @@ impl Guard {
         let Some(count) = attribute(&self.tag, b"uniqueCount") else {
             return Ok(());
         };
-        let most = self.claimed / 9;
+        let most = (self.claimed / 9).min(MAX_SHARED_STRINGS);
         match number(count) {
             Some(n) if n <= most => Ok(()),
             Some(n) => Err(self.fail(format!(
-                "claims {n} shared strings, more than its {} bytes can hold ({most})",
+                "claims {n} shared strings, more than its {} bytes can hold or than \
+                 {MAX_SHARED_STRINGS}",
                 self.claimed
             ))),
             None => {

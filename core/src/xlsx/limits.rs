@@ -12,19 +12,26 @@
 //! - any other stretch of XML between two `<` (whitespace, a text node, a tag, a
 //!   comment) is longer than [`MAX_RUN_BYTES`]: the XML reader buffers each whole;
 //! - it declares a document type (no workbook part has one);
-//! - its shared-strings table claims more strings (`uniqueCount`) than its
-//!   size can hold: calamine reserves room for the claimed count up front;
+//! - its shared-strings table holds or claims (`uniqueCount`, which calamine
+//!   reserves room for up front) more than [`MAX_SHARED_STRINGS`] strings, or
+//!   claims more than its size can hold;
 //! - a cell refers to a shared string that is not in the table, or by an index
 //!   that is not a plain number (calamine reads `-1` as string 0).
 //!
 //! The worst file then costs a few chunks of inflated bytes, one cell, and the
-//! shared strings (at most about three times their limit).
+//! shared strings (bounded by their count and their part's size).
 
 use std::fmt;
 
 /// Most bytes of XML one cell or shared string may take (Excel's 32,767
 /// characters, each escaped as up to 6 bytes, and the cell's markup).
 pub(crate) const MAX_CELL_BYTES: u64 = 256 << 10;
+
+/// Most strings a shared-strings table may hold: four a row of the largest
+/// import ([`super::DEFAULT_MAX_ROWS`]). calamine keeps each as a `String`
+/// (24 bytes, and its text), so this bounds the table's memory with the part's
+/// size: about 280 MiB at worst.
+pub(crate) const MAX_SHARED_STRINGS: u64 = 4_000_000;
 
 /// Most bytes of XML between two `<` outside a cell.
 pub(crate) const MAX_RUN_BYTES: u64 = 256 << 10;
