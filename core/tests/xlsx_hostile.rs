@@ -82,7 +82,7 @@ fn import_limited(db: &Path, file: &Path, no_row_limit: bool) -> String {
 }
 
 /// Writes the bytes of one part.
-type PartWriter = dyn Fn(&mut dyn Write);
+type PartWriter<'a> = dyn Fn(&mut dyn Write) + 'a;
 
 /// A minimal workbook at `path`: its one sheet's XML written by `sheet`, and
 /// a shared-strings part written by `strings` when given.
@@ -250,6 +250,27 @@ fn cases() -> Vec<Case> {
             no_row_limit: false,
         },
         Case {
+            name: "most_shared_strings.xlsx",
+            make: |p| strings_case(p, "limit_a", b"<si><t/></si>", 4_000_000 - 1),
+            expect: "imported: 1",
+            no_row_limit: false,
+        },
+        Case {
+            name: "largest_shared_strings.xlsx",
+            make: |p| {
+                let filler = b"<si><t>abcdefghijklmnopqrstuvwx</t></si>";
+                strings_case(p, "limit_b", filler, (128 << 20) / filler.len() - 8)
+            },
+            expect: "imported: 1",
+            no_row_limit: false,
+        },
+        Case {
+            name: "too_many_shared_strings.xlsx",
+            make: |p| strings_case(p, "limit_c", b"<si><t/></si>", 4_000_000),
+            expect: "part xl/sharedStrings.xml: holds more than 4000000 shared strings",
+            no_row_limit: false,
+        },
+        Case {
             name: "duplicate_row.xlsx",
             make: |p| {
                 let xml = sheet_xml("A1:B3", &(user_row(2, "first") + &user_row(2, "second")));
@@ -282,6 +303,28 @@ fn cases() -> Vec<Case> {
             no_row_limit: false,
         },
     ]
+}
+
+/// A sheet whose one data cell is the first shared string, `first`, of a table
+/// that then holds `count` copies of `filler` (no `uniqueCount`: calamine
+/// grows its table as it reads).
+fn strings_case(path: &Path, first: &str, filler: &[u8], count: usize) {
+    let xml = sheet_xml(
+        "A1:B2",
+        "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c></row>",
+    );
+    workbook(
+        path,
+        |out| out.write_all(xml.as_bytes()).unwrap(),
+        Some(&|out: &mut dyn Write| {
+            let head = format!(
+                "<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>{first}</t></si>"
+            );
+            out.write_all(head.as_bytes()).unwrap();
+            repeat(out, filler, count * filler.len());
+            out.write_all(b"</sst>").unwrap();
+        }),
+    );
 }
 
 /// A sheet whose one data cell refers to shared string `index` of a one-string table.
