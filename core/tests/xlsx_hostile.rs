@@ -342,6 +342,53 @@ fn index_case(path: &Path, index: &str) {
     );
 }
 
+/// Adds a part with a name outside ASCII to the workbook at `path`.
+fn add_unusual_part(path: &Path) {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
+    let mut zip = ZipWriter::new_append(file).unwrap();
+    zip.start_file("docProps/äpp.xml", SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"<x/>").unwrap();
+    zip.finish().unwrap();
+}
+
+/// Imports `file` in a limited child and checks what it said and that a
+/// refusal wrote nothing. A file imported before imports its rows again as
+/// duplicates: only that it was read is checked then.
+fn check(ws: &Workspace, db: &Path, file: &Path, case: &Case, again: bool) {
+    let before = ws.list(&AccountFilter::default()).unwrap();
+    let said = import_limited(db, file, case.no_row_limit);
+    println!("{}: {}", case.name, said.trim_end());
+    if case.expect.starts_with("imported:") && again {
+        assert!(said.starts_with("imported:"), "{}: {said}", case.name);
+        return;
+    }
+    assert!(
+        said.contains(case.expect),
+        "{}: expected '{}', the child said: {said}",
+        case.name,
+        case.expect
+    );
+    if case.expect.starts_with("imported:") {
+        return;
+    }
+    assert!(
+        said.starts_with("refused: Import: "),
+        "{}: {said}",
+        case.name
+    );
+    assert_eq!(
+        ws.list(&AccountFilter::default()).unwrap(),
+        before,
+        "{}: nothing is written",
+        case.name
+    );
+}
+
 fn parent() {
     let dir = tempfile::tempdir().unwrap();
     let db: PathBuf = dir.path().join("farm.db");
@@ -351,23 +398,12 @@ fn parent() {
     for case in cases() {
         let file = dir.path().join(case.name);
         (case.make)(&file);
-        let before = ws.list(&AccountFilter::default()).unwrap();
-        let said = import_limited(&db, &file, case.no_row_limit);
-        println!("{}: {}", case.name, said.trim_end());
-        assert!(
-            said.contains(case.expect),
-            "{}: expected '{}', the child said: {said}",
-            case.name,
-            case.expect
-        );
-        if !case.expect.starts_with("imported:") {
-            assert!(
-                said.starts_with("refused: Import: "),
-                "{}: {said}",
-                case.name
-            );
-            let after = ws.list(&AccountFilter::default()).unwrap();
-            assert_eq!(after, before, "{}: nothing is written", case.name);
+        check(&ws, &db, &file, &case, false);
+        if case.name.ends_with(".xlsx") {
+            // The same file with a part the inflating view declines: calamine
+            // then reads it directly, after the same checks.
+            add_unusual_part(&file);
+            check(&ws, &db, &file, &case, true);
         }
         std::fs::remove_file(&file).unwrap();
     }
