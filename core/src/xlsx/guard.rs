@@ -35,11 +35,11 @@ enum Mode {
 /// What the guard knows of the part's content.
 #[derive(Debug)]
 enum Content {
-    /// A worksheet: the row being read, whether the open cell is a
-    /// shared-string cell, and the text of its `<v>` when inside it.
+    /// A worksheet: the row being read, the tag of the open cell, whether
+    /// it is a shared-string cell, and the text of its `<v>` when inside it.
     Sheet {
         row: u64,
-        cell: Option<String>,
+        cell: Vec<u8>,
         shared: bool,
         value: Option<Vec<u8>>,
     },
@@ -84,7 +84,7 @@ impl Guard {
         } else if name.contains("worksheets/") {
             Content::Sheet {
                 row: 0,
-                cell: None,
+                cell: Vec::new(),
                 shared: false,
                 value: None,
             }
@@ -141,16 +141,57 @@ impl Guard {
         let start = self.total - bytes.len() as u64;
         let mut i = 0;
         while i < bytes.len() {
-            let rest = &bytes[i..];
-            let (used, tag_ended) = self.step(rest)?;
+            if self.mode == Mode::Text {
+                if let Some(used) = self.text_and_tag(bytes, i, start)? {
+                    i += used;
+                    continue;
+                }
+            }
+            let (used, tag_ended) = self.step(&bytes[i..])?;
             i += used;
             self.run += used as u64;
             self.check_lengths(start + i as u64)?;
             if tag_ended {
-                self.end_tag(start + i as u64)?;
+                let tag = std::mem::take(&mut self.tag);
+                let ended = self.end_tag(&tag, start + i as u64);
+                self.tag = tag;
+                ended?;
             }
         }
         Ok(())
+    }
+
+    /// The common case, taken whole: text up to a `<`, then an element tag
+    /// that ends in the same chunk. Returns the bytes used, or `None` (nothing
+    /// used) when the text runs past the chunk or the markup is not a plain
+    /// tag within it, for [`Guard::step`] to take a byte at a time.
+    fn text_and_tag(
+        &mut self,
+        bytes: &[u8],
+        i: usize,
+        start: u64,
+    ) -> Result<Option<usize>, Refused> {
+        let rest = &bytes[i..];
+        let Some(lt) = rest.iter().position(|&b| b == b'<') else {
+            return Ok(None);
+        };
+        let tag = &rest[lt + 1..];
+        if matches!(tag.first(), None | Some(b'!' | b'?')) {
+            return Ok(None);
+        }
+        let Some(gt) = tag_end(tag) else {
+            return Ok(None);
+        };
+        if let Content::Sheet { value: Some(v), .. } = &mut self.content {
+            v.extend_from_slice(&rest[..lt]);
+        }
+        self.run += lt as u64;
+        self.check_lengths(start + (i + lt) as u64)?;
+        let used = lt + 1 + gt + 1;
+        self.run = gt as u64 + 2;
+        self.check_lengths(start + (i + used) as u64)?;
+        self.end_tag(&tag[..gt], start + (i + used) as u64)?;
+        Ok(Some(used))
     }
 
     /// Consumes bytes from the start of `rest` (never empty): how many, and
@@ -209,42 +250,52 @@ impl Guard {
                 }
                 self.last = [self.last[1], b];
             }
-            Mode::Tag { quote } => {
-                let found = match quote {
-                    Some(q) => rest.iter().position(|&c| c == q),
-                    None => rest.iter().position(|&c| matches!(c, b'>' | b'"' | b'\'')),
-                };
-                let Some(k) = found else {
-                    self.tag.extend_from_slice(rest);
-                    return Ok((rest.len(), false));
-                };
-                if quote.is_none() && rest[k] == b'>' {
-                    self.tag.extend_from_slice(&rest[..k]);
-                    self.mode = Mode::Text;
-                    return Ok((k + 1, true));
+            Mode::Tag { mut quote } => {
+                // One pass to the `>` that ends the tag, outside quotes.
+                for (k, &c) in rest.iter().enumerate() {
+                    match (quote, c) {
+                        (None, b'>') => {
+                            self.tag.extend_from_slice(&rest[..k]);
+                            self.mode = Mode::Text;
+                            return Ok((k + 1, true));
+                        }
+                        (None, b'"' | b'\'') => quote = Some(c),
+                        (Some(q), _) if c == q => quote = None,
+                        _ => {}
+                    }
                 }
-                self.tag.extend_from_slice(&rest[..=k]);
-                self.mode = Mode::Tag {
-                    quote: quote.is_none().then_some(rest[k]),
-                };
-                return Ok((k + 1, false));
+                self.tag.extend_from_slice(rest);
+                self.mode = Mode::Tag { quote };
+                return Ok((rest.len(), false));
             }
         }
         Ok((1, false))
     }
 
+    #[inline]
     fn check_lengths(&self, end: u64) -> Result<(), Refused> {
+        let over = match self.cell_at {
+            Some(at) => end - at > MAX_CELL_BYTES,
+            None => self.run > MAX_RUN_BYTES,
+        };
+        if over {
+            return Err(self.too_long(end));
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn too_long(&self, end: u64) -> Refused {
         match self.cell_at {
-            Some(at) if end - at > MAX_CELL_BYTES => Err(self.fail(format!(
+            Some(at) if end - at > MAX_CELL_BYTES => self.fail(format!(
                 "{}a cell or shared string takes more than {MAX_CELL_BYTES} bytes \
                  (a cell holds at most 32,767 characters)",
                 self.at_row()
-            ))),
-            None if self.run > MAX_RUN_BYTES => Err(self.fail(format!(
+            )),
+            _ => self.fail(format!(
                 "{}more than {MAX_RUN_BYTES} bytes without markup (a padded or damaged part)",
                 self.at_row()
-            ))),
-            _ => Ok(()),
+            )),
         }
     }
 
@@ -257,11 +308,10 @@ impl Guard {
     }
 
     /// A tag ended at offset `at`: follows cells, rows, values and the table.
-    fn end_tag(&mut self, at: u64) -> Result<(), Refused> {
-        let tag = &self.tag;
+    fn end_tag(&mut self, tag: &[u8], at: u64) -> Result<(), Refused> {
         let closing = tag.first() == Some(&b'/');
         let self_closing = tag.last() == Some(&b'/');
-        let body = if closing { &tag[1..] } else { &tag[..] };
+        let body = if closing { &tag[1..] } else { tag };
         let end = body
             .iter()
             .position(|b| b.is_ascii_whitespace() || *b == b'/')
@@ -288,7 +338,7 @@ impl Guard {
                 } else if local == b"sst" && closing {
                     *done = true;
                 } else if local == b"sst" {
-                    return self.check_string_count();
+                    return self.check_string_count(tag);
                 }
             }
             Content::Sheet {
@@ -301,7 +351,10 @@ impl Guard {
                     *row = attribute(tag, b"r").and_then(number).unwrap_or(*row + 1);
                 } else if local == b"c" && !closing {
                     *shared = opens && attribute(tag, b"t") == Some(b"s");
-                    *cell = attribute(tag, b"r").map(|r| String::from_utf8_lossy(r).into_owned());
+                    cell.clear();
+                    if *shared {
+                        cell.extend_from_slice(tag);
+                    }
                 } else if local == b"v" && opens && *shared {
                     *value = Some(Vec::new());
                 } else if local == b"v" && closing {
@@ -317,8 +370,8 @@ impl Guard {
 
     /// Refuses an `sst` tag whose `uniqueCount` is more strings than the part's
     /// claimed size can hold (each takes at least `<si></si>`, 9 bytes).
-    fn check_string_count(&self) -> Result<(), Refused> {
-        let Some(count) = attribute(&self.tag, b"uniqueCount") else {
+    fn check_string_count(&self, tag: &[u8]) -> Result<(), Refused> {
+        let Some(count) = attribute(tag, b"uniqueCount") else {
             return Ok(());
         };
         let most = (self.claimed / 9).min(MAX_SHARED_STRINGS);
@@ -344,9 +397,8 @@ impl Guard {
         if value.is_empty() {
             return Ok(());
         }
-        let cell = cell
-            .as_ref()
-            .map(|c| format!("cell {c}: "))
+        let cell = attribute(cell, b"r")
+            .map(|r| format!("cell {}: ", String::from_utf8_lossy(r)))
             .unwrap_or_default();
         let held = self.strings.load(Ordering::Relaxed);
         match number(value) {
@@ -363,6 +415,28 @@ impl Guard {
     }
 }
 
+/// Where the tag that `bytes` starts (just after its `<`) ends: the offset
+/// of its `>` outside quoted values, if it is in `bytes`.
+fn tag_end(bytes: &[u8]) -> Option<usize> {
+    let gt = bytes.iter().position(|&b| b == b'>')?;
+    let head = &bytes[..gt];
+    let doubles = head.iter().filter(|&&b| b == b'"').count();
+    if doubles % 2 == 0 && !head.contains(&b'\'') {
+        return Some(gt);
+    }
+    // Quotes of both kinds, or a `>` inside a value: follow them.
+    let mut quote = None;
+    for (k, &c) in bytes.iter().enumerate() {
+        match (quote, c) {
+            (None, b'>') => return Some(k),
+            (None, b'"' | b'\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Plain decimal digits as a number (`u64::MAX` when too large to hold).
 fn number(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
@@ -376,31 +450,36 @@ fn number(digits: &[u8]) -> Option<u64> {
     )
 }
 
-/// The value of attribute `name` in the bytes of a tag, if present.
+/// The value of attribute `name` in the bytes of a tag (its name, then its
+/// attributes), read one attribute after the other so that a quoted value is
+/// never taken for an attribute; `None` when absent or malformed.
 fn attribute<'t>(tag: &'t [u8], name: &[u8]) -> Option<&'t [u8]> {
-    let mut at = 0;
-    while let Some(k) = tag[at..].windows(name.len()).position(|w| w == name) {
-        let from = at + k;
-        let after = from + name.len();
-        at = after;
-        if from == 0 || !tag[from - 1].is_ascii_whitespace() {
-            continue;
+    let skip_space = |mut i: usize| {
+        while tag.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
         }
-        let rest = &tag[after..];
-        let e = rest.iter().position(|b| !b.is_ascii_whitespace())?;
-        if rest[e] != b'=' {
-            continue;
-        }
-        let value = &rest[e + 1..];
-        let q = value.iter().position(|b| !b.is_ascii_whitespace())?;
-        let quote = value[q];
-        if quote != b'"' && quote != b'\'' {
+        i
+    };
+    let mut i = tag.iter().position(u8::is_ascii_whitespace)?;
+    loop {
+        let start = skip_space(i);
+        let end = start
+            + tag[start..]
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || *b == b'=')?;
+        let equals = skip_space(end);
+        if tag.get(equals) != Some(&b'=') {
             return None;
         }
-        let value = &value[q + 1..];
-        return Some(&value[..value.iter().position(|&b| b == quote)?]);
+        let open = skip_space(equals + 1);
+        let quote = *tag.get(open).filter(|q| matches!(q, b'"' | b'\''))?;
+        let value = &tag[open + 1..];
+        let value = &value[..value.iter().position(|&b| b == quote)?];
+        if &tag[start..end] == name {
+            return Some(value);
+        }
+        i = open + 1 + value.len() + 1;
     }
-    None
 }
 
 #[cfg(test)]
@@ -517,6 +596,17 @@ mod tests {
         let hidden = "<a".repeat(MAX_RUN_BYTES as usize / 2 + 1);
         let xml = sheet(&format!("<!--->{hidden}-->"));
         assert!(feed(SHEET, &xml, 4096, 0).is_err());
+    }
+
+    #[test]
+    fn attributes_are_read_one_after_the_other() {
+        assert_eq!(attribute(b"c r=\"A1\" t='s'", b"t"), Some(&b"s"[..]));
+        assert_eq!(attribute(b"c r = \"A1\"", b"r"), Some(&b"A1"[..]));
+        // A value that looks like an attribute is not one.
+        assert_eq!(attribute(b"c x=\" t='n'\" t=\"s\"", b"t"), Some(&b"s"[..]));
+        assert_eq!(attribute(b"c x=\" t='s'\"", b"t"), None);
+        assert_eq!(attribute(b"c/", b"t"), None);
+        assert_eq!(attribute(b"c", b"t"), None);
     }
 
     #[test]
