@@ -9,6 +9,7 @@ mod device;
 mod enums;
 mod errors;
 mod ops;
+mod profile;
 mod secret;
 mod sim;
 mod workspace;

@@ -14,13 +14,14 @@ use pyo3::types::{PyDict, PyList, PyString};
 use farmhand::ops::AccountSelection;
 use farmhand::store::{AccountFilter, DeviceRecord};
 use farmhand::xlsx::{ExportOptions, ImportOptions, ImportReport};
-use farmhand::{AccountId, AccountPatch, NewAccount, Secret, Status, Workspace};
+use farmhand::{AccountId, AccountPatch, NewAccount, ProfileStats, Secret, Status, Workspace};
 
 use crate::account::{quote, quote_opt, PyAccount};
 use crate::device::PyDriver;
 use crate::enums::{PlatformArg, StatusArg};
 use crate::errors::{self, Error};
 use crate::ops::{self, PyReport};
+use crate::profile::{self, ProfileChanges};
 use crate::xlsx::{checked, import_options, PyExportSummary, PyImportReport};
 
 /// An import entry point of the engine: `Workspace::import_xlsx` or `import_legacy_text`.
@@ -146,13 +147,18 @@ impl PyWorkspace {
         }
     }
 
-    /// Creates an account and returns it.
+    /// Creates an account and returns it. ``password`` is kept verbatim (a
+    /// ``"password:SECRET"`` string is not split); the 2FA key is ``totp_key``.
     ///
-    /// Raises ``ValidationError`` for a bad field, ``DuplicateError`` when the
+    /// Profile fields (``nickname``, ``country``, ``followers``, ``following``,
+    /// ``hearts``, ``videos``, ``friends``) may be given too. Raises
+    /// ``ValidationError`` for a bad field, ``DuplicateError`` when the
     /// username (any spelling) exists on that platform.
     #[pyo3(signature = (
-        username, *, platform, email = None, password = None, device = None,
-        package_name = None, tags = Tags::default(), logged_in = false, status = None
+        username, *, platform, email = None, password = None, totp_key = None, device = None,
+        package_name = None, tags = Tags::default(), logged_in = false, status = None,
+        nickname = None, country = None, followers = None, following = None,
+        hearts = None, videos = None, friends = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn add(
@@ -162,15 +168,34 @@ impl PyWorkspace {
         platform: PlatformArg,
         email: Option<String>,
         password: Option<String>,
+        totp_key: Option<String>,
         device: Option<String>,
         package_name: Option<String>,
         tags: Tags,
         logged_in: bool,
         status: Option<StatusArg>,
+        nickname: Option<Bound<'_, PyAny>>,
+        country: Option<Bound<'_, PyAny>>,
+        followers: Option<Bound<'_, PyAny>>,
+        following: Option<Bound<'_, PyAny>>,
+        hearts: Option<Bound<'_, PyAny>>,
+        videos: Option<Bound<'_, PyAny>>,
+        friends: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PyAccount> {
+        let mut profile = ProfileChanges::default();
+        let given = [
+            nickname, country, followers, following, hearts, videos, friends,
+        ];
+        for (field, value) in profile::FIELDS.iter().zip(given) {
+            if let Some(value) = value {
+                profile.set(field, &value)?;
+            }
+        }
         let mut new = NewAccount::new(platform.0, username);
+        new.stats = profile.apply(ProfileStats::default());
         new.email = email;
         new.password = password.map(Secret::new);
+        new.totp_key = totp_key.map(Secret::new);
         new.device = device;
         new.package_name = package_name;
         new.tags = tags.0;
@@ -198,9 +223,11 @@ impl PyWorkspace {
 
     /// Changes the given fields and returns the updated account.
     ///
-    /// Fields: ``username``, ``email``, ``password``, ``device``,
-    /// ``package_name`` (each of the last four cleared by ``None``),
-    /// ``logged_in``, ``status``, ``tags``.
+    /// Fields: ``username``, ``email``, ``password``, ``totp_key``, ``device``,
+    /// ``package_name`` (each of the last five cleared by ``None``),
+    /// ``logged_in``, ``status``, ``tags``, and the profile fields
+    /// ``nickname``, ``country``, ``followers``, ``following``, ``hearts``,
+    /// ``videos``, ``friends`` (each cleared by ``None``; the others are kept).
     #[pyo3(signature = (id, **fields))]
     fn update(
         &self,
@@ -208,12 +235,21 @@ impl PyWorkspace {
         id: IdArg,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyAccount> {
-        let patch = match fields {
+        let (patch, profile) = match fields {
             Some(fields) => patch_from(fields)?,
-            None => AccountPatch::default(),
+            None => (AccountPatch::default(), ProfileChanges::default()),
         };
-        self.run(py, move |ws| ws.update(id.0, patch))
-            .map(PyAccount)
+        // Read-modify-write in one transaction: profile fields not given keep
+        // their current values even against concurrent writers.
+        self.run(py, move |ws| {
+            ws.store().update_with(id.0, &mut |account| {
+                Ok(AccountPatch {
+                    stats: (!profile.is_empty()).then(|| profile.apply(account.stats.clone())),
+                    ..patch.clone()
+                })
+            })
+        })
+        .map(PyAccount)
     }
 
     /// Deletes the account; ``NotFoundError`` if it does not exist.
@@ -353,13 +389,17 @@ impl PyWorkspace {
     /// Imports the accounts sheet of an xlsx file into ``platform``, all or nothing.
     ///
     /// ``on_duplicate`` says what a row without ``id`` naming an existing
-    /// username does: ``"error"`` (default), ``"update"`` or ``"skip"``.
+    /// username does: ``"error"`` (default), ``"update"`` or ``"skip"``. A row
+    /// whose ``id`` no account here has (a sheet exported by another workspace)
+    /// updates the account with its username, or creates it; ``strict_ids``
+    /// makes such ids row errors instead.
     /// Invalid rows make the import write nothing and raise
     /// ``SheetImportError`` (its ``errors`` list them, its ``report`` has the
     /// counts) unless ``skip_invalid`` is true or this is a ``dry_run``, which
     /// return the report with the errors in it.
     #[pyo3(signature = (
-        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false,
+        max_rows = None, strict_ids = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn import_xlsx(
@@ -371,15 +411,18 @@ impl PyWorkspace {
         on_duplicate: &str,
         skip_invalid: bool,
         max_rows: Option<usize>,
+        strict_ids: bool,
     ) -> PyResult<PyImportReport> {
-        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?
+            .strict_ids(strict_ids);
         self.import(py, path, options, Workspace::import_xlsx)
     }
 
     /// Imports a legacy TikMatrix text file (``email##pwd##username##device_index``
     /// per line) with the same options and rules as :meth:`import_xlsx`.
     #[pyo3(signature = (
-        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false,
+        max_rows = None, strict_ids = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn import_text(
@@ -391,8 +434,10 @@ impl PyWorkspace {
         on_duplicate: &str,
         skip_invalid: bool,
         max_rows: Option<usize>,
+        strict_ids: bool,
     ) -> PyResult<PyImportReport> {
-        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?
+            .strict_ids(strict_ids);
         self.import(py, path, options, Workspace::import_legacy_text)
     }
 
@@ -647,10 +692,15 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Tags {
 }
 
 /// The `update(**fields)` keywords as a patch; unknown or mistyped fields are refused.
-fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<AccountPatch> {
+/// The patch and the profile changes of `update()`'s keyword arguments.
+fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<(AccountPatch, ProfileChanges)> {
     let mut patch = AccountPatch::default();
+    let mut profile = ProfileChanges::default();
     for (key, value) in fields.iter() {
         let key: String = key.extract()?;
+        if profile.set(&key, &value)? {
+            continue;
+        }
         let named = |err: PyErr| PyTypeError::new_err(format!("update() argument '{key}': {err}"));
         let text = |value: &Bound<'_, PyAny>| -> PyResult<Option<String>> {
             if value.is_none() {
@@ -665,6 +715,7 @@ fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<AccountPatch> {
             }
             "email" => patch.email = Some(text(&value)?),
             "password" => patch.password = Some(text(&value)?.map(Secret::new)),
+            "totp_key" => patch.totp_key = Some(text(&value)?.map(Secret::new)),
             "device" => patch.device = Some(text(&value)?),
             "package_name" => patch.package_name = Some(text(&value)?),
             "logged_in" => patch.logged_in = Some(value.extract::<bool>().map_err(named)?),
@@ -681,12 +732,13 @@ fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<AccountPatch> {
             other => {
                 return Err(PyTypeError::new_err(format!(
                     "update() got an unexpected keyword argument '{other}' (fields: username, \
-                     email, password, device, package_name, logged_in, status, tags)"
+                     email, password, totp_key, device, package_name, logged_in, status, tags, {})",
+                    profile::FIELDS.join(", ")
                 )))
             }
         }
     }
-    Ok(patch)
+    Ok((patch, profile))
 }
 
 /// A filter from the workflow keyword filters, `None` when none is given.

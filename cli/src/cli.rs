@@ -10,11 +10,19 @@ use farmhand::{Platform, Status};
 const EXIT_CODES: &str = "\
 Exit codes:
   0    everything asked for was done
-  1    the run had failures (an account that failed to log in, an invalid
-       sheet row, an unknown account, a device or file error)
+  1    could not run or did nothing: an unknown account, a device, adb, file
+       or storage error, a sheet rejected for its invalid rows, a declined
+       confirmation
   2    usage: an unknown option, a missing argument, or a value farmhand
        rejects (bad username, bad 2FA secret, bad platform, bad address)
+  3    the run went to its end but some accounts failed: a login, match or
+       sync with failed accounts or phones, an import that skipped invalid rows
+       (--skip-invalid). So `farmhand match; farmhand login; farmhand sync`
+       runs every step; stop a chain only on 1, 2 or 130.
   130  interrupted by Ctrl-C (a running workflow stops before its next account)
+
+Times are shown in UTC as ISO 8601 (2026-12-07T05:03:08Z); --json keeps
+them as Unix milliseconds (last_login_at, created_at, stats.synced_at...).
 
 Environment:
   FARMHAND_WORKSPACE       workspace file used when --workspace is not given
@@ -56,7 +64,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the current 2FA code of a secret or of an account.
     Totp(TotpArgs),
-    /// List the phones: the workspace's registry and what the adb server sees.
+    /// List the phones: the workspace's registry and what the adb server sees
+    /// (without a workspace, only what adb sees; none is created).
     Devices(DevicesArgs),
     /// Log accounts in on their phones (email or username + password, 2FA).
     Login(WorkflowArgs),
@@ -89,6 +98,10 @@ pub enum AccountsCommand {
     /// Keep every automation away from accounts.
     Disable(AccountRefs),
     /// Bind an account to a phone serial (or unbind it).
+    #[command(
+        override_usage = "farmhand accounts bind [OPTIONS] <ACCOUNT> <SERIAL>\n       \
+                                farmhand accounts bind [OPTIONS] <ACCOUNT> --unbind"
+    )]
     Bind(BindArgs),
     /// Add, remove or replace an account's tags.
     Tag(TagArgs),
@@ -97,7 +110,9 @@ pub enum AccountsCommand {
 /// How an account is named on the command line.
 #[derive(Debug, Args)]
 pub struct AccountRef {
-    /// The account: its id, or its username (`@123` for a numeric username).
+    /// The account: its id or its username. A bare number is tried as both; when
+    /// it is one account's id and another's username farmhand refuses and names
+    /// both: `#123` (or `id:123`) is only the id, `@123` only the username.
     #[arg(value_name = "ACCOUNT")]
     pub account: String,
 
@@ -106,16 +121,62 @@ pub struct AccountRef {
     pub platform: Option<Platform>,
 }
 
-/// Several accounts.
+/// Several accounts: named, or every account matching a filter.
 #[derive(Debug, Args)]
 pub struct AccountRefs {
-    /// The accounts: ids or usernames. All are checked before any is changed.
-    #[arg(value_name = "ACCOUNT", required = true)]
+    /// The accounts: ids or usernames (`#123` only an id, `@123` only a
+    /// username). All are checked before any is changed. Leave them out to
+    /// change every account matching --tag, --platform or --device.
+    #[arg(value_name = "ACCOUNT")]
     pub accounts: Vec<String>,
+    #[command(flatten)]
+    pub filter: BulkFilter,
+}
 
-    /// Platform to look usernames up in (needed when both have one).
+/// The filter of a bulk change (`rm`, `enable`, `disable`, `tag` without named
+/// accounts): the count is printed and confirmed, then all change or none.
+#[derive(Debug, Args)]
+pub struct BulkFilter {
+    /// Platform the usernames are looked up in; without named accounts, every
+    /// account of this platform.
     #[arg(long, short, value_parser = parse_platform)]
     pub platform: Option<Platform>,
+    /// Without named accounts: every account carrying this tag.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub with_tag: Option<String>,
+    /// Without named accounts: every account bound to this phone serial.
+    #[arg(long, value_name = "SERIAL")]
+    pub device: Option<String>,
+    /// Change the matching accounts without asking. Needed when standard input
+    /// is not a terminal; on a terminal farmhand asks first.
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+/// Profile fields set by hand (the profile columns of accounts.xlsx).
+#[derive(Debug, Args, Default, PartialEq, Eq)]
+pub struct ProfileArgs {
+    /// Display name (`""` clears it).
+    #[arg(long, value_name = "TEXT")]
+    pub nickname: Option<String>,
+    /// Country (`""` clears it).
+    #[arg(long, value_name = "TEXT")]
+    pub country: Option<String>,
+    /// Followers count.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub followers: Option<u64>,
+    /// Following count.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub following: Option<u64>,
+    /// Likes received (TikTok "Likes").
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub hearts: Option<u64>,
+    /// Videos or posts.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub videos: Option<u64>,
+    /// Friends (TikTok).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub friends: Option<u64>,
 }
 
 /// `accounts list`
@@ -144,17 +205,21 @@ pub struct ListArgs {
     pub search: Option<String>,
 }
 
-/// Where a password comes from.
+/// Where a password and a 2FA key come from.
 #[derive(Debug, Args)]
-#[group(multiple = false)]
 pub struct PasswordArgs {
-    /// Password, optionally `password:SECRET` with a base32 2FA key. Visible in
+    /// Password, optionally `password:SECRET` with a base32 2FA key (split by
+    /// the rule of the `farmhand::secret::pwd` docs, and said so). Visible in
     /// the shell history and process list: prefer --password-stdin.
     #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
-    /// Read the password (first line of standard input).
-    #[arg(long)]
+    /// Read the password (first line of standard input), read like --password.
+    #[arg(long, conflicts_with = "password")]
     pub password_stdin: bool,
+    /// Read the 2FA key (base32, any case, spaces allowed) from standard input:
+    /// its first line, or the line after the password with --password-stdin.
+    #[arg(long)]
+    pub totp_key_stdin: bool,
 }
 
 /// `accounts add`
@@ -182,6 +247,8 @@ pub struct AddArgs {
     /// Create the account disabled.
     #[arg(long)]
     pub disabled: bool,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 /// `accounts edit`
@@ -203,6 +270,9 @@ pub struct EditArgs {
     /// Remove the password.
     #[arg(long, conflicts_with_all = ["password", "password_stdin"])]
     pub clear_password: bool,
+    /// Remove the 2FA key.
+    #[arg(long, conflicts_with = "totp_key_stdin")]
+    pub clear_totp_key: bool,
     /// New clone-app package.
     #[arg(long, value_name = "PACKAGE", conflicts_with = "clear_package")]
     pub package: Option<String>,
@@ -212,16 +282,21 @@ pub struct EditArgs {
     /// Set the logged-in flag.
     #[arg(long, value_name = "BOOL")]
     pub logged_in: Option<bool>,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 /// `accounts bind`
 #[derive(Debug, Args)]
-#[group(id = "binding", required = true, multiple = false, args = ["serial", "unbind"])]
+#[group(id = "binding", required = true, multiple = false, args = ["serial", "index", "unbind"])]
 pub struct BindArgs {
     #[command(flatten)]
     pub target: AccountRef,
     /// Phone serial (USB serial or ip:port).
     pub serial: Option<String>,
+    /// The registered phone with this device_index (see `farmhand devices`).
+    #[arg(long, value_name = "N")]
+    pub index: Option<u32>,
     /// Leave the account unassigned instead.
     #[arg(long)]
     pub unbind: bool,
@@ -230,11 +305,15 @@ pub struct BindArgs {
 /// `accounts tag`
 #[derive(Debug, Args)]
 pub struct TagArgs {
-    #[command(flatten)]
-    pub target: AccountRef,
+    /// The account (id or username). Left out when --tag or --device selects the
+    /// accounts (--platform then narrows them): every word is then a tag.
+    #[arg(value_name = "ACCOUNT")]
+    pub account: Option<String>,
     /// Tags to add (or with --remove, to remove; with --set, the new list).
-    #[arg(value_name = "TAG", required_unless_present = "set")]
+    #[arg(value_name = "TAG")]
     pub tags: Vec<String>,
+    #[command(flatten)]
+    pub filter: BulkFilter,
     /// Remove the tags instead of adding them.
     #[arg(long, conflicts_with = "set")]
     pub remove: bool,
@@ -263,6 +342,11 @@ pub struct ImportArgs {
     /// Refuse files with more data rows than this.
     #[arg(long, value_name = "N", default_value_t = farmhand::xlsx::DEFAULT_MAX_ROWS)]
     pub max_rows: usize,
+    /// A row whose id no account here has is an error. By default (a sheet
+    /// exported by another workspace) it updates the account with its
+    /// username, or creates the account.
+    #[arg(long)]
+    pub strict_ids: bool,
 }
 
 /// `--on-duplicate` values.
@@ -310,8 +394,8 @@ pub struct ExportArgs {
 /// `totp`
 #[derive(Debug, Args)]
 pub struct TotpArgs {
-    /// A base32 2FA key (as authenticator apps take it), or the username or id
-    /// of an account whose password carries one. The key is never printed.
+    /// A base32 2FA key (as authenticator apps show it, spaces allowed), or the
+    /// username or id of an account that has one. The key is never printed.
     #[arg(value_name = "SECRET|ACCOUNT")]
     pub target: String,
     /// Time to compute the code for, in Unix seconds (default: now).
@@ -332,12 +416,31 @@ pub struct AdbArgs {
 
 /// `devices`
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct DevicesArgs {
+    #[command(subcommand)]
+    pub action: Option<DevicesCommand>,
     #[command(flatten)]
     pub adb: AdbArgs,
     /// Only the workspace's registry; do not ask the adb server.
     #[arg(long)]
     pub offline: bool,
+}
+
+/// `devices` subcommands (without one, `devices` lists the phones).
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Give a registered phone a label (an empty TEXT removes it).
+    Label(LabelArgs),
+}
+
+/// `devices label`
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// The phone's serial (USB serial or ip:port), as `farmhand devices` lists it.
+    pub serial: String,
+    /// The label, e.g. "rack 2, slot 5".
+    pub text: String,
 }
 
 /// Options shared by login and sync.
@@ -385,7 +488,9 @@ pub struct RunArgs {
 /// `sim`
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    /// Number of phones (TikTok and Instagram installed, nobody logged in).
+    /// Number of phones (TikTok and Instagram installed, nobody logged in), each
+    /// with a made-up TikTok and Instagram test account to log in with; their
+    /// fake usernames and passwords are printed.
     #[arg(
         long,
         value_name = "N",
@@ -394,7 +499,8 @@ pub struct SimArgs {
         value_parser = clap::value_parser!(u16).range(1..=1000)
     )]
     pub phones: Option<u16>,
-    /// Scenario file (JSON): accounts, phones, apps, sessions, latencies, faults.
+    /// Scenario file (JSON): accounts, phones, apps, sessions, latencies, faults
+    /// (see "Scenario files" in the README; examples/scenarios/farm.json).
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
     pub scenario: Option<PathBuf>,
     /// The demo's built-in scenario.

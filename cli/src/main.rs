@@ -3,6 +3,7 @@
 //! on simulated phones.
 
 mod accounts;
+mod bulk;
 mod cli;
 mod demo;
 mod devices;
@@ -12,6 +13,7 @@ mod paths;
 mod sheets;
 mod sim;
 mod table;
+mod time;
 mod totp;
 mod workflows;
 
@@ -73,8 +75,13 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
         }
         Command::Totp(args) => totp::run(&workspace_path(flag)?, args, out),
         Command::Devices(args) => {
-            let ws = open_workspace(&workspace_path(flag)?, false)?;
-            devices::run(&ws, args, out)
+            // Without a workspace (none yet, or no data directory) there is no
+            // registry: list what adb sees, and create nothing.
+            let ws = match workspace_path(flag) {
+                Ok(path) if path.exists() => Some(open_workspace(&path, false)?),
+                _ => None,
+            };
+            devices::run(ws.as_ref(), args, out)
         }
         Command::Sim(args) => sim::run(args, &Interrupt::install()?, out),
         Command::Demo(args) => {

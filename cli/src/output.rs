@@ -12,10 +12,13 @@ use serde::Serialize;
 pub enum Exit {
     /// Everything asked for was done (0).
     Ok,
-    /// The run had failures (1).
+    /// The command could not do what was asked: an unknown account, a storage,
+    /// file or device error, a rejected sheet, a declined confirmation (1).
     Failures,
     /// The command line was wrong (2).
     Usage,
+    /// The run went to its end but some accounts, phones or rows failed (3).
+    Partial,
     /// Ctrl-C stopped the run (130).
     Interrupted,
 }
@@ -39,6 +42,15 @@ impl Exit {
             Exit::Failures
         }
     }
+
+    /// `Ok` when `ok`, else `Partial`.
+    pub fn partial_unless(ok: bool) -> Exit {
+        if ok {
+            Exit::Ok
+        } else {
+            Exit::Partial
+        }
+    }
 }
 
 impl From<Exit> for ExitCode {
@@ -47,9 +59,15 @@ impl From<Exit> for ExitCode {
             Exit::Ok => 0,
             Exit::Failures => 1,
             Exit::Usage => 2,
+            Exit::Partial => 3,
             Exit::Interrupted => 130,
         })
     }
+}
+
+/// `n` and the noun, singular for exactly one: `1 phone`, `3 phones`, `0 accounts`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Where a command prints.
@@ -123,5 +141,14 @@ mod tests {
         );
         assert_eq!(Exit::failures_unless(true), Exit::Ok);
         assert_eq!(Exit::failures_unless(false), Exit::Failures);
+        assert_eq!(Exit::partial_unless(false), Exit::Partial);
+        assert_eq!(ExitCode::from(Exit::Partial), ExitCode::from(3));
+    }
+
+    #[test]
+    fn counts_are_singular_only_for_one() {
+        assert_eq!(count(0, "phone", "phones"), "0 phones");
+        assert_eq!(count(1, "phone", "phones"), "1 phone");
+        assert_eq!(count(2, "reply", "replies"), "2 replies");
     }
 }

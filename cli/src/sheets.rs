@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use farmhand::store::AccountFilter;
-use farmhand::xlsx::{default_export_path, ExportOptions, ImportOptions, ImportReport};
+use farmhand::xlsx::{
+    default_export_path, ExportOptions, ImportOptions, ImportOutcome, ImportReport,
+};
 use farmhand::{Error, Result, Workspace};
 
 use crate::cli::{ExportArgs, ImportArgs};
@@ -15,25 +17,40 @@ fn is_legacy_text(path: &Path) -> bool {
         .is_some_and(|ext| ext.eq_ignore_ascii_case("txt"))
 }
 
-/// Imports the file; exits 1 when any row was invalid (listed in the report).
+/// Imports the file. Invalid rows (listed in the report) exit 1 when they made
+/// the import write nothing, 3 when the valid rows were (or, in a dry run, would
+/// be) written without them (`--skip-invalid`).
 pub fn import(ws: &Workspace, args: ImportArgs, out: Output) -> Result<Exit> {
     let options = ImportOptions::new(args.platform)
         .dry_run(args.dry_run)
         .skip_invalid(args.skip_invalid)
         .on_duplicate(args.on_duplicate.into())
-        .max_rows(args.max_rows);
+        .max_rows(args.max_rows)
+        .strict_ids(args.strict_ids);
     let report = if is_legacy_text(&args.file) {
         ws.import_legacy_text(&args.file, &options)?
     } else {
         ws.import_xlsx(&args.file, &options)?
     };
     out.emit(&report, || report_text(&report));
-    Ok(Exit::failures_unless(report.errors.is_empty()))
+    Ok(match report.outcome {
+        ImportOutcome::Rejected => Exit::Failures,
+        ImportOutcome::Applied | ImportOutcome::DryRun => {
+            Exit::partial_unless(report.errors.is_empty())
+        }
+    })
 }
 
-/// The report as people read it: counts, every row error, columns not used.
+/// Row errors shown on the terminal; `--json` lists them all.
+const SHOWN_ERRORS: usize = 20;
+
+/// The report as people read it: counts, the first [`SHOWN_ERRORS`] row
+/// errors (then how many more, and where to see them), columns not used.
 pub fn report_text(report: &ImportReport) -> String {
-    let mut text = report.to_string();
+    let mut text = report.text_with_errors_up_to(SHOWN_ERRORS);
+    if report.errors.len() > SHOWN_ERRORS {
+        text.push_str(" (--json lists them all)");
+    }
     if !report.unknown_columns.is_empty() {
         text.push_str(&format!(
             "\nunknown columns (ignored): {}",

@@ -5,15 +5,15 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use farmhand::device::{AdbDriver, DeviceDriver, DeviceState};
-use farmhand::{Error, Result};
-use farmhand_sim::{AdbServer, Scenario, SimFleet};
+use farmhand::{Error, Platform, Result};
+use farmhand_sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
 use serde::Serialize;
 
 use crate::cli::SimArgs;
 use crate::demo;
 use crate::devices::adb_driver;
 use crate::interrupt::Interrupt;
-use crate::output::{Exit, Output};
+use crate::output::{count, Exit, Output};
 
 /// How long registered phones may take to show as `device` in the server.
 const ONLINE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -75,14 +75,73 @@ struct Ready<'a> {
     adb: String,
     private_server: bool,
     phones: &'a [String],
+    /// The made-up accounts of `--phones N` (none with a scenario file).
+    test_accounts: Vec<TestAccount>,
+}
+
+/// A fake account `sim --phones N` makes up on the simulated platforms, with
+/// its fake password, so that a login works out of the box.
+#[derive(Debug, Serialize)]
+struct TestAccount {
+    platform: Platform,
+    username: String,
+    password: String,
+    /// The phone it is meant to be bound to (any phone accepts it).
+    phone: usize,
+}
+
+/// `phones` default phones and, for each, one TikTok and one Instagram account
+/// (`sim_tiktok_N` / `sim_insta_N`, password `sim-pass-N`, some followers).
+fn with_test_accounts(phones: usize) -> (Scenario, Vec<TestAccount>) {
+    let mut scenario = Scenario::with_phones(phones);
+    let mut made_up = Vec::new();
+    for n in 1..=phones {
+        for (platform, prefix) in [
+            (Platform::TikTok, "sim_tiktok"),
+            (Platform::Instagram, "sim_insta"),
+        ] {
+            let username = format!("{prefix}_{n}");
+            let password = format!("sim-pass-{n}");
+            let mut account = PlatformAccount::new(platform, &username, password.as_str());
+            account.nickname = Some(format!("Sim {platform} {n}"));
+            account.followers = 100 * n as u64;
+            account.following = 10 * n as u64;
+            scenario.accounts.push(account);
+            made_up.push(TestAccount {
+                platform,
+                username,
+                password,
+                phone: n,
+            });
+        }
+    }
+    (scenario, made_up)
+}
+
+/// The made-up accounts, said to be fake, with a command to add each.
+fn test_accounts_text(accounts: &[TestAccount], serials: &[String]) -> String {
+    if accounts.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from(
+        "test accounts made up on the simulated platforms (fake, they exist only in these phones):\n",
+    );
+    for a in accounts {
+        let serial = serials.get(a.phone - 1).map_or("-", String::as_str);
+        text.push_str(&format!(
+            "  farmhand accounts add {} -p {} --password {} --device {serial}\n",
+            a.username, a.platform, a.password
+        ));
+    }
+    text
 }
 
 /// Starts the phones, registers them, prints where they are, serves until Ctrl-C.
 pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
-    let scenario = match (&args.scenario, args.phones) {
-        (Some(path), _) => Scenario::load(path)?,
-        (None, _) if args.demo => demo::scenario()?,
-        (None, Some(n)) => Scenario::with_phones(usize::from(n)),
+    let (scenario, test_accounts) = match (&args.scenario, args.phones) {
+        (Some(path), _) => (Scenario::load(path)?, Vec::new()),
+        (None, _) if args.demo => (demo::scenario()?, Vec::new()),
+        (None, Some(n)) => with_test_accounts(usize::from(n)),
         (None, None) => {
             return Err(Error::validation(
                 "--phones",
@@ -106,16 +165,18 @@ pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
         adb: driver.server().to_string(),
         private_server: private.is_some(),
         phones: &serials,
+        test_accounts,
     };
     out.emit(&ready, || {
         let mut text = format!(
-            "{} simulated phones registered with the adb server at {}:\n",
-            serials.len(),
+            "{} registered with the adb server at {}:\n",
+            count(serials.len(), "simulated phone", "simulated phones"),
             ready.adb
         );
         for serial in &serials {
             text.push_str(&format!("  {serial}\n"));
         }
+        text.push_str(&test_accounts_text(&ready.test_accounts, &serials));
         if let Some(server) = &private {
             text.push_str(&format!(
                 "use them with: export ANDROID_ADB_SERVER_PORT={}\n",
@@ -129,6 +190,9 @@ pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
     let _ = std::io::stdout().flush();
     interrupt.wait();
     unregister(&driver, &serials);
-    out.note(format!("stopped {} simulated phones", serials.len()));
+    out.note(format!(
+        "stopped {}",
+        count(serials.len(), "simulated phone", "simulated phones")
+    ));
     Ok(Exit::Ok)
 }

@@ -1,11 +1,12 @@
 //! `farmhand login`, `match` and `sync`: fleet workflows with progress on
 //! stderr, a summary table, and Ctrl-C wired to the workflow's cancel token.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use farmhand::device::DeviceDriver;
-use farmhand::ops::{AccountSelection, CancelToken, Event, Observer, Report, RunOptions};
+use farmhand::ops::{AccountSelection, CancelToken, Event, Observer, Report, RunOptions, Workflow};
 use farmhand::store::AccountFilter;
 use farmhand::{Result, Workspace};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::accounts::resolve_all;
 use crate::cli::{RunArgs, WorkflowArgs};
 use crate::interrupt::Interrupt;
-use crate::output::{Exit, Output};
+use crate::output::{count, Exit, Output};
 use crate::table::Table;
 
 /// Which workflow to run.
@@ -28,9 +29,14 @@ pub enum Kind {
 }
 
 /// Progress on stderr: a bar on a terminal, one plain line per account otherwise.
+///
+/// `login` and `sync` know how many accounts they will work, so lines count
+/// `[done/total]`; `match` finds sessions as it goes, so its lines and bar count
+/// only what was found so far (`[done]`).
 pub struct Progress {
     bar: Option<ProgressBar>,
     plain: bool,
+    open_ended: AtomicBool,
 }
 
 impl Progress {
@@ -38,18 +44,50 @@ impl Progress {
     pub fn new(out: Output) -> Self {
         let bar = out.fancy_progress().then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
+            bar.set_style(style("{spinner} [{bar:30}] {pos}/{len} {wide_msg}"));
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
         Progress {
             plain: bar.is_none() && !out.quiet,
             bar,
+            open_ended: AtomicBool::new(false),
         }
+    }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+/// True for a workflow whose number of results is not known when it starts.
+fn is_open_ended(workflow: Workflow) -> bool {
+    workflow == Workflow::MatchAccounts
+}
+
+/// The line announcing a run: `login: 2 accounts on 1 phone`, or for `match`
+/// `match_accounts: looking for sessions on 3 phones`.
+pub fn started_line(workflow: Workflow, accounts: usize, phones: usize) -> String {
+    let on = match phones {
+        0 => String::new(),
+        n => format!(" on {}", count(n, "phone", "phones")),
+    };
+    if is_open_ended(workflow) {
+        format!("{workflow}: looking for sessions{on}")
+    } else {
+        format!("{workflow}: {}{on}", count(accounts, "account", "accounts"))
+    }
+}
+
+/// The counter in front of a result line: `[done/total]`, or `[done]` when the
+/// total is not known in advance.
+pub fn counter(done: usize, total: usize, open_ended: bool) -> String {
+    if open_ended {
+        format!("[{done}]")
+    } else {
+        format!("[{done}/{total}]")
     }
 }
 
@@ -61,15 +99,18 @@ impl Observer for Progress {
                 accounts,
                 phones,
             } => {
-                let phones = match phones {
-                    0 => String::new(),
-                    n => format!(" on {n} phones"),
-                };
+                let open_ended = is_open_ended(*workflow);
+                self.open_ended.store(open_ended, Ordering::Relaxed);
+                let line = started_line(*workflow, *accounts, *phones);
                 if let Some(bar) = &self.bar {
-                    bar.set_length(*accounts as u64);
-                    bar.set_message(format!("{workflow}{phones}"));
+                    if open_ended {
+                        bar.set_style(style("{spinner} {pos} found {wide_msg}"));
+                    } else {
+                        bar.set_length(*accounts as u64);
+                    }
+                    bar.set_message(line);
                 } else if self.plain {
-                    eprintln!("{workflow}: {accounts} accounts{phones}");
+                    eprintln!("{line}");
                 }
             }
             Event::Step {
@@ -87,15 +128,19 @@ impl Observer for Progress {
                 done,
                 total,
             } => {
+                let open_ended = self.open_ended.load(Ordering::Relaxed);
                 let line = format!(
-                    "[{done}/{total}] {} {} on {}: {}",
+                    "{} {} {} on {}: {}",
+                    counter(*done, *total, open_ended),
                     result.platform,
                     result.username,
                     result.device.as_deref().unwrap_or("-"),
                     result.outcome
                 );
                 if let Some(bar) = &self.bar {
-                    bar.set_length(*total as u64);
+                    if !open_ended {
+                        bar.set_length(*total as u64);
+                    }
                     bar.set_position(*done as u64);
                     bar.println(line);
                 } else if self.plain {
@@ -141,9 +186,9 @@ pub fn report_text(report: &Report) -> String {
         .map(|(outcome, n)| format!("{outcome} {n}"))
         .collect();
     text.push_str(&format!(
-        "{}: {} results, {} succeeded, {} skipped, {} failed{}{}\n",
+        "{}: {}, {} succeeded, {} skipped, {} failed{}{}\n",
         report.workflow,
-        s.total,
+        count(s.total, "result", "results"),
         s.succeeded,
         s.skipped,
         s.failed,
@@ -157,13 +202,13 @@ pub fn report_text(report: &Report) -> String {
     text
 }
 
-/// The exit a report earns: interrupted when cancelled, failures when any account
-/// or phone failed, ok otherwise.
+/// The exit a report earns: interrupted when cancelled, partial (3) when any
+/// account or phone failed, ok otherwise.
 pub fn exit_for(report: &Report) -> Exit {
     if report.cancelled {
         Exit::Interrupted
     } else {
-        Exit::failures_unless(report.summary.failed == 0 && report.phone_failures.is_empty())
+        Exit::partial_unless(report.summary.failed == 0 && report.phone_failures.is_empty())
     }
 }
 
@@ -236,4 +281,32 @@ pub fn run(
     let report = execute(ws, kind, &driver, &options)?;
     out.emit(&report, || report_text(&report));
     Ok(exit_for(&report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_lines_count_in_proper_english_and_match_promises_no_total() {
+        assert_eq!(
+            started_line(Workflow::Login, 1, 1),
+            "login: 1 account on 1 phone"
+        );
+        assert_eq!(
+            started_line(Workflow::SyncProfiles, 3, 2),
+            "sync_profiles: 3 accounts on 2 phones"
+        );
+        assert_eq!(started_line(Workflow::Login, 0, 0), "login: 0 accounts");
+        assert_eq!(
+            started_line(Workflow::MatchAccounts, 0, 3),
+            "match_accounts: looking for sessions on 3 phones"
+        );
+    }
+
+    #[test]
+    fn counters_show_a_total_only_when_it_is_known() {
+        assert_eq!(counter(2, 5, false), "[2/5]");
+        assert_eq!(counter(2, 2, true), "[2]");
+    }
 }

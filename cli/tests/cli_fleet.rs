@@ -24,7 +24,7 @@ fn a_wrong_password_is_a_failure_of_the_run() {
     .expect(0);
     let run = env
         .run(&["--json", "login", "--adb", &adb.addr().to_string()])
-        .expect(1);
+        .expect(3);
     assert_eq!(run.json()["results"][0]["outcome"], "wrong_password");
     assert!(!run.all().contains("not-mias-password"));
     let mia = env
@@ -108,6 +108,16 @@ fn sim_and_devices_report_bad_scenarios_and_missing_servers() {
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("modle"), "{}", run.stderr);
+    let run = env.run(&[
+        "--json",
+        "sim",
+        "--scenario",
+        bad.to_str().unwrap(),
+        "--adb",
+        "127.0.0.1:1",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["kind"], "scenario", "{}", run.stdout);
     let run = env.run(&["sim", "--scenario", env.path("none.json").to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let run = env

@@ -52,11 +52,19 @@ class _AccountFields(TypedDict, total=False):
     username: str
     email: str | None
     password: str | None
+    totp_key: str | None
     device: str | None
     package_name: str | None
     logged_in: bool
     status: _StatusArg
     tags: Iterable[str]
+    nickname: str | None
+    country: str | None
+    followers: int | None
+    following: int | None
+    hearts: int | None
+    videos: int | None
+    friends: int | None
 
 @final
 class ProfileStats:
@@ -118,6 +126,10 @@ class Account:
     def password(self) -> str | None: ...
     @property
     def has_password(self) -> bool: ...
+    @property
+    def totp_key(self) -> str | None: ...
+    @property
+    def has_2fa(self) -> bool: ...
     @property
     def device(self) -> str | None: ...
     @property
@@ -184,11 +196,19 @@ class Workspace:
         platform: _PlatformArg,
         email: str | None = None,
         password: str | None = None,
+        totp_key: str | None = None,
         device: str | None = None,
         package_name: str | None = None,
         tags: Iterable[str] = ...,
         logged_in: bool = False,
         status: _StatusArg | None = None,
+        nickname: str | None = None,
+        country: str | None = None,
+        followers: int | None = None,
+        following: int | None = None,
+        hearts: int | None = None,
+        videos: int | None = None,
+        friends: int | None = None,
     ) -> Account: ...
     def get(self, id: _Id) -> Account: ...
     def find(self, username: str, *, platform: _PlatformArg) -> Account | None: ...
@@ -239,6 +259,7 @@ class Workspace:
         on_duplicate: Literal["error", "update", "skip"] = "error",
         skip_invalid: bool = False,
         max_rows: int | None = None,
+        strict_ids: bool = False,
     ) -> ImportReport: ...
     def import_text(
         self,
@@ -249,6 +270,7 @@ class Workspace:
         on_duplicate: Literal["error", "update", "skip"] = "error",
         skip_invalid: bool = False,
         max_rows: int | None = None,
+        strict_ids: bool = False,
     ) -> ImportReport: ...
     def export_xlsx(
         self,
@@ -335,9 +357,17 @@ class ImportReport:
     @property
     def unchanged(self) -> int: ...
     @property
+    def matched_by_username(self) -> int: ...
+    @property
+    def created_for_unknown_ids(self) -> int: ...
+    @property
     def skipped(self) -> int: ...
     @property
     def errors(self) -> builtins.list[RowError]: ...
+    @property
+    def pwd_split(self) -> int: ...
+    @property
+    def warnings(self) -> builtins.list[RowError]: ...
     @property
     def unknown_columns(self) -> builtins.list[str]: ...
     @property

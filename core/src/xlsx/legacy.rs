@@ -3,8 +3,8 @@
 //!
 //! Lines may also stop after `username`. Blank lines and a header line naming the
 //! four columns are skipped; a line with another number of fields is a row error
-//! (its text is never quoted: it holds a password). The device index is
-//! informational, as in a sheet: it never binds a device.
+//! (its text is never quoted: it holds a password). The device index binds the
+//! account to the registered phone with that number, as in a sheet.
 //!
 //! The file is read a line at a time: a line longer than [`MAX_LINE_BYTES`] is
 //! refused as soon as that many bytes are read, so memory stays flat.
@@ -36,10 +36,7 @@ pub(crate) fn read_legacy(path: &Path, max_rows: usize, sink: &mut dyn RowSink) 
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     parse_legacy(BufReader::new(file), max_rows, sink).map_err(|fault| match fault {
         Fault::Io(e) => Error::io(path, e),
-        Fault::Bad(message) => Error::Import {
-            source_name: path.display().to_string(),
-            message,
-        },
+        Fault::Bad(message) => Error::import(path.display().to_string(), message),
     })
 }
 

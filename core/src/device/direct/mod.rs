@@ -12,6 +12,21 @@
 //! `key`); the exit code comes from a marker line, as in
 //! [`AdbDriver`](super::AdbDriver)'s shell v1.
 //!
+//! ```no_run
+//! use farmhand::device::DirectDriver;
+//! use farmhand::ops::RunOptions;
+//! use farmhand::Workspace;
+//!
+//! fn main() -> farmhand::Result<()> {
+//!     let ws = Workspace::open("farm.farmhand")?;
+//!     let driver = DirectDriver::new(["10.0.0.7:5555", "10.0.0.8:5555"])?
+//!         .with_key("/srv/farm/adbkey"); // default ~/.android/adbkey, created if missing
+//!     let report = ws.login(&driver, &RunOptions::default())?;
+//!     println!("{:?}", report.summary);
+//!     Ok(())
+//! }
+//! ```
+//!
 //! Limits, honestly:
 //! - adb_client's one-shot shell is v1 (`shell:`): standard error arrives merged
 //!   into [`ShellOutput::stdout`] and `stderr` is always empty; a command that
