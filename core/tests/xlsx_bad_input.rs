@@ -485,7 +485,19 @@ fn big_ids_as_text_are_exact_and_big_numbers_in_text_columns_are_refused() {
             vec![V::E, V::S("numeric_pwd"), V::N(12345678901234567890.0)],
         ],
     );
-    let errors = Guarded::new().row_errors(&path);
+    // With strict ids an id unknown here is a row error quoting the id as read:
+    // every digit of it.
+    let guarded = Guarded::new();
+    let report = guarded
+        .ws
+        .import_xlsx(
+            &path,
+            &ImportOptions::new(Platform::TikTok).strict_ids(true),
+        )
+        .expect("the file itself is readable");
+    assert_eq!(report.outcome, ImportOutcome::Rejected, "{report}");
+    assert_eq!(snapshot(&guarded.ws), guarded.before, "workspace unchanged");
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
     assert!(
         errors
             .iter()
