@@ -437,8 +437,9 @@ impl From<DuplicateChoice> for OnDuplicate {
 /// `export`
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Where to write. Default: accounts.xlsx in the download folder
-    /// ($XDG_DOWNLOAD_DIR, else ~/Downloads).
+    /// Where to write. Default: accounts.xlsx (Instagram:
+    /// accounts-instagram.xlsx) in the download folder ($XDG_DOWNLOAD_DIR,
+    /// else ~/Downloads). A workspace (SQLite) file is never replaced.
     pub file: Option<PathBuf>,
     /// Platform to export (decides the columns).
     #[arg(long, short, default_value = "tiktok", value_parser = parse_platform)]

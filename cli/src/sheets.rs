@@ -67,12 +67,13 @@ pub fn report_text(report: &ImportReport) -> String {
     text
 }
 
-/// Exports to the file (default: the download folder's accounts.xlsx).
+/// Exports to the file (default: the download folder's accounts.xlsx, or
+/// accounts-instagram.xlsx for Instagram).
 pub fn export(ws: &Workspace, args: ExportArgs, out: Output) -> Result<Exit> {
     let path = match args.file {
         Some(path) => path,
         None => {
-            let path = default_export_path();
+            let path = default_export_path(args.platform);
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             }

@@ -468,3 +468,54 @@ fn a_workbook_with_unusual_part_names_reads_the_same() {
     assert_eq!(report.to_string(), expected.to_string());
     assert_eq!(snapshot(&ws).len(), snapshot(&plain).len());
 }
+
+/// Ids written as text are read digit for digit; a number cell past 2^53 in a
+/// column that is text to us is a row error: the file already lost its digits.
+#[test]
+fn big_ids_as_text_are_exact_and_big_numbers_in_text_columns_are_refused() {
+    let dir = temp_dir();
+    let path = dir.path().join("accounts.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username", "pwd"]),
+            vec![V::S("9007199254740993"), V::S("exact"), V::S("pw")],
+            vec![V::E, V::N(9007199254740993.0), V::S("pw")],
+            vec![V::E, V::S("numeric_pwd"), V::N(12345678901234567890.0)],
+        ],
+    );
+    // With strict ids an id unknown here is a row error quoting the id as read:
+    // every digit of it.
+    let guarded = Guarded::new();
+    let report = guarded
+        .ws
+        .import_xlsx(
+            &path,
+            &ImportOptions::new(Platform::TikTok).strict_ids(true),
+        )
+        .expect("the file itself is readable");
+    assert_eq!(report.outcome, ImportOutcome::Rejected, "{report}");
+    assert_eq!(snapshot(&guarded.ws), guarded.before, "workspace unchanged");
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("row 2, column id: no account has id 9007199254740993")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.starts_with(
+            "row 3, column username: holds the number 9007199254740992, too large to be exact"
+        ) && e.contains("already lost its last digits")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(
+            |e| e.starts_with("row 4, column pwd: holds a number too large")
+                && e.contains("already lost its last digits")
+                && !e.contains("123")
+        ),
+        "{errors:#?}"
+    );
+}

@@ -96,10 +96,11 @@ pub fn parse_count(text: &str) -> Result<u64> {
     if !number.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(bad("it does not start with a digit"));
     }
-    match multiplier {
-        None => whole(number).ok_or_else(|| bad("digit groups are not groups of three")),
-        Some(m) => abbreviated(number, m).ok_or_else(|| bad("malformed abbreviated number")),
-    }
+    let value = match multiplier {
+        None => whole(number).ok_or("digit groups are not groups of three"),
+        Some(m) => abbreviated(number, m).ok_or("malformed abbreviated number"),
+    };
+    value.map_err(&bad)?.ok_or_else(|| bad(TOO_LARGE))
 }
 
 /// How much one unit of the last digit shown is worth: 1 for a count shown in
@@ -151,8 +152,12 @@ pub fn agrees(shown: u64, step: u64, exact: u64) -> bool {
     exact.saturating_add(step / 2) >= shown && exact < shown.saturating_add(step)
 }
 
-/// A whole number with optional grouping: `1234`, `1,234`, `1.234.567`, `1 234`.
-fn whole(number: &str) -> Option<u64> {
+/// Why a well-formed count is refused: its value does not fit.
+const TOO_LARGE: &str = "too large to hold (the most is 18446744073709551615)";
+
+/// A whole number with optional grouping: `1234`, `1,234`, `1.234.567`, `1 234`;
+/// `Some(None)` when well formed but too large for a `u64`.
+fn whole(number: &str) -> Option<Option<u64>> {
     let groups: Vec<&str> = number
         .split(|c: char| matches!(c, '.' | ',') || is_group_space(c))
         .collect();
@@ -171,8 +176,9 @@ fn whole(number: &str) -> Option<u64> {
     digits_value(&groups.concat())
 }
 
-/// The mantissa of an abbreviated count times its suffix: `12.5`, `12,5`, `1 234,5`.
-fn abbreviated(number: &str, multiplier: u64) -> Option<u64> {
+/// The mantissa of an abbreviated count times its suffix: `12.5`, `12,5`,
+/// `1 234,5`; `Some(None)` when well formed but too large for a `u64`.
+fn abbreviated(number: &str, multiplier: u64) -> Option<Option<u64>> {
     let compact: String = number.chars().filter(|c| !is_group_space(*c)).collect();
     let marks = compact.chars().filter(|c| matches!(c, '.' | ',')).count();
     let has_both = compact.contains('.') && compact.contains(',');
@@ -195,24 +201,33 @@ fn abbreviated(number: &str, multiplier: u64) -> Option<u64> {
     } else {
         digits_value(int_part)?
     };
+    let Some(int_value) = int_value else {
+        return Some(None);
+    };
     let frac_digits = u32::try_from(frac_part.len()).ok().filter(|n| *n <= 18)?;
     let frac_value = if frac_part.is_empty() {
         0
     } else {
-        digits_value(frac_part)?
+        digits_value(frac_part)??
     };
+    // Exact in u128 when it fits: the mantissa's digits over 10^frac_digits,
+    // times the suffix, rounded down; anything past u64 is refused, never wrapped.
     let scale = 10u128.pow(frac_digits);
-    let total =
-        (u128::from(int_value) * scale + u128::from(frac_value)) * u128::from(multiplier) / scale;
-    u64::try_from(total).ok()
+    let total = u128::from(int_value)
+        .checked_mul(scale)
+        .and_then(|t| t.checked_add(u128::from(frac_value)))
+        .and_then(|t| t.checked_mul(u128::from(multiplier)))
+        .map(|t| t / scale);
+    Some(total.and_then(|t| u64::try_from(t).ok()))
 }
 
-/// The value of a non-empty run of ASCII digits, `None` on anything else or overflow.
-fn digits_value(digits: &str) -> Option<u64> {
+/// The value of a non-empty run of ASCII digits: `None` on anything else,
+/// `Some(None)` when too large for a `u64`.
+fn digits_value(digits: &str) -> Option<Option<u64>> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok()
+    Some(digits.parse().ok())
 }
 
 /// A count with the label printed beside it, as in `喜欢 35129`, `粉丝 119.0W`,
@@ -432,6 +447,24 @@ mod tests {
         assert!(message.len() < 200, "message must stay short: {message}");
         assert!(parse_count("1\u{0}2").is_err());
         assert!(parse_count("1\n234").is_ok(), "a line break is a space");
+    }
+
+    /// Values past a u64 are refused as too large, never wrapped or misnamed.
+    #[test]
+    fn values_it_cannot_hold_are_refused() {
+        for text in [
+            "6241815115701522205.575725255829103812B",
+            "18446744073709551616",
+            "18,446,744,073,709,551,616",
+            "18446744073709551.616K",
+            "99999999999999999999999K",
+        ] {
+            let message = parse_count(text).unwrap_err().to_string();
+            assert!(message.contains("too large to hold"), "{text}: {message}");
+        }
+        assert_eq!(ok("18446744073709551615"), u64::MAX);
+        assert_eq!(ok("18446744073709551.615K"), u64::MAX);
+        assert_eq!(ok("18446744073.709551615B"), u64::MAX);
     }
 
     #[test]

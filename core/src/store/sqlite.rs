@@ -48,13 +48,34 @@ pub struct SqliteStore {
     path: PathBuf,
 }
 
+/// Creates the file at `path`, empty and with mode 0600, when nothing is
+/// there. An existing file keeps its mode; a failure is left for the SQLite
+/// open that follows to report, with its own reason.
+fn create_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 impl SqliteStore {
     /// Opens the workspace file at `path`, creating it if it does not exist and
     /// migrating an older schema. Refuses (with a `Storage` error naming the file,
     /// leaving it untouched) a file that is not SQLite, an SQLite database of
     /// another application, or a workspace written by a newer farmhand.
+    ///
+    /// A new file is created readable by its owner only (0600), and so are its
+    /// `-wal` and `-shm` files: SQLite gives them the database's mode.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
+        create_private(&path);
         let mut conn = Connection::open(&path).map_err(|e| {
             Error::storage(format!("{}: cannot open: {e}", path.display())).with_source(e)
         })?;

@@ -82,23 +82,33 @@ impl Cell {
         match self {
             Cell::Text(s) if text::is_blank(s.as_str()) => Ok(None),
             Cell::Text(s) => Ok(Some(trimmed_string(s.into_string()))),
+            Cell::Number(f) if !self.exact() => Err(lost_digits(Some(f))),
             other => other.raw_text(),
         }
     }
 
-    /// The cell as text, untouched (for passwords): `None` when blank.
+    /// False for a number cell at or past 2^53, whose last digits are lost.
+    fn exact(&self) -> bool {
+        !matches!(self, Cell::Number(f) if f.abs() >= MAX_EXACT as f64)
+    }
+
+    /// The cell as text, untouched (for passwords, so a refusal never quotes
+    /// the value): `None` when blank.
     pub(crate) fn raw_text(self) -> Result<Option<String>, String> {
         match self {
             Cell::Empty => Ok(None),
             Cell::Text(s) if text::is_blank(s.as_str()) => Ok(None),
             Cell::Text(s) => Ok(Some(s.into_string())),
+            Cell::Number(_) if !self.exact() => Err(lost_digits(None)),
             Cell::Number(f) => Ok(Some(number_text(f))),
             Cell::Bool(_) => Err("holds TRUE/FALSE where text is expected".into()),
             Cell::Date | Cell::Error(_) | Cell::Formula => Err(self.refusal()),
         }
     }
 
-    /// The cell as a whole number ≥ 0: `None` when blank.
+    /// The cell as a whole number from 0 to `i64::MAX` (what the store
+    /// holds): `None` when blank. Text is read exactly, digit for digit; a
+    /// number cell only below 2^53, where every whole number is exact.
     pub(crate) fn whole(&self) -> Result<Option<u64>, String> {
         match self {
             Cell::Empty => Ok(None),
@@ -106,9 +116,16 @@ impl Cell {
             Cell::Number(f) => whole_number(*f).map(Some),
             Cell::Text(s) => {
                 let t = text::trim(s.as_str());
-                match t.parse::<u64>() {
-                    Ok(n) if n <= MAX_EXACT => Ok(Some(n)),
-                    _ => match t.parse::<f64>() {
+                let digits = t.strip_suffix('.').unwrap_or(t);
+                let digits = match digits.split_once('.') {
+                    Some((whole, zeros)) if zeros.bytes().all(|b| b == b'0') => whole,
+                    _ => digits,
+                };
+                let plain = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+                match (plain, digits.parse::<u64>()) {
+                    (true, Ok(n)) if n <= i64::MAX as u64 => Ok(Some(n)),
+                    (true, _) => Err(format!("{} is too large", crate::account::printable(t))),
+                    (false, _) => match t.parse::<f64>() {
                         Ok(f) if f.is_finite() => whole_number(f).map(Some),
                         _ => Err(format!(
                             "'{}' is not a whole number",
@@ -150,8 +167,22 @@ impl Cell {
     }
 }
 
-/// Largest integer a spreadsheet number (an f64) holds exactly: 2^53.
+/// 2^53: every whole number below it is exact in a spreadsheet number (an
+/// f64); from it on, neighbours share one value, so digits may be lost.
 const MAX_EXACT: u64 = 1 << 53;
+
+/// Why a number cell at or past 2^53 is refused where digits matter; the
+/// number is quoted when given.
+fn lost_digits(f: Option<f64>) -> String {
+    let number = match f {
+        Some(f) => format!("the number {},", number_text(f)),
+        None => "a number".to_string(),
+    };
+    format!(
+        "holds {number} too large to be exact (past 2^53): the spreadsheet has already \
+         lost its last digits; format the column as text and type the value again"
+    )
+}
 
 fn whole_number(f: f64) -> Result<u64, String> {
     if f < 0.0 {
@@ -163,8 +194,8 @@ fn whole_number(f: f64) -> Result<u64, String> {
     if f.fract() != 0.0 || !f.is_finite() {
         return Err(format!("{} is not a whole number", number_text(f)));
     }
-    if f > MAX_EXACT as f64 {
-        return Err(format!("{} is too large", number_text(f)));
+    if f >= MAX_EXACT as f64 {
+        return Err(lost_digits(Some(f)));
     }
     Ok(f as u64)
 }
@@ -193,8 +224,31 @@ mod tests {
         assert_eq!(Cell::Number(1.5).text().unwrap().as_deref(), Some("1.5"));
         assert_eq!(Cell::Number(0.1).text().unwrap().as_deref(), Some("0.1"));
         assert_eq!(
-            Cell::Number(1e20).text().unwrap().as_deref(),
-            Some("100000000000000000000")
+            Cell::Number(9007199254740991.0).text().unwrap().as_deref(),
+            Some("9007199254740991")
+        );
+    }
+
+    /// 2^53 + 1 cannot be a number cell: it reads as 2^53. From 2^53 on, a
+    /// number where text or a whole number is expected is refused.
+    #[test]
+    fn numbers_past_2_pow_53_already_lost_digits() {
+        for f in [9007199254740992.0, 9007199254740993.0, 1e20, -1e20] {
+            let error = Cell::Number(f).text().unwrap_err();
+            assert!(
+                error.contains("already lost its last digits"),
+                "{f}: {error}"
+            );
+            let secret = Cell::Number(f).raw_text().unwrap_err();
+            assert!(
+                secret.contains("already lost") && !secret.contains("000"),
+                "{secret}"
+            );
+        }
+        let error = Cell::Number(9007199254740993.0).whole().unwrap_err();
+        assert!(
+            error.contains("9007199254740992, too large to be exact"),
+            "{error}"
         );
     }
 
@@ -228,6 +282,18 @@ mod tests {
         assert_eq!(Cell::Number(42.0).whole().unwrap(), Some(42));
         assert_eq!(Cell::Text(" 1200 ".into()).whole().unwrap(), Some(1200));
         assert_eq!(Cell::Text("1200.0".into()).whole().unwrap(), Some(1200));
+        // Text is exact digit for digit, up to what the store holds.
+        for (text, n) in [
+            ("9007199254740993", 9007199254740993),
+            ("9007199254740993.00", 9007199254740993),
+            ("9223372036854775807", i64::MAX as u64),
+        ] {
+            assert_eq!(Cell::Text(text.into()).whole().unwrap(), Some(n), "{text}");
+        }
+        assert!(Cell::Text("9223372036854775808".into())
+            .whole()
+            .unwrap_err()
+            .contains("too large"));
         assert!(Cell::Number(-3.0).whole().unwrap_err().contains("negative"));
         assert!(Cell::Number(2.5)
             .whole()

@@ -15,9 +15,14 @@
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::Arc;
 
 use zip::{CompressionMethod, ZipArchive};
+
+use super::guard::Guard;
+use super::limits::{self, Refused};
 
 /// Parts up to this size are inflated whole when first read; larger ones stream.
 const INFLATE_WHOLE_BYTES: u64 = 1 << 20;
@@ -38,6 +43,8 @@ const UTF8_NAME: u16 = 1 << 11;
 struct Part {
     /// Index in the original archive.
     index: usize,
+    /// Its name in the archive.
+    name: String,
     header_at: u64,
     header: Vec<u8>,
     data_at: u64,
@@ -92,6 +99,8 @@ pub(crate) struct InflatedArchive {
     len: u64,
     position: u64,
     source: Option<Source>,
+    /// Strings in the shared-strings table, as its guard counted them.
+    strings: Arc<AtomicU64>,
 }
 
 impl InflatedArchive {
@@ -128,6 +137,7 @@ impl InflatedArchive {
             directory.extend(central_entry(&name, crc, size32, name_len, header_at32));
             parts.push(Part {
                 index,
+                name: String::from_utf8_lossy(&name).into_owned(),
                 header_at,
                 header,
                 data_at,
@@ -158,6 +168,7 @@ impl InflatedArchive {
             len,
             position: 0,
             source: None,
+            strings: Arc::default(),
         })
     }
 
@@ -182,25 +193,30 @@ impl InflatedArchive {
         }
     }
 
-    /// A source for part `p` from its start.
+    /// A source for part `p` from its start, its bytes checked by a [`Guard`]
+    /// before they are shown (a part claiming more than its limit is refused
+    /// before anything is inflated).
     fn start(&mut self, p: usize) -> io::Result<Source> {
         let part = &self.parts[p];
+        let mut guard = Guard::new(&part.name, part.size, self.strings.clone());
+        guard.check_claim()?;
         if part.size <= INFLATE_WHOLE_BYTES {
             let mut bytes = Vec::with_capacity(part.size as usize);
-            let mut entry = self
+            let entry = self
                 .archive
                 .by_index(part.index)
                 .map_err(io::Error::other)?;
-            entry.read_to_end(&mut bytes)?;
+            entry.take(part.size).read_to_end(&mut bytes)?;
+            guard.check(&bytes)?;
             return Ok(Source::Whole { part: p, bytes });
         }
         let (chunk_tx, chunks) = mpsc::sync_channel(CHUNKS_AHEAD);
         let (spares, spare_rx) = mpsc::sync_channel(CHUNKS_AHEAD + 2);
         let path = self.path.clone();
-        let index = part.index;
+        let (index, size) = (part.index, part.size);
         let helper = std::thread::Builder::new()
             .name("farmhand-inflate".into())
-            .spawn(move || inflate_part(&path, index, &chunk_tx, &spare_rx))?;
+            .spawn(move || inflate_part(&path, (index, size), guard, &chunk_tx, &spare_rx))?;
         Ok(Source::Stream(Stream {
             part: p,
             offset: 0,
@@ -241,11 +257,13 @@ impl Stream {
     }
 }
 
-/// The helper thread: inflates part `index` of the archive at `path` into chunks
-/// until the part ends, the reader hangs up, or reading fails (sent on).
+/// The helper thread: inflates the part of the archive at `path` with this
+/// index and claimed size into chunks, each checked by `guard`, until the part
+/// ends, the reader hangs up, or reading or a check fails (sent on).
 fn inflate_part(
     path: &Path,
-    index: usize,
+    (index, size): (usize, u64),
+    mut guard: Guard,
     chunks: &SyncSender<io::Result<Vec<u8>>>,
     spares: &Receiver<Vec<u8>>,
 ) {
@@ -257,7 +275,7 @@ fn inflate_part(
         }
     };
     let mut entry = match archive.by_index(index) {
-        Ok(entry) => entry,
+        Ok(entry) => entry.take(size),
         Err(e) => {
             let _ = chunks.send(Err(io::Error::other(e)));
             return;
@@ -272,7 +290,10 @@ fn inflate_part(
             .take(CHUNK_BYTES as u64)
             .read_to_end(&mut chunk);
         let done = matches!(filled, Ok(0));
-        let message = filled.map(|_| chunk);
+        let message = filled.and_then(|_| {
+            guard.check(&chunk)?;
+            Ok(chunk)
+        });
         let failed = message.is_err();
         if done || chunks.send(message).is_err() || failed {
             return;
@@ -283,20 +304,56 @@ fn inflate_part(
 /// The first part of the archive at `path` that does not inflate to its
 /// recorded size and checksum, with the reason; `None` when every part does
 /// (or the archive cannot be opened at all, which is reported elsewhere).
-/// Reads every part to its end: for error messages only.
+/// Reads every part to its end or its limit: for error messages only.
 pub(crate) fn first_damaged_part(path: &Path) -> Option<String> {
     let mut archive = open_zip(path).ok()?;
     for index in 0..archive.len() {
-        let mut entry = match archive.by_index(index) {
+        let entry = match archive.by_index(index) {
             Ok(entry) => entry,
             Err(e) => return Some(format!("part {index}: {e}")),
         };
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
-        if let Err(e) = io::copy(&mut entry, &mut io::sink()) {
+        let limit = limits::part_limit(&name);
+        if let Err(e) = io::copy(&mut entry.take(limit), &mut io::sink()) {
             return Some(format!("{name}: {e}"));
         }
     }
     None
+}
+
+/// Checks every XML part of the archive at `path` with a [`Guard`], the
+/// shared strings first: for archives the view declines, which calamine then
+/// reads directly. A part the zip reader cannot read is left for calamine to
+/// report.
+pub(crate) fn check_parts(path: &Path) -> Result<(), Refused> {
+    let Ok(mut archive) = open_zip(path) else {
+        return Ok(());
+    };
+    let strings = Arc::default();
+    let mut order: Vec<(bool, usize)> = (0..archive.len())
+        .filter_map(|index| {
+            let entry = archive.by_index_raw(index).ok()?;
+            let name = entry.name().ok()?.to_string();
+            limits::is_xml(&name).then(|| (!limits::is_shared_strings(&name), index))
+        })
+        .collect();
+    order.sort();
+    let mut chunk = vec![0; CHUNK_BYTES];
+    for (_, index) in order {
+        let Ok(mut entry) = archive.by_index(index) else {
+            continue;
+        };
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let mut guard = Guard::new(&name, entry.size(), Arc::clone(&strings));
+        guard.check_claim()?;
+        loop {
+            match entry.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => guard.check(&chunk[..n])?,
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Read for InflatedArchive {

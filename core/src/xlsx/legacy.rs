@@ -5,7 +5,12 @@
 //! four columns are skipped; a line with another number of fields is a row error
 //! (its text is never quoted: it holds a password). The device index binds the
 //! account to the registered phone with that number, as in a sheet.
+//!
+//! The file is read a line at a time: a line longer than [`MAX_LINE_BYTES`] is
+//! refused as soon as that many bytes are read, so memory stays flat.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use super::cells::Cell;
@@ -21,42 +26,74 @@ const LAYOUT: [Column; 4] = [
     Column::DeviceIndex,
 ];
 
-/// Reads a legacy text file into `sink`. File-level problems are `Error::Import`.
+/// Most bytes a line may take: four fields of the longest text allowed,
+/// with room to spare. A longer line is refused before it is held whole.
+pub(crate) const MAX_LINE_BYTES: usize = 64 << 10;
+
+/// Reads a legacy text file into `sink`, a line at a time. File-level
+/// problems are `Error::Import`.
 pub(crate) fn read_legacy(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -> Result<()> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    parse_legacy(&bytes, max_rows, sink)
-        .map_err(|message| Error::import(path.display().to_string(), message))
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    parse_legacy(BufReader::new(file), max_rows, sink).map_err(|fault| match fault {
+        Fault::Io(e) => Error::io(path, e),
+        Fault::Bad(message) => Error::import(path.display().to_string(), message),
+    })
 }
 
-/// Parses legacy text; the error is a file-level problem.
+/// Why legacy text could not be read.
+#[derive(Debug)]
+pub(crate) enum Fault {
+    /// Reading the file failed.
+    Io(std::io::Error),
+    /// The file is not legacy text this reader takes.
+    Bad(String),
+}
+
+/// Parses legacy text from `input`.
 pub(crate) fn parse_legacy(
-    bytes: &[u8],
+    mut input: impl BufRead,
     max_rows: usize,
     sink: &mut dyn RowSink,
-) -> std::result::Result<(), String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        format!("line {line} is not UTF-8 text; save the file as UTF-8")
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+) -> std::result::Result<(), Fault> {
     sink.header("", &HeaderMap::with_columns(&LAYOUT));
     let mut rows = 0usize;
-    for (at, line) in text.lines().enumerate() {
-        let number =
-            u32::try_from(at + 1).map_err(|_| "the file has too many lines".to_string())?;
+    let mut bytes = Vec::new();
+    for number in 1u32.. {
+        bytes.clear();
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        let read = (&mut input)
+            .take(limit)
+            .read_until(b'\n', &mut bytes)
+            .map_err(Fault::Io)?;
+        if read == 0 {
+            return Ok(());
+        }
+        if bytes.len() > MAX_LINE_BYTES {
+            return Err(Fault::Bad(format!(
+                "line {number} is longer than {MAX_LINE_BYTES} bytes; \
+                 this is not a legacy accounts file"
+            )));
+        }
+        let line = std::str::from_utf8(&bytes).map_err(|_| {
+            Fault::Bad(format!(
+                "line {number} is not UTF-8 text; save the file as UTF-8"
+            ))
+        })?;
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = match number {
+            1 => line.strip_prefix('\u{feff}').unwrap_or(line),
+            _ => line,
+        };
         if line.trim().is_empty() || is_header(line) {
             continue;
         }
         rows += 1;
         if rows > max_rows {
-            return Err(format!(
+            return Err(Fault::Bad(format!(
                 "more than {max_rows} accounts (line {number} is past the limit); \
                  split the file or raise the import row limit"
-            ));
+            )));
         }
         let fields: Vec<&str> = line.split("##").collect();
         if !(3..=4).contains(&fields.len()) {
@@ -77,7 +114,7 @@ pub(crate) fn parse_legacy(
         }
         sink.row(row);
     }
-    Ok(())
+    Err(Fault::Bad("the file has too many lines".into()))
 }
 
 fn is_header(line: &str) -> bool {
@@ -137,17 +174,28 @@ mod tests {
     #[test]
     fn bad_text_files_are_refused_clearly() {
         let mut sink = Collect::default();
-        let err = parse_legacy(b"a##b##c\n\xff\xfe##x##y\n", 100, &mut sink).unwrap_err();
+        let err = bad(&b"a##b##c\n\xff\xfe##x##y\n"[..], 100, &mut sink);
         assert!(err.contains("line 2 is not UTF-8"), "{err}");
         let many = "##p##u\n".repeat(5);
-        let err = parse_legacy(many.as_bytes(), 3, &mut Collect::default()).unwrap_err();
+        let err = bad(many.as_bytes(), 3, &mut Collect::default());
         assert!(err.contains("more than 3 accounts (line 4"), "{err}");
+        let long = format!("a##b##c\n##p##{}\n", "u".repeat(MAX_LINE_BYTES));
+        let err = bad(long.as_bytes(), 100, &mut Collect::default());
+        assert!(err.contains("line 2 is longer than 65536 bytes"), "{err}");
+    }
+
+    /// The message of a file-level problem.
+    fn bad(input: &[u8], max_rows: usize, sink: &mut Collect) -> String {
+        match parse_legacy(input, max_rows, sink) {
+            Err(Fault::Bad(message)) => message,
+            other => panic!("expected a file-level problem, got {other:?}"),
+        }
     }
 
     #[test]
     fn a_password_with_hashes_is_never_quoted() {
         let mut sink = Collect::default();
-        parse_legacy(b"e##Hunter##Two##Pw##user##1\n", 10, &mut sink).unwrap();
+        parse_legacy(&b"e##Hunter##Two##Pw##user##1\n"[..], 10, &mut sink).unwrap();
         assert_eq!(sink.invalid.len(), 1);
         assert!(
             !sink.invalid[0].1.contains("Hunter"),

@@ -18,12 +18,22 @@
 //! be stale, and a roster should hold values); so are error cells (`#N/A`) and
 //! date cells. A sheet with more than [`ImportOptions::max_rows`] data rows
 //! (default [`DEFAULT_MAX_ROWS`]) is refused before anything is written.
+//!
+//! Whatever a file claims, reading it costs bounded memory: each part's
+//! inflated size, each cell's length and the shared-strings table are limited,
+//! and the file's own counts (dimension, string counts) never size more than
+//! its bytes can hold. Each limit is an `Error::Import` naming the part and
+//! row, raised before the memory is spent; legacy text is read a line at a time
+//! with a limit on a line's length.
 
 mod cell_text;
 mod cells;
 mod columns;
+mod export_file;
+mod guard;
 mod inflate_ahead;
 mod legacy;
+mod limits;
 mod options;
 mod parse;
 mod pipeline;
@@ -36,8 +46,8 @@ use std::path::Path;
 
 pub use columns::Column;
 pub use options::{
-    default_export_path, ExportOptions, ImportOptions, OnDuplicate, DEFAULT_FILE_NAME,
-    DEFAULT_MAX_ROWS,
+    default_export_path, default_file_name, ExportOptions, ImportOptions, OnDuplicate,
+    DEFAULT_FILE_NAME, DEFAULT_MAX_ROWS, INSTAGRAM_FILE_NAME,
 };
 pub use report::{ExportSummary, ImportOutcome, ImportReport, RowError};
 

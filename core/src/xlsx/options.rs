@@ -6,8 +6,20 @@ use std::path::PathBuf;
 use crate::account::Platform;
 use crate::store::AccountFilter;
 
-/// The file name exports use by default, as TikMatrix names it.
+/// The file name TikTok exports use by default, as TikMatrix names it.
 pub const DEFAULT_FILE_NAME: &str = "accounts.xlsx";
+
+/// The file name Instagram exports use by default: not the TikTok one, so that
+/// exporting one platform never replaces the other's file.
+pub const INSTAGRAM_FILE_NAME: &str = "accounts-instagram.xlsx";
+
+/// The default export file name of `platform`.
+pub fn default_file_name(platform: Platform) -> &'static str {
+    match platform {
+        Platform::TikTok => DEFAULT_FILE_NAME,
+        Platform::Instagram => INSTAGRAM_FILE_NAME,
+    }
+}
 
 /// Most data rows an import reads unless told otherwise. One million is what an
 /// export of the largest supported fleet writes; a full 1,048,576-row sheet is refused.
@@ -150,14 +162,14 @@ impl ExportOptions {
     }
 }
 
-/// `accounts.xlsx` in the user's download folder: `$XDG_DOWNLOAD_DIR` when set
-/// to an absolute path, else `Downloads` in the home folder (`$HOME`, or
-/// `%USERPROFILE%` on Windows), else the current directory.
-pub fn default_export_path() -> PathBuf {
+/// [`default_file_name`] of `platform` in the user's download folder:
+/// `$XDG_DOWNLOAD_DIR` when set to an absolute path, else `Downloads` in the
+/// home folder (`$HOME`, or `%USERPROFILE%` on Windows), else the current directory.
+pub fn default_export_path(platform: Platform) -> PathBuf {
     let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"));
     download_dir(std::env::var_os("XDG_DOWNLOAD_DIR"), home)
         .unwrap_or_default()
-        .join(DEFAULT_FILE_NAME)
+        .join(default_file_name(platform))
 }
 
 /// The download folder from the environment's values, if they name one.
@@ -188,6 +200,8 @@ mod tests {
             Some(PathBuf::from("/home/op/Downloads"))
         );
         assert_eq!(download_dir(None, None), None);
-        assert!(default_export_path().ends_with(DEFAULT_FILE_NAME));
+        assert!(default_export_path(Platform::TikTok).ends_with(DEFAULT_FILE_NAME));
+        assert!(default_export_path(Platform::Instagram).ends_with(INSTAGRAM_FILE_NAME));
+        assert_ne!(DEFAULT_FILE_NAME, INSTAGRAM_FILE_NAME);
     }
 }

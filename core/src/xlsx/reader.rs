@@ -15,7 +15,8 @@ use calamine::{Reader, Xlsx, XlsxError};
 
 use super::cells::{number_text, Cell};
 use super::columns::{Column, HeaderMap, COLUMN_COUNT};
-use super::inflate_ahead::{first_damaged_part, InflatedArchive};
+use super::inflate_ahead::{check_parts, first_damaged_part, InflatedArchive};
+use super::limits::refused;
 use crate::error::{Error, Result};
 
 /// One non-blank data row: its 1-based sheet row number and a cell per known
@@ -79,7 +80,10 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
     })?;
     let input = match InflatedArchive::open(path) {
         Some(archive) => Input::Inflated(Box::new(archive)),
-        None => Input::Plain(BufReader::new(file)),
+        None => {
+            check_parts(path).map_err(|r| fail(r.to_string()))?;
+            Input::Plain(BufReader::new(file))
+        }
     };
     let mut workbook: Xlsx<_> =
         Xlsx::new(input).map_err(|e| fail(open_message(&e)).with_source(e))?;
@@ -95,14 +99,23 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
         .worksheet_cells_reader(&sheet)
         .map_err(|e| in_sheet(read_message(&e)).with_source(e))?;
 
+    // The sheet's claim of its size only sizes buffers, and never past what
+    // the file's own bytes could hold (a row takes more than 16 of them).
     let claimed = cells.dimensions();
-    sink.expect_rows((claimed.end.0.saturating_sub(claimed.start.0) as usize).min(max_rows));
+    let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
+    let could_hold = usize::try_from(file_len / 16).unwrap_or(usize::MAX);
+    sink.expect_rows(
+        (claimed.end.0.saturating_sub(claimed.start.0) as usize)
+            .min(max_rows)
+            .min(could_hold),
+    );
     let mut rows = Assembler {
         sheet: &sheet,
         max_rows,
         state: State::Header(Vec::new()),
         current: SheetRow::new(0),
         pending: None,
+        last: None,
         data_rows: 0,
     };
     while let Some(mut record) = cells
@@ -110,6 +123,7 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
         .map_err(|e| in_sheet(checked_read_message(path, &e)).with_source(e))?
     {
         let (row, col) = record.pos;
+        rows.check_position(row, col).map_err(in_sheet)?;
         if rows.pending.is_some_and(|r| r != row) {
             rows.finish_row(sink).map_err(in_sheet)?;
         }
@@ -142,13 +156,49 @@ struct Assembler<'a> {
     current: SheetRow,
     /// 0-based sheet row of the cells gathered so far, if any.
     pending: Option<u32>,
+    /// 0-based position of the last cell read, if any.
+    last: Option<(u32, u32)>,
     data_rows: usize,
 }
 
+/// Columns a sheet can have (A to XFD).
+const MAX_COLUMNS: u32 = 16_384;
+
+/// Characters of a header cell kept: more than any known column name.
+const MAX_HEADER_CHARS: usize = 255;
+
 impl Assembler<'_> {
+    /// Refuses a cell that is not after the one before it (a row given twice,
+    /// or cells out of order: the later would silently replace the earlier)
+    /// or that lies past the last column a sheet has.
+    fn check_position(&mut self, row: u32, col: u32) -> std::result::Result<(), String> {
+        let number = u64::from(row) + 1;
+        if col >= MAX_COLUMNS {
+            return Err(format!(
+                "row {number}: a cell in column {} is past the last column (XFD); \
+                 the file is damaged",
+                u64::from(col) + 1
+            ));
+        }
+        if self.last.is_some_and(|last| (row, col) <= last) {
+            return Err(format!(
+                "row {number} is given twice, or its cells are out of order; \
+                 the file is damaged or was edited by hand"
+            ));
+        }
+        self.last = Some((row, col));
+        Ok(())
+    }
+
     fn add(&mut self, col: u32, cell: Cell) {
         match &mut self.state {
-            State::Header(cells) => cells.push((col, header_text(cell))),
+            State::Header(cells) => {
+                let mut text = header_text(cell);
+                if let Some((at, _)) = text.char_indices().nth(MAX_HEADER_CHARS) {
+                    text.truncate(at);
+                }
+                cells.push((col, text));
+            }
             State::Data(lookup) => {
                 if let Some(Some(column)) = lookup.get(col as usize) {
                     self.current.cells[column.index()] = cell;
@@ -241,6 +291,9 @@ fn check_signature(file: &mut File) -> std::result::Result<(), Signature> {
 
 /// A person-readable reason for a workbook that cannot be opened.
 fn open_message(error: &XlsxError) -> String {
+    if let Some(refused) = refused(error) {
+        return refused.to_string();
+    }
     match error {
         XlsxError::Password => {
             "the workbook is password-protected (encrypted); remove the password and retry".into()
@@ -261,6 +314,9 @@ fn open_message(error: &XlsxError) -> String {
 /// called damaged: damaged compressed data often inflates to garbage that the
 /// XML reader trips over before the zip reader reaches the checksum.
 fn checked_read_message(path: &Path, error: &XlsxError) -> String {
+    if let Some(refused) = refused(error) {
+        return refused.to_string();
+    }
     if zip_failure(error).is_none() {
         if let Some(why) = first_damaged_part(path) {
             return format!("the zip archive is damaged ({why})");
@@ -271,6 +327,9 @@ fn checked_read_message(path: &Path, error: &XlsxError) -> String {
 
 /// A person-readable reason for a sheet that cannot be read to its end.
 fn read_message(error: &XlsxError) -> String {
+    if let Some(refused) = refused(error) {
+        return refused.to_string();
+    }
     if let Some(why) = zip_failure(error) {
         return format!("the zip archive is damaged or truncated ({why})");
     }

@@ -5,7 +5,8 @@
 //! everything else is a text cell written as a string — never a formula — so a
 //! text such as an email `=HYPERLINK(...)` or a username `0012345` stays exactly what it is.
 //! The workbook is written to a temporary file beside the target and renamed into
-//! place only when complete: an existing file is never left half-written.
+//! place only when complete: an existing file is never left half-written, and
+//! never replaced when it is a workspace (see [`super::export_file`]).
 
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::columns::Column;
+use super::export_file::{check_target, temp_beside};
 use crate::account::Account;
 use crate::error::{Error, Result};
 use crate::secret::join_pwd;
@@ -32,7 +34,9 @@ const LAST_ROW: u32 = 1_048_575;
 
 impl SheetWriter {
     /// A workbook bound for `target`, with the header row written.
+    /// Refuses a target that must not be replaced (see [`check_target`]).
     pub(crate) fn new(target: &Path, columns: &[Column]) -> Result<SheetWriter> {
+        check_target(target)?;
         let fail = |e| write_error(target, e);
         let mut workbook = Workbook::new();
         // Excel's own level: ~30% faster than the default 6 for ~5% more bytes.
@@ -121,19 +125,8 @@ impl SheetWriter {
     /// Writes the workbook beside its target and renames it into place.
     pub(crate) fn save(mut self) -> Result<()> {
         let path = self.target.as_path();
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
+        check_target(path)?;
+        let tmp = temp_beside(path)?;
         {
             let mut out = BufWriter::new(tmp.as_file());
             self.workbook

@@ -7,15 +7,27 @@
 //! speaks the file-sync protocol (`RECV` → `DATA`… `DONE` | `FAIL`).
 //!
 //! Every read and write is bounded by the connection's deadline (socket
-//! timeouts set to the time remaining), so a hung server or phone costs one
-//! timeout. Nothing here spawns a process.
+//! timeouts set to the time remaining), so a hung, silent or slow-dripping
+//! server or phone costs one timeout for the whole conversation. Every length
+//! the peer sends is checked against adb's own maximum before anything is
+//! allocated for it ([`MAX_PAYLOAD`] for a shell packet, [`SYNC_DATA_MAX`] for
+//! a sync block), and what one command may bring back in all is capped
+//! ([`HostStream::with_max_output`]). Nothing here spawns a process.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 /// Largest block a sync `DATA` packet may carry (adb's `SYNC_DATA_MAX`).
-const SYNC_DATA_MAX: usize = 64 * 1024;
+pub const SYNC_DATA_MAX: usize = 64 * 1024;
+
+/// Largest payload adb puts in one packet (its `MAX_PAYLOAD`, 1 MiB since
+/// Android 9): no shell-protocol packet is longer.
+pub const MAX_PAYLOAD: usize = 1 << 20;
+
+/// Most bytes one command may bring back unless told otherwise (stdout and
+/// stderr together, or a pulled file): a screen's UI dump is well under 1 MiB.
+pub const DEFAULT_MAX_OUTPUT: usize = 16 << 20;
 
 /// Longest remote path the sync protocol accepts.
 pub const SYNC_PATH_MAX: usize = 1024;
@@ -35,6 +47,8 @@ pub enum WireError {
     Fail(String),
     /// The peer answered something that is not the adb protocol.
     Protocol(String),
+    /// The command brought back more than this many bytes (the output cap).
+    TooMuch(usize),
 }
 
 impl WireError {
@@ -69,6 +83,7 @@ pub struct ShellBytes {
 pub struct HostStream {
     stream: TcpStream,
     deadline: Instant,
+    max_output: usize,
 }
 
 impl HostStream {
@@ -80,7 +95,26 @@ impl HostStream {
             _ => WireError::Refused(e),
         })?;
         stream.set_nodelay(true).map_err(WireError::Io)?;
-        Ok(HostStream { stream, deadline })
+        Ok(HostStream {
+            stream,
+            deadline,
+            max_output: DEFAULT_MAX_OUTPUT,
+        })
+    }
+
+    /// Caps what one command may bring back (default [`DEFAULT_MAX_OUTPUT`]):
+    /// more is [`WireError::TooMuch`], raised before it is held.
+    pub fn with_max_output(mut self, bytes: usize) -> HostStream {
+        self.max_output = bytes;
+        self
+    }
+
+    /// Refuses to hold `more` bytes beside the `held` ones past the output cap.
+    fn room(&self, held: usize, more: usize) -> WireResult<()> {
+        match held.checked_add(more) {
+            Some(total) if total <= self.max_output => Ok(()),
+            _ => Err(WireError::TooMuch(self.max_output)),
+        }
     }
 
     /// Bounds the next socket operation by the time left; `Timeout` when none is.
@@ -188,6 +222,12 @@ impl HostStream {
             }
             self.read_exact(&mut header[1..])?;
             let len = u32::from_le_bytes([header[1], header[2], header[3], header[4]]) as usize;
+            if len > MAX_PAYLOAD {
+                return Err(WireError::Protocol(format!(
+                    "shell packet of {len} bytes (adb sends at most {MAX_PAYLOAD})"
+                )));
+            }
+            self.room(out.stdout.len() + out.stderr.len(), len)?;
             let target = match header[0] {
                 1 => &mut out.stdout,
                 2 => &mut out.stderr,
@@ -217,7 +257,10 @@ impl HostStream {
         loop {
             match self.read_some(&mut buf)? {
                 0 => return Ok(out),
-                n => out.extend_from_slice(&buf[..n]),
+                n => {
+                    self.room(out.len(), n)?;
+                    out.extend_from_slice(&buf[..n]);
+                }
             }
         }
     }
@@ -240,6 +283,7 @@ impl HostStream {
                             "sync DATA block of {len} bytes (at most {SYNC_DATA_MAX})"
                         )));
                     }
+                    self.room(data.len(), len)?;
                     let start = data.len();
                     data.resize(start + len, 0);
                     self.read_exact(&mut data[start..])?;
@@ -380,6 +424,51 @@ mod tests {
         let mut s = HostStream::connect(peer(reply, false), Duration::from_secs(5)).unwrap();
         s.request("sync:").unwrap();
         assert!(matches!(s.sync_recv("/f"), Err(WireError::Fail(m)) if m == "no file"));
+    }
+
+    /// Lengths past adb's own maximum are refused before anything is
+    /// allocated for them, and what a command brings back is capped.
+    #[test]
+    fn claimed_lengths_and_output_are_bounded() {
+        let mut reply = b"OKAY".to_vec();
+        reply.push(1);
+        reply.extend(u32::MAX.to_le_bytes());
+        let mut s = HostStream::connect(peer(reply, true), Duration::from_secs(5)).unwrap();
+        s.request("shell,v2,raw:x").unwrap();
+        match s.read_shell_v2() {
+            Err(WireError::Protocol(m)) => assert!(m.contains("4294967295 bytes"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+
+        let mut reply = b"OKAY".to_vec();
+        for _ in 0..3 {
+            reply.extend(packet(1, &[b'x'; 400]));
+        }
+        let mut s = HostStream::connect(peer(reply, true), Duration::from_secs(5))
+            .unwrap()
+            .with_max_output(1000);
+        s.request("shell,v2,raw:x").unwrap();
+        assert!(matches!(s.read_shell_v2(), Err(WireError::TooMuch(1000))));
+
+        let mut reply = b"OKAY".to_vec();
+        reply.extend([b'y'; 3000]);
+        let mut s = HostStream::connect(peer(reply, false), Duration::from_secs(5))
+            .unwrap()
+            .with_max_output(1000);
+        s.request("shell:x").unwrap();
+        assert!(matches!(s.read_to_end(), Err(WireError::TooMuch(1000))));
+
+        let mut reply = b"OKAY".to_vec();
+        for _ in 0..3 {
+            reply.extend(b"DATA");
+            reply.extend(400u32.to_le_bytes());
+            reply.extend([b'z'; 400]);
+        }
+        let mut s = HostStream::connect(peer(reply, true), Duration::from_secs(5))
+            .unwrap()
+            .with_max_output(1000);
+        s.request("sync:").unwrap();
+        assert!(matches!(s.sync_recv("/f"), Err(WireError::TooMuch(1000))));
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod listing;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use host_protocol::{HostStream, ShellBytes, WireError, SYNC_PATH_MAX};
+use host_protocol::{HostStream, ShellBytes, WireError, DEFAULT_MAX_OUTPUT, SYNC_PATH_MAX};
 pub use listing::{looks_like_network, parse_devices_long};
 
 use super::{command_label, Device, DeviceDriver, DeviceInfo, ShellOutput};
@@ -39,6 +39,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AdbDriver {
     server: SocketAddr,
     server_timeout: Duration,
+    max_output: usize,
 }
 
 impl AdbDriver {
@@ -60,7 +61,16 @@ impl AdbDriver {
         AdbDriver {
             server,
             server_timeout: SERVER_TIMEOUT,
+            max_output: DEFAULT_MAX_OUTPUT,
         }
+    }
+
+    /// Caps what one command on a phone may bring back, stdout and stderr
+    /// together or a pulled file (default [`DEFAULT_MAX_OUTPUT`]): more is a
+    /// `Device` error for that phone, raised before the excess is held.
+    pub fn with_max_output(mut self, bytes: usize) -> Self {
+        self.max_output = bytes;
+        self
     }
 
     /// Sets the time limit of requests the server answers itself (default [`SERVER_TIMEOUT`]).
@@ -181,6 +191,13 @@ fn wire_error(
             who,
             format!("{what}: not the adb protocol ({message}); is {server} an adb server?"),
         ),
+        WireError::TooMuch(limit) => Error::device(
+            who,
+            format!(
+                "{what}: brought back more than {limit} bytes; \
+                 raise the cap with AdbDriver::with_max_output"
+            ),
+        ),
     }
 }
 
@@ -197,6 +214,7 @@ impl DeviceDriver for AdbDriver {
             server: self.server,
             serial: serial.to_string(),
             shell_v2: listing::has_shell_v2(&features),
+            max_output: self.max_output,
         }))
     }
 
@@ -249,13 +267,16 @@ pub struct AdbDevice {
     server: SocketAddr,
     serial: String,
     shell_v2: bool,
+    max_output: usize,
 }
 
 impl AdbDevice {
     /// A connection switched to this phone, ready for a device service.
     fn transport(&self, what: &str, timeout: Duration) -> Result<HostStream> {
         let fail = |e| wire_error(self.server, Some(&self.serial), what, timeout, e);
-        let mut stream = HostStream::connect(self.server, timeout).map_err(fail)?;
+        let mut stream = HostStream::connect(self.server, timeout)
+            .map_err(fail)?
+            .with_max_output(self.max_output);
         stream
             .request(&format!("host:transport:{}", self.serial))
             .map_err(|e| device_not_found(fail(e), &self.serial))?;
