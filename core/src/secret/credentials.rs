@@ -53,6 +53,17 @@ pub fn split_password(pwd: &str) -> (Secret, Option<TotpSecret>) {
 }
 
 impl Account {
+    /// True when the account has a (non-empty) password to log in with.
+    pub fn has_password(&self) -> bool {
+        self.password.as_ref().is_some_and(|p| !p.is_empty())
+    }
+
+    /// True when the account's password carries an authenticator (2FA) key,
+    /// by the split rule above.
+    pub fn has_totp(&self) -> bool {
+        self.credentials().is_some_and(|c| c.totp.is_some())
+    }
+
     /// The login for this account: email + password when both exist, else
     /// username + password; `None` when it has no password.
     pub fn credentials(&self) -> Option<Credentials> {
@@ -133,6 +144,18 @@ mod tests {
     #[test]
     fn no_credentials_without_a_password() {
         assert!(account(Some("a@example.com"), None).credentials().is_none());
+    }
+
+    #[test]
+    fn has_password_and_has_totp_follow_the_split_rule() {
+        let flags = |pwd: Option<&str>| {
+            let a = account(None, pwd);
+            (a.has_password(), a.has_totp())
+        };
+        assert_eq!(flags(None), (false, false));
+        assert_eq!(flags(Some("hunter2")), (true, false));
+        assert_eq!(flags(Some("hunter2:abc")), (true, false));
+        assert_eq!(flags(Some("hunter2:JBSWY3DPEHPK3PXP")), (true, true));
     }
 
     #[test]
