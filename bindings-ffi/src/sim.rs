@@ -22,7 +22,8 @@ pub struct SimFleet {
 #[uniffi::export]
 impl SimFleet {
     /// Starts every phone of the JSON scenario (platform accounts, phones,
-    /// apps, sessions); a malformed scenario is a `Validation` error.
+    /// apps, sessions); a malformed or inconsistent scenario is an error naming
+    /// what is wrong.
     #[uniffi::constructor]
     pub fn from_json(scenario: String) -> Result<Self> {
         Self::start(&Scenario::from_json(&scenario)?)
