@@ -379,7 +379,7 @@ impl From<farmhand::store::DeviceRecord> for DeviceRecord {
 }
 
 /// An engine timestamp (milliseconds since the epoch) as a host time.
-pub(crate) fn system_time(at: farmhand::Timestamp) -> SystemTime {
+fn system_time(at: farmhand::Timestamp) -> SystemTime {
     let offset = Duration::from_millis(at.0.unsigned_abs());
     if at.0 >= 0 {
         UNIX_EPOCH + offset
