@@ -16,7 +16,9 @@ pub fn sample_account(platform: Platform, i: usize) -> NewAccount {
             Status::Enabled
         });
     account = if i.is_multiple_of(2) {
-        account.password(format!("pass{i}:JBSWY3DPEHPK3PXP"))
+        account
+            .password(format!("pass{i}"))
+            .totp_key("JBSWY3DPEHPK3PXP")
     } else {
         account.password(format!("{}", 100_000 + i))
     };

@@ -30,7 +30,8 @@ pub fn roster(n: usize) -> Vec<BatchOp> {
         .map(|i| {
             let mut new = NewAccount::new(Platform::TikTok, format!("user_{i:07}"))
                 .email(format!("user{i}@example.com"))
-                .password(format!("pw{i}:JBSWY3DPEHPK3PXP"))
+                .password(format!("pw{i}"))
+                .totp_key("JBSWY3DPEHPK3PXP")
                 .device(format!("10.0.{}.{}:5555", i % 200 / 100, i % 100))
                 .logged_in(i % 3 == 0);
             if i % 10 == 0 {

@@ -166,7 +166,7 @@ impl From<farmhand::Account> for Account {
             id: a.id.0,
             platform: a.platform.into(),
             has_password: a.has_password(),
-            has_totp: a.has_totp(),
+            has_totp: a.has_2fa(),
             username: a.username.into(),
             email: a.email,
             device: a.device,
@@ -196,9 +196,13 @@ pub struct NewAccount {
     /// Login email.
     #[uniffi(default)]
     pub email: Option<String>,
-    /// Password, possibly with a `:SECRET` 2FA suffix.
+    /// Password, kept exactly as given (the `password:SECRET` form is read
+    /// only from sheets and the command line; give the key in `totp_key`).
     #[uniffi(default)]
     pub password: Option<Arc<Secret>>,
+    /// Authenticator (2FA) key in base32: any case, spaces allowed.
+    #[uniffi(default)]
+    pub totp_key: Option<Arc<Secret>>,
     /// Serial of the phone to bind to.
     #[uniffi(default)]
     pub device: Option<String>,
@@ -225,6 +229,7 @@ impl From<NewAccount> for farmhand::NewAccount {
         farmhand::NewAccount {
             email: new.email,
             password: new.password.map(|p| p.engine().clone()),
+            totp_key: new.totp_key.map(|k| k.engine().clone()),
             device: new.device,
             package_name: new.package_name,
             logged_in: new.logged_in,
@@ -257,16 +262,25 @@ impl From<TextChange> for Option<String> {
     }
 }
 
-/// A new password, or none to clear it. No `Debug`: it holds a secret.
+/// A new password or 2FA key, or none to clear it. No `Debug`: it holds a secret.
 #[derive(Clone, uniffi::Enum)]
 pub enum PasswordChange {
-    /// Sets the password (with an optional `:SECRET` 2FA suffix).
+    /// Sets the secret (kept exactly as given).
     Set {
-        /// The new password.
+        /// The new password or key.
         secret: Arc<Secret>,
     },
-    /// Removes the password.
+    /// Removes it.
     Clear,
+}
+
+impl From<PasswordChange> for Option<farmhand::Secret> {
+    fn from(change: PasswordChange) -> Self {
+        match change {
+            PasswordChange::Set { secret } => Some(secret.engine().clone()),
+            PasswordChange::Clear => None,
+        }
+    }
 }
 
 /// A partial update: each field left at none is unchanged. No `Debug`: it may hold a password.
@@ -281,6 +295,9 @@ pub struct AccountPatch {
     /// New password, or clear it.
     #[uniffi(default)]
     pub password: Option<PasswordChange>,
+    /// New authenticator (2FA) key, or clear it.
+    #[uniffi(default)]
+    pub totp_key: Option<PasswordChange>,
     /// Bind to another phone, or unbind.
     #[uniffi(default)]
     pub device: Option<TextChange>,
@@ -306,10 +323,8 @@ impl From<AccountPatch> for farmhand::AccountPatch {
         farmhand::AccountPatch {
             username: p.username,
             email: p.email.map(Into::into),
-            password: p.password.map(|change| match change {
-                PasswordChange::Set { secret } => Some(secret.engine().clone()),
-                PasswordChange::Clear => None,
-            }),
+            password: p.password.map(Into::into),
+            totp_key: p.totp_key.map(Into::into),
             device: p.device.map(Into::into),
             package_name: p.package_name.map(Into::into),
             logged_in: p.logged_in,
@@ -416,6 +431,7 @@ mod tests {
             username: "alice".into(),
             email: None,
             password: None,
+            totp_key: None,
             device: None,
             package_name: None,
             logged_in: false,

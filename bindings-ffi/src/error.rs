@@ -43,6 +43,23 @@ pub enum FarmhandError {
         /// The file being imported.
         source_name: String,
     },
+    /// A selector pack (or the app-facts catalogue packs are written against)
+    /// could not be read or is inconsistent.
+    #[error("{error_message}")]
+    Pack {
+        /// The engine's message, naming the control or screen.
+        error_message: String,
+        /// The pack file (or the embedded pack's name).
+        source_name: String,
+    },
+    /// A simulator scenario could not be read or is inconsistent.
+    #[error("{error_message}")]
+    Scenario {
+        /// The engine's message.
+        error_message: String,
+        /// The scenario file (or `<text>` for a string).
+        source_name: String,
+    },
     /// A phone or the adb server failed or answered something unexpected.
     #[error("{error_message}")]
     Device {
@@ -105,6 +122,14 @@ impl From<farmhand::Error> for FarmhandError {
                 error_message,
                 source_name: name,
             },
+            ErrorKind::Pack => FarmhandError::Pack {
+                error_message,
+                source_name: name,
+            },
+            ErrorKind::Scenario => FarmhandError::Scenario {
+                error_message,
+                source_name: name,
+            },
             ErrorKind::Device => FarmhandError::Device {
                 error_message,
                 serial: name,
@@ -130,7 +155,9 @@ fn named(err: &farmhand::Error) -> String {
     match err {
         farmhand::Error::Validation { field, .. } => field.clone(),
         farmhand::Error::Duplicate { username, .. } => username.clone(),
-        farmhand::Error::Import { source_name, .. } => source_name.clone(),
+        farmhand::Error::Import { source_name, .. }
+        | farmhand::Error::Pack { source_name, .. }
+        | farmhand::Error::Scenario { source_name, .. } => source_name.clone(),
         farmhand::Error::Device { serial, .. }
         | farmhand::Error::ScreenNotRecognised { serial, .. } => serial.clone(),
         farmhand::Error::Io { path, .. } => path.display().to_string(),
@@ -177,13 +204,24 @@ mod tests {
                 },
             ),
             (
-                farmhand::Error::Import {
-                    source_name: "a.xlsx".into(),
-                    message: "no sheet".into(),
-                },
+                farmhand::Error::import("a.xlsx", "no sheet"),
                 FarmhandError::Import {
                     error_message: "import of a.xlsx: no sheet".into(),
                     source_name: "a.xlsx".into(),
+                },
+            ),
+            (
+                farmhand::Error::pack("tiktok.json", "no screens"),
+                FarmhandError::Pack {
+                    error_message: "selector pack tiktok.json: no screens".into(),
+                    source_name: "tiktok.json".into(),
+                },
+            ),
+            (
+                farmhand::Error::scenario("farm.json", "no phones"),
+                FarmhandError::Scenario {
+                    error_message: "scenario farm.json: no phones".into(),
+                    source_name: "farm.json".into(),
                 },
             ),
             (
@@ -203,9 +241,7 @@ mod tests {
                 },
             ),
             (
-                farmhand::Error::Storage {
-                    message: "disk full".into(),
-                },
+                farmhand::Error::storage("disk full"),
                 FarmhandError::Storage {
                     error_message: "storage: disk full".into(),
                 },

@@ -31,7 +31,8 @@ def ws() -> Iterator[farmhand_ffi.Workspace]:
 
 
 def new(username: str, platform: farmhand_ffi.Platform = farmhand_ffi.Platform.TIKTOK, **fields) -> farmhand_ffi.NewAccount:
-    """A NewAccount with the given fields (a password given as str is wrapped in a Secret)."""
-    if isinstance(fields.get("password"), str):
-        fields["password"] = farmhand_ffi.Secret(fields["password"])
+    """A NewAccount with the given fields (a password or 2FA key given as str is wrapped in a Secret)."""
+    for secret in ("password", "totp_key"):
+        if isinstance(fields.get(secret), str):
+            fields[secret] = farmhand_ffi.Secret(fields[secret])
     return farmhand_ffi.NewAccount(platform=platform, username=username, **fields)

@@ -16,7 +16,7 @@ IG = ffi.Platform.INSTAGRAM
 
 
 def test_add_get_find_update_delete(ws: ffi.Workspace) -> None:
-    alice = ws.add(new("@Alice", email="alice@example.com", password="pw:JBSWY3DPEHPK3PXP", tags=["a", "b"]))
+    alice = ws.add(new("@Alice", email="alice@example.com", password="pw", totp_key="JBSWY3DPEHPK3PXP", tags=["a", "b"]))
     assert alice.id > 0 and alice.username == "Alice" and alice.platform == TT
     assert alice.email == "alice@example.com" and alice.tags == ["a", "b"]
     assert alice.has_password and alice.has_totp
@@ -36,6 +36,8 @@ def test_add_get_find_update_delete(ws: ffi.Workspace) -> None:
         ),
     )
     assert changed.username == "alice2" and changed.email is None
+    assert changed.has_password and changed.has_totp, "a new password keeps the 2FA key"
+    changed = ws.update(alice.id, ffi.AccountPatch(totp_key=ffi.PasswordChange.CLEAR()))
     assert changed.has_password and not changed.has_totp
     assert changed.stats.followers == 12 and changed.tags == ["a", "b"]
     assert ws.update(alice.id, ffi.AccountPatch()) .username == "alice2"
@@ -49,7 +51,7 @@ def test_add_get_find_update_delete(ws: ffi.Workspace) -> None:
 
 
 def test_the_account_record_holds_no_secret(ws: ffi.Workspace) -> None:
-    account = ws.add(new("bob", password="hunter2:JBSWY3DPEHPK3PXP"))
+    account = ws.add(new("bob", password="hunter2", totp_key="JBSWY3DPEHPK3PXP"))
     shown = repr(account) + str(account) + repr(vars(account))
     assert "hunter2" not in shown and "JBSWY3DPEHPK3PXP" not in shown
     assert not hasattr(account, "password")

@@ -19,6 +19,8 @@ KINDS = [
     "NotFound",
     "Duplicate",
     "Import",
+    "Pack",
+    "Scenario",
     "Device",
     "Timeout",
     "Storage",
@@ -111,3 +113,11 @@ def test_bad_server_addresses_are_validation_errors(bad: str) -> None:
     with pytest.raises(ffi.FarmhandError.Validation) as info:
         ffi.AdbDriver(bad)
     assert info.value.field == "server"
+
+
+@pytest.mark.parametrize("bad", ["{", '{"phones": 3}', '{"phones": [{"colour": "red"}]}'])
+def test_a_bad_scenario_is_a_scenario_error_not_an_import_error(bad: str) -> None:
+    with pytest.raises(ffi.FarmhandError.Scenario) as info:
+        ffi.SimFleet.from_json(bad)
+    assert info.value.source_name == "<text>"
+    assert "scenario" in info.value.error_message

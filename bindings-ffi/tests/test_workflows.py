@@ -80,7 +80,7 @@ def test_the_sim_phones_are_seen_through_the_real_adb_server(fleet: ffi.SimFleet
 def test_login_of_three_accounts_with_a_python_observer(fleet: ffi.SimFleet, adb: ffi.AdbDriver) -> None:
     ws = ffi.Workspace.in_memory()
     one, two = fleet.serials()
-    alice = ws.add(new("alice", IG, password=f"pw-alice:{TOTP_KEY}", device=one))
+    alice = ws.add(new("alice", IG, password="pw-alice", totp_key=TOTP_KEY, device=one))
     carol = ws.add(new("carol", TT, password="pw-carol", device=one))
     dave = ws.add(new("dave", TT, password="pw-dave", device=two))
     recorder = Recorder()

@@ -33,7 +33,7 @@ def sheet(path: str, rows: list[list[object]]) -> str:
 
 
 def test_export_writes_every_account_and_reimports_unchanged(ws: ffi.Workspace, tmp: str) -> None:
-    ws.add(new("alice", password="pw:JBSWY3DPEHPK3PXP", tags=["vip", "new"], device="emulator-5554"))
+    ws.add(new("alice", password="pw", totp_key="JBSWY3DPEHPK3PXP", tags=["vip", "new"], device="emulator-5554"))
     ws.add(new("bob", email="bob@example.com", status=ffi.Status.DISABLED))
     ws.add(new("carol", IG))
     path = os.path.join(tmp, "accounts.xlsx")

@@ -43,10 +43,22 @@ impl PyAccount {
         self.0.email.as_deref()
     }
 
-    /// The stored password, possibly with a ``:SECRET`` 2FA suffix (sheet column ``pwd``).
+    /// The stored password (sheet column ``pwd``, before any ``:SECRET``).
     #[getter]
     fn password(&self) -> Option<&str> {
         self.0.password.as_ref().map(|p| p.expose())
+    }
+
+    /// The authenticator (2FA) key, base32 upper case without spaces; ``None`` when unset.
+    #[getter]
+    fn totp_key(&self) -> Option<&str> {
+        self.0.totp_key.as_ref().map(|k| k.expose())
+    }
+
+    /// True when a 2FA key is stored.
+    #[getter]
+    fn has_2fa(&self) -> bool {
+        self.0.totp_key.is_some()
     }
 
     /// True when a password is stored.
@@ -140,7 +152,7 @@ impl PyAccount {
 
     /// The fields as a flat dict (stats inlined), e.g. for ``pandas.DataFrame``.
     ///
-    /// The password is left out unless ``include_secrets`` is true.
+    /// The password and 2FA key are left out unless ``include_secrets`` is true.
     #[pyo3(signature = (*, include_secrets = false))]
     fn to_dict<'py>(&self, py: Python<'py>, include_secrets: bool) -> PyResult<Bound<'py, PyDict>> {
         let a = &self.0;
@@ -151,6 +163,7 @@ impl PyAccount {
         d.set_item("email", a.email.as_deref())?;
         if include_secrets {
             d.set_item("password", self.password())?;
+            d.set_item("totp_key", self.totp_key())?;
         }
         d.set_item("device", a.device.as_deref())?;
         d.set_item("device_index", a.device_index)?;

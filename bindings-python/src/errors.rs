@@ -53,6 +53,8 @@ fn to_exception(py: Python<'_>, err: farmhand::Error) -> PyResult<PyErr> {
         ErrorKind::NotFound => "NotFoundError",
         ErrorKind::Duplicate => "DuplicateError",
         ErrorKind::Import => "SheetImportError",
+        ErrorKind::Pack => "PackError",
+        ErrorKind::Scenario => "ScenarioError",
         ErrorKind::Device => "DeviceError",
         ErrorKind::Timeout => "TimeoutError",
         ErrorKind::Storage => "StorageError",
@@ -86,7 +88,9 @@ fn to_exception(py: Python<'_>, err: farmhand::Error) -> PyResult<PyErr> {
             exc.setattr("platform", crate::enums::platform(py, *platform)?)?;
             exc.setattr("username", username)?;
         }
-        farmhand::Error::Import { source_name, .. } => exc.setattr("source", source_name)?,
+        farmhand::Error::Import { source_name, .. }
+        | farmhand::Error::Pack { source_name, .. }
+        | farmhand::Error::Scenario { source_name, .. } => exc.setattr("source", source_name)?,
         farmhand::Error::Device { serial, .. }
         | farmhand::Error::ScreenNotRecognised { serial, .. } => exc.setattr("serial", serial)?,
         farmhand::Error::Timeout { what, after } => {

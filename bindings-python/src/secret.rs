@@ -95,13 +95,17 @@ pub fn totp(secret: &str, at: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
     Ok(secret::totp(secret, unix_seconds(at)?).map_err(Error)?)
 }
 
-/// Splits a stored password ``"password:SECRET"`` into the password and its
-/// authenticator key (``None`` when the tail is not a valid key: then the whole
-/// string is the password).
+/// Reads ``"password:SECRET"`` as the ``pwd`` column of TikMatrix/IgMatrix
+/// holds it, by the documented rule (``farmhand::secret::pwd``): the password
+/// and its authenticator key, or the whole string and ``None`` when the tail
+/// does not have a real key's shape (``"admin:verysecretpassword"``).
 #[pyfunction]
 pub fn split_password(password: &str) -> (String, Option<PyTotp>) {
-    let (password, key) = secret::split_password(password);
-    (password.expose().to_owned(), key.map(PyTotp))
+    let read = secret::read_pwd(password);
+    let key = read
+        .totp_key
+        .and_then(|key| TotpSecret::parse(key.expose()).ok());
+    (read.password.expose().to_owned(), key.map(PyTotp))
 }
 
 /// Unix seconds from `None` (now), an int, a float or a `datetime`.

@@ -147,14 +147,15 @@ impl PyWorkspace {
         }
     }
 
-    /// Creates an account and returns it.
+    /// Creates an account and returns it. ``password`` is kept verbatim (a
+    /// ``"password:SECRET"`` string is not split); the 2FA key is ``totp_key``.
     ///
     /// Profile fields (``nickname``, ``country``, ``followers``, ``following``,
     /// ``hearts``, ``videos``, ``friends``) may be given too. Raises
     /// ``ValidationError`` for a bad field, ``DuplicateError`` when the
     /// username (any spelling) exists on that platform.
     #[pyo3(signature = (
-        username, *, platform, email = None, password = None, device = None,
+        username, *, platform, email = None, password = None, totp_key = None, device = None,
         package_name = None, tags = Tags::default(), logged_in = false, status = None,
         nickname = None, country = None, followers = None, following = None,
         hearts = None, videos = None, friends = None
@@ -167,6 +168,7 @@ impl PyWorkspace {
         platform: PlatformArg,
         email: Option<String>,
         password: Option<String>,
+        totp_key: Option<String>,
         device: Option<String>,
         package_name: Option<String>,
         tags: Tags,
@@ -193,6 +195,7 @@ impl PyWorkspace {
         new.stats = profile.apply(ProfileStats::default());
         new.email = email;
         new.password = password.map(Secret::new);
+        new.totp_key = totp_key.map(Secret::new);
         new.device = device;
         new.package_name = package_name;
         new.tags = tags.0;
@@ -220,8 +223,8 @@ impl PyWorkspace {
 
     /// Changes the given fields and returns the updated account.
     ///
-    /// Fields: ``username``, ``email``, ``password``, ``device``,
-    /// ``package_name`` (each of the last four cleared by ``None``),
+    /// Fields: ``username``, ``email``, ``password``, ``totp_key``, ``device``,
+    /// ``package_name`` (each of the last five cleared by ``None``),
     /// ``logged_in``, ``status``, ``tags``, and the profile fields
     /// ``nickname``, ``country``, ``followers``, ``following``, ``hearts``,
     /// ``videos``, ``friends`` (each cleared by ``None``; the others are kept).
@@ -386,13 +389,17 @@ impl PyWorkspace {
     /// Imports the accounts sheet of an xlsx file into ``platform``, all or nothing.
     ///
     /// ``on_duplicate`` says what a row without ``id`` naming an existing
-    /// username does: ``"error"`` (default), ``"update"`` or ``"skip"``.
+    /// username does: ``"error"`` (default), ``"update"`` or ``"skip"``. A row
+    /// whose ``id`` no account here has (a sheet exported by another workspace)
+    /// updates the account with its username, or creates it; ``strict_ids``
+    /// makes such ids row errors instead.
     /// Invalid rows make the import write nothing and raise
     /// ``SheetImportError`` (its ``errors`` list them, its ``report`` has the
     /// counts) unless ``skip_invalid`` is true or this is a ``dry_run``, which
     /// return the report with the errors in it.
     #[pyo3(signature = (
-        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false,
+        max_rows = None, strict_ids = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn import_xlsx(
@@ -404,15 +411,18 @@ impl PyWorkspace {
         on_duplicate: &str,
         skip_invalid: bool,
         max_rows: Option<usize>,
+        strict_ids: bool,
     ) -> PyResult<PyImportReport> {
-        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?
+            .strict_ids(strict_ids);
         self.import(py, path, options, Workspace::import_xlsx)
     }
 
     /// Imports a legacy TikMatrix text file (``email##pwd##username##device_index``
     /// per line) with the same options and rules as :meth:`import_xlsx`.
     #[pyo3(signature = (
-        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false, max_rows = None
+        path, *, platform, dry_run = false, on_duplicate = "error", skip_invalid = false,
+        max_rows = None, strict_ids = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn import_text(
@@ -424,8 +434,10 @@ impl PyWorkspace {
         on_duplicate: &str,
         skip_invalid: bool,
         max_rows: Option<usize>,
+        strict_ids: bool,
     ) -> PyResult<PyImportReport> {
-        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?;
+        let options = import_options(platform, dry_run, on_duplicate, skip_invalid, max_rows)?
+            .strict_ids(strict_ids);
         self.import(py, path, options, Workspace::import_legacy_text)
     }
 
@@ -703,6 +715,7 @@ fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<(AccountPatch, ProfileChan
             }
             "email" => patch.email = Some(text(&value)?),
             "password" => patch.password = Some(text(&value)?.map(Secret::new)),
+            "totp_key" => patch.totp_key = Some(text(&value)?.map(Secret::new)),
             "device" => patch.device = Some(text(&value)?),
             "package_name" => patch.package_name = Some(text(&value)?),
             "logged_in" => patch.logged_in = Some(value.extract::<bool>().map_err(named)?),
@@ -719,7 +732,7 @@ fn patch_from(fields: &Bound<'_, PyDict>) -> PyResult<(AccountPatch, ProfileChan
             other => {
                 return Err(PyTypeError::new_err(format!(
                     "update() got an unexpected keyword argument '{other}' (fields: username, \
-                     email, password, device, package_name, logged_in, status, tags, {})",
+                     email, password, totp_key, device, package_name, logged_in, status, tags, {})",
                     profile::FIELDS.join(", ")
                 )))
             }

@@ -118,6 +118,31 @@ impl PyImportReport {
         PyList::new(py, self.0.errors.iter().cloned().map(PyRowError))
     }
 
+    /// Of the updated and unchanged rows, those whose ``id`` is unknown here
+    /// (a sheet from another workspace), matched by username.
+    #[getter]
+    fn matched_by_username(&self) -> usize {
+        self.0.matched_by_username
+    }
+
+    /// Of the created rows, those whose ``id`` is unknown here.
+    #[getter]
+    fn created_for_unknown_ids(&self) -> usize {
+        self.0.created_for_unknown_ids
+    }
+
+    /// Rows whose ``pwd`` was read as ``password:2FA-KEY`` and split in two.
+    #[getter]
+    fn pwd_split(&self) -> usize {
+        self.0.pwd_split
+    }
+
+    /// Rows worth a look, such as a ``pwd`` whose tail looks like a mistyped 2FA key.
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.0.warnings.iter().cloned().map(PyRowError))
+    }
+
     /// Header names that are not farmhand columns; their cells were ignored.
     #[getter]
     fn unknown_columns(&self) -> Vec<String> {

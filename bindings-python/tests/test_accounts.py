@@ -154,15 +154,31 @@ def test_device_registry(ws: farmhand.Workspace) -> None:
 
 
 def test_account_repr_and_to_dict_hide_the_password(ws: farmhand.Workspace) -> None:
-    a = ws.add("ivy", platform="tiktok", password="hunter2:JBSWY3DPEHPK3PXP", email="i@x.io")
+    a = ws.add("ivy", platform="tiktok", password="hunter2", totp_key="jbsw y3dp ehpk 3pxp", email="i@x.io")
     assert "hunter2" not in repr(a) and "JBSWY3DP" not in repr(a)
     assert repr(a).startswith("Account(id=")
     d = a.to_dict()
-    assert "password" not in d
+    assert "password" not in d and "totp_key" not in d
     assert d["username"] == "ivy" and d["platform"] == "tiktok" and d["status"] == "enabled"
     assert d["followers"] is None and d["tags"] == []
-    assert a.to_dict(include_secrets=True)["password"] == "hunter2:JBSWY3DPEHPK3PXP"
-    assert a.password == "hunter2:JBSWY3DPEHPK3PXP"
+    secrets = a.to_dict(include_secrets=True)
+    assert (secrets["password"], secrets["totp_key"]) == ("hunter2", "JBSWY3DPEHPK3PXP")
+    assert (a.password, a.totp_key, a.has_2fa) == ("hunter2", "JBSWY3DPEHPK3PXP", True)
+
+
+def test_the_password_is_verbatim_and_the_2fa_key_its_own_field(ws: farmhand.Workspace) -> None:
+    a = ws.add("colon", platform="tiktok", password="admin:verysecretpassword")
+    assert (a.password, a.totp_key, a.has_2fa) == ("admin:verysecretpassword", None, False)
+    creds = a.credentials()
+    assert creds is not None and creds.password == "admin:verysecretpassword" and creds.totp is None
+    b = ws.update(a, totp_key="JBSWY3DPEHPK3PXP")
+    assert b.password == "admin:verysecretpassword" and b.has_2fa
+    assert ws.update(b, totp_key=None).totp_key is None
+    with pytest.raises(farmhand.ValidationError, match="totp_key") as info:
+        ws.add("short", platform="tiktok", totp_key="JBSWY3DPEHPK3PX")
+    assert "JBSWY3DPEHPK3PX" not in str(info.value)
+    with pytest.raises(TypeError, match="totp_key"):
+        ws.update(a, totp_key=42)  # type: ignore[arg-type]
 
 
 def test_account_is_read_only_and_hashable(ws: farmhand.Workspace) -> None:

@@ -121,6 +121,8 @@ def test_exception_tree() -> None:
         e.NotFoundError,
         e.DuplicateError,
         e.SheetImportError,
+        e.PackError,
+        e.ScenarioError,
         e.DeviceError,
         e.TimeoutError,
         e.StorageError,
@@ -129,12 +131,16 @@ def test_exception_tree() -> None:
         e.ClosedError,
     ):
         assert issubclass(cls, farmhand.FarmhandError)
+    assert issubclass(farmhand.PackError, ValueError)
+    assert issubclass(farmhand.ScenarioError, ValueError)
+    assert not issubclass(farmhand.ScenarioError, farmhand.SheetImportError)
     assert issubclass(farmhand.TimeoutError, TimeoutError)
     assert issubclass(farmhand.TimeoutError, OSError)
     assert issubclass(farmhand.FileError, OSError)
     assert issubclass(farmhand.NotFoundError, LookupError)
     assert not issubclass(farmhand.SheetImportError, ImportError)
     kinds = {c.kind for c in (e.ValidationError, e.NotFoundError, e.DuplicateError, e.SheetImportError,
-                              e.DeviceError, e.TimeoutError, e.StorageError, e.FileError, e.CancelledError)}
-    assert kinds == {"validation", "not_found", "duplicate", "import", "device", "timeout",
-                     "storage", "io", "cancelled"}
+                              e.PackError, e.ScenarioError, e.DeviceError, e.TimeoutError, e.StorageError,
+                              e.FileError, e.CancelledError)}
+    assert kinds == {"validation", "not_found", "duplicate", "import", "pack", "scenario", "device",
+                     "timeout", "storage", "io", "cancelled"}

@@ -52,7 +52,7 @@ def roster(ws: farmhand.Workspace, fleet: sim.SimFleet) -> dict[str, farmhand.Ac
     one, two = fleet.serials
     return {
         "alice": ws.add("alice", platform="instagram", email="alice@example.com",
-                        password=f"pw-alice:{TOTP_KEY}", device=one),
+                        password="pw-alice", totp_key=TOTP_KEY, device=one),
         "bob": ws.add("bob", platform="instagram", password="not-bobs", device=one),
         "carol": ws.add("carol", platform="tiktok", password="pw-carol", device=one),
         "dave": ws.add("dave", platform="tiktok", password="pw-dave", device=two),
@@ -191,11 +191,14 @@ def test_workflow_bad_input(ws: farmhand.Workspace, fleet: sim.SimFleet) -> None
 
 
 def test_sim_bad_input() -> None:
-    with pytest.raises(farmhand.FarmhandError):
+    with pytest.raises(farmhand.ScenarioError) as info:
         sim.Scenario.from_json("{")
-    with pytest.raises(farmhand.FarmhandError, match="logged_in"):
+    assert not isinstance(info.value, farmhand.SheetImportError)
+    assert isinstance(info.value, ValueError)
+    assert info.value.kind == "scenario" and info.value.source == "<text>"
+    with pytest.raises(farmhand.ValidationError, match="logged_in"):
         sim.Scenario.from_dict({"phones": [{"apps": [{"kind": "instagram", "logged_in": ["ghost"]}]}]})
-    with pytest.raises(farmhand.FarmhandError):
+    with pytest.raises(farmhand.ScenarioError, match="bogus"):
         sim.Scenario.from_dict({"phones": [], "bogus": 1})
     with pytest.raises(TypeError):
         sim.Scenario.from_dict("not a dict")  # type: ignore[arg-type]

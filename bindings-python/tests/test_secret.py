@@ -61,6 +61,11 @@ def test_split_password() -> None:
     assert 1 <= key.seconds_left(at=59) <= 30 and key.seconds_left(at=59) == 1
     assert repr(key) == "Totp(***)"
     assert farmhand.split_password("pa:ss:word1") == ("pa:ss:word1", None)
+    assert farmhand.split_password("admin:verysecretpassword") == ("admin:verysecretpassword", None)
+    assert farmhand.split_password("correct:horsebatterystaple") == ("correct:horsebatterystaple", None)
+    assert farmhand.split_password("pw:JBSWY3DPEHPK3PX") == ("pw:JBSWY3DPEHPK3PX", None)
+    spaced_password, spaced = farmhand.split_password("pw:jbsw y3dp ehpk 3pxp")
+    assert spaced_password == "pw" and spaced is not None and spaced.code(at=59) == key.code(at=59)
     assert farmhand.split_password("hunter2:abc") == ("hunter2:abc", None)
     assert farmhand.split_password("no-colon") == ("no-colon", None)
 
@@ -73,7 +78,7 @@ def test_totp_object() -> None:
 
 
 def test_credentials(ws: farmhand.Workspace) -> None:
-    with_email = ws.add("kim", platform="tiktok", email="kim@x.io", password="pw:JBSWY3DPEHPK3PXP")
+    with_email = ws.add("kim", platform="tiktok", email="kim@x.io", password="pw", totp_key="JBSWY3DPEHPK3PXP")
     creds = with_email.credentials()
     assert creds is not None
     assert (creds.login, creds.login_kind, creds.password) == ("kim@x.io", "email", "pw")

@@ -15,7 +15,7 @@ def test_open_creates_and_reopens(tmp_path: Path) -> None:
     path = tmp_path / "farm.db"
     with farmhand.Workspace.open(path) as ws:
         assert ws.path == path
-        a = ws.add("alice", platform="tiktok", password="pw:JBSWY3DPEHPK3PXP", tags=["eu"], device="SER1")
+        a = ws.add("alice", platform="tiktok", password="pw", totp_key="JBSWY3DPEHPK3PXP", tags=["eu"], device="SER1")
         assert "farm.db" in repr(ws)
     with farmhand.Workspace.open(str(path)) as again:
         assert again.get(a.id) == a

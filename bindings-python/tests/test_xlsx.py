@@ -36,7 +36,7 @@ def read_sheet(path: Path) -> list[dict[str, Any]]:
 
 
 def test_export_is_read_by_openpyxl(ws: farmhand.Workspace, tmp_path: Path) -> None:
-    ws.add("alice", platform="tiktok", email="a@x.io", password="pw:JBSWY3DPEHPK3PXP", device="SER1", tags=["eu", "warm"])
+    ws.add("alice", platform="tiktok", email="a@x.io", password="pw", totp_key="JBSWY3DPEHPK3PXP", device="SER1", tags=["eu", "warm"])
     ws.add("bob", platform="tiktok", status="disabled")
     ws.add("carol", platform="instagram")
     summary = ws.export_xlsx(tmp_path / "accounts.xlsx", platform="tiktok")
@@ -180,8 +180,69 @@ def test_instagram_ignores_stats_columns(ws: farmhand.Workspace, tmp_path: Path)
 
 
 def test_legacy_text_import(ws: farmhand.Workspace, tmp_path: Path) -> None:
+    ws.register_device("SER1")
     path = tmp_path / "accounts.txt"
     path.write_text("a@x.io##pw1##alice##1\n##pw2##bob##\n")
     report = ws.import_text(path, platform="tiktok")
     assert report.created == 2
     assert sorted(a.username for a in ws.list()) == ["alice", "bob"]
+    alice = ws.find("alice", platform="tiktok")
+    assert alice is not None and (alice.device, alice.device_index) == ("SER1", 1)
+
+
+def test_a_device_index_alone_binds_and_an_unknown_one_is_a_row_error(
+    ws: farmhand.Workspace, tmp_path: Path
+) -> None:
+    ws.register_device("SER1")
+    ws.register_device("10.0.0.7:5555")
+    path = write_sheet(tmp_path / "ig.xlsx", [["ig_one", "pw:JBSWY3DPEHPK3PXP", 2]],
+                       header=["username", "pwd", "device_index"])
+    report = ws.import_xlsx(path, platform="instagram")
+    assert report.created == 1 and report.pwd_split == 1
+    one = ws.find("ig_one", platform="instagram")
+    assert one is not None and (one.device, one.has_2fa) == ("10.0.0.7:5555", True)
+    bad = write_sheet(tmp_path / "bad.xlsx", [["ig_two", "pw", 7]], header=["username", "pwd", "device_index"])
+    with pytest.raises(farmhand.SheetImportError) as info:
+        ws.import_xlsx(bad, platform="instagram")
+    assert info.value.errors[0].column == "device_index"
+    assert "no registered phone has device_index 7" in info.value.errors[0].reason
+    assert ws.find("ig_two", platform="instagram") is None
+
+
+def _portable(account: farmhand.Account) -> dict[str, Any]:
+    """An account's fields that are the same in any workspace (not its id or times)."""
+    d = account.to_dict(include_secrets=True)
+    for per_workspace in ("id", "created_at", "updated_at"):
+        del d[per_workspace]
+    return d
+
+
+def test_an_export_from_one_workspace_imports_into_an_empty_one(tmp_path: Path) -> None:
+    with farmhand.Workspace.open(tmp_path / "a.db") as ws1:
+        # A's ids run past those the second workspace gives, so none is known there.
+        for i in range(5):
+            ws1.delete(ws1.add(f"gap{i}", platform="instagram"))
+        ws1.add("alice", platform="instagram", email="a@x.io", password="pw", totp_key="JBSWY3DPEHPK3PXP",
+                device="SER1", tags=["eu", "warm"])
+        ws1.add("bob", platform="instagram", password="admin:verysecretpassword", device="10.0.0.7:5555",
+                status="disabled")
+        ws1.add("carol", platform="instagram")
+        exported = ws1.export_xlsx(tmp_path / "moved.xlsx", platform="instagram").path
+        accounts = [_portable(a) for a in ws1.list()]
+        devices = [(d.serial, d.index) for d in ws1.devices()]
+
+    with farmhand.Workspace.open(tmp_path / "b.db") as ws2:
+        report = ws2.import_xlsx(exported, platform="instagram")
+        assert report.applied and report.created == 3 and report.created_for_unknown_ids == 3, str(report)
+        assert report.pwd_split == 1
+        assert [_portable(a) for a in ws2.list()] == accounts
+        assert [(d.serial, d.index) for d in ws2.devices()] == devices
+
+        again = ws2.import_xlsx(exported, platform="instagram")
+        assert (again.unchanged, again.matched_by_username) == (3, 3), str(again)
+
+        with pytest.raises(farmhand.SheetImportError) as info:
+            ws2.import_xlsx(exported, platform="instagram", strict_ids=True)
+        assert len(info.value.errors) == 3
+        assert "no account has id" in info.value.errors[0].reason
+        assert [_portable(a) for a in ws2.list()] == accounts

@@ -2,13 +2,12 @@
 
 use std::io::BufRead;
 
-use farmhand::secret::split_password;
+use farmhand::secret::{read_pwd, PwdReading};
 use farmhand::store::AccountFilter;
 use farmhand::{
     Account, AccountId, AccountPatch, Error, NewAccount, Platform, ProfileStats, Result, Secret,
-    Status, Timestamp, Workspace,
+    Status, Workspace,
 };
-use serde::Serialize;
 
 use crate::bulk::{self, Change};
 use crate::cli::{
@@ -17,74 +16,6 @@ use crate::cli::{
 use crate::output::{count, Exit, Output};
 use crate::table::Table;
 use crate::time::iso8601;
-
-/// An account as the CLI shows it: everything but the password and 2FA key,
-/// of which only their presence is shown.
-#[derive(Debug, Clone, Serialize)]
-pub struct AccountView {
-    /// Store id.
-    pub id: AccountId,
-    /// Platform.
-    pub platform: Platform,
-    /// Username.
-    pub username: String,
-    /// Login email.
-    pub email: Option<String>,
-    /// Whether a password is stored.
-    pub has_password: bool,
-    /// Whether the password carries a 2FA key.
-    pub has_2fa: bool,
-    /// Bound phone.
-    pub device: Option<String>,
-    /// The phone's friendly number.
-    pub device_index: Option<u32>,
-    /// Clone-app package.
-    pub package_name: Option<String>,
-    /// Logged-in flag.
-    pub logged_in: bool,
-    /// Enabled or disabled.
-    pub status: Status,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Profile numbers.
-    pub stats: ProfileStats,
-    /// Last login by a workflow (Unix milliseconds in JSON).
-    pub last_login_at: Option<Timestamp>,
-    /// Why the last workflow failed.
-    pub last_error: Option<String>,
-    /// When the account was added (Unix milliseconds in JSON).
-    pub created_at: Timestamp,
-    /// When the account last changed (Unix milliseconds in JSON).
-    pub updated_at: Timestamp,
-}
-
-impl From<&Account> for AccountView {
-    fn from(account: &Account) -> Self {
-        let (has_password, has_2fa) = match &account.password {
-            Some(pwd) if !pwd.is_empty() => (true, split_password(pwd.expose()).1.is_some()),
-            _ => (false, false),
-        };
-        AccountView {
-            id: account.id,
-            platform: account.platform,
-            username: account.username.to_string(),
-            email: account.email.clone(),
-            has_password,
-            has_2fa,
-            device: account.device.clone(),
-            device_index: account.device_index,
-            package_name: account.package_name.clone(),
-            logged_in: account.logged_in,
-            status: account.status,
-            tags: account.tags.clone(),
-            stats: account.stats.clone(),
-            last_login_at: account.last_login_at,
-            last_error: account.last_error.clone(),
-            created_at: account.created_at,
-            updated_at: account.updated_at,
-        }
-    }
-}
 
 fn yes(flag: bool) -> &'static str {
     if flag {
@@ -99,7 +30,7 @@ fn opt<T: ToString>(value: &Option<T>) -> String {
 }
 
 /// The roster as a table (one line per account).
-pub fn accounts_table(views: &[AccountView]) -> Table {
+pub fn accounts_table(accounts: &[Account]) -> Table {
     let mut table = Table::new([
         "ID",
         "PLATFORM",
@@ -114,14 +45,14 @@ pub fn accounts_table(views: &[AccountView]) -> Table {
         "FOLLOWERS",
         "TAGS",
     ]);
-    for v in views {
+    for v in accounts {
         table.row([
             v.id.to_string(),
             v.platform.to_string(),
-            v.username.clone(),
+            v.username.to_string(),
             opt(&v.email),
-            yes(v.has_password).into(),
-            yes(v.has_2fa).into(),
+            yes(v.has_password()).into(),
+            yes(v.has_2fa()).into(),
             opt(&v.device),
             opt(&v.device_index),
             yes(v.logged_in).into(),
@@ -133,16 +64,16 @@ pub fn accounts_table(views: &[AccountView]) -> Table {
     table
 }
 
-fn details(v: &AccountView) -> String {
+fn details(v: &Account) -> String {
     let mut table = Table::new(["FIELD", "VALUE"]);
     let stats = &v.stats;
     for (field, value) in [
         ("id", v.id.to_string()),
         ("platform", v.platform.to_string()),
-        ("username", v.username.clone()),
+        ("username", v.username.to_string()),
         ("email", opt(&v.email)),
-        ("password", yes(v.has_password).into()),
-        ("2fa", yes(v.has_2fa).into()),
+        ("password", yes(v.has_password()).into()),
+        ("2fa", yes(v.has_2fa()).into()),
         ("device", opt(&v.device)),
         ("device_index", opt(&v.device_index)),
         ("package", opt(&v.package_name)),
@@ -281,27 +212,79 @@ pub fn resolve_all(
         .collect()
 }
 
-/// The password given by `--password` or `--password-stdin`, if any.
-fn read_password(args: &PasswordArgs) -> Result<Option<Secret>> {
-    if let Some(password) = &args.password {
-        return Ok(Some(Secret::new(password.clone())));
+/// What `--password`, `--password-stdin` and `--totp-key-stdin` gave.
+struct GivenSecrets {
+    /// The password, without a 2FA key split off it.
+    password: Option<Secret>,
+    /// The 2FA key, from `--totp-key-stdin` or split off the password.
+    totp_key: Option<Secret>,
+    /// How the password was read (`password:SECRET` or not), if one was given.
+    reading: Option<PwdReading>,
+}
+
+impl GivenSecrets {
+    /// Tells the user how a given password was read: a split is never silent,
+    /// and a tail that looks like a mistyped key is flagged.
+    fn note(&self, out: Output) {
+        match self.reading {
+            Some(PwdReading::Split) => out.note(
+                "note: the password was read as password:2FA-KEY; the part after the last ':' \
+                 is stored as the 2FA key",
+            ),
+            Some(PwdReading::SuspectKey) => out.note(
+                "warning: the part after the last ':' of the password looks like a 2FA key with \
+                 a typo (keys are 16, 26 or 32+ characters A-Z and 2-7); the whole text was kept \
+                 as the password",
+            ),
+            Some(PwdReading::Password) | None => {}
+        }
     }
-    if !args.password_stdin {
-        return Ok(None);
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::io("<stdin>", e))?;
-    let password = line.trim_end_matches(['\r', '\n']);
-    if password.is_empty() {
+}
+
+/// The password and 2FA key given by `--password`/`--password-stdin` (read as
+/// `password:SECRET` by the documented rule) and `--totp-key-stdin`.
+fn read_secrets(args: &PasswordArgs) -> Result<GivenSecrets> {
+    let mut stdin = std::io::stdin().lock();
+    let pwd = match &args.password {
+        Some(password) => Some(password.clone()),
+        None if args.password_stdin => Some(read_line(&mut stdin, "--password-stdin", "password")?),
+        None => None,
+    };
+    let read = pwd.as_deref().map(read_pwd);
+    let key = if args.totp_key_stdin {
+        Some(read_line(&mut stdin, "--totp-key-stdin", "2FA key")?)
+    } else {
+        None
+    };
+    if key.is_some() && read.as_ref().is_some_and(|r| r.totp_key.is_some()) {
         return Err(Error::validation(
-            "--password-stdin",
-            "standard input held no password",
+            "--totp-key-stdin",
+            "the password already ends in a 2FA key (password:KEY); give the key once",
         ));
     }
-    Ok(Some(Secret::new(password)))
+    Ok(GivenSecrets {
+        reading: read.as_ref().map(|r| r.reading),
+        totp_key: key
+            .map(Secret::new)
+            .or_else(|| read.as_ref().and_then(|r| r.totp_key.clone())),
+        password: read.map(|r| r.password),
+    })
+}
+
+/// One line of standard input without its line ending; `option` needs a non-empty one.
+fn read_line(stdin: &mut impl BufRead, option: &str, what: &str) -> Result<String> {
+    let mut line = String::new();
+    stdin
+        .read_line(&mut line)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    let value = line.trim_end_matches(['\r', '\n']);
+    if value.is_empty() {
+        return Err(Error::validation(
+            option,
+            format!("standard input held no {what}"),
+        ));
+    }
+    Ok(value.to_string())
 }
 
 /// Runs an `accounts` subcommand.
@@ -309,7 +292,7 @@ pub fn run(ws: &Workspace, command: AccountsCommand, out: Output) -> Result<Exit
     match command {
         AccountsCommand::List(args) => list(ws, args, out),
         AccountsCommand::Show(target) => {
-            let view = AccountView::from(&resolve(ws, &target.account, target.platform)?);
+            let view = resolve(ws, &target.account, target.platform)?;
             out.emit(&view, || details(&view));
             Ok(Exit::Ok)
         }
@@ -328,14 +311,14 @@ pub fn run(ws: &Workspace, command: AccountsCommand, out: Output) -> Result<Exit
 }
 
 /// `removed 2 accounts: alice (tiktok 1), bob (tiktok 2)`.
-pub fn summary(verb: &str, views: &[AccountView]) -> String {
-    let names: Vec<String> = views
+pub fn summary(verb: &str, accounts: &[Account]) -> String {
+    let names: Vec<String> = accounts
         .iter()
         .map(|v| format!("{} ({} {})", v.username, v.platform, v.id))
         .collect();
     format!(
         "{verb} {}: {}",
-        count(views.len(), "account", "accounts"),
+        count(accounts.len(), "account", "accounts"),
         names.join(", ")
     )
 }
@@ -353,7 +336,7 @@ fn list(ws: &Workspace, args: ListArgs, out: Output) -> Result<Exit> {
         tag: args.tag,
         text: args.search,
     };
-    let views: Vec<AccountView> = ws.list(&filter)?.iter().map(AccountView::from).collect();
+    let views = ws.list(&filter)?;
     out.emit(&views, || {
         if views.is_empty() {
             "no accounts\n".into()
@@ -373,21 +356,27 @@ fn add(ws: &Workspace, args: AddArgs, out: Output) -> Result<Exit> {
             Status::Enabled
         });
     new.email = args.email;
-    new.password = read_password(&args.password)?;
+    let given = read_secrets(&args.password)?;
+    new.password = given.password.clone();
+    new.totp_key = given.totp_key.clone();
     new.device = args.device;
     new.package_name = args.package;
     new.stats = with_profile(ProfileStats::default(), &args.profile);
-    let view = AccountView::from(&ws.add(new)?);
+    let view = ws.add(new)?;
+    given.note(out);
     out.emit(&view, || summary("added", std::slice::from_ref(&view)));
     Ok(Exit::Ok)
 }
 
 fn edit(ws: &Workspace, args: EditArgs, out: Output) -> Result<Exit> {
-    let password = read_password(&args.password)?;
+    let given = read_secrets(&args.password)?;
+    // A new password without a key leaves the account's key as it is.
+    let totp_key = clearable(given.totp_key.clone(), args.clear_totp_key);
     let patch = AccountPatch {
         username: args.username,
         email: clearable(args.email, args.clear_email),
-        password: clearable(password, args.clear_password),
+        password: clearable(given.password.clone(), args.clear_password),
+        totp_key,
         package_name: clearable(args.package, args.clear_package),
         logged_in: args.logged_in,
         ..AccountPatch::default()
@@ -409,7 +398,8 @@ fn edit(ws: &Workspace, args: EditArgs, out: Output) -> Result<Exit> {
         }
         Ok(patch)
     })?;
-    let view = AccountView::from(&updated);
+    let view = updated;
+    given.note(out);
     out.emit(&view, || summary("updated", std::slice::from_ref(&view)));
     Ok(Exit::Ok)
 }
@@ -440,11 +430,12 @@ fn clearable<T>(value: Option<T>, clear: bool) -> Option<Option<T>> {
 
 fn bind(ws: &Workspace, args: BindArgs, out: Output) -> Result<Exit> {
     let account = resolve(ws, &args.target.account, args.target.platform)?;
-    let account = match &args.serial {
-        Some(serial) => ws.bind_device(account.id, serial)?,
-        None => ws.unbind_device(account.id)?,
+    let account = match (&args.serial, args.index) {
+        (Some(serial), _) => ws.bind_device(account.id, serial)?,
+        (None, Some(index)) => ws.bind_device_index(account.id, index)?,
+        (None, None) => ws.unbind_device(account.id)?,
     };
-    let view = AccountView::from(&account);
+    let view = account;
     out.emit(&view, || match &view.device {
         Some(serial) => format!(
             "bound {} to {serial} (#{})",
@@ -517,21 +508,39 @@ mod tests {
     }
 
     #[test]
-    fn views_show_whether_secrets_are_set_never_their_value() {
+    fn output_shows_whether_secrets_are_set_never_their_value() {
         let ws = Workspace::in_memory();
         let account = ws
-            .add(NewAccount::new(Platform::TikTok, "carol").password("hunter2:JBSWY3DPEHPK3PXP"))
+            .add(
+                NewAccount::new(Platform::TikTok, "carol")
+                    .password("hunter2")
+                    .totp_key("JBSWY3DPEHPK3PXP"),
+            )
             .unwrap();
-        let view = AccountView::from(&account);
-        assert!(view.has_password && view.has_2fa);
-        let json = serde_json::to_string(&view).unwrap();
+        let json = serde_json::to_value(&account).unwrap();
+        assert_eq!(
+            (&json["has_password"], &json["has_2fa"]),
+            (&true.into(), &true.into())
+        );
+        let json = json.to_string();
         assert!(!json.contains("hunter2") && !json.contains("JBSWY3DPEHPK3PXP"));
-        let text = accounts_table(&[view]).to_string();
-        assert!(!text.contains("hunter2") && !text.contains("JBSWY3DPEHPK3PXP"));
+        for text in [
+            accounts_table(std::slice::from_ref(&account)).to_string(),
+            details(&account),
+        ] {
+            assert!(
+                !text.contains("hunter2") && !text.contains("JBSWY3DPEHPK3PXP"),
+                "{text}"
+            );
+            assert!(text.contains("yes"), "{text}");
+        }
         let plain = ws
             .add(NewAccount::new(Platform::TikTok, "dave").password("hunter2"))
             .unwrap();
-        let view = AccountView::from(&plain);
-        assert!(view.has_password && !view.has_2fa);
+        let json = serde_json::to_value(&plain).unwrap();
+        assert_eq!(
+            (&json["has_password"], &json["has_2fa"]),
+            (&true.into(), &false.into())
+        );
     }
 }

@@ -8,7 +8,7 @@ use farmhand::account::check_tags;
 use farmhand::store::{AccountFilter, BatchOp};
 use farmhand::{Account, AccountPatch, Error, Result, Status, Workspace};
 
-use crate::accounts::{resolve, resolve_all, summary, AccountView};
+use crate::accounts::{resolve, resolve_all, summary};
 use crate::cli::{AccountRefs, BulkFilter, TagArgs};
 use crate::output::{count, Exit, Output};
 
@@ -184,10 +184,10 @@ fn run(
         }
     }
     let results = ws.apply_batch(accounts.iter().map(|a| change.op(a)).collect())?;
-    let views: Vec<AccountView> = accounts
+    let views: Vec<Account> = accounts
         .iter()
         .zip(results)
-        .map(|(before, after)| AccountView::from(after.as_ref().unwrap_or(before)))
+        .map(|(before, after)| after.as_ref().unwrap_or(before).clone())
         .collect();
     let verb = change.verb();
     out.emit(&views, || summary(verb, &views));
@@ -237,7 +237,7 @@ pub fn run_tag(ws: &Workspace, args: TagArgs, out: Output) -> Result<Exit> {
             ..AccountPatch::default()
         })
     })?;
-    let view = AccountView::from(&account);
+    let view = account;
     out.emit(&view, || {
         format!("{} tags: {}", view.username, view.tags.join(","))
     });

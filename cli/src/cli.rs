@@ -205,17 +205,21 @@ pub struct ListArgs {
     pub search: Option<String>,
 }
 
-/// Where a password comes from.
+/// Where a password and a 2FA key come from.
 #[derive(Debug, Args)]
-#[group(multiple = false)]
 pub struct PasswordArgs {
-    /// Password, optionally `password:SECRET` with a base32 2FA key. Visible in
+    /// Password, optionally `password:SECRET` with a base32 2FA key (split by
+    /// the rule of the `farmhand::secret::pwd` docs, and said so). Visible in
     /// the shell history and process list: prefer --password-stdin.
     #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
-    /// Read the password (first line of standard input).
-    #[arg(long)]
+    /// Read the password (first line of standard input), read like --password.
+    #[arg(long, conflicts_with = "password")]
     pub password_stdin: bool,
+    /// Read the 2FA key (base32, any case, spaces allowed) from standard input:
+    /// its first line, or the line after the password with --password-stdin.
+    #[arg(long)]
+    pub totp_key_stdin: bool,
 }
 
 /// `accounts add`
@@ -266,6 +270,9 @@ pub struct EditArgs {
     /// Remove the password.
     #[arg(long, conflicts_with_all = ["password", "password_stdin"])]
     pub clear_password: bool,
+    /// Remove the 2FA key.
+    #[arg(long, conflicts_with = "totp_key_stdin")]
+    pub clear_totp_key: bool,
     /// New clone-app package.
     #[arg(long, value_name = "PACKAGE", conflicts_with = "clear_package")]
     pub package: Option<String>,
@@ -281,12 +288,15 @@ pub struct EditArgs {
 
 /// `accounts bind`
 #[derive(Debug, Args)]
-#[group(id = "binding", required = true, multiple = false, args = ["serial", "unbind"])]
+#[group(id = "binding", required = true, multiple = false, args = ["serial", "index", "unbind"])]
 pub struct BindArgs {
     #[command(flatten)]
     pub target: AccountRef,
     /// Phone serial (USB serial or ip:port).
     pub serial: Option<String>,
+    /// The registered phone with this device_index (see `farmhand devices`).
+    #[arg(long, value_name = "N")]
+    pub index: Option<u32>,
     /// Leave the account unassigned instead.
     #[arg(long)]
     pub unbind: bool,
@@ -332,6 +342,11 @@ pub struct ImportArgs {
     /// Refuse files with more data rows than this.
     #[arg(long, value_name = "N", default_value_t = farmhand::xlsx::DEFAULT_MAX_ROWS)]
     pub max_rows: usize,
+    /// A row whose id no account here has is an error. By default (a sheet
+    /// exported by another workspace) it updates the account with its
+    /// username, or creates the account.
+    #[arg(long)]
+    pub strict_ids: bool,
 }
 
 /// `--on-duplicate` values.
@@ -378,8 +393,8 @@ pub struct ExportArgs {
 /// `totp`
 #[derive(Debug, Args)]
 pub struct TotpArgs {
-    /// A base32 2FA key (as authenticator apps take it), or the username or id
-    /// of an account whose password carries one. The key is never printed.
+    /// A base32 2FA key (as authenticator apps show it, spaces allowed), or the
+    /// username or id of an account that has one. The key is never printed.
     #[arg(value_name = "SECRET|ACCOUNT")]
     pub target: String,
     /// Time to compute the code for, in Unix seconds (default: now).
@@ -400,12 +415,31 @@ pub struct AdbArgs {
 
 /// `devices`
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct DevicesArgs {
+    #[command(subcommand)]
+    pub action: Option<DevicesCommand>,
     #[command(flatten)]
     pub adb: AdbArgs,
     /// Only the workspace's registry; do not ask the adb server.
     #[arg(long)]
     pub offline: bool,
+}
+
+/// `devices` subcommands (without one, `devices` lists the phones).
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Give a registered phone a label (an empty TEXT removes it).
+    Label(LabelArgs),
+}
+
+/// `devices label`
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// The phone's serial (USB serial or ip:port), as `farmhand devices` lists it.
+    pub serial: String,
+    /// The label, e.g. "rack 2, slot 5".
+    pub text: String,
 }
 
 /// Options shared by login and sync.

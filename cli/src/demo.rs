@@ -9,12 +9,12 @@ use farmhand::device::{AdbDriver, DeviceDriver};
 use farmhand::ops::{CancelToken, Report, RunOptions};
 use farmhand::store::AccountFilter;
 use farmhand::xlsx::{ExportOptions, ExportSummary, ImportOptions, ImportReport};
-use farmhand::{Error, Platform, Result, Workspace};
+use farmhand::{Account, Error, Platform, Result, Workspace};
 use farmhand_sim::adb_server::ADB_ENV;
 use farmhand_sim::{AdbServer, Scenario, SimFleet};
 use serde::Serialize;
 
-use crate::accounts::{accounts_table, AccountView};
+use crate::accounts::accounts_table;
 use crate::cli::{DemoArgs, DriverChoice};
 use crate::interrupt::Interrupt;
 use crate::output::{Exit, Output};
@@ -95,9 +95,12 @@ fn sample_rows(platform: Platform, phone1: &str) -> Vec<SampleRow> {
 
 /// Writes a sample sheet (sheet `accounts`, TikMatrix column names).
 fn write_sample(path: &Path, rows: &[SampleRow]) -> Result<()> {
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::Import {
-        source_name: path.display().to_string(),
-        message: format!("cannot write the sample sheet: {e}"),
+    let fail = |e: rust_xlsxwriter::XlsxError| match e {
+        rust_xlsxwriter::XlsxError::IoError(io) => Error::io(path, io),
+        other => Error::io(
+            path,
+            std::io::Error::other(format!("cannot write the sample sheet: {other}")),
+        ),
     };
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
@@ -195,7 +198,7 @@ struct DemoReport {
     kept: bool,
     imports: Vec<ImportReport>,
     workflows: Vec<Report>,
-    accounts: Vec<AccountView>,
+    accounts: Vec<Account>,
     exports: Vec<ExportSummary>,
 }
 
@@ -333,11 +336,7 @@ fn tour(
         }
     }
 
-    report.accounts = ws
-        .list(&AccountFilter::default())?
-        .iter()
-        .map(AccountView::from)
-        .collect();
+    report.accounts = ws.list(&AccountFilter::default())?;
     section(
         out,
         &format!("roster in {}", ws_path.display()),

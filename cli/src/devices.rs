@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 
 use farmhand::device::{AdbDriver, DeviceDriver, DeviceInfo, DeviceState};
 use farmhand::store::AccountFilter;
-use farmhand::{Result, Workspace};
+use farmhand::{Error, Result, Workspace};
 use serde::Serialize;
 
-use crate::cli::DevicesArgs;
+use crate::cli::{DevicesArgs, DevicesCommand, LabelArgs};
 use crate::output::{Exit, Output};
 use crate::table::Table;
 
@@ -49,9 +49,19 @@ fn state_name(state: &DeviceState) -> String {
 }
 
 /// Lists the phones: the workspace's registry (none without a workspace) and
-/// what adb sees. Exits 1 when the adb server cannot be asked (the registry is
-/// still printed); `--offline` does not ask it.
+/// what adb sees; or runs a `devices` subcommand. Exits 1 when the adb server
+/// cannot be asked (the registry is still printed); `--offline` does not ask it.
 pub fn run(ws: Option<&Workspace>, args: DevicesArgs, out: Output) -> Result<Exit> {
+    if let Some(DevicesCommand::Label(label)) = args.action {
+        let ws = ws.ok_or_else(|| {
+            Error::not_found(format!(
+                "device {} in a workspace (there is no workspace yet: phones are \
+                 registered when accounts are bound to them)",
+                label.serial
+            ))
+        })?;
+        return set_label(ws, label, out);
+    }
     let mut by_serial: BTreeMap<String, DeviceView> = BTreeMap::new();
     match ws {
         Some(ws) => registry(ws, &mut by_serial)?,
@@ -94,6 +104,16 @@ pub fn run(ws: Option<&Workspace>, args: DevicesArgs, out: Output) -> Result<Exi
     }
     out.emit(&view, || devices_text(&view, args.offline));
     Ok(Exit::failures_unless(view.adb_error.is_none()))
+}
+
+/// Labels a registered phone (an empty text clears the label); `NotFound` for an unknown serial.
+fn set_label(ws: &Workspace, args: LabelArgs, out: Output) -> Result<Exit> {
+    let record = ws.label_device(&args.serial, Some(&args.text))?;
+    out.emit(&record, || match &record.label {
+        Some(label) => format!("#{} {} is labelled '{label}'", record.index, record.serial),
+        None => format!("#{} {} has no label", record.index, record.serial),
+    });
+    Ok(Exit::Ok)
 }
 
 /// Adds the workspace's registered phones with their account counts.

@@ -25,7 +25,8 @@ pub fn import(ws: &Workspace, args: ImportArgs, out: Output) -> Result<Exit> {
         .dry_run(args.dry_run)
         .skip_invalid(args.skip_invalid)
         .on_duplicate(args.on_duplicate.into())
-        .max_rows(args.max_rows);
+        .max_rows(args.max_rows)
+        .strict_ids(args.strict_ids);
     let report = if is_legacy_text(&args.file) {
         ws.import_legacy_text(&args.file, &options)?
     } else {
@@ -40,9 +41,16 @@ pub fn import(ws: &Workspace, args: ImportArgs, out: Output) -> Result<Exit> {
     })
 }
 
-/// The report as people read it: counts, every row error, columns not used.
+/// Row errors shown on the terminal; `--json` lists them all.
+const SHOWN_ERRORS: usize = 20;
+
+/// The report as people read it: counts, the first [`SHOWN_ERRORS`] row
+/// errors (then how many more, and where to see them), columns not used.
 pub fn report_text(report: &ImportReport) -> String {
-    let mut text = report.to_string();
+    let mut text = report.text_with_errors_up_to(SHOWN_ERRORS);
+    if report.errors.len() > SHOWN_ERRORS {
+        text.push_str(" (--json lists them all)");
+    }
     if !report.unknown_columns.is_empty() {
         text.push_str(&format!(
             "\nunknown columns (ignored): {}",

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use farmhand::secret::{split_password, TotpSecret};
+use farmhand::secret::TotpSecret;
 use farmhand::{AccountId, Error, ErrorKind, Platform, Result};
 use serde::Serialize;
 
@@ -71,15 +71,19 @@ fn account_secret(workspace: &Path, args: &TotpArgs) -> Result<Option<(TotpSecre
     let account = match resolve(&ws, &args.target, args.platform) {
         Ok(account) => account,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        // Not even a username, but a key (such as one spaced in fours).
+        Err(e) if e.kind() == ErrorKind::Validation && TotpSecret::parse(&args.target).is_ok() => {
+            return Ok(None)
+        }
         Err(e) => return Err(e),
     };
     let totp = account
-        .password
+        .totp_key
         .as_ref()
-        .and_then(|pwd| split_password(pwd.expose()).1)
+        .and_then(|key| TotpSecret::parse(key.expose()).ok())
         .ok_or_else(|| {
             Error::not_found(format!(
-                "2FA secret of {} account {} (its password has no :SECRET suffix)",
+                "2FA secret of {} account {} (it has no 2FA key)",
                 account.platform, account.username
             ))
         })?;

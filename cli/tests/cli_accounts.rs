@@ -88,6 +88,36 @@ fn roster_commands_change_accounts_and_never_show_secrets() {
     assert_eq!(added["has_password"], true);
     assert_eq!(added["has_2fa"], true);
     assert_eq!(added["device_index"], 1);
+    let mut keys: Vec<&str> = added
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "created_at",
+            "device",
+            "device_index",
+            "email",
+            "has_2fa",
+            "has_password",
+            "id",
+            "last_error",
+            "last_login_at",
+            "logged_in",
+            "package_name",
+            "platform",
+            "stats",
+            "status",
+            "tags",
+            "updated_at",
+            "username",
+        ],
+        "the account's fields, with only whether its secrets are set"
+    );
     env.run(&[
         "accounts",
         "add",
@@ -288,4 +318,209 @@ fn totp_of_an_account_uses_its_password_key_and_never_prints_it() {
     );
     let run = env.run(&["totp", "ZZZZ-not-a-key-ZZZZ"]).expect(2);
     assert!(!run.stderr.contains("ZZZZ-not-a-key"), "{}", run.stderr);
+}
+
+/// The findings: `@@alice` was a second account shown as `@alice`,
+/// `disable @alice` then hit the other one, and look-alikes were new accounts.
+#[test]
+fn leading_ats_name_one_account_and_look_alikes_are_refused() {
+    let env = Env::new();
+    let alice = env
+        .run(&["--json", "accounts", "add", "alice"])
+        .expect(0)
+        .json();
+    let run = env.run(&["accounts", "add", "@@alice"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("alice"), "{}", run.stderr);
+    let disabled = env
+        .run(&["--json", "accounts", "disable", "@alice"])
+        .expect(0)
+        .json();
+    assert_eq!(disabled[0]["id"], alice["id"]);
+    for (name, code) in [
+        ("\u{430}lice", "U+0430"),
+        ("al\u{200d}ice", "U+200D"),
+        ("\u{feff}alice", "U+FEFF"),
+        ("\u{ff41}lice", "U+FF41"),
+        ("al@ice", "'@'"),
+    ] {
+        let run = env.run(&["accounts", "add", name]).expect(2);
+        assert!(run.stderr.contains(code), "{name:?}: {}", run.stderr);
+    }
+    let list = env.run(&["--json", "accounts", "list"]).expect(0).json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+}
+
+/// `--password` reads `password:SECRET` by the documented rule and says so;
+/// ordinary passwords with colons stay whole; a mistyped key is flagged.
+#[test]
+fn passwords_with_colons_and_2fa_keys_from_the_command_line() {
+    let env = Env::new();
+    let add = |name: &str, pwd: &str| {
+        let run = env
+            .run(&["--json", "accounts", "add", name, "--password", pwd])
+            .expect(0);
+        let has_2fa = run.json()["has_2fa"].as_bool().unwrap();
+        (has_2fa, run.stderr)
+    };
+    let (has_2fa, stderr) = add("admin", "admin:verysecretpassword");
+    assert!(!has_2fa && stderr.is_empty(), "{stderr}");
+    let (has_2fa, stderr) = add("horse", "correct:horsebatterystaple");
+    assert!(!has_2fa && stderr.is_empty(), "{stderr}");
+    let (has_2fa, stderr) = add("keyed", &format!("pw:{SECRET}"));
+    assert!(
+        has_2fa && stderr.contains("read as password:2FA-KEY"),
+        "{stderr}"
+    );
+    let (has_2fa, stderr) = add("typo", "pw:JBSWY3DPEHPK3PX");
+    assert!(
+        !has_2fa && stderr.contains("looks like a 2FA key with a typo"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("JBSWY3DPEHPK3PX"), "{stderr}");
+
+    // The key on a line of its own, after the password.
+    let run = env
+        .run_with_stdin(
+            &[
+                "--json",
+                "accounts",
+                "add",
+                "stdin",
+                "--password-stdin",
+                "--totp-key-stdin",
+            ],
+            "pa:ss\njbsw y3dp ehpk 3pxp\n",
+        )
+        .expect(0);
+    assert_eq!(run.json()["has_2fa"], true);
+    let code = env
+        .run(&["--json", "totp", "stdin", "--at", "1700000000"])
+        .expect(0)
+        .json();
+    assert_eq!(code["code"], "324550");
+
+    // A key given twice, a key that is not one, an empty line: refused, never echoed.
+    let run = env
+        .run_with_stdin(
+            &[
+                "accounts",
+                "add",
+                "twice",
+                "--password-stdin",
+                "--totp-key-stdin",
+            ],
+            &format!("pw:{SECRET}\n{SECRET}\n"),
+        )
+        .expect(2);
+    assert!(run.stderr.contains("give the key once"), "{}", run.stderr);
+    let run = env
+        .run_with_stdin(
+            &["accounts", "add", "short", "--totp-key-stdin"],
+            "JBSWY3DPEHPK3PX\n",
+        )
+        .expect(2);
+    assert!(run.stderr.contains("totp_key"), "{}", run.stderr);
+    assert!(!run.stderr.contains("JBSWY3DPEHPK3PX"), "{}", run.stderr);
+    env.run_with_stdin(&["accounts", "add", "empty", "--totp-key-stdin"], "\n")
+        .expect(2);
+
+    // edit sets and clears the key without touching the password.
+    env.run_with_stdin(
+        &["accounts", "edit", "admin", "--totp-key-stdin"],
+        &format!("{SECRET}\n"),
+    )
+    .expect(0);
+    env.run(&["--json", "totp", "admin", "--at", "59"])
+        .expect(0);
+    let cleared = env
+        .run(&["--json", "accounts", "edit", "admin", "--clear-totp-key"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        (
+            cleared["has_password"].as_bool(),
+            cleared["has_2fa"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    let list = env.run(&["--json", "accounts", "list"]).expect(0);
+    for secret in [SECRET, "verysecretpassword", "pa:ss", "JBSWY3DPEHPK3PX"] {
+        assert!(!list.all().contains(secret), "{secret}");
+    }
+}
+
+#[test]
+fn totp_takes_a_key_spaced_in_fours_inside_a_workspace() {
+    let env = Env::new();
+    env.run(&["accounts", "add", "alice"]).expect(0);
+    let run = env
+        .run(&[
+            "--json",
+            "totp",
+            "jbsw y3dp ehpk 3pxp",
+            "--at",
+            "1700000000",
+        ])
+        .expect(0);
+    assert_eq!(run.json()["code"], "324550");
+    assert!(run.json()["account"].is_null());
+}
+
+#[test]
+fn bind_by_device_index_and_label_phones() {
+    let env = Env::new();
+    env.run(&["accounts", "add", "alice", "--device", "emulator-5554"])
+        .expect(0);
+    env.run(&["accounts", "add", "bob", "--device", "10.0.0.7:5555"])
+        .expect(0);
+    let bound = env
+        .run(&["--json", "accounts", "bind", "alice", "--index", "2"])
+        .expect(0)
+        .json();
+    assert_eq!(bound["device"], "10.0.0.7:5555");
+    assert_eq!(bound["device_index"], 2);
+    let run = env
+        .run(&["accounts", "bind", "alice", "--index", "9"])
+        .expect(1);
+    assert!(run.stderr.contains("device_index 9"), "{}", run.stderr);
+    env.run(&["accounts", "bind", "alice", "--index", "1", "emulator-5554"])
+        .expect(2);
+    env.run(&["accounts", "bind", "alice", "--index", "zero"])
+        .expect(2);
+
+    let labelled = env
+        .run(&[
+            "--json",
+            "devices",
+            "label",
+            "10.0.0.7:5555",
+            "rack 2, slot 5",
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(
+        (labelled["index"].as_u64(), labelled["label"].as_str()),
+        (Some(2), Some("rack 2, slot 5"))
+    );
+    let listed = env
+        .run(&["--json", "devices", "--offline"])
+        .expect(0)
+        .json();
+    assert_eq!(listed["devices"][1]["label"], "rack 2, slot 5");
+    let table = env.run(&["devices", "--offline"]).expect(0);
+    assert!(table.stdout.contains("rack 2, slot 5"), "{}", table.stdout);
+    let cleared = env
+        .run(&["--json", "devices", "label", "10.0.0.7:5555", ""])
+        .expect(0)
+        .json();
+    assert!(cleared["label"].is_null(), "{cleared}");
+    let run = env
+        .run(&["devices", "label", "no-such-phone", "x"])
+        .expect(1);
+    assert!(run.stderr.contains("no-such-phone"), "{}", run.stderr);
+    let run = env
+        .run(&["devices", "label", "emulator-5554", "bad\u{7}label"])
+        .expect(2);
+    assert!(run.stderr.contains("label"), "{}", run.stderr);
 }

@@ -108,6 +108,16 @@ fn sim_and_devices_report_bad_scenarios_and_missing_servers() {
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("modle"), "{}", run.stderr);
+    let run = env.run(&[
+        "--json",
+        "sim",
+        "--scenario",
+        bad.to_str().unwrap(),
+        "--adb",
+        "127.0.0.1:1",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["kind"], "scenario", "{}", run.stdout);
     let run = env.run(&["sim", "--scenario", env.path("none.json").to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let run = env

@@ -178,3 +178,155 @@ fn export_defaults_to_the_download_folder_and_can_leave_passwords_out() {
         .json();
     assert_eq!(dry["unchanged"], 1);
 }
+
+/// The accounts of a workspace as `accounts list --json` shows them, without
+/// what is per workspace (ids and times).
+fn roster(env: &Env) -> Vec<serde_json::Value> {
+    let list = env.run(&["--json", "accounts", "list"]).expect(0).json();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let mut a = a.clone();
+            let fields = a.as_object_mut().unwrap();
+            fields.retain(|k, _| !matches!(k.as_str(), "id" | "created_at" | "updated_at"));
+            a
+        })
+        .collect()
+}
+
+/// Moving accounts to another PC: `export` on one, `import` on the other.
+#[test]
+fn an_export_from_one_workspace_imports_into_an_empty_one() {
+    let a = Env::new();
+    // A's ids run past those B will give, so none of the sheet's ids is B's.
+    let gaps: Vec<String> = (0..5).map(|i| format!("gap{i}")).collect();
+    for gap in &gaps {
+        a.run(&["accounts", "add", gap]).expect(0);
+    }
+    let mut rm = vec!["accounts", "rm"];
+    rm.extend(gaps.iter().map(String::as_str));
+    a.run(&rm).expect(0);
+    a.run_with_stdin(
+        &[
+            "accounts",
+            "add",
+            "alice",
+            "--email",
+            "a@example.com",
+            "--password-stdin",
+            "--device",
+            "emulator-5554",
+            "--tag",
+            "eu,warm",
+        ],
+        "pw:JBSWY3DPEHPK3PXP\n",
+    )
+    .expect(0);
+    a.run(&[
+        "accounts",
+        "add",
+        "bob",
+        "--device",
+        "10.0.0.7:5555",
+        "--disabled",
+    ])
+    .expect(0);
+    a.run(&[
+        "accounts",
+        "add",
+        "carol",
+        "--password",
+        "admin:verysecretpassword",
+    ])
+    .expect(0);
+    let sheet = a.path("moved.xlsx");
+    let sheet = sheet.to_str().unwrap();
+    a.run(&["export", sheet]).expect(0);
+
+    let b = Env::new();
+    let run = b.run(&["import", sheet]).expect(0);
+    assert!(run.stdout.contains("3 created"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("0 matched by username, 3 created with new ids"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("1 pwd was read as password + 2FA key"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(roster(&b), roster(&a));
+    for env in [&a, &b] {
+        let code = env
+            .run(&["--json", "totp", "alice", "--at", "1700000000"])
+            .expect(0)
+            .json();
+        assert_eq!(code["code"], "324550");
+    }
+    let devices = |env: &Env| {
+        env.run(&["--json", "devices", "--offline"])
+            .expect(0)
+            .json()
+    };
+    assert_eq!(devices(&b), devices(&a));
+
+    let again = b.run(&["import", sheet]).expect(0);
+    assert!(again.stdout.contains("3 unchanged"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("3 matched by username"),
+        "{}",
+        again.stdout
+    );
+
+    let before = roster(&b);
+    let strict = b.run(&["import", sheet, "--strict-ids"]).expect(1);
+    assert!(
+        strict.stdout.contains("no account has id"),
+        "{}",
+        strict.stdout
+    );
+    assert_eq!(roster(&b), before);
+}
+
+/// A sheet with many bad rows lists the first 20 on the terminal; `--json` has them all.
+#[test]
+fn row_errors_on_the_terminal_stop_after_twenty() {
+    let env = Env::new();
+    let path = env.path("unknown_ids.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("accounts").unwrap();
+    sheet.write_string(0, 0, "id").unwrap();
+    sheet.write_string(0, 1, "username").unwrap();
+    for i in 1..=45u32 {
+        sheet.write_number(i, 0, f64::from(1000 + i)).unwrap();
+        sheet.write_string(i, 1, format!("user{i}")).unwrap();
+    }
+    book.save(&path).unwrap();
+    let path = path.to_str().unwrap();
+    let run = env.run(&["import", path, "--strict-ids"]).expect(1);
+    let listed = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("no account has id"))
+        .count();
+    assert_eq!(listed, 20, "{}", run.stdout);
+    assert!(run.stdout.contains("45 invalid"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("... and 25 more row errors (--json lists them all)"),
+        "{}",
+        run.stdout
+    );
+    let json = env
+        .run(&["--json", "import", path, "--strict-ids"])
+        .expect(1)
+        .json();
+    assert_eq!(json["errors"].as_array().unwrap().len(), 45);
+    // Without --strict-ids the same sheet is one from another workspace.
+    let run = env.run(&["import", path]).expect(0);
+    assert!(run.stdout.contains("45 created"), "{}", run.stdout);
+}

@@ -2,10 +2,16 @@
 //!
 //! Messages name what is wrong (field, account, row, device, value) and never
 //! contain a password or a 2FA secret: values that may be secret are never
-//! formatted into an error.
+//! formatted into an error. The internal error behind one (SQLite, I/O, zip,
+//! XML, the spreadsheet reader, JSON) stays reachable through
+//! [`std::error::Error::source`], and is kept only where its own text and
+//! `Debug` cannot hold a secret either.
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// The internal error behind an [`Error`], as [`std::error::Error::source`] returns it.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Result with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -36,13 +42,44 @@ pub enum Error {
         /// The normalised username that clashes.
         username: String,
     },
-    /// A spreadsheet or text import could not be read or had invalid rows.
+    /// A spreadsheet or text import of accounts could not be read or had
+    /// invalid rows. Only account imports: other files have their own kinds.
     #[error("import of {source_name}: {message}")]
     Import {
         /// The file (or stream) being imported.
         source_name: String,
         /// What was wrong, naming rows and columns.
         message: String,
+        /// The zip, XML or spreadsheet reader's error behind it, if any.
+        #[source]
+        source: Option<Cause>,
+    },
+    /// A selector pack (the JSON telling automation how to recognise an app's
+    /// screens and controls) could not be read or is inconsistent.
+    #[error("selector pack {source_name}: {message}")]
+    Pack {
+        /// The pack file (or the embedded pack's name).
+        source_name: String,
+        /// What was wrong, naming the control or screen.
+        message: String,
+        /// The JSON parser's error behind it, if any.
+        #[source]
+        source: Option<Cause>,
+    },
+    /// A simulator scenario (the JSON describing simulated phones and
+    /// accounts) could not be read as one. A scenario that reads but breaks a
+    /// rule (a username listed twice, too many phones) is a [`Error::Validation`]
+    /// naming the field.
+    #[error("scenario {source_name}: {message}")]
+    Scenario {
+        /// The scenario file, or `<text>` for JSON given as a string.
+        source_name: String,
+        /// What was wrong; never contains a value of the file.
+        message: String,
+        /// The JSON parser's error behind it, when its text quotes no value of
+        /// the file (syntax errors and early ends; not type errors).
+        #[source]
+        source: Option<Cause>,
     },
     /// A phone or the adb server failed or answered something unexpected.
     #[error("device {serial}: {message}")]
@@ -51,6 +88,9 @@ pub enum Error {
         serial: String,
         /// What happened.
         message: String,
+        /// The socket's I/O error behind it, if any.
+        #[source]
+        source: Option<Cause>,
     },
     /// Something did not happen within its time limit.
     #[error("timed out after {after:?} waiting for {what}")]
@@ -65,6 +105,10 @@ pub enum Error {
     Storage {
         /// What failed; never contains a secret value.
         message: String,
+        /// The SQLite error behind it, if any (its text names tables and
+        /// constraints, never the values being written).
+        #[source]
+        source: Option<Cause>,
     },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
@@ -103,6 +147,10 @@ pub enum ErrorKind {
     Duplicate,
     /// See [`Error::Import`].
     Import,
+    /// See [`Error::Pack`].
+    Pack,
+    /// See [`Error::Scenario`].
+    Scenario,
     /// See [`Error::Device`].
     Device,
     /// See [`Error::Timeout`].
@@ -125,6 +173,8 @@ impl ErrorKind {
             ErrorKind::NotFound => "not_found",
             ErrorKind::Duplicate => "duplicate",
             ErrorKind::Import => "import",
+            ErrorKind::Pack => "pack",
+            ErrorKind::Scenario => "scenario",
             ErrorKind::Device => "device",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Storage => "storage",
@@ -149,6 +199,8 @@ impl Error {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Duplicate { .. } => ErrorKind::Duplicate,
             Error::Import { .. } => ErrorKind::Import,
+            Error::Pack { .. } => ErrorKind::Pack,
+            Error::Scenario { .. } => ErrorKind::Scenario,
             Error::Device { .. } => ErrorKind::Device,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Storage { .. } => ErrorKind::Storage,
@@ -171,12 +223,66 @@ impl Error {
         Error::NotFound { what: what.into() }
     }
 
-    /// A device error for `serial`.
+    /// A device error for `serial`, with no cause.
     pub fn device(serial: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Device {
             serial: serial.into(),
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// An account-import error for the file `source_name`, with no cause.
+    pub fn import(source_name: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Import {
+            source_name: source_name.into(),
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A selector-pack error for the pack `source_name`, with no cause.
+    pub fn pack(source_name: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Pack {
+            source_name: source_name.into(),
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A scenario error for the scenario `source_name`, with no cause.
+    pub fn scenario(source_name: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Scenario {
+            source_name: source_name.into(),
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A storage error, with no cause.
+    pub fn storage(message: impl Into<String>) -> Self {
+        Error::Storage {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// This error with `cause` as its [`std::error::Error::source`].
+    ///
+    /// Only the kinds with a cause slot take one (`Import`, `Pack`, `Scenario`,
+    /// `Device`, `Storage`); the others come back unchanged, their message
+    /// being the whole story. The caller makes sure `cause` holds no secret
+    /// in its `Display` or `Debug`.
+    pub fn with_source(mut self, cause: impl Into<Cause>) -> Self {
+        match &mut self {
+            Error::Import { source, .. }
+            | Error::Pack { source, .. }
+            | Error::Scenario { source, .. }
+            | Error::Device { source, .. }
+            | Error::Storage { source, .. } => *source = Some(cause.into()),
+            _ => {}
+        }
+        self
     }
 
     /// An I/O error on `path`.
@@ -185,5 +291,69 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn packs_scenarios_and_imports_are_three_kinds() {
+        let errors = [
+            Error::import("accounts.xlsx", "no username header"),
+            Error::pack("tiktok.json", "control 'a' has no selector"),
+            Error::scenario("farm.json", "EOF while parsing"),
+        ];
+        let kinds: Vec<ErrorKind> = errors.iter().map(Error::kind).collect();
+        assert_eq!(
+            kinds,
+            [ErrorKind::Import, ErrorKind::Pack, ErrorKind::Scenario]
+        );
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["import", "pack", "scenario"]);
+        for kind in kinds {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(
+            errors[1].to_string(),
+            "selector pack tiktok.json: control 'a' has no selector"
+        );
+        assert_eq!(
+            errors[2].to_string(),
+            "scenario farm.json: EOF while parsing"
+        );
+    }
+
+    #[test]
+    fn a_cause_is_the_source_of_the_kinds_that_keep_one() {
+        let io = || std::io::Error::other("disk on fire");
+        for error in [
+            Error::import("a.xlsx", "cannot read"),
+            Error::pack("p.json", "bad"),
+            Error::scenario("s.json", "bad"),
+            Error::device("emulator-5554", "gone"),
+            Error::storage("failed"),
+        ] {
+            assert!(error.source().is_none(), "{error}");
+            let kind = error.kind();
+            let caused = error.with_source(io());
+            assert_eq!(caused.kind(), kind);
+            let cause = caused.source().expect("the cause is kept");
+            assert_eq!(cause.to_string(), "disk on fire");
+            assert!(cause.downcast_ref::<std::io::Error>().is_some());
+        }
+    }
+
+    #[test]
+    fn kinds_without_a_cause_slot_come_back_unchanged() {
+        let error = Error::validation("username", "must not be blank")
+            .with_source(std::io::Error::other("ignored"));
+        assert_eq!(error.kind(), ErrorKind::Validation);
+        assert!(error.source().is_none());
+        assert_eq!(error.to_string(), "invalid username: must not be blank");
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::account::{check_tags, Account, AccountId, AccountPatch, NewAccount, Platform, Status};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore, SqliteStore};
 
 /// A roster of accounts and devices backed by one store.
@@ -126,6 +126,18 @@ impl Workspace {
                 ..AccountPatch::default()
             },
         )
+    }
+
+    /// Binds the account to the registered phone with this `device_index`;
+    /// `NotFound` when no phone has that number.
+    pub fn bind_device_index(&self, id: AccountId, index: u32) -> Result<Account> {
+        let serial = self
+            .devices()?
+            .into_iter()
+            .find(|d| d.index == index)
+            .map(|d| d.serial)
+            .ok_or_else(|| Error::not_found(format!("phone with device_index {index}")))?;
+        self.bind_device(id, &serial)
     }
 
     /// Leaves the account unassigned (the phone stays in the registry).

@@ -37,7 +37,8 @@ fn data_and_device_numbers_survive_reopening() {
         let a = ws
             .add(
                 NewAccount::new(TT, "alice")
-                    .password("pw:JBSWY3DPEHPK3PXP")
+                    .password("pw")
+                    .totp_key("JBSWY3DPEHPK3PXP")
                     .device("phone-1"),
             )
             .unwrap();
@@ -218,7 +219,7 @@ fn two_connections_in_two_threads_lose_no_update() {
                             })
                         })
                         .unwrap();
-                    ws.add(NewAccount::new(TT, format!("w{w}-{i}"))).unwrap();
+                    ws.add(NewAccount::new(TT, format!("w{w}_{i}"))).unwrap();
                     ws.list(&AccountFilter::default()).unwrap();
                 }
             })
@@ -338,4 +339,191 @@ fn a_batch_failing_inside_a_group_of_new_phones_leaves_nothing_behind() {
     let last = devices.last().unwrap().index;
     let given: Vec<u32> = after[devices.len()..].iter().map(|d| d.index).collect();
     assert_eq!(given, (last + 1..=last + 300).collect::<Vec<_>>());
+}
+
+/// Usernames stored under the older, looser rule (`@@zoe` was kept as `@zoe`,
+/// look-alikes and long names were accepted) still load, list, export and
+/// re-import unchanged, and can be renamed to a valid name.
+#[test]
+fn accounts_stored_under_an_older_username_rule_load_and_can_be_renamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let legacy = ["@zoe", "Bob_\u{dc}", "\u{430}lice", &"x".repeat(40)];
+    let ids: Vec<farmhand::AccountId> = {
+        let ws = Workspace::open(&path).unwrap();
+        let ids: Vec<farmhand::AccountId> = (0..legacy.len())
+            .map(|i| ws.add(NewAccount::new(TT, format!("u{i}"))).unwrap().id)
+            .collect();
+        drop(ws);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (id, name) in ids.iter().zip(legacy) {
+            conn.execute(
+                "UPDATE accounts SET username = ?1, username_key = ?2 WHERE id = ?3",
+                rusqlite::params![name, name.to_lowercase(), id.0],
+            )
+            .unwrap();
+        }
+        ids
+    };
+    let ws = Workspace::open(&path).unwrap();
+    let listed = ws.list(&AccountFilter::default()).unwrap();
+    let names: Vec<&str> = listed.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(names, legacy);
+    assert_eq!(ws.find(TT, "bob_\u{dc}").unwrap().unwrap().id, ids[1]);
+
+    let sheet = dir.path().join("accounts.xlsx");
+    ws.export_xlsx(&sheet, &farmhand::xlsx::ExportOptions::new(TT))
+        .unwrap();
+    let report = ws
+        .import_xlsx(&sheet, &farmhand::xlsx::ImportOptions::new(TT))
+        .unwrap();
+    assert!(report.is_applied(), "{report}");
+    assert_eq!(report.unchanged, legacy.len(), "{report}");
+    assert_eq!(ws.list(&AccountFilter::default()).unwrap(), listed);
+
+    let renamed = ws
+        .update(
+            ids[0],
+            AccountPatch {
+                username: Some("zoe".into()),
+                ..AccountPatch::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(renamed.username.as_str(), "zoe");
+    let err = ws
+        .update(
+            ids[2],
+            AccountPatch {
+                username: Some("\u{430}lice2".into()),
+                ..AccountPatch::default()
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("U+0430"), "{err}");
+    let other = ws
+        .update(
+            ids[2],
+            AccountPatch {
+                tags: Some(vec!["kept".into()]),
+                ..AccountPatch::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(other.username.as_str(), "\u{430}lice");
+}
+
+/// A version-1 file kept `password:KEY` whole in `password`; opening it moves
+/// the keys into their own column by today's rule, leaving passwords that
+/// merely hold a colon whole.
+#[test]
+fn a_version_one_file_gets_its_2fa_keys_split_out_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let names = ["keyed", "spaced", "colon", "plain", "typo"];
+    let pwds = [
+        "pw:JBSWY3DPEHPK3PXP",
+        "pa:ss:jbsw y3dp ehpk 3pxp",
+        "admin:verysecretpassword",
+        "hunter2",
+        "pw:JBSWY3DPEHPK3PX",
+    ];
+    {
+        let ws = Workspace::open(&path).unwrap();
+        for name in names {
+            ws.add(NewAccount::new(TT, name)).unwrap();
+        }
+    }
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("ALTER TABLE accounts DROP COLUMN totp_key; PRAGMA user_version = 1;")
+            .unwrap();
+        for (name, pwd) in names.iter().zip(pwds) {
+            conn.execute(
+                "UPDATE accounts SET password = ?1 WHERE username = ?2",
+                rusqlite::params![pwd, name],
+            )
+            .unwrap();
+        }
+    }
+    let ws = Workspace::open(&path).unwrap();
+    let read = |name: &str| {
+        let a = ws.find(TT, name).unwrap().unwrap();
+        (
+            a.password.unwrap().expose().to_string(),
+            a.totp_key.map(|k| k.expose().to_string()),
+        )
+    };
+    let key = Some("JBSWY3DPEHPK3PXP".to_string());
+    assert_eq!(read("keyed"), ("pw".into(), key.clone()));
+    assert_eq!(read("spaced"), ("pa:ss".into(), key));
+    assert_eq!(read("colon"), (pwds[2].into(), None));
+    assert_eq!(read("plain"), (pwds[3].into(), None));
+    assert_eq!(read("typo"), (pwds[4].into(), None));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, schema::VERSION);
+}
+
+/// A constraint that fails while an account with a password and 2FA key is
+/// written: the error keeps SQLite's error as its source, and neither it nor
+/// anything in its chain shows the secret.
+#[test]
+fn a_storage_error_keeps_its_sqlite_cause_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let ws = Workspace::open(&path).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER null_serial BEFORE INSERT ON accounts
+             BEGIN INSERT INTO devices (serial) VALUES (NULL); END;",
+        )
+        .unwrap();
+    let err = ws
+        .add(NewAccount::new(TT, "carol").password("hunter2:JBSWY3DPEHPK3PXP"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert!(
+        err.to_string().contains("NOT NULL constraint failed"),
+        "{err}"
+    );
+    let cause = std::error::Error::source(&err).expect("SQLite's error is the source");
+    assert!(
+        cause.downcast_ref::<rusqlite::Error>().is_some(),
+        "{cause:?}"
+    );
+    let mut shown = vec![err.to_string(), format!("{err:?}")];
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(e) = next {
+        shown.push(e.to_string());
+        shown.push(format!("{e:?}"));
+        next = e.source();
+    }
+    for text in shown {
+        assert!(
+            !text.contains("hunter2") && !text.contains("JBSWY3DPEHPK3PXP"),
+            "{text}"
+        );
+    }
+}
+
+/// Opening something that is not a database keeps SQLite's error as the source.
+#[test]
+fn a_refused_file_keeps_its_sqlite_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("junk.db");
+    fs::write(&path, vec![b'x'; 4096]).unwrap();
+    let err = Workspace::open(&path).err().expect("junk is refused");
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    let cause = std::error::Error::source(&err).expect("SQLite's error is the source");
+    let sqlite = cause
+        .downcast_ref::<rusqlite::Error>()
+        .expect("a rusqlite error");
+    assert_eq!(
+        sqlite.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase)
+    );
 }

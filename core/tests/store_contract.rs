@@ -25,7 +25,8 @@ pub fn create_and_get(ws: Workspace) {
         .add(
             NewAccount::new(TT, " @Alice ")
                 .email("alice@example.com")
-                .password("pw:JBSWY3DPEHPK3PXP")
+                .password("pw")
+                .totp_key("jbsw y3dp ehpk 3pxp")
                 .device("emulator-5554")
                 .package_name("com.zhiliaoapp.musically.clone")
                 .logged_in(true)
@@ -42,6 +43,7 @@ pub fn create_and_get(ws: Workspace) {
     assert_eq!(a.app_package(), "com.zhiliaoapp.musically.clone");
     assert!(a.created_at.0 > 0 && a.created_at == a.updated_at);
     assert_eq!(ws.get(a.id).unwrap(), a);
+    assert_eq!(a.totp_key.as_ref().unwrap().expose(), "JBSWY3DPEHPK3PXP");
     let creds = a.credentials().unwrap();
     assert_eq!(creds.password.expose(), "pw");
     assert_eq!(creds.totp.unwrap().code_at(1_700_000_000), "324550");
@@ -178,14 +180,14 @@ pub fn nul_and_control_characters_are_refused(ws: Workspace) {
 
 pub fn emoji_and_sql_looking_text_round_trip_verbatim(ws: Workspace) {
     let sql = "x'); DROP TABLE accounts; --";
-    let mut new = NewAccount::new(TT, "🦊fox_ñ")
+    let mut new = NewAccount::new(TT, "fox_n.2")
         .email("robert'); DROP TABLE accounts;--@example.com")
         .password(format!("{sql} 🔑 \" ' % _ \\"))
         .tags(["🔥 hot", "' OR 1=1 --", "100%_done"]);
     new.stats.nickname = Some("Zoë 🦊 \"quoted\" ".into());
     let a = ws.add(new).unwrap();
     let back = ws.get(a.id).unwrap();
-    assert_eq!(back.username.as_str(), "🦊fox_ñ");
+    assert_eq!(back.username.as_str(), "fox_n.2");
     assert_eq!(
         back.email.as_deref(),
         Some("robert'); DROP TABLE accounts;--@example.com")
@@ -196,7 +198,7 @@ pub fn emoji_and_sql_looking_text_round_trip_verbatim(ws: Workspace) {
     );
     assert_eq!(back.tags, ["🔥 hot", "' OR 1=1 --", "100%_done"]);
     assert_eq!(back.stats.nickname.as_deref(), Some("Zoë 🦊 \"quoted\""));
-    assert_eq!(ws.find(TT, "🦊FOX_Ñ").unwrap().unwrap().id, a.id);
+    assert_eq!(ws.find(TT, "FOX_N.2").unwrap().unwrap().id, a.id);
     // Wildcards in filters are literal.
     let only = |f: AccountFilter| ws.list(&f).unwrap().len();
     assert_eq!(
@@ -230,18 +232,96 @@ pub fn emoji_and_sql_looking_text_round_trip_verbatim(ws: Workspace) {
     assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 1);
 }
 
-pub fn short_or_invalid_2fa_secret_stays_in_the_password(ws: Workspace) {
-    for pwd in [
+pub fn binding_by_device_index_picks_the_registered_phone(ws: Workspace) {
+    ws.register_device("phone-a").unwrap();
+    let b = ws.register_device("phone-b").unwrap();
+    let a = ws.add(NewAccount::new(TT, "a")).unwrap();
+    let bound = ws.bind_device_index(a.id, b.index).unwrap();
+    assert_eq!(
+        (bound.device.as_deref(), bound.device_index),
+        (Some("phone-b"), Some(b.index))
+    );
+    let err = ws.bind_device_index(a.id, 99).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(err.to_string().contains("device_index 99"), "{err}");
+    assert_eq!(ws.get(a.id).unwrap(), bound);
+    assert_eq!(ws.devices().unwrap().len(), 2);
+}
+
+/// The password field is verbatim: even a `password:KEY` string is not split
+/// (only the `pwd` column and `--password` read that form).
+pub fn a_password_is_never_split(ws: Workspace) {
+    for (i, pwd) in [
         "hunter2:ABC",
         "hunter2:JBSWY3DPEHPK3PX",
         "hunter2:NOT-BASE32-AT-ALL!",
-    ] {
-        let name = format!("u{}", pwd.len());
+        "hunter2:JBSWY3DPEHPK3PXP",
+        "admin:verysecretpassword",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("u{i}");
         let a = ws.add(NewAccount::new(TT, name).password(pwd)).unwrap();
         let creds = ws.get(a.id).unwrap().credentials().unwrap();
         assert_eq!(creds.password.expose(), pwd);
         assert!(creds.totp.is_none());
     }
+}
+
+pub fn bad_2fa_keys_are_refused_without_echoing_them(ws: Workspace) {
+    for (key, why) in [
+        ("JBSWY3DPEHPK3PX", "at least 16"),
+        ("JBSWY3DPEHPK3PX1", "not base32"),
+        ("NOT-BASE32-AT-ALL!", "not base32"),
+        ("JBSWY3DPEHPK3PXPA", "whole number of bytes"),
+    ] {
+        let err = ws
+            .add(NewAccount::new(TT, "k").password("pw").totp_key(key))
+            .unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert_eq!(err.kind(), ErrorKind::Validation, "{key}");
+        assert!(
+            text.contains("totp_key") && text.contains(why),
+            "{key}: {text}"
+        );
+        assert!(!text.contains(key), "{text}");
+    }
+    let huge = "A".repeat(100_000);
+    let err = ws
+        .add(NewAccount::new(TT, "k").totp_key(huge.as_str()))
+        .unwrap_err();
+    assert!(err.to_string().contains("100000"), "{err}");
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 0);
+    let a = ws
+        .add(
+            NewAccount::new(TT, "k")
+                .password("pw")
+                .totp_key("JBSWY3DPEHPK3PXP"),
+        )
+        .unwrap();
+    let err = ws
+        .update(
+            a.id,
+            AccountPatch {
+                totp_key: Some(Some("short".into())),
+                ..patch()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert_eq!(ws.get(a.id).unwrap(), a);
+    let cleared = ws
+        .update(
+            a.id,
+            AccountPatch {
+                totp_key: Some(None),
+                ..patch()
+            },
+        )
+        .unwrap();
+    assert_eq!(cleared.totp_key, None);
+    assert_eq!(cleared.password, a.password);
 }
 
 pub fn update_patches_only_given_fields(ws: Workspace) {
@@ -847,7 +927,13 @@ pub fn batches_number_new_phones_in_order_and_undo_them_whole(ws: Workspace) {
 
 pub fn secrets_never_show_in_debug_display_or_errors(ws: Workspace) {
     let pwd = "SuperSecretPw1:JBSWY3DPEHPK3PXP";
-    let a = ws.add(NewAccount::new(TT, "a").password(pwd)).unwrap();
+    let a = ws
+        .add(
+            NewAccount::new(TT, "a")
+                .password("SuperSecretPw1")
+                .totp_key("JBSWY3DPEHPK3PXP"),
+        )
+        .unwrap();
     let shown = format!("{a:?} {:?} {:?}", a.credentials(), ws.get(a.id));
     assert!(
         !shown.contains("SuperSecretPw1") && !shown.contains("JBSWY3DPEHPK3PXP"),
@@ -878,7 +964,7 @@ pub fn concurrent_tag_adds_from_threads_all_survive(ws: Workspace) {
             thread::spawn(move || {
                 for i in 0..15 {
                     ws.add_tags(a.id, [format!("t{t}-{i}")]).unwrap();
-                    ws.add(NewAccount::new(TT, format!("thread{t}-{i}")))
+                    ws.add(NewAccount::new(TT, format!("thread{t}_{i}")))
                         .unwrap();
                 }
             })
@@ -1019,7 +1105,8 @@ macro_rules! contract {
                 rename_onto_another_username_is_refused, blank_usernames_are_refused,
                 huge_fields_are_refused_naming_the_field, nul_and_control_characters_are_refused,
                 emoji_and_sql_looking_text_round_trip_verbatim,
-                short_or_invalid_2fa_secret_stays_in_the_password, update_patches_only_given_fields,
+                a_password_is_never_split, bad_2fa_keys_are_refused_without_echoing_them,
+                binding_by_device_index_picks_the_registered_phone, update_patches_only_given_fields,
                 missing_ids_are_not_found, list_and_count_filter,
                 for_each_streams_many_pages_and_stops_on_error, batch_is_all_or_nothing,
                 stream_is_all_or_nothing, listings_see_devices_registered_while_they_page,

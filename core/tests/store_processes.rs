@@ -44,7 +44,7 @@ fn child(writer: &str, path: &Path) -> Result<()> {
         ws.add_tags(id, [format!("p{writer}-{round}")])?;
         bump(&ws, id)?;
         ws.add(
-            NewAccount::new(Platform::TikTok, format!("p{writer}-{round}"))
+            NewAccount::new(Platform::TikTok, format!("p{writer}_{round}"))
                 .device(format!("phone-{round}")),
         )?;
         ws.list(&AccountFilter::default())?;

@@ -235,7 +235,7 @@ fn a_32767_character_cell() {
     assert_eq!(
         errors,
         [
-            "row 2, column username: is 32767 characters long; at most 64 are allowed",
+            "row 2, column username: is 32767 characters long; at most 30 are allowed",
             "row 3, column pwd: is 32767 characters long; at most 4096 are allowed",
             "row 3, column nickname: is 32767 characters long; at most 4096 are allowed",
         ]
@@ -346,7 +346,8 @@ fn export_of(dir: &Path, n: usize) -> std::path::PathBuf {
             farmhand::store::BatchOp::Create(
                 farmhand::NewAccount::new(Platform::TikTok, format!("user{i:06}"))
                     .email(format!("user{i}@example.com"))
-                    .password(format!("pass{i}:JBSWY3DPEHPK3PXP"))
+                    .password(format!("pass{i}"))
+                    .totp_key("JBSWY3DPEHPK3PXP")
                     .device(format!("10.0.{}.{}:5555", i / 250, i % 250))
                     .tags(["warm", "batch"]),
             )
@@ -377,6 +378,24 @@ fn rewrite_parts(path: &Path, edit: impl Fn(&str, Vec<u8>) -> (String, Vec<u8>))
     }
     zip.finish().unwrap();
     std::fs::rename(out, path).unwrap();
+}
+
+/// The reader's own error stays reachable behind an unreadable workbook.
+#[test]
+fn the_reader_error_behind_a_truncated_file_is_its_source() {
+    let dir = temp_dir();
+    let path = export_of(dir.path(), 4);
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let error = Workspace::in_memory()
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Import, "{error}");
+    let cause = std::error::Error::source(&error).expect("the reader's error is kept");
+    assert!(
+        cause.downcast_ref::<calamine::XlsxError>().is_some(),
+        "{cause:?}"
+    );
 }
 
 #[test]

@@ -117,8 +117,10 @@ fn rows_with_id_update_rows_without_create_and_missing_columns_stay() {
     assert_eq!(carol.status, Status::Enabled);
 }
 
+/// The index of an exported row is the echo of its device: edited alone it
+/// rebinds (see the IgMatrix test below); contradicting the device, it is an error.
 #[test]
-fn device_index_never_rebinds_but_device_does() {
+fn device_index_must_agree_with_device_and_device_rebinds() {
     let dir = temp_dir();
     let ws = Workspace::in_memory();
     let alice = tiktok_fleet(&ws).remove(0);
@@ -135,7 +137,13 @@ fn device_index_never_rebinds_but_device_does() {
     let report = ws
         .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
         .unwrap();
-    assert_eq!(report.unchanged, 1, "{report}");
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    assert!(
+        report.errors[0]
+            .to_string()
+            .contains("column device_index: device 'emulator-5554' is phone 1 here, not 99"),
+        "{report}"
+    );
     assert_eq!(ws.get(alice.id).unwrap(), alice);
 
     write_sheet(
@@ -378,7 +386,10 @@ fn an_id_naming_a_missing_or_foreign_account_is_a_row_error() {
     );
     let before = snapshot(&ws);
     let report = ws
-        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .import_xlsx(
+            &path,
+            &ImportOptions::new(Platform::TikTok).strict_ids(true),
+        )
         .unwrap();
     let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 4, "{errors:#?}");
@@ -391,6 +402,137 @@ fn an_id_naming_a_missing_or_foreign_account_is_a_row_error() {
     assert!(errors[2].starts_with("row 4, column id: 0 is not an account id"));
     assert!(errors[3].starts_with("row 5, column id: 1.5 is not a whole number"));
     assert_eq!(snapshot(&ws), before);
+
+    // Without strict ids, the unknown id is a sheet from elsewhere: no error.
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok).dry_run(true))
+        .unwrap();
+    assert_eq!(report.errors.len(), 3, "{report}");
+    assert!(report.errors.iter().all(|e| e.row != 2), "{report}");
+    assert_eq!(report.created_for_unknown_ids, 1, "{report}");
+    assert_eq!(snapshot(&ws), before);
+}
+
+/// Moving accounts to another PC: export on A, import on B. Ids of A are
+/// unknown on B; rows match B's accounts by username or create them.
+#[test]
+fn a_sheet_from_another_workspace_updates_by_username_and_creates_the_rest() {
+    let dir = temp_dir();
+    let a = Workspace::in_memory();
+    // Ids on A run past B's, so no id of the sheet names an account of B.
+    for i in 0..10 {
+        a.delete(
+            a.add(NewAccount::new(Platform::TikTok, format!("gap{i}")))
+                .unwrap()
+                .id,
+        )
+        .unwrap();
+    }
+    let fleet = tiktok_fleet(&a);
+    let moved = a
+        .add(NewAccount::new(Platform::TikTok, "moved").device("10.0.0.9:5555"))
+        .unwrap();
+    let sheet = dir.path().join("from_a.xlsx");
+    a.export_xlsx(&sheet, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+
+    // An empty workspace gets every account, with the same fields and bindings.
+    let b = Workspace::in_memory();
+    let report = b
+        .import_xlsx(&sheet, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert!(report.is_applied(), "{report}");
+    assert_eq!(
+        (
+            report.created,
+            report.created_for_unknown_ids,
+            report.errors.len()
+        ),
+        (fleet.len() + 1, fleet.len() + 1, 0),
+        "{report}"
+    );
+    assert!(
+        report.to_string().contains("created with new ids"),
+        "{report}"
+    );
+    let same = |x: &Account, y: &Account| {
+        x.username == y.username
+            && x.username.as_str() == y.username.as_str()
+            && x.email == y.email
+            && x.password == y.password
+            && x.totp_key == y.totp_key
+            && x.device == y.device
+            && x.package_name == y.package_name
+            && x.logged_in == y.logged_in
+            && x.status == y.status
+            && x.tags == y.tags
+            && x.stats.followers == y.stats.followers
+    };
+    let on_b = snapshot(&b);
+    for account in snapshot(&a) {
+        let there = b
+            .find(Platform::TikTok, account.username.as_str())
+            .unwrap()
+            .unwrap();
+        assert!(same(&account, &there), "{account:?}\n{there:?}");
+    }
+    assert_eq!(on_b.len(), fleet.len() + 1);
+    let serials = |ws: &Workspace| -> Vec<String> {
+        ws.devices()
+            .unwrap()
+            .into_iter()
+            .map(|d| d.serial)
+            .collect()
+    };
+    assert_eq!(serials(&b), serials(&a));
+
+    // Importing it again: every row is matched by username, nothing changes.
+    let report = b
+        .import_xlsx(&sheet, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        (report.unchanged, report.matched_by_username),
+        (fleet.len() + 1, fleet.len() + 1),
+        "{report}"
+    );
+    assert_eq!(snapshot(&b), on_b);
+
+    // An edited account is updated through its username, whatever the id says.
+    b.update(
+        b.find(Platform::TikTok, "moved").unwrap().unwrap().id,
+        AccountPatch {
+            tags: Some(vec!["local".into()]),
+            ..AccountPatch::default()
+        },
+    )
+    .unwrap();
+    let report = b
+        .import_xlsx(&sheet, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(
+        (report.updated, report.matched_by_username),
+        (1, fleet.len() + 1)
+    );
+    assert!(b
+        .find(Platform::TikTok, "moved")
+        .unwrap()
+        .unwrap()
+        .tags
+        .is_empty());
+    assert_ne!(
+        moved.id,
+        b.find(Platform::TikTok, "moved").unwrap().unwrap().id
+    );
+
+    // --strict-ids keeps the old refusal: nothing is written.
+    let strict = b
+        .import_xlsx(
+            &sheet,
+            &ImportOptions::new(Platform::TikTok).strict_ids(true),
+        )
+        .unwrap();
+    assert_eq!(strict.outcome, ImportOutcome::Rejected);
+    assert_eq!(strict.errors.len(), fleet.len() + 1, "{strict}");
 }
 
 #[test]
@@ -417,8 +559,8 @@ fn usernames_repeat_in_a_file_in_any_spelling_is_a_row_error() {
     assert_eq!(
         errors,
         [
-            "row 3, column username: 'zed' is the same account as row 2 (usernames ignore case and a leading @)",
-            "row 4, column username: 'ZED' is the same account as row 2 (usernames ignore case and a leading @)",
+            "row 3, column username: 'zed' is the same account as row 2 (usernames ignore case and leading @s)",
+            "row 4, column username: 'ZED' is the same account as row 2 (usernames ignore case and leading @s)",
         ]
     );
     assert!(snapshot(&ws).is_empty());
@@ -428,6 +570,9 @@ fn usernames_repeat_in_a_file_in_any_spelling_is_a_row_error() {
 fn legacy_text_imports_with_the_same_rules() {
     let dir = temp_dir();
     let ws = Workspace::in_memory();
+    for serial in ["phone-a", "phone-b", "phone-c"] {
+        ws.register_device(serial).unwrap();
+    }
     let path = dir.path().join("accounts.txt");
     std::fs::write(
         &path,
@@ -446,11 +591,18 @@ fn legacy_text_imports_with_the_same_rules() {
     assert_eq!((report.created, report.skipped), (2, 1), "{report}");
     let alice = ws.find(Platform::Instagram, "alice").unwrap().unwrap();
     assert_eq!(alice.email.as_deref(), Some("a@x.com"));
+    assert_eq!(alice.password.as_ref().unwrap().expose(), "pw");
     assert_eq!(
-        alice.password.as_ref().unwrap().expose(),
-        "pw:JBSWY3DPEHPK3PXP"
+        alice.totp_key.as_ref().unwrap().expose(),
+        "JBSWY3DPEHPK3PXP"
     );
-    assert_eq!(alice.device, None, "device_index never binds a device");
+    assert_eq!(report.pwd_split, 1, "{report}");
+    assert_eq!(
+        alice.device.as_deref(),
+        Some("phone-c"),
+        "device_index 3 binds"
+    );
+    assert_eq!(alice.device_index, Some(3));
     let bob = ws.find(Platform::Instagram, "bob").unwrap().unwrap();
     assert_eq!(bob.email, None);
 
@@ -498,9 +650,7 @@ impl AccountStore for FailingListing {
         self.0.for_each(filter, &mut |account| {
             seen += 1;
             if seen == 3 {
-                return Err(Error::Storage {
-                    message: "disk on fire".into(),
-                });
+                return Err(Error::storage("disk on fire"));
             }
             visit(account)
         })
@@ -734,4 +884,270 @@ fn damage_sheet_end(mut bytes: Vec<u8>) -> Vec<u8> {
     let at = name + (next - name) * 9 / 10;
     bytes[at..at + 16].fill(0xA5);
     bytes
+}
+
+#[test]
+fn look_alike_and_at_laden_usernames_in_a_sheet() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let alice = ws.add(NewAccount::new(Platform::TikTok, "alice")).unwrap();
+    let path = dir.path().join("names.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username"]),
+            vec![V::S("@@bob")],
+            vec![V::S("\u{430}lice")],
+            vec![V::S("ali\u{200d}ce")],
+            vec![V::S("al@ice")],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].starts_with("row 3, column username:") && errors[0].contains("U+0430"));
+    assert!(errors[1].starts_with("row 4, column username:") && errors[1].contains("U+200D"));
+    assert!(errors[2].starts_with("row 5, column username:") && errors[2].contains("'@'"));
+    assert_eq!(snapshot(&ws), [alice]);
+
+    let report = ws
+        .import_xlsx(
+            &path,
+            &ImportOptions::new(Platform::TikTok).skip_invalid(true),
+        )
+        .unwrap();
+    assert_eq!((report.created, report.skipped), (1, 3), "{report}");
+    assert_eq!(
+        ws.find(Platform::TikTok, "bob")
+            .unwrap()
+            .unwrap()
+            .username
+            .as_str(),
+        "bob"
+    );
+}
+
+/// `pwd` cells are read by the one documented rule, a `2fa` column gives the
+/// key, and the report says how many were split and which look mistyped.
+#[test]
+fn pwd_cells_and_a_2fa_column_give_password_and_key() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let path = dir.path().join("keys.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "pwd", "2fa"]),
+            vec![V::S("split"), V::S("pw:jbsw y3dp ehpk 3pxp"), V::E],
+            vec![V::S("colon"), V::S("admin:verysecretpassword"), V::E],
+            vec![V::S("column"), V::S("pw"), V::S("jbsw y3dp ehpk 3pxp")],
+            vec![
+                V::S("both"),
+                V::S("pw:JBSWY3DPEHPK3PXP"),
+                V::S("JBSWY3DPEHPK3PXP"),
+            ],
+            vec![V::S("typo"), V::S("pw:JBSWY3DPEHPK3PX"), V::E],
+            vec![
+                V::S("keyonly"),
+                V::E,
+                V::S("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+            ],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert!(report.is_applied(), "{report}");
+    assert_eq!(report.pwd_split, 2, "{report}");
+    assert_eq!(report.warnings.len(), 1, "{report}");
+    assert_eq!(
+        (report.warnings[0].row, report.warnings[0].column.as_deref()),
+        (6, Some("pwd"))
+    );
+    let text = report.to_string();
+    assert!(
+        text.contains("2 pwd were read as password + 2FA key"),
+        "{text}"
+    );
+    assert!(text.contains("warning: row 6, column pwd:"), "{text}");
+    assert!(!text.contains("JBSW"), "{text}");
+    let read = |name: &str| {
+        let a = ws.find(Platform::TikTok, name).unwrap().unwrap();
+        (
+            a.password.map(|p| p.expose().to_string()),
+            a.totp_key.map(|k| k.expose().to_string()),
+        )
+    };
+    let key = Some("JBSWY3DPEHPK3PXP".to_string());
+    assert_eq!(read("split"), (Some("pw".into()), key.clone()));
+    assert_eq!(
+        read("colon"),
+        (Some("admin:verysecretpassword".into()), None)
+    );
+    assert_eq!(read("column"), (Some("pw".into()), key.clone()));
+    assert_eq!(read("both"), (Some("pw".into()), key));
+    assert_eq!(read("typo"), (Some("pw:JBSWY3DPEHPK3PX".into()), None));
+    assert_eq!(
+        read("keyonly"),
+        (None, Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()))
+    );
+
+    // Export writes password:KEY back in pwd, and re-importing it changes nothing,
+    // even for passwords that the rule would read differently.
+    ws.add(NewAccount::new(Platform::TikTok, "explicit").password("login:passwordpassword"))
+        .unwrap();
+    let exported = dir.path().join("export.xlsx");
+    ws.export_xlsx(&exported, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+    let before = snapshot(&ws);
+    let report = ws
+        .import_xlsx(&exported, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.unchanged, before.len(), "{report}");
+    assert_eq!(snapshot(&ws), before);
+}
+
+#[test]
+fn a_2fa_cell_that_is_not_a_key_or_disagrees_with_pwd_is_a_row_error() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    let path = dir.path().join("bad_keys.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "pwd", "totp"]),
+            vec![V::S("short"), V::S("pw"), V::S("JBSWY3DPEHPK3PX")],
+            vec![V::S("bad"), V::S("pw"), V::S("not a key at all!")],
+            vec![
+                V::S("clash"),
+                V::S("pw:JBSWY3DPEHPK3PXP"),
+                V::S("GEZDGNBVGY3TQOJQ"),
+            ],
+            vec![V::S("fine"), V::S("pw"), V::S("JBSWY3DPEHPK3PXP")],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].starts_with("row 2, column 2fa:") && errors[0].contains("at least 16"));
+    assert!(errors[1].starts_with("row 3, column 2fa:") && errors[1].contains("not base32"));
+    assert!(errors[2].starts_with("row 4, column 2fa:") && errors[2].contains("differs"));
+    assert!(errors
+        .iter()
+        .all(|e| !e.contains("JBSW") && !e.contains("GEZD")));
+    assert!(snapshot(&ws).is_empty());
+}
+
+/// IgMatrix's 2FA recipe: `username`, `pwd` as `password:2fa_secret` and
+/// `device_index` (no `device`): the index picks the registered phone.
+#[test]
+fn a_device_index_alone_binds_to_the_registered_phone_with_that_number() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    for serial in ["R58M1", "10.0.0.7:5555", "emulator-5554"] {
+        ws.register_device(serial).unwrap();
+    }
+    let bound = ws
+        .add(NewAccount::new(Platform::Instagram, "kept").device("R58M1"))
+        .unwrap();
+    let path = dir.path().join("igmatrix.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "pwd", "device_index"]),
+            vec![V::S("ig_one"), V::S("pw:JBSWY3DPEHPK3PXP"), V::N(2.0)],
+            vec![V::S("ig_two"), V::S("pw2"), V::S("3")],
+            vec![V::S("ig_none"), V::S("pw3"), V::E],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::Instagram))
+        .unwrap();
+    assert!(report.is_applied(), "{report}");
+    let device = |name: &str| {
+        let a = ws.find(Platform::Instagram, name).unwrap().unwrap();
+        (a.device, a.device_index)
+    };
+    assert_eq!(device("ig_one"), (Some("10.0.0.7:5555".into()), Some(2)));
+    assert_eq!(device("ig_two"), (Some("emulator-5554".into()), Some(3)));
+    assert_eq!(device("ig_none"), (None, None));
+    assert_eq!(ws.get(bound.id).unwrap().device.as_deref(), Some("R58M1"));
+    assert_eq!(ws.devices().unwrap().len(), 3, "no phone is invented");
+
+    // With an id, the index rebinds an existing account too; re-importing changes nothing.
+    let rebind = dir.path().join("rebind.xlsx");
+    write_sheet(
+        &rebind,
+        "accounts",
+        &[
+            header(&["id", "username", "device_index"]),
+            vec![V::N(bound.id.0 as f64), V::S("kept"), V::N(3.0)],
+        ],
+    );
+    let options = ImportOptions::new(Platform::Instagram);
+    assert_eq!(ws.import_xlsx(&rebind, &options).unwrap().updated, 1);
+    assert_eq!(device("kept"), (Some("emulator-5554".into()), Some(3)));
+    assert_eq!(ws.import_xlsx(&rebind, &options).unwrap().unchanged, 1);
+}
+
+#[test]
+fn an_unknown_or_disagreeing_device_index_is_a_row_error() {
+    let dir = temp_dir();
+    let ws = Workspace::in_memory();
+    for serial in ["phone-a", "phone-b"] {
+        ws.register_device(serial).unwrap();
+    }
+    let path = dir.path().join("bad_index.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["username", "device", "device_index"]),
+            vec![V::S("unknown"), V::E, V::N(9.0)],
+            vec![V::S("disagree"), V::S("phone-b"), V::N(1.0)],
+            vec![V::S("other"), V::S("phone-a"), V::N(2.0)],
+            vec![V::S("zero"), V::E, V::N(0.0)],
+            vec![V::S("negative"), V::E, V::N(-1.0)],
+            vec![V::S("words"), V::E, V::S("two")],
+            vec![V::S("huge"), V::E, V::N(1e12)],
+            vec![V::S("agree"), V::S("phone-b"), V::N(2.0)],
+            vec![V::S("new_phone"), V::S("phone-z"), V::N(7.0)],
+            vec![V::S("new_but_taken"), V::S("phone-y"), V::N(1.0)],
+        ],
+    );
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.outcome, ImportOutcome::Rejected);
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    let on_row = |row: u32| -> &str {
+        errors
+            .iter()
+            .find(|e| e.starts_with(&format!("row {row}, column device_index:")))
+            .map_or("", |e| e.as_str())
+    };
+    assert_eq!(errors.len(), 8, "{errors:#?}");
+    assert!(
+        on_row(2).contains("no registered phone has device_index 9"),
+        "{errors:#?}"
+    );
+    assert!(on_row(3).contains("device_index 1 is the phone phone-a, but device says 'phone-b'"));
+    assert!(on_row(4).contains("device_index 2 is the phone phone-b"));
+    assert!(on_row(5).contains("0 is not a device index"));
+    assert!(on_row(6).contains("negative"));
+    assert!(on_row(7).contains("'two' is not a whole number"));
+    assert!(on_row(8).contains("1000000000000 is not a device index"));
+    assert!(on_row(11).contains("device_index 1 is the phone phone-a"));
+    assert!(snapshot(&ws).is_empty());
+    assert_eq!(ws.devices().unwrap().len(), 2);
 }

@@ -77,6 +77,12 @@ fn a_sheetjs_file_written_as_tikmatrix_does_imports_with_numbers_as_text() {
         .expect("@ dropped");
     assert_eq!(xavier.username.as_str(), "Xavier");
     assert_eq!(xavier.status, Status::Disabled);
+    assert_eq!(xavier.password.as_ref().unwrap().expose(), "pw");
+    assert_eq!(
+        xavier.totp_key.as_ref().unwrap().expose(),
+        "JBSWY3DPEHPK3PXP"
+    );
+    assert_eq!(report.pwd_split, 1, "{report}");
     assert_eq!(
         xavier.stats.followers, None,
         "SheetJS leaves missing keys empty"
@@ -126,10 +132,9 @@ fn an_openpyxl_file_imports() {
     );
     let olga = ws.find(Platform::Instagram, "OLGA").unwrap().unwrap();
     assert_eq!(olga.email.as_deref(), Some("olga@example.com"));
-    assert_eq!(
-        olga.password.as_ref().unwrap().expose(),
-        "secret:JBSWY3DPEHPK3PXP"
-    );
+    assert_eq!(olga.password.as_ref().unwrap().expose(), "secret");
+    assert_eq!(olga.totp_key.as_ref().unwrap().expose(), "JBSWY3DPEHPK3PXP");
+    assert_eq!(report.pwd_split, 1, "{report}");
     assert_eq!(olga.device.as_deref(), Some("10.0.0.2:5555"));
     let numeric = ws.find(Platform::Instagram, "4455").unwrap().unwrap();
     assert_eq!(numeric.password.as_ref().unwrap().expose(), "777");
@@ -176,10 +181,12 @@ fn our_export_reads_back_in_openpyxl_and_sheetjs_with_values_and_types() {
             );
             assert_eq!(cell(tool, row, col("logined"))["t"], "n");
         }
-        assert!(
-            js["rows"][row][col("username")]["f"].is_null(),
-            "never a formula"
-        );
+        for column in ["username", "email"] {
+            assert!(
+                js["rows"][row][col(column)]["f"].is_null(),
+                "{column}: never a formula"
+            );
+        }
     }
     // Row 1 is alice: every column filled.
     let alice = &fleet[0];
@@ -233,7 +240,7 @@ fn export_edit_with_openpyxl_import_applies_exactly_the_edits() {
         {"username": "alice", "column": "email", "value": "alice@new.example"},
         {"username": "alice", "column": "nickname", "value": null},
         {"username": "alice", "column": "followers", "value": 5000},
-        {"username": "Bob_Ü", "column": "status", "value": 1},
+        {"username": "Bob_U.2", "column": "status", "value": 1},
         {"username": "0012345", "column": "pwd", "value": 424242},
         {"append": [null, null, "pw", "newbie", null, null, null, 0, 0, "fresh"]},
     ]);
@@ -272,4 +279,85 @@ fn export_edit_with_openpyxl_import_applies_exactly_the_edits() {
     assert_eq!(newbie.username.as_str(), "newbie");
     assert_eq!(newbie.tags, ["fresh"]);
     assert_eq!(after.len(), 5);
+}
+
+/// A `2fa` column of its own (as some farm tools write) is read by SheetJS- and
+/// openpyxl-written files alike; it never appears in exports, which keep the
+/// key in `pwd` where TikMatrix and IgMatrix read it.
+#[test]
+fn a_2fa_column_from_sheetjs_and_openpyxl_imports_as_the_key() {
+    let dir = temp_dir();
+    let js_path = dir.path().join("sheetjs_2fa.xlsx");
+    let rows = json!([
+        {"username": "js_user", "pwd": "admin:verysecretpassword", "2fa": "jbsw y3dp ehpk 3pxp"},
+        {"username": "js_plain", "pwd": 123456},
+    ]);
+    sheetjs_write(&js_path, "accounts", &rows);
+    let py_path = dir.path().join("openpyxl_2fa.xlsx");
+    let spec = one_sheet(
+        "accounts",
+        json!([
+            ["username", "pwd", "TOTP"],
+            ["py_user", "pw", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"],
+        ]),
+    );
+    openpyxl_write(&py_path, &spec);
+    let ws = Workspace::in_memory();
+    for path in [&js_path, &py_path] {
+        let report = ws
+            .import_xlsx(path, &ImportOptions::new(Platform::TikTok))
+            .unwrap();
+        assert!(
+            report.is_applied() && report.unknown_columns.is_empty(),
+            "{report}"
+        );
+    }
+    let key = |name: &str| {
+        let a = ws.find(Platform::TikTok, name).unwrap().unwrap();
+        (
+            a.password.unwrap().expose().to_string(),
+            a.totp_key.map(|k| k.expose().to_string()),
+        )
+    };
+    assert_eq!(
+        key("js_user"),
+        (
+            "admin:verysecretpassword".into(),
+            Some("JBSWY3DPEHPK3PXP".into())
+        )
+    );
+    assert_eq!(key("js_plain"), ("123456".into(), None));
+    assert_eq!(
+        key("py_user"),
+        ("pw".into(), Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()))
+    );
+
+    let exported = dir.path().join("export.xlsx");
+    ws.export_xlsx(&exported, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+    let js = sheetjs_read(&exported);
+    let header: Vec<&str> = js["rows"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["v"].as_str().unwrap())
+        .collect();
+    assert_eq!(header, TIKTOK_HEADER);
+    let pwds: Vec<&str> = (1..=3)
+        .map(|r| cell(&js, r, 2)["v"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pwds,
+        [
+            "admin:verysecretpassword:JBSWY3DPEHPK3PXP",
+            "123456",
+            "pw:GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        ]
+    );
+    let before = snapshot(&ws);
+    let report = ws
+        .import_xlsx(&exported, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(report.unchanged, 3, "{report}");
+    assert_eq!(snapshot(&ws), before);
 }

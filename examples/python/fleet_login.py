@@ -44,7 +44,7 @@ def main() -> None:
 
         with farmhand.Workspace.in_memory() as ws:
             ws.add("alice", platform="instagram", email="alice@example.com",
-                   password="pw-a:JBSWY3DPEHPK3PXP", device=one)
+                   password="pw-a", totp_key="JBSWY3DPEHPK3PXP", device=one)
             ws.add("bob", platform="instagram", password="wrong", device=two)
             ws.add("carol", platform="tiktok", password="pw-c", device=one)
             ws.add("dave", platform="tiktok", password="pw-d", device=two)

@@ -16,7 +16,8 @@ def main() -> None:
     ws = farmhand.Workspace.open(sys.argv[1]) if len(sys.argv) > 1 else farmhand.Workspace.in_memory()
     with ws:
         alice = ws.add("@alice", platform=Platform.TIKTOK, email="alice@example.com",
-                       password="hunter2:JBSWY3DPEHPK3PXP", device="emulator-5554", tags=["eu"])
+                       password="hunter2", totp_key="JBSWY3DPEHPK3PXP", device="emulator-5554",
+                       tags=["eu"])
         ws.add("bob", platform="tiktok", password="s3cret", tags=["us"])
         carol = ws.add("carol", platform="instagram", device="emulator-5554")
         ws.disable(carol.id)

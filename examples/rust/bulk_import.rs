@@ -61,9 +61,11 @@ fn main() -> Result<()> {
     };
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let sheet = dir.path().join("accounts.xlsx");
-    write_sheet(&sheet, rows).map_err(|e| Error::Import {
-        source_name: sheet.display().to_string(),
-        message: e.to_string(),
+    write_sheet(&sheet, rows).map_err(|e| {
+        Error::io(
+            &sheet,
+            std::io::Error::other(format!("cannot write the sheet: {e}")),
+        )
     })?;
     println!(
         "wrote {} with {rows} accounts and 3 wrong rows",

@@ -68,7 +68,8 @@ fn main() -> Result<ExitCode> {
         )?;
         ws.add(
             NewAccount::new(Platform::Instagram, format!("ig_{i}"))
-                .password(format!("ig-pw-{i}:{KEY}"))
+                .password(format!("ig-pw-{i}"))
+                .totp_key(KEY)
                 .device(serial.as_str()),
         )?;
     }

@@ -15,11 +15,12 @@ fn main() -> farmhand::Result<()> {
     let ws = Workspace::open(&path)?;
     println!("workspace: {}", path.display());
 
-    // `@Alice`, ` alice ` and `ALICE` are one account; the password carries a 2FA key.
+    // `@Alice`, ` alice ` and `ALICE` are one account; it has a password and a 2FA key.
     let alice = ws.add(
         NewAccount::new(Platform::TikTok, "@Alice")
             .email("alice@example.com")
-            .password("hunter2:JBSWY3DPEHPK3PXP")
+            .password("hunter2")
+            .totp_key("JBSWY3DPEHPK3PXP")
             .device("emulator-5554")
             .tags(["eu"]),
     )?;

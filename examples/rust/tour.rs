@@ -21,14 +21,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for new in [
         NewAccount::new(Platform::TikTok, "@dance.daily")
             .email("dance@example.com")
-            .password("s3cret:JBSWY3DPEHPK3PXP")
+            .password("s3cret")
+            .totp_key("JBSWY3DPEHPK3PXP")
             .device("emulator-5554")
             .tags(["us", "warmup"]),
         NewAccount::new(Platform::TikTok, "cooking_clips")
             .password("hunter2")
             .device("192.168.1.20:5555"),
         NewAccount::new(Platform::Instagram, "travel.snaps")
-            .password("pa55:GEZD GNBV GY3T QOJQ")
+            .password("pa55")
+            .totp_key("GEZD GNBV GY3T QOJQ")
             .device("emulator-5554"),
     ] {
         match ws.find(new.platform, &new.username)? {

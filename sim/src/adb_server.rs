@@ -93,6 +93,7 @@ impl AdbServer {
                 format!("adb server :{}", self.port),
                 format!("adb {}: {e}", subcommand(args)),
             )
+            .with_source(e)
         })
     }
 

@@ -56,6 +56,7 @@ impl SimFleet {
                     format!("127.0.0.1:{port}"),
                     format!("phones[{i}]: cannot listen: {e}"),
                 )
+                .with_source(e)
             })?;
             let addr = listener
                 .local_addr()

@@ -289,10 +289,7 @@ impl Scenario {
 
     /// Parses a scenario from JSON and checks it (see [`Scenario::validate`]).
     pub fn from_json(text: &str) -> Result<Self> {
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| Error::Import {
-            source_name: "scenario".into(),
-            message: redact_serde_message(&e),
-        })?;
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| json_error("<text>", e))?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -301,19 +298,22 @@ impl Scenario {
     pub fn load(path: &Path) -> Result<Self> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.len() > MAX_SCENARIO_BYTES {
-            return Err(Error::Import {
-                source_name: path.display().to_string(),
-                message: format!(
+            return Err(Error::scenario(
+                path.display().to_string(),
+                format!(
                     "file is {} bytes; scenarios are limited to {MAX_SCENARIO_BYTES}",
                     meta.len()
                 ),
-            });
+            ));
         }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Scenario::from_json(&text).map_err(|e| match e {
-            Error::Import { message, .. } => Error::Import {
+            Error::Scenario {
+                message, source, ..
+            } => Error::Scenario {
                 source_name: path.display().to_string(),
                 message,
+                source,
             },
             other => other,
         })
@@ -400,6 +400,18 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+}
+
+/// A scenario that is not valid JSON or not shaped like a scenario. The JSON
+/// error stays its source only when it is a syntax error or an early end: a
+/// data error's text quotes the value it met, which may be a password.
+fn json_error(source_name: &str, e: serde_json::Error) -> Error {
+    let error = Error::scenario(source_name, redact_serde_message(&e));
+    if e.is_syntax() || e.is_eof() {
+        error.with_source(e)
+    } else {
+        error
     }
 }
 
@@ -501,8 +513,57 @@ mod tests {
         let err = Scenario::from_json(text).unwrap_err().to_string();
         assert!(!err.contains("s3cr3t!"), "{err}");
         let text = r#"{"accounts": [{"platform":"tiktok","username":"a","password":987654}]}"#;
-        let err = Scenario::from_json(text).unwrap_err().to_string();
-        assert!(!err.contains("987654"), "{err}");
+        let err = Scenario::from_json(text).unwrap_err();
+        assert_eq!(err.kind(), farmhand::ErrorKind::Scenario, "{err}");
+        assert!(
+            std::error::Error::source(&err).is_none(),
+            "serde_json's text would quote the value"
+        );
+        let debug = format!("{err:?}");
+        let err = err.to_string();
+        assert!(
+            !err.contains("987654") && !debug.contains("987654"),
+            "{debug}"
+        );
         assert!(err.contains("expected a string"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_or_huge_scenario_file_is_a_scenario_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("farm.json");
+        std::fs::write(&bad, "{\"phones\": ").unwrap();
+        let err = Scenario::load(&bad).unwrap_err();
+        assert_eq!(err.kind(), farmhand::ErrorKind::Scenario, "{err}");
+        assert!(err.to_string().contains("farm.json"), "{err}");
+        assert!(std::error::Error::source(&err).is_some(), "{err}");
+        let huge = dir.path().join("huge.json");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(MAX_SCENARIO_BYTES + 1)
+            .unwrap();
+        let err = Scenario::load(&huge).unwrap_err();
+        assert_eq!(err.kind(), farmhand::ErrorKind::Scenario, "{err}");
+        assert!(err.to_string().contains("limited"), "{err}");
+        assert!(err.to_string().contains("huge.json"), "{err}");
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_a_scenario_error_caused_by_the_parser() {
+        for text in [
+            "{",
+            "",
+            "{\"phones\": [{\"model\": \"A\"}",
+            "{\"phones\": [}",
+        ] {
+            let err = Scenario::from_json(text).unwrap_err();
+            assert_eq!(err.kind(), farmhand::ErrorKind::Scenario, "{text:?}: {err}");
+            assert!(err.to_string().starts_with("scenario <text>: "), "{err}");
+            let cause = std::error::Error::source(&err).expect("the parser's error");
+            assert!(
+                cause.downcast_ref::<serde_json::Error>().is_some(),
+                "{cause:?}"
+            );
+        }
     }
 }

@@ -99,7 +99,8 @@ fn idle_state_dump_errors_are_waited_out() {
     w.ws.update(
         a.id,
         farmhand::AccountPatch {
-            password: Some(Some(with_key("pw", KEY))),
+            password: Some(Some("pw".into())),
+            totp_key: Some(Some(KEY.into())),
             ..Default::default()
         },
     )
@@ -154,7 +155,8 @@ fn an_expired_totp_code_is_two_factor_failed() {
     w.ws.update(
         a.id,
         farmhand::AccountPatch {
-            password: Some(Some(with_key("pw", KEY))),
+            password: Some(Some("pw".into())),
+            totp_key: Some(Some(KEY.into())),
             ..Default::default()
         },
     )

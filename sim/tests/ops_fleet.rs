@@ -113,21 +113,21 @@ fn roster(w: &World) {
         add(new);
     }
     for i in 0..9 {
-        let password = if i % 3 == 0 {
-            with_key(&format!("ipw{i}"), KEY)
-        } else {
-            Secret::new(format!("ipw{i}"))
-        };
-        add(NewAccount::new(Platform::Instagram, format!("ig{i}"))
+        let mut new = NewAccount::new(Platform::Instagram, format!("ig{i}"))
             .device(w.serial(i))
-            .password(password));
+            .password(format!("ipw{i}").as_str());
+        if i % 3 == 0 {
+            new = new.totp_key(KEY);
+        }
+        add(new);
     }
     add(NewAccount::new(Platform::TikTok, "tt_logged")
         .device(w.serial(0))
         .password("lpw"));
     add(NewAccount::new(Platform::Instagram, "ig_2fa_bad")
         .device(w.serial(1))
-        .password(with_key("bpw", OTHER_KEY)));
+        .password("bpw")
+        .totp_key(OTHER_KEY));
     add(NewAccount::new(Platform::TikTok, "tt_wrongpw")
         .device(w.serial(2))
         .password("nottheone"));

@@ -53,7 +53,7 @@ fn scenario_files_and_phone_counts_must_agree() {
         .unwrap()
         .scenario()
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Import);
+    assert_eq!(err.kind(), ErrorKind::Scenario);
     assert!(err.to_string().contains("farm.json"), "{err}");
     let missing = dir.path().join("none.json");
     let err = ServeOptions::from_args(args(&["--scenario", missing.to_str().unwrap()]))

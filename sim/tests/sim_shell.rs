@@ -82,6 +82,14 @@ fn a_port_already_taken_is_named() {
         err.to_string().contains("phones[0]: cannot listen"),
         "{err}"
     );
+    let cause = std::error::Error::source(&err).expect("the socket's error is kept");
+    assert_eq!(
+        cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind),
+        Some(std::io::ErrorKind::AddrInUse),
+        "{cause:?}"
+    );
 }
 
 #[test]

@@ -52,6 +52,7 @@ class _AccountFields(TypedDict, total=False):
     username: str
     email: str | None
     password: str | None
+    totp_key: str | None
     device: str | None
     package_name: str | None
     logged_in: bool
@@ -126,6 +127,10 @@ class Account:
     @property
     def has_password(self) -> bool: ...
     @property
+    def totp_key(self) -> str | None: ...
+    @property
+    def has_2fa(self) -> bool: ...
+    @property
     def device(self) -> str | None: ...
     @property
     def device_index(self) -> int | None: ...
@@ -191,6 +196,7 @@ class Workspace:
         platform: _PlatformArg,
         email: str | None = None,
         password: str | None = None,
+        totp_key: str | None = None,
         device: str | None = None,
         package_name: str | None = None,
         tags: Iterable[str] = ...,
@@ -253,6 +259,7 @@ class Workspace:
         on_duplicate: Literal["error", "update", "skip"] = "error",
         skip_invalid: bool = False,
         max_rows: int | None = None,
+        strict_ids: bool = False,
     ) -> ImportReport: ...
     def import_text(
         self,
@@ -263,6 +270,7 @@ class Workspace:
         on_duplicate: Literal["error", "update", "skip"] = "error",
         skip_invalid: bool = False,
         max_rows: int | None = None,
+        strict_ids: bool = False,
     ) -> ImportReport: ...
     def export_xlsx(
         self,
@@ -349,9 +357,17 @@ class ImportReport:
     @property
     def unchanged(self) -> int: ...
     @property
+    def matched_by_username(self) -> int: ...
+    @property
+    def created_for_unknown_ids(self) -> int: ...
+    @property
     def skipped(self) -> int: ...
     @property
     def errors(self) -> builtins.list[RowError]: ...
+    @property
+    def pwd_split(self) -> int: ...
+    @property
+    def warnings(self) -> builtins.list[RowError]: ...
     @property
     def unknown_columns(self) -> builtins.list[str]: ...
     @property

@@ -12,6 +12,10 @@ class                 also a                        raised when
 ``NotFoundError``     ``LookupError``               an account/device is unknown
 ``DuplicateError``    ``ValueError``                a username already exists
 ``SheetImportError``  --                            a sheet cannot be imported
+``PackError``         ``ValueError``                a selector pack is unreadable
+                                                    or inconsistent
+``ScenarioError``     ``ValueError``                a simulator scenario is not
+                                                    JSON shaped like one
 ``DeviceError``       --                            a phone or adb failed, or an
                                                     app showed a screen automation
                                                     does not know
@@ -41,6 +45,8 @@ __all__ = [
     "NotFoundError",
     "DuplicateError",
     "SheetImportError",
+    "PackError",
+    "ScenarioError",
     "DeviceError",
     "TimeoutError",
     "StorageError",
@@ -103,6 +109,30 @@ class SheetImportError(FarmhandError):
     source: Optional[str] = None
     errors: Tuple[Any, ...] = ()
     report: Any = None
+
+
+class PackError(FarmhandError, ValueError):
+    """A selector pack (the JSON telling automation how to recognise an app's
+    screens) could not be read or is inconsistent.
+
+    ``source`` names the pack file.
+    """
+
+    kind = "pack"
+    source: Optional[str] = None
+
+
+class ScenarioError(FarmhandError, ValueError):
+    """A simulator scenario could not be read: it is not JSON, or not shaped
+    like a scenario, or its file is too large.
+
+    ``source`` names the file, or is ``"<text>"`` for JSON given as a string.
+    A scenario that reads but breaks a rule (a username listed twice) raises
+    :class:`ValidationError` naming the field instead.
+    """
+
+    kind = "scenario"
+    source: Optional[str] = None
 
 
 class DeviceError(FarmhandError):

@@ -234,13 +234,13 @@ impl Pack {
     pub fn load(path: &Path) -> Result<Pack> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.len() > MAX_PACK_BYTES {
-            return Err(Error::Import {
-                source_name: path.display().to_string(),
-                message: format!(
+            return Err(Error::pack(
+                path.display().to_string(),
+                format!(
                     "{} bytes; packs are limited to {MAX_PACK_BYTES}",
                     meta.len()
                 ),
-            });
+            ));
         }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Pack::from_json(&path.display().to_string(), &text)
@@ -252,15 +252,13 @@ impl Pack {
     /// control a screen names, and that every control and screen the app's
     /// driver relies on is present.
     pub fn from_json(source: &str, json: &str) -> Result<Pack> {
-        let import = |message: String| Error::Import {
-            source_name: source.to_string(),
-            message,
-        };
-        let file: PackFile = serde_json::from_str(json).map_err(|e| import(e.to_string()))?;
+        let invalid = |message: String| Error::pack(source, message);
+        let file: PackFile =
+            serde_json::from_str(json).map_err(|e| invalid(e.to_string()).with_source(e))?;
         let mut controls = BTreeMap::new();
         for (name, specs) in &file.controls {
             if specs.is_empty() {
-                return Err(import(format!(
+                return Err(invalid(format!(
                     "control '{}' has no selector",
                     printable(name)
                 )));
@@ -270,7 +268,7 @@ impl Pack {
                 .enumerate()
                 .map(|(i, spec)| spec.compile(&format!("controls.{name}[{i}]")))
                 .collect::<Result<Vec<_>>>()
-                .map_err(|e| import(e.to_string()))?;
+                .map_err(|e| invalid(e.to_string()))?;
             controls.insert(
                 name.clone(),
                 Control {
@@ -282,7 +280,7 @@ impl Pack {
         let mut screens = Vec::new();
         for spec in file.screens {
             if spec.all.is_empty() && spec.any.is_empty() {
-                return Err(import(format!(
+                return Err(invalid(format!(
                     "screen '{}' names no control to recognise it by",
                     printable(&spec.name)
                 )));
@@ -290,7 +288,7 @@ impl Pack {
             let named = spec.all.iter().chain(&spec.any).chain(&spec.none);
             for control in named.chain(&spec.dismiss) {
                 if !controls.contains_key(control) {
-                    return Err(import(format!(
+                    return Err(invalid(format!(
                         "screen '{}' names the unknown control '{}'",
                         printable(&spec.name),
                         printable(control)
@@ -307,7 +305,7 @@ impl Pack {
         }
         let [x, y] = file.blind_profile_tab;
         if !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
-            return Err(import(
+            return Err(invalid(
                 "blind_profile_tab must be two fractions of the screen between 0 and 1".into(),
             ));
         }
@@ -326,7 +324,7 @@ impl Pack {
             .copied()
             .collect();
         if !missing.is_empty() {
-            return Err(import(format!(
+            return Err(invalid(format!(
                 "the {} pack lacks {}",
                 pack.app,
                 missing.join(", ")
@@ -526,7 +524,7 @@ mod tests {
         ];
         for (json, needle) in cases {
             let err = Pack::from_json("my-pack.json", json).expect_err(json);
-            assert_eq!(err.kind(), ErrorKind::Import, "{json}");
+            assert_eq!(err.kind(), ErrorKind::Pack, "{json}");
             let message = err.to_string();
             assert!(message.contains("my-pack.json"), "{message}");
             assert!(
@@ -549,6 +547,27 @@ mod tests {
         let huge = dir.path().join("huge.json");
         std::fs::write(&huge, vec![b' '; MAX_PACK_BYTES as usize + 1]).unwrap();
         let err = Pack::load(&huge).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Pack, "{err}");
         assert!(err.to_string().contains("limited"), "{err}");
+    }
+
+    #[test]
+    fn the_json_error_behind_a_bad_pack_is_its_source() {
+        use std::error::Error as _;
+        let err = Pack::from_json("my-pack.json", "{\"app\": ").unwrap_err();
+        let cause = err.source().expect("the JSON error is kept");
+        let json = cause
+            .downcast_ref::<serde_json::Error>()
+            .expect("a serde_json error");
+        assert!(json.is_eof(), "{json}");
+        let err = Pack::from_json(
+            "my-pack.json",
+            r#"{"app":"tiktok","app_versions":"x","controls":{"a":[]},"screens":[]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.source().is_none(),
+            "a rule of packs has no cause: {err}"
+        );
     }
 }

@@ -2,15 +2,18 @@
 //!
 //! [`Secret`] holds a sensitive string; its `Debug` and `Display` print a
 //! redaction, so a secret cannot leak through `{:?}`, an error message or a panic.
-//! [`credentials`] turns an account's `pwd` into a login (splitting a
-//! `password:SECRET` 2FA suffix) and [`totp`](mod@totp) computes authenticator codes.
+//! [`pwd`] holds the one rule that reads the `password:SECRET` form (with its
+//! table of examples), [`credentials`] turns an account into a login, and
+//! [`totp`](mod@totp) computes authenticator codes.
 
 pub mod credentials;
+pub mod pwd;
 pub mod totp;
 
 use std::fmt;
 
-pub use credentials::{split_password, Credentials, LoginId};
+pub use credentials::{Credentials, LoginId};
+pub use pwd::{join_pwd, read_pwd, PwdReading, ReadPwd};
 pub use totp::{totp, TotpSecret};
 
 /// A password or 2FA key. `Debug`/`Display` print `***`; use [`Secret::expose`] to read it.

@@ -144,7 +144,7 @@ impl AccountStore for MemoryStore {
     }
 
     fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
-        let key = Username::parse(username)?.key().to_string();
+        let key = Username::lookup_key(username)?;
         let inner = self.lock();
         Ok(inner
             .keys

@@ -10,7 +10,7 @@ use crate::secret::Secret;
 pub(super) const SELECT_ONE: &str = "SELECT a.id, a.platform, a.username, a.username_key, \
      a.email, a.password, a.device, d.idx, a.package_name, a.logged_in, a.status, a.tags, \
      a.nickname, a.country, a.followers, a.following, a.hearts, a.videos, a.friends, \
-     a.synced_at, a.last_login_at, a.last_error, a.created_at, a.updated_at \
+     a.synced_at, a.last_login_at, a.last_error, a.created_at, a.updated_at, a.totp_key \
      FROM accounts a LEFT JOIN devices d ON d.serial = a.device";
 
 /// A many-account query without the join: listings fill the device index from
@@ -18,16 +18,16 @@ pub(super) const SELECT_ONE: &str = "SELECT a.id, a.platform, a.username, a.user
 pub(super) const SELECT_MANY: &str = "SELECT a.id, a.platform, a.username, a.username_key, \
      a.email, a.password, a.device, NULL, a.package_name, a.logged_in, a.status, a.tags, \
      a.nickname, a.country, a.followers, a.following, a.hearts, a.videos, a.friends, \
-     a.synced_at, a.last_login_at, a.last_error, a.created_at, a.updated_at \
+     a.synced_at, a.last_login_at, a.last_error, a.created_at, a.updated_at, a.totp_key \
      FROM accounts a";
 
 /// The columns [`bind`] fills, in order (all but `id`).
 pub(super) const COLUMNS: &str = "platform, username, username_key, email, password, device, \
      package_name, logged_in, status, tags, nickname, country, followers, following, hearts, \
-     videos, friends, synced_at, last_login_at, last_error, created_at, updated_at";
+     videos, friends, synced_at, last_login_at, last_error, created_at, updated_at, totp_key";
 
 /// Number of entries in [`COLUMNS`].
-pub(super) const COLUMN_COUNT: usize = 22;
+pub(super) const COLUMN_COUNT: usize = 23;
 
 /// An account from a row of [`SELECT_ONE`] or [`SELECT_MANY`].
 pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
@@ -52,6 +52,7 @@ pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
         username: Username::from_stored(row.get(2)?, row.get(3)?),
         email: text(4)?,
         password: text(5)?.map(Secret::from),
+        totp_key: text(24)?.map(Secret::from),
         device: text(6)?,
         device_index: row.get(7)?,
         package_name: text(8)?,
@@ -108,7 +109,8 @@ pub(super) fn bind_at(stmt: &mut Statement<'_>, at: usize, a: &Account) -> rusql
     stmt.raw_bind_parameter(at + 19, time(a.last_login_at))?;
     stmt.raw_bind_parameter(at + 20, a.last_error.as_deref())?;
     stmt.raw_bind_parameter(at + 21, a.created_at.0)?;
-    stmt.raw_bind_parameter(at + 22, a.updated_at.0)
+    stmt.raw_bind_parameter(at + 22, a.updated_at.0)?;
+    stmt.raw_bind_parameter(at + 23, a.totp_key.as_ref().map(|k| k.expose()))
 }
 
 /// `,a,b,` so that a tag filter is `instr(tags, ',a,')`; validation keeps commas out of tags.

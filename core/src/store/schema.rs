@@ -73,7 +73,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX accounts_username ON accounts (platform, username_key);
     CREATE INDEX accounts_device ON accounts (device);
     ",
+    // 1 -> 2: the 2FA key gets its own column; `split_stored_pwds` then moves
+    // the keys that version 1 kept inside `password` into it.
+    "ALTER TABLE accounts ADD COLUMN totp_key TEXT;",
 ];
+
+/// The version whose migration added `totp_key`.
+const TOTP_KEY_VERSION: i64 = 2;
 
 /// Brings the connection's file to [`VERSION`], or refuses it (naming `path`).
 pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -86,12 +92,10 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
         .map_err(|e| refusal(path, e))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Storage {
-            message: format!(
-                "{}: cannot use write-ahead logging (journal mode stays {mode})",
-                path.display()
-            ),
-        });
+        return Err(Error::storage(format!(
+            "{}: cannot use write-ahead logging (journal mode stays {mode})",
+            path.display()
+        )));
     }
     // NORMAL is durable in WAL mode except for the last commits on power loss;
     // memory-mapped reads spare a copy per page when listing large rosters.
@@ -115,12 +119,35 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
     for migration in &MIGRATIONS[version as usize..] {
         tx.execute_batch(migration).map_err(|e| refusal(path, e))?;
     }
+    if version < TOTP_KEY_VERSION {
+        split_stored_pwds(&tx).map_err(|e| refusal(path, e))?;
+    }
     if version < VERSION {
         tx.pragma_update(None, "application_id", APPLICATION_ID)
             .and_then(|_| tx.pragma_update(None, "user_version", VERSION))
             .map_err(|e| refusal(path, e))?;
     }
     tx.commit().map_err(|e| refusal(path, e))
+}
+
+/// Version 1 stored `password:SECRET` whole and split it at every login; the
+/// split now happens once, here, by the rule of [`crate::secret::pwd`] (which
+/// leaves ordinary passwords with colons whole, unlike version 1's looser one).
+fn split_stored_pwds(tx: &Connection) -> rusqlite::Result<()> {
+    let mut read =
+        tx.prepare("SELECT id, password FROM accounts WHERE instr(password, ':') > 0")?;
+    let mut write = tx.prepare("UPDATE accounts SET password = ?2, totp_key = ?3 WHERE id = ?1")?;
+    let rows = read.query_map([], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (id, pwd) = row?;
+        let read = crate::secret::read_pwd(&pwd);
+        if let Some(key) = read.totp_key {
+            write.execute(rusqlite::params![id, read.password.expose(), key.expose()])?;
+        }
+    }
+    Ok(())
 }
 
 /// Sets up a read-only connection to a file [`prepare`] has brought up to date.
@@ -139,8 +166,11 @@ fn check(conn: &Connection, path: &Path) -> Result<i64> {
         Ok((app, version, objects))
     };
     let (app, version, objects) = read().map_err(|e| refusal(path, e))?;
-    let foreign = |what: &str| Error::Storage {
-        message: format!("{} is not a farmhand workspace: {what}", path.display()),
+    let foreign = |what: &str| {
+        Error::storage(format!(
+            "{} is not a farmhand workspace: {what}",
+            path.display()
+        ))
     };
     if app == 0 && version == 0 && objects == 0 {
         return Ok(0);
@@ -149,12 +179,10 @@ fn check(conn: &Connection, path: &Path) -> Result<i64> {
         return Err(foreign("it is an SQLite database of another application"));
     }
     if version > VERSION {
-        return Err(Error::Storage {
-            message: format!(
-                "{} was written by a newer farmhand (schema version {version}; this build knows up to {VERSION}); it was left untouched",
-                path.display()
-            ),
-        });
+        return Err(Error::storage(format!(
+            "{} was written by a newer farmhand (schema version {version}; this build knows up to {VERSION}); it was left untouched",
+            path.display()
+        )));
     }
     if version < 1 {
         return Err(foreign("it has a farmhand id but no schema version"));
@@ -177,7 +205,7 @@ fn refusal(path: &Path, e: rusqlite::Error) -> Error {
         ),
         _ => format!("{}: {e}", path.display()),
     };
-    Error::Storage { message }
+    Error::storage(message).with_source(e)
 }
 
 #[cfg(test)]

@@ -52,8 +52,8 @@ impl SqliteStore {
     /// another application, or a workspace written by a newer farmhand.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let mut conn = Connection::open(&path).map_err(|e| Error::Storage {
-            message: format!("{}: cannot open: {e}", path.display()),
+        let mut conn = Connection::open(&path).map_err(|e| {
+            Error::storage(format!("{}: cannot open: {e}", path.display())).with_source(e)
         })?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
         schema::prepare(&mut conn, &path)?;
@@ -61,8 +61,9 @@ impl SqliteStore {
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| Error::Storage {
-            message: format!("{}: cannot open for reading: {e}", path.display()),
+        .map_err(|e| {
+            Error::storage(format!("{}: cannot open for reading: {e}", path.display()))
+                .with_source(e)
         })?;
         reader.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
         schema::configure_reader(&reader, &path)?;
@@ -183,7 +184,8 @@ fn device_map(conn: &Connection) -> Result<FastMap<String, u32>> {
         .map_err(storage)
 }
 
-/// A storage error; SQLite's messages name tables and constraints, never bound values.
+/// A storage error caused by `e`; SQLite's messages name tables and
+/// constraints, never bound values.
 fn storage(e: rusqlite::Error) -> Error {
     let message = match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => format!(
@@ -192,7 +194,7 @@ fn storage(e: rusqlite::Error) -> Error {
         ),
         _ => e.to_string(),
     };
-    Error::Storage { message }
+    Error::storage(message).with_source(e)
 }
 
 /// Maps the username index's violation to `Duplicate`, anything else to `Storage`.
@@ -325,7 +327,7 @@ impl AccountStore for SqliteStore {
     }
 
     fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
-        let username = Username::parse(username)?;
+        let key = Username::lookup_key(username)?;
         let sql = format!(
             "{} WHERE a.platform = ?1 AND a.username_key = ?2",
             rows::SELECT_ONE
@@ -333,7 +335,7 @@ impl AccountStore for SqliteStore {
         self.read_lock()
             .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_row(params![platform.as_str(), username.key()], rows::read)
+                s.query_row(params![platform.as_str(), key], rows::read)
                     .optional()
             })
             .map_err(storage)

@@ -13,7 +13,8 @@ pub enum Column {
     Id,
     /// `email` (text).
     Email,
-    /// `pwd`: password, possibly with a `:SECRET` 2FA suffix (text).
+    /// `pwd`: password, possibly with a `:SECRET` 2FA key (text), read by
+    /// [`crate::secret::pwd`]'s rule; exports write `password:SECRET`.
     Pwd,
     /// `username`: the only required column (text).
     Username,
@@ -21,7 +22,8 @@ pub enum Column {
     PackageName,
     /// `device`: serial of the bound phone (text).
     Device,
-    /// `device_index`: the device's friendly number; informational, never rebinds.
+    /// `device_index`: the device's friendly number; alone (no `device`), it
+    /// binds the account to the registered phone with that number.
     DeviceIndex,
     /// `logined`: 1 logged in, 0 not (number).
     Logined,
@@ -43,13 +45,17 @@ pub enum Column {
     Videos,
     /// `friends` (number, TikTok only).
     Friends,
+    /// `2fa` (also `totp`): the 2FA key, when a sheet has a column of its own
+    /// for it (text). Imported only: exports write the key into `pwd`, the
+    /// one place TikMatrix and IgMatrix read it.
+    TwoFactor,
 }
 
 /// How many columns there are.
-pub(crate) const COLUMN_COUNT: usize = 17;
+pub(crate) const COLUMN_COUNT: usize = 18;
 
 impl Column {
-    /// Every column, in export order (the TikTok layout).
+    /// Every column: the TikTok export layout in order, then the import-only `2fa`.
     pub const ALL: [Column; COLUMN_COUNT] = [
         Column::Id,
         Column::Email,
@@ -68,13 +74,14 @@ impl Column {
         Column::Hearts,
         Column::Videos,
         Column::Friends,
+        Column::TwoFactor,
     ];
 
     /// The columns a workspace of this platform exports and imports, in order:
     /// TikTok all of them, Instagram up to `tags`.
     pub fn for_platform(platform: Platform) -> &'static [Column] {
         match platform {
-            Platform::TikTok => &Column::ALL,
+            Platform::TikTok => &Column::ALL[..=Column::Friends.index()],
             Platform::Instagram => &Column::ALL[..=Column::Tags.index()],
         }
     }
@@ -99,6 +106,7 @@ impl Column {
             Column::Hearts => "hearts",
             Column::Videos => "videos",
             Column::Friends => "friends",
+            Column::TwoFactor => "2fa",
         }
     }
 
@@ -107,9 +115,13 @@ impl Column {
         self as usize
     }
 
-    /// The column with this header name (trimmed, any case), if it is one of ours.
+    /// The column with this header name (trimmed, any case), if it is one of
+    /// ours; `totp` is another name of `2fa`.
     pub fn from_header(name: &str) -> Option<Column> {
         let wanted = name.trim();
+        if wanted.eq_ignore_ascii_case("totp") {
+            return Some(Column::TwoFactor);
+        }
         Column::ALL
             .into_iter()
             .find(|c| c.name().eq_ignore_ascii_case(wanted))
@@ -117,7 +129,7 @@ impl Column {
 
     /// True for the profile-stat columns that only TikTok imports.
     pub fn is_stat(self) -> bool {
-        self >= Column::Nickname
+        (Column::Nickname..=Column::Friends).contains(&self)
     }
 }
 
@@ -289,8 +301,20 @@ mod tests {
             ]
         );
         assert_eq!(Column::for_platform(Platform::TikTok).len(), 17);
-        assert_eq!(Column::ALL.last().unwrap().name(), "friends");
+        let tiktok = Column::for_platform(Platform::TikTok);
+        assert_eq!(tiktok.last().unwrap().name(), "friends");
+        assert!(!tiktok.contains(&Column::TwoFactor));
         assert!(Column::Nickname.is_stat() && !Column::Tags.is_stat());
+        assert!(Column::Friends.is_stat() && !Column::TwoFactor.is_stat());
+    }
+
+    #[test]
+    fn a_two_factor_column_is_recognised_by_either_name() {
+        for name in ["2fa", " 2FA ", "totp", "TOTP"] {
+            assert_eq!(Column::from_header(name), Some(Column::TwoFactor), "{name}");
+        }
+        let err = HeaderMap::from_cells(&header(&["username", "2fa", "totp"])).unwrap_err();
+        assert!(err.contains("'2fa' twice"), "{err}");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! Lines may also stop after `username`. Blank lines and a header line naming the
 //! four columns are skipped; a line with another number of fields is a row error
-//! (its text is never quoted: it holds a password). The device index is
-//! informational, as in a sheet: it never binds a device.
+//! (its text is never quoted: it holds a password). The device index binds the
+//! account to the registered phone with that number, as in a sheet.
 
 use std::path::Path;
 
@@ -24,10 +24,8 @@ const LAYOUT: [Column; 4] = [
 /// Reads a legacy text file into `sink`. File-level problems are `Error::Import`.
 pub(crate) fn read_legacy(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    parse_legacy(&bytes, max_rows, sink).map_err(|message| Error::Import {
-        source_name: path.display().to_string(),
-        message,
-    })
+    parse_legacy(&bytes, max_rows, sink)
+        .map_err(|message| Error::import(path.display().to_string(), message))
 }
 
 /// Parses legacy text; the error is a file-level problem.

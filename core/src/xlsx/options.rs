@@ -41,10 +41,17 @@ pub struct ImportOptions {
     pub on_duplicate: OnDuplicate,
     /// Most data rows read; a larger file is refused before any row is applied.
     pub max_rows: usize,
+    /// Refuse rows whose `id` no account here has. By default such a row (from
+    /// a sheet exported by another workspace) updates the account with its
+    /// username, or creates the account when there is none; the report counts
+    /// both kinds. An id held by an account of the other platform is always an
+    /// error (the sheet is likely of the wrong platform).
+    pub strict_ids: bool,
 }
 
 impl ImportOptions {
-    /// Defaults for `platform`: apply, all or nothing, duplicates are errors.
+    /// Defaults for `platform`: apply, all or nothing, duplicates are errors,
+    /// unknown ids matched by username.
     pub fn new(platform: Platform) -> Self {
         ImportOptions {
             platform,
@@ -52,7 +59,14 @@ impl ImportOptions {
             skip_invalid: false,
             on_duplicate: OnDuplicate::Error,
             max_rows: DEFAULT_MAX_ROWS,
+            strict_ids: false,
         }
+    }
+
+    /// Sets whether unknown ids are row errors instead of matched by username.
+    pub fn strict_ids(mut self, strict: bool) -> Self {
+        self.strict_ids = strict;
+        self
     }
 
     /// Sets dry run.

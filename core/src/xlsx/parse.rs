@@ -3,8 +3,9 @@
 //!
 //! A cell of a column the sheet lacks stays absent (the field is left as it
 //! is); an empty cell of an optional field means "clear"; an empty `logined`
-//! or `status` cell leaves the flag. `device_index` is never read, and the
-//! stats columns are read only for TikTok. Errors never quote a password.
+//! or `status` cell leaves the flag. A `device_index` is kept for the planner
+//! (it binds to the registered phone with that number), and the stats columns
+//! are read only for TikTok. Errors never quote a password.
 
 use super::cells::Cell;
 use super::columns::{Column, HeaderMap};
@@ -14,27 +15,52 @@ use crate::account::{
     printable, AccountId, NewAccount, Platform, ProfileStats, Status, Username, MAX_TEXT_CHARS,
 };
 use crate::error::Error;
-use crate::secret::Secret;
+use crate::secret::{read_pwd, ReadPwd, Secret};
 use crate::text;
 
 /// A cell of an optional field: `None` when the sheet has no such column,
 /// `Some(None)` for an empty cell (clear), `Some(Some(v))` for a value.
 pub(crate) type Field<T> = Option<Option<T>>;
 
+/// A row's username cell: its trimmed text and what the account rules make of
+/// it. A refused name may still be the stored name of the account the row's id
+/// names (an older rule allowed it); the planner decides.
+#[derive(Debug, Clone)]
+pub(crate) struct RowName {
+    /// The cell's text, trimmed.
+    pub(crate) text: String,
+    /// [`Username::parse`] of the text, or its refusal (without the field prefix).
+    pub(crate) parsed: Result<Username, String>,
+}
+
 /// One row with every present column typed and checked.
 #[derive(Debug, Clone)]
 pub(crate) struct ParsedRow {
     pub(crate) number: u32,
     pub(crate) id: Option<AccountId>,
-    pub(crate) username: Username,
+    pub(crate) username: RowName,
     pub(crate) email: Field<String>,
-    pub(crate) password: Field<Secret>,
+    /// The `pwd` cell, read by [`read_pwd`].
+    pub(crate) pwd: Field<PwdCell>,
+    /// The `2fa` (`totp`) cell, when the sheet has that column.
+    pub(crate) totp_key: Field<Secret>,
     pub(crate) package_name: Field<String>,
     pub(crate) device: Field<String>,
+    /// The `device_index` cell's number, when it has one.
+    pub(crate) device_index: Option<u32>,
     pub(crate) logged_in: Option<bool>,
     pub(crate) status: Option<Status>,
     pub(crate) tags: Option<Vec<String>>,
     pub(crate) stats: StatFields,
+}
+
+/// A `pwd` cell: its text as written and how the rule read it.
+#[derive(Debug, Clone)]
+pub(crate) struct PwdCell {
+    /// The cell's text, verbatim.
+    pub(crate) raw: Secret,
+    /// Password and 2FA key by the rule of [`crate::secret::pwd`].
+    pub(crate) read: ReadPwd,
 }
 
 /// The stats columns of a row (TikTok imports only).
@@ -78,6 +104,39 @@ impl StatFields {
     }
 }
 
+impl ParsedRow {
+    /// The 2FA key the row asks for, given the account's current `pwd` (none
+    /// for a new account): `None` leaves the key, `Some(None)` clears it.
+    ///
+    /// A `2fa` cell with a value wins; the `pwd` cell gives the key otherwise
+    /// (an empty `2fa` cell with no `pwd` column clears it). A `pwd` that reads
+    /// exactly as the account's current `password:KEY` leaves both alone.
+    pub(crate) fn wanted_key(&self, current_pwd: Option<&Secret>) -> Field<Secret> {
+        match (&self.totp_key, self.wanted_pwd(current_pwd)) {
+            (Some(Some(key)), _) => Some(Some(key.clone())),
+            (_, Some(read)) => Some(read.and_then(|r| r.totp_key)),
+            (Some(None), None) if self.pwd.is_none() => Some(None),
+            _ => None,
+        }
+    }
+
+    /// The password the row asks for, under the same rules as [`ParsedRow::wanted_key`].
+    pub(crate) fn wanted_password(&self, current_pwd: Option<&Secret>) -> Field<Secret> {
+        self.wanted_pwd(current_pwd)
+            .map(|read| read.map(|r| r.password))
+    }
+
+    /// The `pwd` cell's reading, unless the column is absent or the cell holds
+    /// exactly the account's current `pwd`.
+    fn wanted_pwd(&self, current_pwd: Option<&Secret>) -> Option<Option<ReadPwd>> {
+        match &self.pwd {
+            None => None,
+            Some(Some(cell)) if current_pwd == Some(&cell.raw) => None,
+            Some(cell) => Some(cell.as_ref().map(|c| c.read.clone())),
+        }
+    }
+}
+
 /// Types a data row of a sheet laid out as `header`, for an import into `platform`.
 pub(crate) fn parse_row(
     header: &HeaderMap,
@@ -98,13 +157,10 @@ pub(crate) fn parse_row(
         });
     };
     let username = match cell(Column::Username).map(Cell::text) {
-        Some(Ok(Some(text))) => match Username::parse(&text) {
-            Ok(u) => Some(u),
-            Err(e) => {
-                fail(Column::Username, validation_reason(e));
-                None
-            }
-        },
+        Some(Ok(Some(text))) => Some(RowName {
+            parsed: Username::parse(&text).map_err(validation_reason),
+            text: crate::account::trimmed_string(text),
+        }),
         Some(Ok(None)) | None => {
             fail(
                 Column::Username,
@@ -132,7 +188,10 @@ pub(crate) fn parse_row(
     let mut text = |column: Column| -> Field<String> {
         let value = cell(column)?;
         match value.text() {
-            Ok(v) => match v.as_deref().map(|v| check_text(v, column != Column::Pwd)) {
+            Ok(v) => match v
+                .as_deref()
+                .map(|v| check_text(v, !matches!(column, Column::Pwd | Column::TwoFactor)))
+            {
                 Some(Err(reason)) => {
                     fail(column, reason);
                     None
@@ -149,24 +208,54 @@ pub(crate) fn parse_row(
     let package_name = text(Column::PackageName);
     let device = text(Column::Device);
     let tags_text = text(Column::Tags);
+    let totp_key = text(Column::TwoFactor).map(|key| key.map(Secret::new));
     let (nickname, country) = if tiktok {
         (text(Column::Nickname), text(Column::Country))
     } else {
         (None, None)
     };
-    let password = cell(Column::Pwd).and_then(|value| match value.raw_text() {
+    let pwd = cell(Column::Pwd).and_then(|value| match value.raw_text() {
         Ok(v) => match v.as_deref().map(|v| check_text(v, false)) {
             Some(Err(reason)) => {
                 fail(Column::Pwd, reason);
                 None
             }
-            _ => Some(v.map(Secret::new)),
+            _ => Some(v.map(|raw| PwdCell {
+                read: read_pwd(&raw),
+                raw: Secret::new(raw),
+            })),
         },
         Err(reason) => {
             fail(Column::Pwd, reason);
             None
         }
     });
+    if let (Some(Some(key)), Some(Some(cell))) = (&totp_key, &pwd) {
+        let split = cell.read.totp_key.as_ref().map(Secret::expose);
+        if split.is_some_and(|split| split != canonical_key(key.expose())) {
+            fail(
+                Column::TwoFactor,
+                "differs from the 2FA key at the end of pwd; give the key in one place".into(),
+            );
+        }
+    }
+    let device_index = match cell(Column::DeviceIndex).as_ref().map(Cell::whole) {
+        None | Some(Ok(None)) => None,
+        Some(Ok(Some(n))) => match u32::try_from(n) {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                fail(
+                    Column::DeviceIndex,
+                    format!("{n} is not a device index (phones are numbered from 1)"),
+                );
+                None
+            }
+        },
+        Some(Err(reason)) => {
+            fail(Column::DeviceIndex, reason);
+            None
+        }
+    };
     let mut flag = |column: Column, allow_bool: bool| -> Option<bool> {
         match cell(column)?.flag(allow_bool) {
             Ok(v) => v,
@@ -207,6 +296,20 @@ pub(crate) fn parse_row(
     };
     let username = match username {
         Some(username) if errors.is_empty() => username,
+        Some(RowName {
+            parsed: Err(reason),
+            ..
+        }) => {
+            errors.insert(
+                0,
+                RowError {
+                    row: number,
+                    column: Some(Column::Username.name().to_string()),
+                    reason,
+                },
+            );
+            return Err(errors);
+        }
         _ => return Err(errors),
     };
     Ok(ParsedRow {
@@ -214,9 +317,11 @@ pub(crate) fn parse_row(
         id,
         username,
         email,
-        password,
+        pwd,
+        totp_key,
         package_name,
         device,
+        device_index,
         logged_in,
         status,
         tags: tags_text.map(|t| split_tags(t.as_deref())),
@@ -224,18 +329,21 @@ pub(crate) fn parse_row(
     })
 }
 
-/// The account a row creates; absent columns take their defaults.
-pub(crate) fn new_account(row: ParsedRow, platform: Platform) -> NewAccount {
+/// The account a row creates under `username`; absent columns take their defaults.
+pub(crate) fn new_account(row: ParsedRow, username: Username, platform: Platform) -> NewAccount {
     let stats = if platform == Platform::TikTok {
         row.stats.merged_into(&ProfileStats::default())
     } else {
         ProfileStats::default()
     };
+    let password = row.wanted_password(None).flatten();
+    let totp_key = row.wanted_key(None).flatten();
     NewAccount {
         platform,
-        username: row.username.into(),
+        username: username.into(),
         email: row.email.flatten(),
-        password: row.password.flatten(),
+        password,
+        totp_key,
         device: row.device.flatten(),
         package_name: row.package_name.flatten(),
         logged_in: row.logged_in.unwrap_or(false),
@@ -243,6 +351,14 @@ pub(crate) fn new_account(row: ParsedRow, platform: Platform) -> NewAccount {
         tags: row.tags.unwrap_or_default(),
         stats,
     }
+}
+
+/// A key as [`read_pwd`] writes it: upper case, without spaces or padding.
+pub(crate) fn canonical_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// Tags from a `tags` cell: comma separated, trimmed, blanks dropped.
@@ -389,8 +505,15 @@ mod tests {
         );
         assert!(errors.is_empty(), "{errors:?}");
         let row = &rows[0];
-        assert_eq!(row.username.as_str(), "998877");
-        assert_eq!(row.password.clone().flatten().unwrap().expose(), "123456");
+        assert!(
+            matches!(&row.username.parsed, Ok(u) if u.as_str() == "998877"),
+            "{:?}",
+            row.username
+        );
+        assert_eq!(
+            row.wanted_password(None).flatten().unwrap().expose(),
+            "123456"
+        );
         assert_eq!(
             row.tags.as_deref(),
             Some(&["a".to_string(), "b".to_string()][..])
@@ -401,13 +524,26 @@ mod tests {
     }
 
     #[test]
-    fn a_long_username_is_a_row_error() {
+    fn a_long_username_is_kept_with_its_refusal_for_the_planner() {
         let (rows, errors) = sheet(&[Column::Username], &[&[text(&"u".repeat(32_767))]]);
-        assert!(rows.is_empty());
-        let error = errors[0].to_string();
-        assert!(
-            error.contains("row 2, column username: is 32767 characters long"),
-            "{error}"
+        assert!(errors.is_empty(), "{errors:?}");
+        let reason = rows[0].username.parsed.as_ref().unwrap_err();
+        assert!(reason.starts_with("is 32767 characters long"), "{reason}");
+    }
+
+    #[test]
+    fn a_refused_username_is_reported_with_the_rows_other_errors() {
+        let (rows, errors) = sheet(
+            &[Column::Username, Column::Status],
+            &[&[text("al\u{200d}ice"), text("yes")]],
         );
+        assert!(rows.is_empty());
+        let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with("row 2, column username:"),
+            "{errors:?}"
+        );
+        assert!(errors[0].contains("U+200D"), "{errors:?}");
     }
 }

@@ -3,7 +3,10 @@
 //!
 //! [`Planner`] receives rows as a [`RowSink`] and types them (see `parse`), then
 //! matches each to the workspace's accounts loaded before the first row: a row with `id` updates that account, a row
-//! without creates one (or, for an existing username, follows [`OnDuplicate`]);
+//! without creates one (or, for an existing username, follows [`OnDuplicate`]).
+//! A row whose `id` is unknown here (a sheet exported from another workspace)
+//! updates the account with its username, or creates one, unless
+//! [`ImportOptions::strict_ids`] keeps such ids an error;
 //! a row identical to its account (after the account rules' normalisation) is
 //! unchanged. Usernames must be unique in the file in any spelling, and an
 //! account may be targeted by one row. Every change is checked by the account
@@ -16,19 +19,27 @@ use std::collections::VecDeque;
 
 use super::columns::{Column, HeaderMap};
 use super::options::{ImportOptions, OnDuplicate};
-use super::parse::{new_account, parse_row, Field, ParsedRow};
+use super::parse::{canonical_key, new_account, parse_row, Field, ParsedRow, RowName};
 use super::reader::{RowSink, SheetRow};
 use super::report::{ImportOutcome, ImportReport, RowError};
 use crate::account::{
     printable, Account, AccountId, AccountPatch, NewAccount, Platform, ProfileStats, Timestamp,
+    Username,
 };
 use crate::error::{Error, Result};
+use crate::secret::{join_pwd, PwdReading, Secret};
 use crate::store::{AccountFilter, AccountStore, BatchOp};
+use crate::text;
 use crate::FastMap;
 
 /// A planned row: its username key, the account it changes (none: a create),
 /// and its op (none: the account already matches the row).
 type Planned = (String, Option<AccountId>, Option<BatchOp>);
+
+/// The warning for a `pwd` whose tail looks like a mistyped 2FA key.
+pub(crate) const SUSPECT_KEY: &str = "the part after the last ':' looks like a 2FA key with a \
+     typo (keys are 16, 26 or 32+ characters A-Z and 2-7, one case, spaced in fours); \
+     the whole text was kept as the password";
 
 /// A row's error: the column it is in, if one, and the reason.
 type RowFault = (Option<Column>, String);
@@ -160,6 +171,17 @@ impl<'e> Planner<'e> {
     /// Matches one parsed row to the workspace and queues its op, or records its error.
     fn plan(&mut self, row: ParsedRow) {
         let number = row.number;
+        if let Some(Some(cell)) = &row.pwd {
+            match cell.read.reading {
+                PwdReading::Split => self.report.pwd_split += 1,
+                PwdReading::SuspectKey => self.report.warnings.push(RowError {
+                    row: number,
+                    column: Some(Column::Pwd.name().to_string()),
+                    reason: SUSPECT_KEY.to_string(),
+                }),
+                PwdReading::Password => {}
+            }
+        }
         match self.target_and_op(row) {
             Ok(Some((key, target, op))) => {
                 if let Some(id) = target {
@@ -194,33 +216,44 @@ impl<'e> Planner<'e> {
     fn target_and_op(&mut self, row: ParsedRow) -> std::result::Result<Option<Planned>, RowFault> {
         let platform = self.options.platform;
         let existing = self.existing;
-        let key = row.username.key().to_string();
+        let by_id = match row.id {
+            Some(id) => match existing.account(id) {
+                Some(account) => Some(account),
+                None if self.options.strict_ids || existing.elsewhere.contains_key(&id) => {
+                    return Err((Some(Column::Id), existing.missing_id(id, platform)))
+                }
+                // An id from another workspace: the row is matched by username.
+                None => None,
+            },
+            None => None,
+        };
+        let foreign_id = row.id.is_some() && by_id.is_none();
+        let username = row_username(&row.username, by_id)?;
+        let key = username.key().to_string();
         if let Some(first) = self.seen_names.get(&key) {
             return Err((
                 Some(Column::Username),
                 format!(
-                    "'{}' is the same account as row {first} (usernames ignore case and a leading @)",
-                    printable(row.username.as_str())
+                    "'{}' is the same account as row {first} (usernames ignore case and leading @s)",
+                    printable(username.as_str())
                 ),
             ));
         }
         let holder = existing.by_key.get(&key).copied();
-        let target = match row.id {
-            Some(id) => {
-                let Some(account) = existing.account(id) else {
-                    return Err((Some(Column::Id), existing.missing_id(id, platform)));
-                };
-                if let Some(other) = holder.filter(|&other| other != id) {
+        let target = match by_id {
+            Some(account) => {
+                if let Some(other) = holder.filter(|&other| other != account.id) {
                     return Err((
                         Some(Column::Username),
                         format!(
                             "'{}' is the username of account {other}; usernames are unique per platform",
-                            printable(row.username.as_str())
+                            printable(username.as_str())
                         ),
                     ));
                 }
                 Some(account)
             }
+            None if foreign_id => holder.and_then(|other| existing.account(other)),
             None => match (holder, self.options.on_duplicate) {
                 (None, _) => None,
                 (Some(other), OnDuplicate::Error) => {
@@ -229,7 +262,7 @@ impl<'e> Planner<'e> {
                         format!(
                             "'{}' already exists (account {other}); give the row its id to \
                              update it, or import with on-duplicate update or skip",
-                            printable(row.username.as_str())
+                            printable(username.as_str())
                         ),
                     ));
                 }
@@ -253,22 +286,56 @@ impl<'e> Planner<'e> {
                 ));
             }
         }
+        // An index as the account already has it is the sheet's echo of its
+        // device: the device column decides. An edited or new one binds.
+        let mut row = row;
+        if target.is_none_or(|a| a.device_index != row.device_index) {
+            existing.bind_by_index(&mut row)?;
+        }
         let op = match target {
-            Some(account) => checked_update(&row, account, platform),
-            None => checked_create(row, platform).map(Some),
-        };
-        op.map(|op| Some((key, target.map(|a| a.id), op)))
-            .map_err(located)
+            Some(account) => checked_update(&row, &username, account, platform),
+            None => checked_create(row, username, platform).map(Some),
+        }
+        .map_err(located)?;
+        if foreign_id {
+            match target {
+                Some(_) => self.report.matched_by_username += 1,
+                None => self.report.created_for_unknown_ids += 1,
+            }
+        }
+        Ok(Some((key, target.map(|a| a.id), op)))
     }
 }
 
-/// The workspace's accounts of one platform, by id and by username key.
+/// The username a row gives its account. The row keeps the stored name of the
+/// account its id names when the cell holds exactly that name, even where the
+/// account rules would now normalise or refuse it (an older rule allowed it),
+/// so re-importing an unedited export never renames an account.
+fn row_username(
+    name: &RowName,
+    by_id: Option<&Account>,
+) -> std::result::Result<Username, RowFault> {
+    match (&name.parsed, by_id) {
+        (_, Some(account)) if name.text == account.username.as_str() => {
+            Ok(account.username.clone())
+        }
+        (Ok(username), _) => Ok(username.clone()),
+        (Err(reason), _) => Err((Some(Column::Username), reason.clone())),
+    }
+}
+
+/// The workspace's accounts of one platform, by id and by username key, and
+/// its registered phones.
 pub(crate) struct Existing {
     /// In id order, as the store lists them.
     accounts: Vec<Account>,
     by_key: FastMap<String, AccountId>,
     /// The platform of every account on another platform, for error messages.
     elsewhere: FastMap<AccountId, Platform>,
+    /// Serial of each registered phone, by its `device_index`.
+    serials: FastMap<u32, String>,
+    /// `device_index` of each registered phone, by serial.
+    indexes: FastMap<String, u32>,
 }
 
 impl Existing {
@@ -278,7 +345,13 @@ impl Existing {
             accounts: Vec::new(),
             by_key: FastMap::default(),
             elsewhere: FastMap::default(),
+            serials: FastMap::default(),
+            indexes: FastMap::default(),
         };
+        for device in store.list_devices()? {
+            existing.indexes.insert(device.serial.clone(), device.index);
+            existing.serials.insert(device.index, device.serial);
+        }
         // Every platform is listed: the others' ids make better error messages.
         store.for_each(&AccountFilter::default(), &mut |account| {
             if account.platform != platform {
@@ -294,6 +367,55 @@ impl Existing {
         Ok(existing)
     }
 
+    /// Binds a row with a `device_index` and no `device` to the registered
+    /// phone with that number (for a new account, or an index edited in the sheet). Errors: no phone has the number; the row's
+    /// `device` is a registered phone with another number, or the number is
+    /// another phone's. (A `device` not registered here with a number no phone
+    /// has is a new phone: the number is one of the sheet's workspace.)
+    fn bind_by_index(&self, row: &mut ParsedRow) -> std::result::Result<(), RowFault> {
+        let Some(index) = row.device_index else {
+            return Ok(());
+        };
+        let given = row
+            .device
+            .as_ref()
+            .and_then(|d| d.as_deref())
+            .map(text::trim);
+        let phone = self.serials.get(&index);
+        match (given, phone) {
+            (None, Some(serial)) => {
+                row.device = Some(Some(serial.clone()));
+                Ok(())
+            }
+            (None, None) => Err((
+                Some(Column::DeviceIndex),
+                format!(
+                    "no registered phone has device_index {index} (see `farmhand devices`); \
+                     give the phone's serial in the device column"
+                ),
+            )),
+            (Some(given), Some(serial)) if given == serial => Ok(()),
+            (Some(given), Some(serial)) => Err((
+                Some(Column::DeviceIndex),
+                format!(
+                    "device_index {index} is the phone {serial}, but device says '{}'; \
+                     leave one of the two empty",
+                    printable(given)
+                ),
+            )),
+            (Some(given), None) => match self.indexes.get(given) {
+                Some(other) => Err((
+                    Some(Column::DeviceIndex),
+                    format!(
+                        "device '{}' is phone {other} here, not {index}; leave one of the two empty",
+                        printable(given)
+                    ),
+                )),
+                None => Ok(()),
+            },
+        }
+    }
+
     /// The platform's account with this id, if any.
     fn account(&self, id: AccountId) -> Option<&Account> {
         let at = self.accounts.binary_search_by_key(&id, |a| a.id).ok()?;
@@ -304,7 +426,10 @@ impl Existing {
     fn missing_id(&self, id: AccountId, platform: Platform) -> String {
         match self.elsewhere.get(&id) {
             Some(other) => format!("account {id} is on {other}; this import is into {platform}"),
-            None => format!("no account has id {id}; leave id empty to create the account"),
+            None => format!(
+                "no account has id {id} (ids are refused, not matched by username, with \
+                 strict ids); leave id empty to create the account"
+            ),
         }
     }
 }
@@ -313,10 +438,11 @@ impl Existing {
 /// `None` when the account already matches (after the rules' normalisation).
 fn checked_update(
     row: &ParsedRow,
+    username: &Username,
     account: &Account,
     platform: Platform,
 ) -> Result<Option<BatchOp>> {
-    let patch = diff(row, account, platform);
+    let patch = diff(row, username, account, platform);
     if patch.is_empty() {
         return Ok(None);
     }
@@ -326,13 +452,14 @@ fn checked_update(
 }
 
 /// The create for `row`, checked and normalised by the account rules.
-fn checked_create(row: ParsedRow, platform: Platform) -> Result<BatchOp> {
-    let record = new_account(row, platform).into_record(Timestamp(0))?;
+fn checked_create(row: ParsedRow, username: Username, platform: Platform) -> Result<BatchOp> {
+    let record = new_account(row, username, platform).into_record(Timestamp(0))?;
     Ok(BatchOp::Create(NewAccount {
         platform: record.platform,
         username: record.username.into(),
         email: record.email,
         password: record.password,
+        totp_key: record.totp_key,
         device: record.device,
         package_name: record.package_name,
         logged_in: record.logged_in,
@@ -346,10 +473,10 @@ fn checked_create(row: ParsedRow, platform: Platform) -> Result<BatchOp> {
 fn located(error: Error) -> (Option<Column>, String) {
     match error {
         Error::Validation { field, reason } => {
-            let name = if field == "password" {
-                "pwd"
-            } else {
-                field.as_str()
+            let name = match field.as_str() {
+                "password" => "pwd",
+                "totp_key" => Column::TwoFactor.name(),
+                other => other,
             };
             match Column::from_header(name) {
                 Some(column) => (Some(column), reason),
@@ -361,7 +488,12 @@ fn located(error: Error) -> (Option<Column>, String) {
 }
 
 /// The changes that make `account` match `row`; empty when they already match.
-fn diff(row: &ParsedRow, account: &Account, platform: Platform) -> AccountPatch {
+fn diff(
+    row: &ParsedRow,
+    username: &Username,
+    account: &Account,
+    platform: Platform,
+) -> AccountPatch {
     fn changed<T: PartialEq + Clone>(field: &Field<T>, old: &Option<T>) -> Option<Option<T>> {
         field.as_ref().filter(|new| *new != old).cloned()
     }
@@ -372,11 +504,17 @@ fn diff(row: &ParsedRow, account: &Account, platform: Platform) -> AccountPatch 
             synced_at: None,
             ..new
         });
+    let current = join_pwd(account.password.as_ref(), account.totp_key.as_ref());
     AccountPatch {
-        username: (row.username.as_str() != account.username.as_str())
-            .then(|| row.username.as_str().to_string()),
+        username: (username.as_str() != account.username.as_str())
+            .then(|| username.as_str().to_string()),
         email: changed(&row.email, &account.email),
-        password: changed(&row.password, &account.password),
+        password: row
+            .wanted_password(current.as_ref())
+            .filter(|new| *new != account.password),
+        totp_key: row
+            .wanted_key(current.as_ref())
+            .filter(|new| !same_key(new.as_ref(), account.totp_key.as_ref())),
         device: changed(&row.device, &account.device),
         package_name: changed(&row.package_name, &account.package_name),
         logged_in: row.logged_in.filter(|&v| v != account.logged_in),
@@ -384,6 +522,16 @@ fn diff(row: &ParsedRow, account: &Account, platform: Platform) -> AccountPatch 
         tags: row.tags.as_ref().filter(|t| **t != account.tags).cloned(),
         stats,
         ..AccountPatch::default()
+    }
+}
+
+/// True when a key from a row is the account's key: keys are stored canonical
+/// (upper case, no spaces), and a `2fa` cell may be written in any form.
+fn same_key(new: Option<&Secret>, old: Option<&Secret>) -> bool {
+    match (new, old) {
+        (Some(new), Some(old)) => canonical_key(new.expose()) == old.expose(),
+        (None, None) => true,
+        _ => false,
     }
 }
 

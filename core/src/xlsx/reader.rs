@@ -71,10 +71,7 @@ pub(crate) trait RowSink {
 /// File-level problems (not a workbook, encrypted, no sheets, no `username`
 /// header, duplicate headers, too many rows, damaged) are `Error::Import`.
 pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -> Result<()> {
-    let fail = |message: String| Error::Import {
-        source_name: path.display().to_string(),
-        message,
-    };
+    let fail = |message: String| Error::import(path.display().to_string(), message);
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     check_signature(&mut file).map_err(|e| match e {
         Signature::Io(e) => Error::io(path, e),
@@ -84,7 +81,8 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
         Some(archive) => Input::Inflated(Box::new(archive)),
         None => Input::Plain(BufReader::new(file)),
     };
-    let mut workbook: Xlsx<_> = Xlsx::new(input).map_err(|e| fail(open_message(e)))?;
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(input).map_err(|e| fail(open_message(&e)).with_source(e))?;
     let names = workbook.sheet_names();
     let sheet = names
         .iter()
@@ -95,7 +93,7 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
     let in_sheet = |message: String| fail(format!("sheet '{sheet}': {message}"));
     let mut cells = workbook
         .worksheet_cells_reader(&sheet)
-        .map_err(|e| in_sheet(read_message(e)))?;
+        .map_err(|e| in_sheet(read_message(&e)).with_source(e))?;
 
     let claimed = cells.dimensions();
     sink.expect_rows((claimed.end.0.saturating_sub(claimed.start.0) as usize).min(max_rows));
@@ -109,7 +107,7 @@ pub(crate) fn read_sheet(path: &Path, max_rows: usize, sink: &mut dyn RowSink) -
     };
     while let Some(mut record) = cells
         .next_cell_with_formula_metadata()
-        .map_err(|e| in_sheet(checked_read_message(path, e)))?
+        .map_err(|e| in_sheet(checked_read_message(path, &e)).with_source(e))?
     {
         let (row, col) = record.pos;
         if rows.pending.is_some_and(|r| r != row) {
@@ -242,7 +240,7 @@ fn check_signature(file: &mut File) -> std::result::Result<(), Signature> {
 }
 
 /// A person-readable reason for a workbook that cannot be opened.
-fn open_message(error: XlsxError) -> String {
+fn open_message(error: &XlsxError) -> String {
     match error {
         XlsxError::Password => {
             "the workbook is password-protected (encrypted); remove the password and retry".into()
@@ -262,8 +260,8 @@ fn open_message(error: XlsxError) -> String {
 /// [`read_message`], except that a sheet whose bytes fail their checksum is
 /// called damaged: damaged compressed data often inflates to garbage that the
 /// XML reader trips over before the zip reader reaches the checksum.
-fn checked_read_message(path: &Path, error: XlsxError) -> String {
-    if zip_failure(&error).is_none() {
+fn checked_read_message(path: &Path, error: &XlsxError) -> String {
+    if zip_failure(error).is_none() {
         if let Some(why) = first_damaged_part(path) {
             return format!("the zip archive is damaged ({why})");
         }
@@ -272,8 +270,8 @@ fn checked_read_message(path: &Path, error: XlsxError) -> String {
 }
 
 /// A person-readable reason for a sheet that cannot be read to its end.
-fn read_message(error: XlsxError) -> String {
-    if let Some(why) = zip_failure(&error) {
+fn read_message(error: &XlsxError) -> String {
+    if let Some(why) = zip_failure(error) {
         return format!("the zip archive is damaged or truncated ({why})");
     }
     match error {

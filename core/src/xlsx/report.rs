@@ -50,11 +50,23 @@ pub struct ImportReport {
     pub updated: usize,
     /// Rows that match their account exactly: nothing to do.
     pub unchanged: usize,
+    /// Of the updated and unchanged rows, those whose `id` is unknown here (a
+    /// sheet from another workspace) and which were matched by username.
+    pub matched_by_username: usize,
+    /// Of the created rows, those whose `id` is unknown here and whose
+    /// username no account has: created with a new id of this workspace.
+    pub created_for_unknown_ids: usize,
     /// Rows not applied: existing usernames under `OnDuplicate::Skip`, and invalid
     /// rows when invalid rows are skipped.
     pub skipped: usize,
     /// Every invalid row, in sheet order.
     pub errors: Vec<RowError>,
+    /// Rows whose `pwd` was read as `password:2FA-KEY` and split in two (see
+    /// [`crate::secret::pwd`]); a split is never silent.
+    pub pwd_split: usize,
+    /// Rows that were read but deserve a look: a `pwd` whose tail looks like a
+    /// 2FA key with a typo (kept whole as the password).
+    pub warnings: Vec<RowError>,
     /// Header names that are not columns of ours; their cells were ignored.
     pub unknown_columns: Vec<String>,
     /// Known columns that this import ignores (the stats columns for Instagram).
@@ -69,8 +81,12 @@ impl ImportReport {
             created: 0,
             updated: 0,
             unchanged: 0,
+            matched_by_username: 0,
+            created_for_unknown_ids: 0,
             skipped: 0,
             errors: Vec::new(),
+            pwd_split: 0,
+            warnings: Vec::new(),
             unknown_columns: Vec::new(),
             ignored_columns: Vec::new(),
         }
@@ -82,8 +98,25 @@ impl ImportReport {
     }
 }
 
-impl fmt::Display for ImportReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ImportReport {
+    /// The report as [`fmt::Display`] writes it, but listing at most
+    /// `max_errors` row errors; a last line says how many more there are.
+    /// For terminals: a 100k-row sheet from elsewhere should not print 100k lines.
+    pub fn text_with_errors_up_to(&self, max_errors: usize) -> String {
+        let mut text = String::new();
+        // Writing to a String cannot fail.
+        let _ = self.write(&mut text, max_errors);
+        let hidden = self.errors.len().saturating_sub(max_errors);
+        if hidden > 0 {
+            text.push_str(&format!(
+                "\n  ... and {hidden} more row {}",
+                if hidden == 1 { "error" } else { "errors" }
+            ));
+        }
+        text
+    }
+
+    fn write(&self, f: &mut impl fmt::Write, max_errors: usize) -> fmt::Result {
         let verb = match self.outcome {
             ImportOutcome::Applied => "imported",
             ImportOutcome::DryRun => "dry run",
@@ -98,10 +131,35 @@ impl fmt::Display for ImportReport {
             self.skipped,
             self.errors.len()
         )?;
-        for error in &self.errors {
+        if self.matched_by_username + self.created_for_unknown_ids > 0 {
+            write!(
+                f,
+                "\n  ids unknown here (a sheet from another workspace): {} matched by username, \
+                 {} created with new ids",
+                self.matched_by_username, self.created_for_unknown_ids
+            )?;
+        }
+        if self.pwd_split > 0 {
+            write!(
+                f,
+                "\n  {} pwd {} read as password + 2FA key (password:KEY)",
+                self.pwd_split,
+                if self.pwd_split == 1 { "was" } else { "were" }
+            )?;
+        }
+        for warning in &self.warnings {
+            write!(f, "\n  warning: {warning}")?;
+        }
+        for error in self.errors.iter().take(max_errors) {
             write!(f, "\n  {error}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, usize::MAX)
     }
 }
 
@@ -143,5 +201,50 @@ mod tests {
         );
         assert!(text.contains("\n  row 9: username 'bob'"), "{text}");
         assert!(!report.is_applied());
+    }
+
+    #[test]
+    fn errors_beyond_the_limit_are_counted_not_listed() {
+        let mut report = ImportReport::new("accounts");
+        report.outcome = ImportOutcome::Rejected;
+        report.errors = (2..=101)
+            .map(|row| RowError {
+                row,
+                column: Some("id".into()),
+                reason: format!("no account has id {row}"),
+            })
+            .collect();
+        let text = report.text_with_errors_up_to(20);
+        assert_eq!(text.lines().count(), 1 + 20 + 1, "{text}");
+        assert!(text.contains("100 invalid"), "{text}");
+        assert!(text.contains("no account has id 21\n"), "{text}");
+        assert!(!text.contains("no account has id 22"), "{text}");
+        assert!(text.ends_with("\n  ... and 80 more row errors"), "{text}");
+        assert_eq!(report.text_with_errors_up_to(100), report.to_string());
+        report.errors.truncate(21);
+        assert!(report
+            .text_with_errors_up_to(20)
+            .ends_with("... and 1 more row error"));
+    }
+
+    #[test]
+    fn report_says_how_many_pwds_were_split_and_warns_of_suspect_keys() {
+        let mut report = ImportReport::new("accounts");
+        assert!(!report.to_string().contains("2FA"));
+        report.pwd_split = 2;
+        report.warnings.push(RowError {
+            row: 5,
+            column: Some("pwd".into()),
+            reason: "looks like a 2FA key with a typo".into(),
+        });
+        let text = report.to_string();
+        assert!(
+            text.contains("\n  2 pwd were read as password + 2FA key"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  warning: row 5, column pwd: looks like a 2FA key"),
+            "{text}"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! Rows are streamed with rust_xlsxwriter's constant-memory mode, so memory does
 //! not grow with the number of accounts. Ids, flags and counts are number cells;
 //! everything else is a text cell written as a string — never a formula — so a
-//! username such as `=HYPERLINK(...)` or `0012345` stays exactly what it is.
+//! text such as an email `=HYPERLINK(...)` or a username `0012345` stays exactly what it is.
 //! The workbook is written to a temporary file beside the target and renamed into
 //! place only when complete: an existing file is never left half-written.
 
@@ -15,6 +15,7 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use super::columns::Column;
 use crate::account::Account;
 use crate::error::{Error, Result};
+use crate::secret::join_pwd;
 
 /// Streams accounts into a sheet named `accounts` with the given columns.
 pub(crate) struct SheetWriter {
@@ -134,7 +135,11 @@ fn write_cell(
     match column {
         Column::Id => number(sheet, Some(account.id.0 as f64)),
         Column::Email => text(sheet, account.email.as_deref()),
-        Column::Pwd => text(sheet, account.password.as_ref().map(|p| p.expose())),
+        Column::Pwd => {
+            let pwd = join_pwd(account.password.as_ref(), account.totp_key.as_ref());
+            text(sheet, pwd.as_ref().map(|p| p.expose()))
+        }
+        Column::TwoFactor => text(sheet, account.totp_key.as_ref().map(|k| k.expose())),
         Column::Username => text(sheet, Some(account.username.as_str())),
         Column::PackageName => text(sheet, account.package_name.as_deref()),
         Column::Device => text(sheet, account.device.as_deref()),

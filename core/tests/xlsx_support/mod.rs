@@ -119,7 +119,7 @@ pub fn path_str(path: &Path) -> String {
 }
 
 /// A TikTok fleet exercising every column and the awkward values: a formula-like
-/// username, leading zeros, a 2FA password, a numeric password, a bound device,
+/// email, leading zeros, a 2FA password, a numeric password, a bound device,
 /// tags, stats, a disabled and a logged-in account, and one with nothing but a name.
 pub fn tiktok_fleet(ws: &Workspace) -> Vec<Account> {
     let stats = ProfileStats {
@@ -134,19 +134,22 @@ pub fn tiktok_fleet(ws: &Workspace) -> Vec<Account> {
     };
     let mut alice = NewAccount::new(Platform::TikTok, "alice")
         .email("alice@example.com")
-        .password("hunter2:JBSWY3DPEHPK3PXP")
+        .password("hunter2")
+        .totp_key("JBSWY3DPEHPK3PXP")
         .device("emulator-5554")
         .tags(["warm", "fr"])
         .logged_in(true);
     alice.stats = stats;
     let made = [
         alice,
-        NewAccount::new(Platform::TikTok, "=HYPERLINK(\"http://x\")").password("123456"),
+        NewAccount::new(Platform::TikTok, "formula.row")
+            .email("=HYPERLINK(\"http://x\")")
+            .password("123456"),
         NewAccount::new(Platform::TikTok, "0012345")
             .device("10.0.0.7:5555")
             .package_name("com.zhiliaoapp.musically.clone1")
             .status(Status::Disabled),
-        NewAccount::new(Platform::TikTok, "Bob_Ü"),
+        NewAccount::new(Platform::TikTok, "Bob_U.2"),
     ];
     made.into_iter()
         .map(|n| ws.add(n).expect("fleet account is valid"))

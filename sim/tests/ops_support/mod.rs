@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use farmhand::device::AdbDriver;
 use farmhand::ops::{Event, RunOptions};
-use farmhand::{Platform, Secret, Workspace};
+use farmhand::{Platform, Workspace};
 use farmhand_sim::{AdbServer, AppKind, AppSpec, PlatformAccount, Scenario, SimFleet};
 
 /// The authenticator key of the 2FA accounts.
@@ -88,11 +88,6 @@ pub fn app(kind: AppKind, logged_in: &[&str]) -> AppSpec {
         logged_in: logged_in.iter().map(|s| s.to_string()).collect(),
         ..AppSpec::new(kind)
     }
-}
-
-/// A password with a 2FA key, as the `pwd` column holds it.
-pub fn with_key(password: &str, key: &str) -> Secret {
-    Secret::new(format!("{password}:{key}"))
 }
 
 /// True when any `input text` command of these lines types `needle`.

@@ -181,7 +181,8 @@ fn wire_error(
                 "no adb server at {server} ({io}); start one with `adb start-server` \
                  (another port: `adb -P PORT start-server` and ANDROID_ADB_SERVER_PORT=PORT)"
             ),
-        ),
+        )
+        .with_source(io),
         WireError::Timeout => Error::Timeout {
             what: format!("{what} on {who}"),
             after: timeout,
@@ -190,7 +191,7 @@ fn wire_error(
             who,
             format!("connection closed during {what} (phone offline or server gone)"),
         ),
-        WireError::Io(io) => Error::device(who, format!("{what}: {io}")),
+        WireError::Io(io) => Error::device(who, format!("{what}: {io}")).with_source(io),
         WireError::Fail(message) => Error::device(who, format!("{what}: {message}")),
         WireError::Protocol(message) => Error::device(
             who,
@@ -387,6 +388,28 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn socket_failures_keep_their_io_error_as_the_source() {
+        use std::error::Error as _;
+        let server: SocketAddr = "127.0.0.1:5037".parse().unwrap();
+        let io_kind = |e: &Error| {
+            e.source()
+                .and_then(|c| c.downcast_ref::<std::io::Error>())
+                .map(std::io::Error::kind)
+        };
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let t = Duration::from_secs(1);
+        let err = wire_error(server, None, "host:devices", t, WireError::Refused(refused));
+        assert_eq!(err.kind(), crate::ErrorKind::Device);
+        assert!(err.to_string().contains("no adb server"), "{err}");
+        assert_eq!(io_kind(&err), Some(std::io::ErrorKind::ConnectionRefused));
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let err = wire_error(server, Some("emu-1"), "shell", t, WireError::Io(denied));
+        assert_eq!(io_kind(&err), Some(std::io::ErrorKind::PermissionDenied));
+        let err = wire_error(server, Some("emu-1"), "shell", t, WireError::Closed);
+        assert!(err.source().is_none(), "{err}");
     }
 
     #[test]

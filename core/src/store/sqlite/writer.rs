@@ -151,15 +151,11 @@ impl<'c> Writer<'c> {
     /// would give it (this transaction holds the write lock, so nobody else
     /// takes one meanwhile), and queues it to be written.
     fn new_device(&mut self, serial: &str) -> Result<u32> {
-        let index =
-            match self.next_index {
-                Some(index) => index,
-                None => u32::try_from(highest_given(self.conn, "devices", "idx")? + 1).map_err(
-                    |_| Error::Storage {
-                        message: "the device numbers are used up".into(),
-                    },
-                )?,
-            };
+        let index = match self.next_index {
+            Some(index) => index,
+            None => u32::try_from(highest_given(self.conn, "devices", "idx")? + 1)
+                .map_err(|_| Error::storage("the device numbers are used up"))?,
+        };
         self.next_index = Some(index + 1);
         self.new_devices.push((index, serial.to_string()));
         if self.new_devices.len() == DEVICE_GROUP {
@@ -282,13 +278,11 @@ impl<'c> Writer<'c> {
         }
         let last = self.conn.last_insert_rowid();
         if last != before + accounts.len() as i64 {
-            return Err(Error::Storage {
-                message: format!(
-                    "accounts were numbered {}..={last}, not after {before} as expected \
-                     (does a trigger insert accounts?)",
-                    last + 1 - accounts.len() as i64
-                ),
-            });
+            return Err(Error::storage(format!(
+                "accounts were numbered {}..={last}, not after {before} as expected \
+                 (does a trigger insert accounts?)",
+                last + 1 - accounts.len() as i64
+            )));
         }
         for (account, id) in accounts.iter_mut().zip(before + 1..) {
             account.id = AccountId(id);
