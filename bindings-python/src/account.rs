@@ -64,7 +64,7 @@ impl PyAccount {
     /// True when a password is stored.
     #[getter]
     fn has_password(&self) -> bool {
-        self.0.password.as_ref().is_some_and(|p| !p.is_empty())
+        self.0.has_password()
     }
 
     /// Serial of the phone the account is bound to; ``None`` when unassigned.

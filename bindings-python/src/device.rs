@@ -3,7 +3,6 @@
 //!
 //! Every call that reaches a phone or the adb server releases the GIL.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -75,7 +74,7 @@ impl PyAdbDriver {
     fn new(server: Option<&str>) -> PyResult<PyClassInitializer<Self>> {
         let driver = match server {
             None => AdbDriver::new().map_err(Error)?,
-            Some(text) => AdbDriver::with_server(parse_addr(text)?),
+            Some(text) => AdbDriver::at(text).map_err(Error)?,
         };
         Ok(PyAdbDriver::initializer(driver))
     }
@@ -105,16 +104,6 @@ impl PyAdbDriver {
         })
         .add_subclass(PyAdbDriver(driver))
     }
-}
-
-/// `host:port` as a socket address, or `ValueError` naming the argument.
-pub fn parse_addr(text: &str) -> PyResult<SocketAddr> {
-    text.parse().map_err(|_| {
-        PyValueError::new_err(format!(
-            "server: expected 'host:port' with a numeric IP (e.g. '127.0.0.1:5037'), not {}",
-            quote(text)
-        ))
-    })
 }
 
 /// A phone as a driver lists it.

@@ -90,13 +90,6 @@ pub fn run(
     let progress = checked_callable(py, call.progress)?;
     let ws = ws.engine(py)?;
     let driver: Arc<dyn DeviceDriver> = driver.get().inner.clone();
-    if call.parallelism == 0 {
-        return Err(Error(farmhand::Error::validation(
-            "parallelism",
-            "must be at least 1",
-        ))
-        .into());
-    }
     let cancel = CancelToken::new();
     let observer = progress.map(|callback| {
         Arc::new(PyObserver {
@@ -122,6 +115,7 @@ pub fn run(
     if let Some(observer) = &observer {
         options.observer = observer.clone();
     }
+    options.check().map_err(Error)?;
 
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::Builder::new()

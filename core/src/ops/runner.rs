@@ -74,6 +74,18 @@ impl Default for RunOptions {
     }
 }
 
+impl RunOptions {
+    /// Refuses options no run can honour, before any work starts: a
+    /// `parallelism` of 0 is a `Validation` error naming `parallelism` (bindings
+    /// check what callers give with this; the runner itself treats 0 as 1).
+    pub fn check(&self) -> Result<()> {
+        if self.parallelism == 0 {
+            return Err(Error::validation("parallelism", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Debug for RunOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunOptions")
@@ -894,6 +906,17 @@ mod tests {
             })
             .collect();
         assert_eq!(done, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn check_refuses_zero_parallelism_only() {
+        let zero = RunOptions {
+            parallelism: 0,
+            ..RunOptions::default()
+        };
+        let err = zero.check().unwrap_err();
+        assert!(matches!(&err, Error::Validation { field, .. } if field == "parallelism"));
+        assert!(RunOptions::default().check().is_ok());
     }
 
     #[test]

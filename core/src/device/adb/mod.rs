@@ -73,6 +73,22 @@ impl AdbDriver {
         self
     }
 
+    /// The server at `address`, `host:port` with a numeric IP as bindings and
+    /// hosts give it (`127.0.0.1:5037`); anything else is a `Validation` error
+    /// naming the field `server`.
+    pub fn at(address: &str) -> Result<Self> {
+        let server = address.trim().parse::<SocketAddr>().map_err(|_| {
+            Error::validation(
+                "server",
+                format!(
+                    "expected 'host:port' with a numeric IP (e.g. '127.0.0.1:5037'), not '{}'",
+                    crate::account::printable(address)
+                ),
+            )
+        })?;
+        Ok(Self::with_server(server))
+    }
+
     /// Sets the time limit of requests the server answers itself (default [`SERVER_TIMEOUT`]).
     pub fn with_server_timeout(mut self, timeout: Duration) -> Self {
         self.server_timeout = timeout;
@@ -379,6 +395,21 @@ impl Device for AdbDevice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_from_an_address_and_bad_addresses_named() {
+        assert_eq!(
+            AdbDriver::at(" 10.0.0.2:5038 ").unwrap().server(),
+            SocketAddr::from(([10, 0, 0, 2], 5038))
+        );
+        for bad in ["localhost", "127.0.0.1", "127.0.0.1:99999", ""] {
+            let err = AdbDriver::at(bad).unwrap_err();
+            assert!(
+                matches!(&err, Error::Validation { field, .. } if field == "server"),
+                "{err}"
+            );
+        }
+    }
 
     #[test]
     fn socket_failures_keep_their_io_error_as_the_source() {

@@ -1,0 +1,179 @@
+//! [`Workspace`]: the engine's front door as a uniffi object.
+//!
+//! Each method converts its arguments, calls the engine's `Workspace` and
+//! converts the result; the engine's workspace is shareable across threads, so
+//! hosts may call one object from many threads at once.
+
+use std::sync::Arc;
+
+use crate::account::{Account, AccountFilter, AccountPatch, DeviceRecord, NewAccount, Platform};
+use crate::device::AdbDriver;
+use crate::error::Result;
+use crate::ops::{self, ProgressObserver, Report, RunOptions};
+use crate::xlsx::{ExportOptions, ExportSummary, ImportOptions, ImportReport};
+
+/// A roster of accounts and phones backed by one store (a SQLite file, or memory).
+#[derive(uniffi::Object)]
+pub struct Workspace(farmhand::Workspace);
+
+#[uniffi::export]
+impl Workspace {
+    /// Opens (or creates) the workspace in the SQLite file at `path`. A file
+    /// that is not a farmhand workspace, or one from a newer farmhand, is a
+    /// `Storage` error and is left unchanged.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Self> {
+        Ok(Workspace(farmhand::Workspace::open(path)?))
+    }
+
+    /// A fresh workspace held in memory, gone when the object is released.
+    #[uniffi::constructor]
+    pub fn in_memory() -> Self {
+        Workspace(farmhand::Workspace::in_memory())
+    }
+
+    /// Creates an account; `Duplicate` when its username (any spelling) exists on the platform.
+    pub fn add(&self, new: NewAccount) -> Result<Account> {
+        Ok(self.0.add(new.into())?.into())
+    }
+
+    /// The account with this id; `NotFound` if none.
+    pub fn get(&self, id: i64) -> Result<Account> {
+        Ok(self.0.get(farmhand::AccountId(id))?.into())
+    }
+
+    /// The account named `username` (`@Bob`, ` bob`, `BOB` alike) on `platform`, if any.
+    pub fn find(&self, platform: Platform, username: String) -> Result<Option<Account>> {
+        Ok(self.0.find(platform.into(), &username)?.map(Into::into))
+    }
+
+    /// Changes the fields the patch sets and returns the account; `NotFound` for an unknown id.
+    pub fn update(&self, id: i64, patch: AccountPatch) -> Result<Account> {
+        Ok(self.0.update(farmhand::AccountId(id), patch.into())?.into())
+    }
+
+    /// Deletes the account; `NotFound` for an unknown id. Ids are never reused.
+    pub fn delete(&self, id: i64) -> Result<()> {
+        Ok(self.0.delete(farmhand::AccountId(id))?)
+    }
+
+    /// The accounts matching `filter` (default: all), by id.
+    #[uniffi::method(default(filter))]
+    pub fn list(&self, filter: AccountFilter) -> Result<Vec<Account>> {
+        let accounts = self.0.list(&filter.into())?;
+        Ok(accounts.into_iter().map(Into::into).collect())
+    }
+
+    /// How many accounts match `filter` (default: all).
+    #[uniffi::method(default(filter))]
+    pub fn count(&self, filter: AccountFilter) -> Result<u64> {
+        Ok(self.0.count(&filter.into())? as u64)
+    }
+
+    /// Lets automation touch the account again; returns it.
+    pub fn enable(&self, id: i64) -> Result<Account> {
+        Ok(self.0.enable(farmhand::AccountId(id))?.into())
+    }
+
+    /// Keeps every automation and bulk action away from the account; returns it.
+    pub fn disable(&self, id: i64) -> Result<Account> {
+        Ok(self.0.disable(farmhand::AccountId(id))?.into())
+    }
+
+    /// Binds the account to the phone `serial` (registering the phone); returns it.
+    pub fn bind(&self, id: i64, serial: String) -> Result<Account> {
+        Ok(self.0.bind_device(farmhand::AccountId(id), &serial)?.into())
+    }
+
+    /// Leaves the account unassigned (the phone stays registered); returns it.
+    pub fn unbind(&self, id: i64) -> Result<Account> {
+        Ok(self.0.unbind_device(farmhand::AccountId(id))?.into())
+    }
+
+    /// Replaces the account's tags; returns it.
+    pub fn set_tags(&self, id: i64, tags: Vec<String>) -> Result<Account> {
+        Ok(self.0.set_tags(farmhand::AccountId(id), tags)?.into())
+    }
+
+    /// Adds the tags the account does not carry yet (atomic); returns it.
+    pub fn add_tags(&self, id: i64, tags: Vec<String>) -> Result<Account> {
+        Ok(self.0.add_tags(farmhand::AccountId(id), tags)?.into())
+    }
+
+    /// Removes the given tags from the account (atomic); returns it.
+    pub fn remove_tags(&self, id: i64, tags: Vec<String>) -> Result<Account> {
+        Ok(self.0.remove_tags(farmhand::AccountId(id), tags)?.into())
+    }
+
+    /// Every phone the workspace has seen, by its stable index.
+    pub fn devices(&self) -> Result<Vec<DeviceRecord>> {
+        Ok(self.0.devices()?.into_iter().map(Into::into).collect())
+    }
+
+    /// Imports the accounts sheet of the xlsx file at `path`, all or nothing
+    /// unless `options.skip_invalid`. Invalid rows are listed in the report by
+    /// row and column (outcome `Rejected`: nothing written); a file that cannot
+    /// be read at all is an `Import` or `Io` error.
+    pub fn import_xlsx(&self, path: String, options: ImportOptions) -> Result<ImportReport> {
+        Ok(self.0.import_xlsx(path, &options.into())?.into())
+    }
+
+    /// Writes the accounts chosen by `options` to the xlsx file at `path`, atomically.
+    pub fn export_xlsx(&self, path: String, options: ExportOptions) -> Result<ExportSummary> {
+        Ok(self.0.export_xlsx(path, &options.into())?.into())
+    }
+
+    /// Logs accounts in on their phones (default: every one not logged in);
+    /// disabled accounts are reported as skipped and never touched.
+    #[uniffi::method(default(observer = None, options))]
+    pub fn login(
+        &self,
+        driver: Arc<AdbDriver>,
+        options: RunOptions,
+        observer: Option<Box<dyn ProgressObserver>>,
+    ) -> Result<Report> {
+        ops::run(
+            &self.0,
+            &driver,
+            options,
+            observer,
+            farmhand::Workspace::login,
+        )
+    }
+
+    /// Scans the phones for app sessions already logged in, creates the
+    /// missing accounts and links each to its phone, never creating a duplicate.
+    #[uniffi::method(default(observer = None, options))]
+    pub fn match_accounts(
+        &self,
+        driver: Arc<AdbDriver>,
+        options: RunOptions,
+        observer: Option<Box<dyn ProgressObserver>>,
+    ) -> Result<Report> {
+        ops::run(
+            &self.0,
+            &driver,
+            options,
+            observer,
+            farmhand::Workspace::match_accounts,
+        )
+    }
+
+    /// Reads each account's profile numbers from its phone and stores them
+    /// (default: every logged-in account).
+    #[uniffi::method(default(observer = None, options))]
+    pub fn sync_profiles(
+        &self,
+        driver: Arc<AdbDriver>,
+        options: RunOptions,
+        observer: Option<Box<dyn ProgressObserver>>,
+    ) -> Result<Report> {
+        ops::run(
+            &self.0,
+            &driver,
+            options,
+            observer,
+            farmhand::Workspace::sync_profiles,
+        )
+    }
+}
