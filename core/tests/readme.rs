@@ -4,14 +4,15 @@
 //! hidden lines would pass as a doctest and fail in a reader's `main.rs`. This
 //! test refuses them, so the doctest compiles exactly what a reader pastes.
 
-/// Each fenced Rust block of the README: (first line number, its lines).
+/// Each fenced Rust block of the README (`rust...`, or `rs` for one rustdoc
+/// does not compile): (first line number, its lines).
 fn rust_blocks(readme: &str) -> Vec<(usize, Vec<&str>)> {
     let mut blocks = Vec::new();
     let mut current: Option<(usize, Vec<&str>)> = None;
     for (number, line) in readme.lines().enumerate() {
         let fence = line.trim_start().strip_prefix("```");
         match (&mut current, fence) {
-            (None, Some(info)) if info.trim().starts_with("rust") => {
+            (None, Some(info)) if info.trim().starts_with("rust") || info.trim() == "rs" => {
                 current = Some((number + 2, Vec::new()));
             }
             (Some(_), Some(_)) => blocks.extend(current.take()),
