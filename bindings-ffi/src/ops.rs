@@ -209,9 +209,9 @@ pub enum Outcome {
     /// The app said no such user exists.
     UnknownUser,
     /// The app asks for a check only a person can pass.
-    NeedsVerification,
+    ChallengeRequired,
     /// The app refused further attempts for now.
-    TooManyAttempts,
+    RateLimited,
     /// The 2FA code was refused, or the account has no key for a 2FA prompt.
     TwoFactorFailed,
     /// The app says the account is suspended (temporarily, or pending an appeal).
@@ -248,8 +248,8 @@ impl From<engine::Outcome> for Outcome {
             E::NoPassword => Outcome::NoPassword,
             E::WrongPassword => Outcome::WrongPassword,
             E::UnknownUser => Outcome::UnknownUser,
-            E::NeedsVerification => Outcome::NeedsVerification,
-            E::TooManyAttempts => Outcome::TooManyAttempts,
+            E::ChallengeRequired => Outcome::ChallengeRequired,
+            E::RateLimited => Outcome::RateLimited,
             E::TwoFactorFailed => Outcome::TwoFactorFailed,
             E::Suspended => Outcome::Suspended,
             E::Banned => Outcome::Banned,

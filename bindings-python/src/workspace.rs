@@ -538,11 +538,12 @@ impl PyWorkspace {
 
     /// Reads each account's profile numbers from its phone and stores them;
     /// returns a :class:`Report`. Default: every logged-in account. Options as
-    /// for :meth:`login` (but ``disable_on_ban``).
+    /// for :meth:`login`; an app that opens on its banned screen for the
+    /// account's session ends it ``banned`` (disabled with ``disable_on_ban=True``).
     #[pyo3(signature = (
         driver, *, accounts = None, platform = None, tag = None, device = None, search = None,
         phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
-        progress = None, packs = None
+        progress = None, packs = None, disable_on_ban = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn sync_profiles(
@@ -560,6 +561,7 @@ impl PyWorkspace {
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
         packs: Option<Vec<Py<PyPack>>>,
+        disable_on_ban: bool,
     ) -> PyResult<PyReport> {
         let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
         let call = ops::Call {
@@ -570,7 +572,7 @@ impl PyWorkspace {
             screen_timeout,
             progress,
             packs: packs_of(packs),
-            disable_on_ban: false,
+            disable_on_ban,
         };
         ops::run(py, self, driver, Workspace::sync_profiles, call)
     }

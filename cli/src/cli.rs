@@ -522,7 +522,7 @@ pub struct WorkflowArgs {
     /// Only accounts carrying this tag.
     #[arg(long)]
     pub tag: Option<String>,
-    /// Login: disable (status 1) every account the app shows as banned.
+    /// Disable (status 1) every account the app shows as banned.
     #[arg(long)]
     pub disable_on_ban: bool,
     #[command(flatten)]

@@ -283,12 +283,6 @@ pub fn run(
     let mut options = run_options(run, Arc::new(Progress::new(out)), cancel);
     options.packs = packs;
     if let Some(args) = args {
-        if args.disable_on_ban && kind != Kind::Login {
-            return Err(farmhand::Error::validation(
-                "--disable-on-ban",
-                "only a login finds banned accounts; use it with `farmhand login`",
-            ));
-        }
         options.accounts = selection(ws, args)?;
         options.disable_on_ban = args.disable_on_ban;
     }

@@ -291,8 +291,9 @@ fn login_disables_banned_accounts_only_when_asked() {
     assert_eq!(again["unchanged"], 1, "{again}");
     assert_eq!(again["unknown_columns"], serde_json::json!([]), "{again}");
 
-    let refused = env.run(&["sync", "--disable-on-ban", "--adb", &addr]);
-    assert_ne!(refused.code, 0);
+    // A match finds sessions, not bans: the flag is not one of its options.
+    let refused = env.run(&["match", "--disable-on-ban", "--adb", &addr]);
+    assert_eq!(refused.code, 2);
     assert!(
         refused.stderr.contains("--disable-on-ban"),
         "{}",

@@ -96,10 +96,12 @@ pub struct PlatformAccount {
     /// When true, the platform refuses every login of this account with "too many attempts".
     #[serde(default)]
     pub rate_limited: bool,
-    /// When true, the right password shows the app's "account suspended" screen.
+    /// When true, the right password shows the app's "account suspended"
+    /// screen, and an app whose active session is this account opens on it.
     #[serde(default)]
     pub suspended: bool,
-    /// When true, the right password shows the app's "account banned" screen.
+    /// When true, the right password shows the app's "account banned" screen,
+    /// and an app whose active session is this account opens on it.
     #[serde(default)]
     pub banned: bool,
     /// Country of the account, where the platform knows it.

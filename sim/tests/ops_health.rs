@@ -177,11 +177,11 @@ fn an_offered_update_is_declined_and_the_login_goes_on() {
 }
 
 #[test]
-fn a_captcha_or_checkpoint_ends_needs_verification() {
+fn a_captcha_or_checkpoint_ends_challenge_required() {
     for platform in Platform::ALL {
         let (w, casey) = world(platform, &[], |a| a.challenge = true);
         let (outcome, after) = log_in(&w, &casey, &options());
-        assert_eq!(outcome, Outcome::NeedsVerification, "{platform}");
+        assert_eq!(outcome, Outcome::ChallengeRequired, "{platform}");
         assert_eq!(
             after.last_error.as_deref(),
             Some("needs verification by a person")
@@ -190,11 +190,11 @@ fn a_captcha_or_checkpoint_ends_needs_verification() {
 }
 
 #[test]
-fn too_many_attempts_ends_too_many_attempts() {
+fn too_many_attempts_ends_rate_limited() {
     for platform in Platform::ALL {
         let (w, casey) = world(platform, &[], |a| a.rate_limited = true);
         let (outcome, after) = log_in(&w, &casey, &options());
-        assert_eq!(outcome, Outcome::TooManyAttempts, "{platform}");
+        assert_eq!(outcome, Outcome::RateLimited, "{platform}");
         assert_eq!(after.last_error.as_deref(), Some("too many attempts"));
     }
 }
@@ -243,4 +243,179 @@ fn pop_ups_between_the_steps_are_dismissed() {
             "{commands:#?}"
         );
     }
+}
+
+/// One phone whose app of `platform` holds `sessions` (the first active), the
+/// platform's `accounts`, and a roster account bound to the phone for each
+/// name of `roster`, marked logged in when the app holds its session.
+fn session_world(
+    platform: Platform,
+    sessions: &[&str],
+    accounts: Vec<PlatformAccount>,
+    roster: &[&str],
+) -> (World, Vec<Account>) {
+    let kind = match platform {
+        Platform::TikTok => AppKind::TikTok,
+        Platform::Instagram => AppKind::Instagram,
+    };
+    let scenario = Scenario {
+        phones: vec![PhoneSpec {
+            apps: vec![app(kind, sessions)],
+            ..PhoneSpec::default()
+        }],
+        accounts,
+        ..Scenario::default()
+    };
+    let w = World::start(&scenario);
+    let added = roster
+        .iter()
+        .map(|name| {
+            let account =
+                w.ws.add(
+                    NewAccount::new(platform, *name)
+                        .device(w.serial(0))
+                        .password("pw"),
+                )
+                .unwrap();
+            let patch = farmhand::account::AccountPatch {
+                logged_in: Some(sessions.contains(name)),
+                ..Default::default()
+            };
+            w.ws.update(account.id, patch).unwrap()
+        })
+        .collect();
+    (w, added)
+}
+
+#[test]
+fn a_sync_of_a_session_the_platform_suspended_or_banned_ends_with_that_health() {
+    for platform in Platform::ALL {
+        for (banned, outcome, state) in [
+            (false, Outcome::Suspended, HealthState::Suspended),
+            (true, Outcome::Banned, HealthState::Banned),
+        ] {
+            let mut casey = platform_account(platform, "casey", "pw");
+            casey.suspended = !banned;
+            casey.banned = banned;
+            let (w, roster) = session_world(platform, &["casey"], vec![casey], &["casey"]);
+            let report = w.ws.sync_profiles(&w.driver, &options()).unwrap();
+            let case = format!("{platform} {outcome}");
+            assert_eq!(report.outcome(roster[0].id), Some(outcome), "{case}");
+            let after = w.ws.get(roster[0].id).unwrap();
+            assert_eq!(
+                after.status,
+                Status::Enabled,
+                "{case}: not asked to disable"
+            );
+            assert_eq!(after.stats.synced_at, None, "{case}: nothing was read");
+            assert_eq!(
+                after.last_error.as_deref(),
+                Some(
+                    format!(
+                        "{}: the app opens on this screen for the session it holds",
+                        outcome.describe()
+                    )
+                    .as_str()
+                ),
+                "{case}"
+            );
+            let health = w.ws.health(roster[0].id).unwrap().unwrap();
+            assert_eq!(
+                (health.state, health.workflow),
+                (state, Workflow::SyncProfiles),
+                "{case}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sync_with_disable_on_ban_disables_the_banned_session_account() {
+    let mut casey = platform_account(Platform::Instagram, "casey", "pw");
+    casey.banned = true;
+    let (w, roster) = session_world(Platform::Instagram, &["casey"], vec![casey], &["casey"]);
+    let disable = RunOptions {
+        disable_on_ban: true,
+        ..options()
+    };
+    let report = w.ws.sync_profiles(&w.driver, &disable).unwrap();
+    assert_eq!(report.outcome(roster[0].id), Some(Outcome::Banned));
+    let after = w.ws.get(roster[0].id).unwrap();
+    assert_eq!(after.status, Status::Disabled);
+    assert_eq!(
+        after.last_error.as_deref(),
+        Some("account banned: disabled automatically (disable_on_ban)")
+    );
+}
+
+#[test]
+fn a_login_of_an_account_whose_held_session_is_banned_ends_banned() {
+    let mut casey = platform_account(Platform::TikTok, "casey", "pw");
+    casey.banned = true;
+    let (w, roster) = session_world(Platform::TikTok, &["casey"], vec![casey], &["casey"]);
+    w.ws.update(
+        roster[0].id,
+        farmhand::account::AccountPatch {
+            logged_in: Some(false),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (outcome, after) = log_in(&w, &roster[0], &options());
+    assert_eq!(outcome, Outcome::Banned);
+    assert!(!after.logged_in);
+    assert!(
+        !typed(&w.commands(0), "casey"),
+        "nothing typed into an app that refuses its session"
+    );
+}
+
+#[test]
+fn a_refused_session_is_not_blamed_on_one_of_several_accounts_of_the_app() {
+    let mut casey = platform_account(Platform::Instagram, "casey", "pw");
+    casey.banned = true;
+    let dana = platform_account(Platform::Instagram, "dana", "pw");
+    let (w, roster) = session_world(
+        Platform::Instagram,
+        &["casey", "dana"],
+        vec![casey, dana],
+        &["casey", "dana"],
+    );
+    let report = w.ws.sync_profiles(&w.driver, &options()).unwrap();
+    for account in &roster {
+        assert_eq!(report.outcome(account.id), Some(Outcome::Error));
+        let reason = report.result(account.id).unwrap().reason.clone().unwrap();
+        assert!(
+            reason.contains("'banned' screen") && reason.contains("one of several"),
+            "{reason}"
+        );
+        assert_eq!(
+            w.ws.health(account.id).unwrap(),
+            None,
+            "an error tells nothing of the account's health"
+        );
+    }
+}
+
+#[test]
+fn a_ban_screen_left_by_a_login_attempt_is_not_taken_for_a_refused_session() {
+    let mut casey = platform_account(Platform::TikTok, "casey", "pw");
+    casey.banned = true;
+    let dana = platform_account(Platform::TikTok, "dana", "pw");
+    let (w, roster) = session_world(
+        Platform::TikTok,
+        &["dana"],
+        vec![casey, dana],
+        &["casey", "dana"],
+    );
+    // casey's login (added through dana's switcher) ends on the banned screen...
+    let (outcome, _) = log_in(&w, &roster[0], &options());
+    assert_eq!(outcome, Outcome::Banned);
+    // ...which the app still shows when dana's profile is synced next.
+    let report = w.ws.sync_profiles(&w.driver, &options()).unwrap();
+    assert_eq!(report.outcome(roster[1].id), Some(Outcome::Synced));
+    assert_eq!(
+        w.ws.health(roster[1].id).unwrap().map(|h| h.state),
+        Some(HealthState::Ok)
+    );
 }

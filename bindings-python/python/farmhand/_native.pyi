@@ -322,6 +322,7 @@ class Workspace:
         screen_timeout: float = 20.0,
         progress: Callable[[Event], object] | None = None,
         packs: Sequence[Pack] | None = None,
+        disable_on_ban: bool = False,
     ) -> Report: ...
     def match_accounts(
         self,

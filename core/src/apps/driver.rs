@@ -39,10 +39,10 @@ pub enum Rejection {
     WrongPassword,
     /// No account has that username or email.
     UnknownUser,
-    /// The app refuses further attempts for now.
-    TooManyAttempts,
+    /// The app refuses further attempts for now ("too many attempts").
+    RateLimited,
     /// A captcha or identity check only a person can pass.
-    NeedsVerification,
+    ChallengeRequired,
     /// The 2FA code was refused, or the app asked for one and there is no key.
     TwoFactorFailed,
     /// The app shows the account as suspended.
@@ -179,6 +179,31 @@ impl AppDriver {
         Ok(view.screen.as_deref() == Some(UPDATE_REQUIRED))
     }
 
+    /// What the app, brought to the front, shows instead of being usable:
+    /// `AppUpdateRequired`, or `Suspended` / `Banned` when the platform refuses
+    /// the session of the account active in the app. `None` when the app can
+    /// be worked.
+    ///
+    /// A suspended or banned screen can also be what an earlier login attempt
+    /// left open. Back tells them apart: it returns to the login form from a
+    /// refused attempt, while a refused session shows its screen again each
+    /// time the app is opened.
+    pub fn opening_block(&self, dev: &mut dyn Device) -> Result<Option<Rejection>> {
+        let during = "opening the app";
+        dev.launch(&self.package, None)?;
+        let mut ui = self.ui(dev);
+        let block = match ui.expect(&all_screens(), during)?.screen.as_deref() {
+            Some(UPDATE_REQUIRED) => return Ok(Some(Rejection::AppUpdateRequired)),
+            Some("suspended") => Rejection::Suspended,
+            Some("banned") => Rejection::Banned,
+            _ => return Ok(None),
+        };
+        ui.dev.key("BACK")?;
+        ui.dev.launch(ui.package, None)?;
+        let again = ui.expect(&all_screens(), during)?;
+        Ok(matches!(again.screen.as_deref(), Some("suspended" | "banned")).then_some(block))
+    }
+
     /// The account the app shows as logged in (its profile's username), or
     /// `None` when the app shows its login screens. Launches the app.
     pub fn current_account(&self, dev: &mut dyn Device) -> Result<Option<String>> {
@@ -308,7 +333,7 @@ impl AppDriver {
                 "two_factor" | "two_factor_failed" => {
                     return Ok(LoginResult::Rejected(Rejection::TwoFactorFailed));
                 }
-                "verification" => return Ok(LoginResult::Rejected(Rejection::NeedsVerification)),
+                "verification" => return Ok(LoginResult::Rejected(Rejection::ChallengeRequired)),
                 "suspended" if submitted => return Ok(LoginResult::Rejected(Rejection::Suspended)),
                 "banned" if submitted => return Ok(LoginResult::Rejected(Rejection::Banned)),
                 // What an earlier attempt left on screen: back to the form.
@@ -564,7 +589,7 @@ fn handle(ui: &Ui<'_>, view: &View) -> Result<String> {
 fn refusal(ui: &Ui<'_>, view: &View) -> Result<Rejection> {
     let shown = |control: &str| ui.pack.find(&view.tree, control).is_some();
     if shown("error_too_many_attempts") {
-        Ok(Rejection::TooManyAttempts)
+        Ok(Rejection::RateLimited)
     } else if shown("error_unknown_user") {
         Ok(Rejection::UnknownUser)
     } else if shown("error_wrong_password") {

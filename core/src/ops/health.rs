@@ -68,8 +68,8 @@ impl HealthState {
             | Outcome::Created
             | Outcome::Linked => HealthState::Ok,
             Outcome::WrongPassword => HealthState::WrongPassword,
-            Outcome::NeedsVerification => HealthState::ChallengeRequired,
-            Outcome::TooManyAttempts => HealthState::RateLimited,
+            Outcome::ChallengeRequired => HealthState::ChallengeRequired,
+            Outcome::RateLimited => HealthState::RateLimited,
             Outcome::Suspended => HealthState::Suspended,
             Outcome::Banned => HealthState::Banned,
             Outcome::AppUpdateRequired => HealthState::AppUpdateRequired,
@@ -170,7 +170,7 @@ mod tests {
         }
         assert_eq!(HealthState::parse("healthy"), None);
         assert_eq!(
-            HealthState::of(Outcome::NeedsVerification),
+            HealthState::of(Outcome::ChallengeRequired),
             Some(HealthState::ChallengeRequired)
         );
         assert_eq!(HealthState::of(Outcome::SkippedDisabled), None);

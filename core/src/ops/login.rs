@@ -45,7 +45,7 @@ impl Workspace {
 }
 
 /// The reason given for a banned account that the login disabled.
-const DISABLED_ON_BAN: &str = "disabled automatically (disable_on_ban)";
+pub(crate) const DISABLED_ON_BAN: &str = "disabled automatically (disable_on_ban)";
 
 /// The login of one account.
 struct LoginWork<'w> {
@@ -82,8 +82,8 @@ impl AccountWork for LoginWork<'_> {
                 Some(format!("{} is not installed on {serial}", app.package())),
             ));
         }
-        if app.update_required(phone.device.as_mut())? {
-            return Ok((Outcome::AppUpdateRequired, None));
+        if let Some(ended) = opening_outcome(&app, phone, self.disable_on_ban)? {
+            return Ok(ended);
         }
         run.step(&serial, Some(account.id), "check session");
         let held = app.accounts(phone.device.as_mut())?;
@@ -136,13 +136,47 @@ impl AccountWork for LoginWork<'_> {
     }
 }
 
+/// How an account's step ends when its app, opened, refuses to be used: the
+/// app must be updated, or the platform suspended or banned the session the
+/// app holds. That session is the account's own when the roster binds no
+/// other account to this app on the phone; otherwise whose it is cannot be
+/// told, and the step ends as an error saying so. `None`: the app is usable.
+pub(crate) fn opening_outcome(
+    app: &AppDriver,
+    phone: &mut Phone,
+    disable_on_ban: bool,
+) -> Result<Option<(Outcome, Option<String>)>> {
+    let Some(block) = app.opening_block(phone.device.as_mut())? else {
+        return Ok(None);
+    };
+    let outcome = rejection_outcome(block);
+    Ok(Some(match block {
+        Rejection::AppUpdateRequired => (outcome, None),
+        _ if !phone.sole_account_of(app.package()) => (
+            Outcome::Error,
+            Some(format!(
+                "{} opens on its '{}' screen for the account active in it, which \
+                 is one of several bound to {}",
+                app.package(),
+                outcome.as_str(),
+                phone.device.serial()
+            )),
+        ),
+        Rejection::Banned if disable_on_ban => (outcome, Some(DISABLED_ON_BAN.to_string())),
+        _ => (
+            outcome,
+            Some("the app opens on this screen for the session it holds".to_string()),
+        ),
+    }))
+}
+
 /// The outcome for an app's refusal.
-fn rejection_outcome(why: Rejection) -> Outcome {
+pub(crate) fn rejection_outcome(why: Rejection) -> Outcome {
     match why {
         Rejection::WrongPassword => Outcome::WrongPassword,
         Rejection::UnknownUser => Outcome::UnknownUser,
-        Rejection::TooManyAttempts => Outcome::TooManyAttempts,
-        Rejection::NeedsVerification => Outcome::NeedsVerification,
+        Rejection::RateLimited => Outcome::RateLimited,
+        Rejection::ChallengeRequired => Outcome::ChallengeRequired,
         Rejection::TwoFactorFailed => Outcome::TwoFactorFailed,
         Rejection::Suspended => Outcome::Suspended,
         Rejection::Banned => Outcome::Banned,

@@ -65,9 +65,13 @@ pub enum Outcome {
     /// The app said no such user exists.
     UnknownUser,
     /// The app asks for a check only a person can pass (captcha, verification); not retried.
-    NeedsVerification,
-    /// The app refused further attempts for now.
-    TooManyAttempts,
+    /// (Earlier builds stored it as `needs_verification`; both names read back.)
+    #[serde(alias = "needs_verification")]
+    ChallengeRequired,
+    /// The app refused further attempts for now ("too many attempts, try again later").
+    /// (Earlier builds stored it as `too_many_attempts`; both names read back.)
+    #[serde(alias = "too_many_attempts")]
+    RateLimited,
     /// The 2FA code was refused, or the app asked for one and the account has no secret.
     TwoFactorFailed,
     /// The app says the account is suspended (temporarily, or pending an appeal).
@@ -103,8 +107,8 @@ impl Outcome {
         Outcome::NoPassword,
         Outcome::WrongPassword,
         Outcome::UnknownUser,
-        Outcome::NeedsVerification,
-        Outcome::TooManyAttempts,
+        Outcome::ChallengeRequired,
+        Outcome::RateLimited,
         Outcome::TwoFactorFailed,
         Outcome::Suspended,
         Outcome::Banned,
@@ -131,8 +135,8 @@ impl Outcome {
             Outcome::NoPassword => "no_password",
             Outcome::WrongPassword => "wrong_password",
             Outcome::UnknownUser => "unknown_user",
-            Outcome::NeedsVerification => "needs_verification",
-            Outcome::TooManyAttempts => "too_many_attempts",
+            Outcome::ChallengeRequired => "challenge_required",
+            Outcome::RateLimited => "rate_limited",
             Outcome::TwoFactorFailed => "two_factor_failed",
             Outcome::Suspended => "suspended",
             Outcome::Banned => "banned",
@@ -177,8 +181,8 @@ impl Outcome {
             Outcome::NoPassword => "no password stored",
             Outcome::WrongPassword => "wrong password",
             Outcome::UnknownUser => "unknown user",
-            Outcome::NeedsVerification => "needs verification by a person",
-            Outcome::TooManyAttempts => "too many attempts",
+            Outcome::ChallengeRequired => "needs verification by a person",
+            Outcome::RateLimited => "too many attempts",
             Outcome::TwoFactorFailed => "2FA failed",
             Outcome::Suspended => "account suspended",
             Outcome::Banned => "account banned",
@@ -324,6 +328,17 @@ mod tests {
         for outcome in Outcome::ALL {
             let json = serde_json::to_string(&outcome).unwrap();
             assert_eq!(json, format!("\"{}\"", outcome.as_str()));
+        }
+    }
+
+    #[test]
+    fn names_earlier_builds_stored_still_read_back() {
+        for (old, outcome) in [
+            ("needs_verification", Outcome::ChallengeRequired),
+            ("too_many_attempts", Outcome::RateLimited),
+        ] {
+            let read: Outcome = serde_json::from_str(&format!("\"{old}\"")).unwrap();
+            assert_eq!(read, outcome);
         }
     }
 

@@ -145,6 +145,8 @@ pub(crate) struct Phone {
     pub device: Box<dyn Device>,
     /// Packages installed, read once per phone when first asked for.
     pub installed: Option<HashSet<String>>,
+    /// The app package of every account the roster binds to this phone.
+    pub bound_packages: Vec<String>,
 }
 
 impl Phone {
@@ -154,6 +156,12 @@ impl Phone {
             self.installed = Some(self.device.installed_packages()?.into_iter().collect());
         }
         Ok(self.installed.as_ref().is_some_and(|p| p.contains(package)))
+    }
+
+    /// True when the roster binds exactly one account to this phone's
+    /// `package`: whatever that app shows of its active session is that account's.
+    pub fn sole_account_of(&self, package: &str) -> bool {
+        self.bound_packages.iter().filter(|p| *p == package).count() == 1
     }
 }
 
@@ -427,6 +435,11 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
                         phone.insert(Phone {
                             device,
                             installed: None,
+                            bound_packages: job
+                                .accounts
+                                .iter()
+                                .map(|a| a.app_package().to_string())
+                                .collect(),
                         }),
                         account,
                     ),

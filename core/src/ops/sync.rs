@@ -1,10 +1,10 @@
 //! `sync_profiles`: read profile numbers from the apps into the roster.
 
-use crate::account::{Account, AccountPatch, ProfileStats, Timestamp};
+use crate::account::{Account, AccountPatch, ProfileStats, Status, Timestamp};
 use crate::apps::counts::{agrees, count_step};
 use crate::device::DeviceDriver;
 use crate::error::Result;
-use crate::ops::login::{app_for, reason_text, same_user};
+use crate::ops::login::{app_for, opening_outcome, reason_text, same_user};
 use crate::ops::outcome::{Outcome, Report, Workflow};
 use crate::ops::runner::{self, AccountWork, Phone, Run, RunOptions};
 use crate::store::AccountFilter;
@@ -19,6 +19,11 @@ impl Workspace {
     /// logged out. Counts the app does not show keep their stored value, and
     /// so does an exact stored count that a rounded display agrees with
     /// (stored 1,234,567 from a sheet, the app shows `1.2M`).
+    ///
+    /// An app that opens on its suspended or banned screen for the session it
+    /// holds ends the account's step as `suspended` or `banned` (an app that
+    /// must be updated: `app_update_required`); with
+    /// [`RunOptions::disable_on_ban`] a banned account is also disabled.
     pub fn sync_profiles(&self, driver: &dyn DeviceDriver, options: &RunOptions) -> Result<Report> {
         let default = AccountFilter {
             logged_in: Some(true),
@@ -30,7 +35,11 @@ impl Workspace {
         let (total, phones) = runner::plan_size(&jobs);
         let run = Run::start(Workflow::SyncProfiles, options, driver, total, phones);
         let order: Vec<String> = jobs.iter().map(|j| j.serial.clone()).collect();
-        runner::run_accounts(&run, jobs, &SyncWork { ws: self });
+        let work = SyncWork {
+            ws: self,
+            disable_on_ban: options.disable_on_ban,
+        };
+        runner::run_accounts(&run, jobs, &work);
         run.finish_into(self.store().as_ref(), &order)
     }
 }
@@ -38,6 +47,8 @@ impl Workspace {
 /// The profile sync of one account.
 struct SyncWork<'w> {
     ws: &'w Workspace,
+    /// Disable an account the app shows as banned.
+    disable_on_ban: bool,
 }
 
 impl AccountWork for SyncWork<'_> {
@@ -56,8 +67,8 @@ impl AccountWork for SyncWork<'_> {
                 Some(format!("{} is not installed on {serial}", app.package())),
             ));
         }
-        if app.update_required(phone.device.as_mut())? {
-            return Ok((Outcome::AppUpdateRequired, None));
+        if let Some(ended) = opening_outcome(&app, phone, self.disable_on_ban)? {
+            return Ok(ended);
         }
         run.step(&serial, Some(account.id), "switch account");
         if !app.switch_to(phone.device.as_mut(), account.username.as_str())? {
@@ -103,6 +114,11 @@ impl AccountWork for SyncWork<'_> {
     fn settle(&self, account: &Account, outcome: Outcome, reason: Option<&str>) -> Result<()> {
         let patch = match outcome {
             Outcome::Synced => return Ok(()),
+            Outcome::Banned if self.disable_on_ban => AccountPatch {
+                status: Some(Status::Disabled),
+                last_error: Some(Some(reason_text(outcome, reason))),
+                ..AccountPatch::default()
+            },
             Outcome::NotLoggedIn => AccountPatch {
                 logged_in: Some(false),
                 last_error: Some(Some(reason_text(outcome, reason))),

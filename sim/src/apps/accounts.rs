@@ -98,6 +98,19 @@ impl LoginRules {
         }
     }
 
+    /// How the platform blocks `username`'s session, if it does: the app then
+    /// opens on the suspended or banned screen instead of the feed.
+    pub fn session_block(&self, ctx: &AppContext<'_>, username: &str) -> Option<Block> {
+        let account = self.account(ctx, username)?;
+        if account.banned {
+            Some(Block::Banned)
+        } else if account.suspended {
+            Some(Block::Suspended)
+        } else {
+            None
+        }
+    }
+
     /// Gives every account `sessions` holds the platform's spelling of its username.
     pub fn canonicalize(&self, ctx: &AppContext<'_>, sessions: &mut Sessions) {
         sessions.canonicalize(|name| self.account(ctx, name).map(|a| a.username.clone()));

@@ -6,7 +6,7 @@
 use crate::app::AppContext;
 use crate::scenario::AppSpec;
 
-use super::accounts::{login_key, Attempts, LoginRules, Sessions, Verdict};
+use super::accounts::{login_key, Attempts, Block, LoginRules, Sessions, Verdict};
 use super::attempt_limit;
 use super::form::Form;
 use super::view::Painter;
@@ -19,6 +19,8 @@ pub(crate) trait Screens: Copy + PartialEq {
     const FEED: Self;
     /// The active account's own profile.
     const PROFILE: Self;
+    /// The screen that says an account is suspended or banned.
+    fn blocked(block: Block) -> Self;
 }
 
 /// One app install's state. `S` and `O` are the app's screens and overlays
@@ -49,6 +51,10 @@ pub(crate) struct AppState<S, O, L> {
     pub adding_account: bool,
     /// Someone's profile opened by a link, shown over everything.
     pub visiting: Option<String>,
+    /// True while the app shows the suspended or banned screen of its active
+    /// account's session (not of a login attempt): back then leaves the app,
+    /// and every launch shows the screen again.
+    pub session_blocked: bool,
 }
 
 impl<S: Screens, O, L: Default> AppState<S, O, L> {
@@ -68,6 +74,7 @@ impl<S: Screens, O, L: Default> AppState<S, O, L> {
             feed_position: 0,
             adding_account: false,
             visiting: None,
+            session_blocked: false,
         }
     }
 
@@ -116,9 +123,22 @@ impl<S: Screens, O, L: Default> AppState<S, O, L> {
 
     /// Brought to the front: held usernames take the platform's spelling; a
     /// cold start drops whatever was open and starts from the home screen.
+    /// When the platform has suspended or banned the active account, the app
+    /// opens on that screen, cold or not (as the real apps do once the
+    /// session is refused).
     pub fn launch(&mut self, ctx: &AppContext<'_>, cold: bool) {
         self.rules.canonicalize(ctx, &mut self.sessions);
-        if cold {
+        let block = self
+            .sessions
+            .active()
+            .and_then(|active| self.rules.session_block(ctx, active));
+        self.session_blocked = block.is_some();
+        if let Some(block) = block {
+            self.visiting = None;
+            self.overlay = None;
+            self.adding_account = false;
+            self.leave_login(S::blocked(block));
+        } else if cold {
             self.visiting = None;
             self.overlay = None;
             self.adding_account = false;

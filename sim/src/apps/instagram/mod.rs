@@ -95,6 +95,10 @@ impl Screens for Screen {
     const SIGNED_OUT: Screen = Screen::Login;
     const FEED: Screen = Screen::Feed;
     const PROFILE: Screen = Screen::Profile;
+
+    fn blocked(block: Block) -> Screen {
+        Screen::Blocked(block)
+    }
 }
 
 /// What Instagram shows over a screen.
@@ -673,6 +677,8 @@ impl SocialApp for Instagram {
                 self.state.leave_login(Screen::Profile);
             }
             Screen::Login | Screen::Feed => return false,
+            // The screen of a refused session stays until the app is left.
+            Screen::Blocked(_) if self.state.session_blocked => return false,
             Screen::Challenge | Screen::Blocked(_) => self.state.screen = Screen::Login,
             Screen::Code => {
                 self.state.login_flow.pending = None;

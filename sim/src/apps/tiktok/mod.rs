@@ -95,6 +95,10 @@ impl Screens for Screen {
     const SIGNED_OUT: Screen = Screen::Landing;
     const FEED: Screen = Screen::Feed;
     const PROFILE: Screen = Screen::Profile;
+
+    fn blocked(block: Block) -> Screen {
+        Screen::Blocked(block)
+    }
 }
 
 /// What TikTok shows over a screen.
@@ -766,6 +770,8 @@ impl SocialApp for TikTok {
             Screen::Landing | Screen::Feed => return false,
             Screen::Login => self.state.leave_login(Screen::Landing),
             Screen::Verify => self.state.screen = Screen::Login,
+            // The screen of a refused session stays until the app is left.
+            Screen::Blocked(_) if self.state.session_blocked => return false,
             Screen::Blocked(_) => self.state.screen = Screen::Login,
             Screen::FollowFriends | Screen::Permission => self.state.screen = Screen::Feed,
             Screen::Code => {
