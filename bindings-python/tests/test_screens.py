@@ -109,3 +109,24 @@ def test_history_and_health_after_a_login_with_a_pack_and_disable_on_ban(
     assert health_by_name == {"jack": "ok", "ben": "banned"}
     again = ws.import_xlsx(sheet, platform="instagram")
     assert again.created == again.updated == 0 and not again.unknown_columns
+
+
+def test_a_sync_of_a_refused_session_ends_banned_and_disables_when_asked() -> None:
+    scenario = {
+        "accounts": [
+            {"platform": "tiktok", "username": "rosa", "password": "pw", "banned": True},
+        ],
+        "phones": [{"apps": [{"kind": "tiktok", "logged_in": ["rosa"]}]}],
+    }
+    with sim.SimFleet(sim.Scenario.from_dict(scenario)) as phones:
+        ws = farmhand.Workspace.in_memory()
+        rosa = ws.add("rosa", platform="tiktok", password="pw", device=phones.serials[0])
+        report = ws.sync_profiles(phones.driver(), accounts=[rosa])
+        assert report.outcome(rosa) == "banned"
+        assert ws.get(rosa.id).status == farmhand.Status.ENABLED
+        report = ws.sync_profiles(phones.driver(), accounts=[rosa], disable_on_ban=True)
+        assert report.outcome(rosa) == "banned"
+        assert ws.get(rosa.id).status == farmhand.Status.DISABLED
+        health = ws.health(rosa)
+        assert health is not None and health.state == "banned"
+        assert health.workflow == "sync_profiles"
