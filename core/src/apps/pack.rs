@@ -653,13 +653,6 @@ mod tests {
         assert_eq!(
             relied,
             [
-                "instagram Add account",
-                "instagram Log out",
-                "instagram Log out of your account?",
-                "instagram Settings and activity",
-                "instagram check the security code",
-                "instagram disabled your account",
-                "instagram doesn't appear to belong to an account",
                 "tiktok Account doesn't exist",
                 "tiktok Add account",
                 "tiktok Drag the slider to fit the puzzle",
