@@ -656,10 +656,7 @@ mod tests {
                 "tiktok Account doesn't exist",
                 "tiktok Add account",
                 "tiktok Drag the slider to fit the puzzle",
-                "tiktok Email / Username",
-                "tiktok Incorrect account or password",
                 "tiktok Incorrect code",
-                "tiktok Use phone / email / username",
                 "tiktok Your account was permanently banned",
                 "tiktok Your account was suspended",
             ]

@@ -106,7 +106,7 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     password_hint: desc(TT, "login.password"),
     forgot_password: "Forgot password?",
     log_in: desc(TT, "login.button"),
-    wrong_password: text(TT, "login.error_wrong_password"),
+    wrong_password: sentence("Incorrect {}", &[text(TT, "login.error_wrong_password")]),
     unknown_user: text(TT, "login.error_unknown_user"),
     too_many_attempts: sentence(
         "Maximum number of attempts reached. {}.",
