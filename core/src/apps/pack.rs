@@ -655,7 +655,6 @@ mod tests {
             [
                 "tiktok Account doesn't exist",
                 "tiktok Add account",
-                "tiktok Drag the slider to fit the puzzle",
                 "tiktok Incorrect code",
                 "tiktok Your account was permanently banned",
                 "tiktok Your account was suspended",
