@@ -656,7 +656,6 @@ mod tests {
                 "tiktok Account doesn't exist",
                 "tiktok Add account",
                 "tiktok Incorrect code",
-                "tiktok Your account was permanently banned",
                 "tiktok Your account was suspended",
             ]
         );

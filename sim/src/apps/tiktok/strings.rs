@@ -161,7 +161,7 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     not_found: "Couldn't find this account",
     suspended_title: text(TT, "health.suspended"),
     suspended_body: "You can appeal within 180 days.",
-    banned_title: text(TT, "health.banned"),
+    banned_title: sentence("Your account was {}", &[text(TT, "health.banned")]),
     banned_body: "Multiple violations of our Community Guidelines.",
     follow_friends: text(TT, "popup.follow_friends"),
     find_friends: "Find friends",
