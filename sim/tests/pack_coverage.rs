@@ -438,8 +438,14 @@ fn never_matched(app: Platform) -> Vec<String> {
             "two_factor_submit#1",
         ],
         // "too many" is another build's wording of the attempts limit; the
-        // Profile tab as a child of a clickable bar item, "Skip" on a pop-up.
-        Platform::TikTok => &["error_too_many_attempts#1", "nav_profile#1", "not_now#1"],
+        // Profile tab as a child of a clickable bar item, "Skip" on a pop-up;
+        // the slide captcha (the simulator draws the rotate one).
+        Platform::TikTok => &[
+            "error_too_many_attempts#1",
+            "nav_profile#1",
+            "not_now#1",
+            "verify_title#1",
+        ],
     };
     names.iter().map(|n| n.to_string()).collect()
 }

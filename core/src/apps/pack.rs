@@ -653,21 +653,9 @@ mod tests {
         assert_eq!(
             relied,
             [
-                "instagram Add account",
-                "instagram Log out",
-                "instagram Log out of your account?",
-                "instagram Settings and activity",
-                "instagram check the security code",
-                "instagram disabled your account",
-                "instagram doesn't appear to belong to an account",
                 "tiktok Account doesn't exist",
                 "tiktok Add account",
-                "tiktok Drag the slider to fit the puzzle",
-                "tiktok Email / Username",
-                "tiktok Incorrect account or password",
                 "tiktok Incorrect code",
-                "tiktok Use phone / email / username",
-                "tiktok Your account was permanently banned",
                 "tiktok Your account was suspended",
             ]
         );

@@ -27,7 +27,8 @@
 //!   `instagram://user?username=NAME` / `https://www.instagram.com/NAME/`.
 //! - switch: `action_bar_title_chevron` (or the title) → sheet
 //!   `bottom_sheet_container_view` with the account rows in `android:id/list`
-//!   (the active one `selected`, its `RadioButton` checked) and "Add account".
+//!   (the active one `selected`, its `RadioButton` checked) and a clickable
+//!   row described "Add account".
 //! - log out: desc "Options" → "Settings and activity" (`action_bar_title`) →
 //!   "Log out" → `igds_alert_dialog_primary_button` "Log out".
 
@@ -588,6 +589,7 @@ impl Instagram {
         if let Some(y) = layout.add_account {
             list = list.child(
                 p.view(class::LINEAR, Rect::new(0, y, 1080, y + ROW))
+                    .desc(s.add_account)
                     .on_tap(Act::AddAccount)
                     .child(p.text(Rect::new(200, y + 45, 900, y + 105), s.add_account)),
             );

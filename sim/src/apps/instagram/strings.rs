@@ -138,7 +138,7 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     share_profile: "Share profile",
     grid_view: "Grid View",
     photos_of_you: "Photos of You",
-    add_account: text(IG, "switcher.add"),
+    add_account: desc(IG, "switcher.add"),
     settings_title: text(IG, "settings.title"),
     accounts_center: "Accounts Center",
     saved: "Saved",

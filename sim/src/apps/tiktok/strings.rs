@@ -106,7 +106,7 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     password_hint: desc(TT, "login.password"),
     forgot_password: "Forgot password?",
     log_in: desc(TT, "login.button"),
-    wrong_password: text(TT, "login.error_wrong_password"),
+    wrong_password: sentence("Incorrect {}", &[text(TT, "login.error_wrong_password")]),
     unknown_user: text(TT, "login.error_unknown_user"),
     too_many_attempts: sentence(
         "Maximum number of attempts reached. {}.",
@@ -161,7 +161,7 @@ static EN: LazyLock<Strings> = LazyLock::new(|| Strings {
     not_found: "Couldn't find this account",
     suspended_title: text(TT, "health.suspended"),
     suspended_body: "You can appeal within 180 days.",
-    banned_title: text(TT, "health.banned"),
+    banned_title: sentence("Your account was {}", &[text(TT, "health.banned")]),
     banned_body: "Multiple violations of our Community Guidelines.",
     follow_friends: text(TT, "popup.follow_friends"),
     find_friends: "Find friends",
