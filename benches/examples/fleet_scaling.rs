@@ -141,16 +141,19 @@ fn status_field(name: &str) -> u64 {
 /// The pid of the adb server listening on `port` (its command line names `tcp:PORT`).
 fn adb_server_pid(port: u16) -> Option<String> {
     let wanted = format!("tcp:{port}");
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid = entry.file_name().to_string_lossy().into_owned();
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-        let args: Vec<String> = cmdline
-            .split(|b| *b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        (args.iter().any(|a| a == "fork-server") && args.iter().any(|a| a.contains(&wanted)))
-            .then_some(pid)
-    })
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid = entry.file_name().to_string_lossy().into_owned();
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            (args.iter().any(|a| a == "fork-server") && args.iter().any(|a| a.contains(&wanted)))
+                .then_some(pid)
+        })
 }
 
 /// Samples this process's thread count until stopped; keeps the peak.

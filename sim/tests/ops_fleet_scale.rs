@@ -77,16 +77,18 @@ type Recorded = Arc<Mutex<Vec<(ThreadId, Event)>>>;
 
 #[test]
 fn a_quarter_of_slow_or_hanging_phones_holds_up_no_healthy_one() {
-    assert!(DEFAULT_PARALLELISM >= PHONES, "every phone at once by default");
+    assert!(
+        DEFAULT_PARALLELISM >= PHONES,
+        "every phone at once by default"
+    );
     let w = World::start(&scenario());
     assert_eq!(w.fleet.phones()[1].latency(), SLOW);
     assert_eq!(w.fleet.phones()[0].latency(), FAST);
     let mut kind_of = BTreeMap::new();
     let mut phone_of = BTreeMap::new();
     for i in 0..PHONES {
-        let account = w
-            .ws
-            .add(
+        let account =
+            w.ws.add(
                 NewAccount::new(Platform::TikTok, format!("user{i}"))
                     .password(password(i))
                     .device(w.serial(i).as_str()),
@@ -175,6 +177,11 @@ fn a_quarter_of_slow_or_hanging_phones_holds_up_no_healthy_one() {
             .filter(|c| c.contains(&password(i)))
             .count();
         let expected = if kind(i) == Kind::Hanging { 0 } else { 1 };
-        assert_eq!(typed, expected, "password typed on {serial} ({:?})", kind(i));
+        assert_eq!(
+            typed,
+            expected,
+            "password typed on {serial} ({:?})",
+            kind(i)
+        );
     }
 }

@@ -91,11 +91,9 @@ mod tests {
         let seen = Mutex::new(Vec::new());
         drain(parallelism, (0..jobs).collect(), |job| {
             let me = thread::current();
-            seen.lock().unwrap().push((
-                job,
-                me.name().unwrap_or_default().to_string(),
-                me.id(),
-            ));
+            seen.lock()
+                .unwrap()
+                .push((job, me.name().unwrap_or_default().to_string(), me.id()));
             thread::sleep(Duration::from_millis(2));
         });
         seen.into_inner().unwrap()
