@@ -169,13 +169,13 @@ def resource_table(resources: list[dict]) -> str:
     lines = [
         "",
         "| phones | wall | controller peak RSS | controller threads | controller CPU | per phone "
-        "| simulated phones CPU | adb server CPU |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| simulated phones CPU | adb server CPU | its busiest thread |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in resources:
         lines.append(f"| {r['phones']} | {seconds(r['wall_s'])} | {r['rss_mib']:.1f} MiB | {r['threads']} | "
                      f"{r['controller_cpu_s']:.2f} s | {r['controller_cpu_ms_per_phone']:.1f} ms | "
-                     f"{r['sim_cpu_s']:.2f} s | {r['adb_cpu_s']:.2f} s |")
+                     f"{r['sim_cpu_s']:.2f} s | {r['adb_cpu_s']:.2f} s | {r['adb_busiest_thread_s']:.2f} s |")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@
 //!     cargo run --release -p farmhand-benches --example fleet_scaling -- [--sizes 1,32,128,256] [--runs 1]
 //!     cargo run --release -p farmhand-benches --example fleet_scaling -- --phones 128   # sizes 1 and 128
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -114,7 +114,35 @@ impl Drop for SimProcess {
 
 /// User + system CPU seconds of a process so far (`/proc/PID/stat`).
 fn cpu_seconds(pid: &str) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+    stat_cpu_seconds(&format!("/proc/{pid}/stat"))
+}
+
+/// CPU seconds of each thread of a process so far, by thread id.
+fn thread_cpu_seconds(pid: &str) -> HashMap<String, f64> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return HashMap::new();
+    };
+    tasks
+        .flatten()
+        .map(|task| {
+            let tid = task.file_name().to_string_lossy().into_owned();
+            let cpu = stat_cpu_seconds(&format!("/proc/{pid}/task/{tid}/stat"));
+            (tid, cpu)
+        })
+        .collect()
+}
+
+/// The most CPU seconds one thread spent between two snapshots.
+fn busiest_thread(before: &HashMap<String, f64>, after: &HashMap<String, f64>) -> f64 {
+    after
+        .iter()
+        .map(|(tid, cpu)| cpu - before.get(tid).copied().unwrap_or(0.0))
+        .fold(0.0, f64::max)
+}
+
+/// User + system CPU seconds in a `stat` file of `/proc`.
+fn stat_cpu_seconds(path: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else {
         return 0.0;
     };
     // Fields after the command name (which may hold spaces) start at state (3).
@@ -206,6 +234,8 @@ struct Sample {
     controller_cpu_s: f64,
     sim_cpu_s: f64,
     adb_cpu_s: f64,
+    /// CPU seconds of the adb server's busiest thread (its event loop).
+    adb_busiest_thread_s: f64,
 }
 
 /// Waits until the server lists every serial as `device`.
@@ -249,6 +279,7 @@ fn login_once(adb: &AdbServer, phones: usize) -> Result<Sample> {
     let sim_pid = sim.pid().to_string();
     // Resets VmHWM to the current resident size, so the peak is this run's.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let adb_threads_before = thread_cpu_seconds(&adb_pid);
     let sampler = ThreadSampler::start();
     let cpu_before = (
         cpu_seconds("self"),
@@ -263,6 +294,7 @@ fn login_once(adb: &AdbServer, phones: usize) -> Result<Sample> {
         cpu_seconds(&sim_pid),
         cpu_seconds(&adb_pid),
     );
+    let adb_threads_after = thread_cpu_seconds(&adb_pid);
     let threads = sampler.finish();
     let rss_mib = status_field("VmHWM") as f64 / 1024.0;
     for serial in &sim.serials {
@@ -285,6 +317,7 @@ fn login_once(adb: &AdbServer, phones: usize) -> Result<Sample> {
         controller_cpu_s: cpu_after.0 - cpu_before.0,
         sim_cpu_s: cpu_after.1 - cpu_before.1,
         adb_cpu_s: cpu_after.2 - cpu_before.2,
+        adb_busiest_thread_s: busiest_thread(&adb_threads_before, &adb_threads_after),
     })
 }
 
@@ -351,7 +384,7 @@ fn main() -> Result<()> {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:>6} {:>8} {:>7} {:>9} {:>8} {:>9} {:>11} {:>8} {:>8}",
+        "{:>6} {:>8} {:>7} {:>9} {:>8} {:>9} {:>11} {:>8} {:>8} {:>10}",
         "phones",
         "wall s",
         "x 1",
@@ -360,11 +393,12 @@ fn main() -> Result<()> {
         "ctl CPU",
         "ctl ms/ph",
         "sim CPU",
-        "adb CPU"
+        "adb CPU",
+        "adb 1 thr"
     );
     for s in &samples {
         println!(
-            "{:>6} {:>8.3} {:>7.2} {:>9.1} {:>8} {:>9.2} {:>11.1} {:>8.2} {:>8.2}",
+            "{:>6} {:>8.3} {:>7.2} {:>9.1} {:>8} {:>9.2} {:>11.1} {:>8.2} {:>8.2} {:>10.2}",
             s.phones,
             s.wall_s,
             s.wall_s / one.wall_s,
@@ -373,14 +407,15 @@ fn main() -> Result<()> {
             s.controller_cpu_s,
             s.controller_cpu_s * 1000.0 / s.phones as f64,
             s.sim_cpu_s,
-            s.adb_cpu_s
+            s.adb_cpu_s,
+            s.adb_busiest_thread_s
         );
     }
     for s in &samples {
         println!(
             "RESOURCES {{\"phones\": {}, \"wall_s\": {}, \"rss_mib\": {:.1}, \"threads\": {}, \
              \"controller_cpu_s\": {:.2}, \"controller_cpu_ms_per_phone\": {:.2}, \
-             \"sim_cpu_s\": {:.2}, \"adb_cpu_s\": {:.2}}}",
+             \"sim_cpu_s\": {:.2}, \"adb_cpu_s\": {:.2}, \"adb_busiest_thread_s\": {:.2}}}",
             s.phones,
             s.wall_s,
             s.rss_mib,
@@ -388,7 +423,8 @@ fn main() -> Result<()> {
             s.controller_cpu_s,
             s.controller_cpu_s * 1000.0 / s.phones as f64,
             s.sim_cpu_s,
-            s.adb_cpu_s
+            s.adb_cpu_s,
+            s.adb_busiest_thread_s
         );
     }
     for s in samples.iter().skip(1) {
