@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--nofile", type=int, default=1024, help="the server's ulimit -n")
     args = parser.parse_args()
     if not SIM.exists():
-        raise SystemExit(f"build it first: cargo build --release -p farmhand-benches --example fleet_scaling")
+        raise SystemExit("build it first: cargo build --release -p farmhand-benches --example fleet_scaling")
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("ANDROID_SERIAL", "ANDROID_ADB_SERVER_PORT")}
