@@ -25,9 +25,10 @@ pub const DEFAULT_PARALLELISM: usize = 256;
 
 /// Stack size of each phone worker thread (512 KiB).
 ///
-/// Enough for everything a worker runs (UI dump parsing is iterative,
-/// SQLite writes, progress observers including Python and uniffi callbacks,
-/// which run on the workers); the whole test suite passes with a quarter of it.
+/// Enough for everything a worker runs: UI dump parsing (iterative), SQLite
+/// writes, and progress observers, which run on the workers (Python and
+/// uniffi callbacks included). The Rust end-to-end workflow tests (simulated
+/// phones through adb, the CLI over SQLite) pass with a quarter of it.
 pub const WORKER_STACK_BYTES: usize = 512 * 1024;
 
 /// The name every phone worker thread carries (what `top -H` and
