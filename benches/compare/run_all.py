@@ -32,6 +32,7 @@ VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 PEERS = ["pyotp==2.12.1", "adbutils==2.12.0", "openpyxl==3.1.5", "xlsxwriter==3.3.1", "maturin==1.16.0"]
 PREFIX = "COMPARE "
+RESOURCES = "RESOURCES "
 
 
 @dataclass
@@ -61,9 +62,9 @@ COMPARISONS = [
     Comparison("C ABI: uniffi Python module vs the PyO3 module, listing accounts",
                [str(PY), "benches/compare/ffi_vs_pyo3.py"],
                quick=["--rows", "2000", "--runs", "1"]),
-    Comparison("fleet login scaling, 1 vs 32 phones",
+    Comparison("fleet login scaling, 1 vs 32, 128 and 256 phones",
                ["cargo", "run", "--release", "-q", "-p", "farmhand-benches", "--example", "fleet_scaling", "--"],
-               quick=["--phones", "4", "--runs", "1"]),
+               quick=["--sizes", "1,4", "--runs", "1"], full=["--sizes", "1,32,128,256", "--runs", "1"]),
     Comparison("shell round trip vs adbutils", [str(PY), "benches/compare/device_shell.py"],
                quick=["--rounds", "1", "--calls", "20"]),
 ]
@@ -104,8 +105,10 @@ def prepare(build: bool) -> None:
                        cwd=ROOT / "bindings-python", env=env, check=True)
 
 
-def run(comparison: Comparison, quick: bool) -> tuple[list[dict], str | None]:
-    """Runs one comparison; its figures, and what went wrong if anything did."""
+def run(comparison: Comparison, quick: bool, resources: list[dict]) -> tuple[list[dict], str | None]:
+    """Runs one comparison; its figures, and what went wrong if anything did.
+    `RESOURCES {json}` lines (the controller's memory, threads and CPU per
+    fleet size) are added to `resources`."""
     script = comparison.path()
     if script is not None and not script.exists():
         return [], f"missing: {script.relative_to(ROOT)}"
@@ -118,6 +121,8 @@ def run(comparison: Comparison, quick: bool) -> tuple[list[dict], str | None]:
     for line in proc.stdout:
         if line.startswith(PREFIX):
             figures.append(json.loads(line[len(PREFIX):]))
+        elif line.startswith(RESOURCES):
+            resources.append(json.loads(line[len(RESOURCES):]))
         else:
             print(line, end="", file=sys.stderr, flush=True)
     code = proc.wait()
@@ -157,6 +162,23 @@ def table(rows: list[tuple[Comparison, list[dict], str | None]], quick: bool) ->
     return "\n".join(lines)
 
 
+def resource_table(resources: list[dict]) -> str:
+    """The fleet controller's peak memory, threads and CPU per fleet size."""
+    if not resources:
+        return ""
+    lines = [
+        "",
+        "| phones | wall | controller peak RSS | controller threads | controller CPU | per phone "
+        "| simulated phones CPU | adb server CPU | its busiest thread |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in resources:
+        lines.append(f"| {r['phones']} | {seconds(r['wall_s'])} | {r['rss_mib']:.1f} MiB | {r['threads']} | "
+                     f"{r['controller_cpu_s']:.2f} s | {r['controller_cpu_ms_per_phone']:.1f} ms | "
+                     f"{r['sim_cpu_s']:.2f} s | {r['adb_cpu_s']:.2f} s | {r['adb_busiest_thread_s']:.2f} s |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one run each")
@@ -166,8 +188,11 @@ def main() -> int:
 
     prepare(build=not args.no_build)
     chosen = [c for c in COMPARISONS if not args.only or args.only.lower() in c.title.lower()]
-    rows = [(c, *run(c, args.quick)) for c in chosen]
+    resources: list[dict] = []
+    rows = [(c, *run(c, args.quick, resources)) for c in chosen]
     print(table(rows, args.quick))
+    if resources:
+        print(resource_table(resources))
     return 1 if any(problem for _, _, problem in rows) else 0
 
 

@@ -75,7 +75,7 @@ pub struct RunOptions {
     /// Only these phones (serials); none: every phone.
     #[uniffi(default)]
     pub phones: Option<Vec<String>>,
-    /// At most this many phones worked at once.
+    /// At most this many phones worked at once; none: every phone, up to 256.
     #[uniffi(default)]
     pub parallelism: Option<u32>,
     /// Longest wait for one shell command on a phone.

@@ -501,7 +501,7 @@ impl PyWorkspace {
     /// ``disable_on_ban=True`` disables every account the app shows as banned.
     #[pyo3(signature = (
         driver, *, accounts = None, platform = None, tag = None, device = None, search = None,
-        phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
+        phones = None, parallelism = 256, command_timeout = 20.0, screen_timeout = 20.0,
         progress = None, packs = None, disable_on_ban = false
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -542,7 +542,7 @@ impl PyWorkspace {
     /// account's session ends it ``banned`` (disabled with ``disable_on_ban=True``).
     #[pyo3(signature = (
         driver, *, accounts = None, platform = None, tag = None, device = None, search = None,
-        phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
+        phones = None, parallelism = 256, command_timeout = 20.0, screen_timeout = 20.0,
         progress = None, packs = None, disable_on_ban = false
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -581,7 +581,7 @@ impl PyWorkspace {
     /// that are logged in, creates the missing accounts and links each to the
     /// phone it was found on, never creating a duplicate; returns a :class:`Report`.
     #[pyo3(signature = (
-        driver, *, phones = None, parallelism = 32, command_timeout = 20.0, screen_timeout = 20.0,
+        driver, *, phones = None, parallelism = 256, command_timeout = 20.0, screen_timeout = 20.0,
         progress = None, packs = None
     ))]
     #[allow(clippy::too_many_arguments)]

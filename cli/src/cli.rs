@@ -4,7 +4,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use farmhand::ops::HealthState;
+use farmhand::ops::{HealthState, DEFAULT_PARALLELISM};
 use farmhand::xlsx::OnDuplicate;
 use farmhand::{Platform, Status};
 
@@ -544,8 +544,8 @@ pub struct RunArgs {
     /// Only these phones (repeatable, or comma separated serials).
     #[arg(long = "device", value_name = "SERIAL", value_delimiter = ',')]
     pub devices: Vec<String>,
-    /// Work at most this many phones at once.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Work at most this many phones at once (default: every phone, up to 256).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PARALLELISM as u16, value_parser = clap::value_parser!(u16).range(1..))]
     pub parallelism: u16,
     /// Longest wait for one command on a phone, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]

@@ -10,6 +10,7 @@ mod devices;
 mod interrupt;
 mod output;
 mod paths;
+mod progress;
 mod screens;
 mod sheets;
 mod sim;

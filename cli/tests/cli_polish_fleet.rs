@@ -1,7 +1,8 @@
 //! Issue 16's CLI polish with simulated phones behind the real adb server:
 //! progress counts that agree with the work done, the exit code of a run with
 //! failed accounts, `devices` without a workspace, `sim --phones N`'s test
-//! accounts and the sample scenario file.
+//! accounts and the sample scenario file; and issue 23's progress at farm
+//! scale (one bar on a terminal, JSON event lines with `--json`).
 
 mod support;
 
@@ -9,7 +10,8 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use farmhand_sim::Scenario;
+use farmhand::Platform;
+use farmhand_sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
 use support::{fleet, interrupt, read_json_object, stdout_reader, Env};
 
 /// Three phones: sessions of mia (phone 1) and leo (phone 3), nobody on phone 2.
@@ -247,4 +249,109 @@ fn the_sample_scenario_file_loads_and_starts() {
         .unwrap_or_else(|| panic!("match found no farm_leo: {report}"));
     assert_eq!(leo["outcome"], "created");
     assert_eq!(leo["device"], ready["phones"][1]);
+}
+
+/// `n` phones, each with a logged-out TikTok account `farm{i}` (password `pw{i}`)
+/// on the platform and in a fresh workspace.
+fn farm(n: usize) -> (Env, SimFleet, AdbServer) {
+    let mut scenario = Scenario::with_phones(n);
+    scenario.accounts = (0..n)
+        .map(|i| PlatformAccount::new(Platform::TikTok, format!("farm{i}"), format!("pw{i}")))
+        .collect();
+    let (fleet, adb) = fleet(&scenario);
+    let env = Env::new();
+    for (i, serial) in fleet.serials().iter().enumerate() {
+        let (name, password) = (format!("farm{i}"), format!("pw{i}"));
+        env.run(&[
+            "accounts",
+            "add",
+            &name,
+            "--password",
+            &password,
+            "--device",
+            serial,
+        ])
+        .expect(0);
+    }
+    (env, fleet, adb)
+}
+
+#[test]
+fn json_progress_is_one_event_object_per_stderr_line_beside_the_report() {
+    let (env, _fleet, adb) = farm(4);
+    let login = env
+        .run(&["--json", "login", "--adb", &adb.addr().to_string()])
+        .expect(0);
+    let events: Vec<serde_json::Value> = login
+        .stderr
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line:?}\n{}", login.stderr))
+        })
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"started"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"finished"), "{kinds:?}");
+    assert!(kinds.contains(&"step"), "{kinds:?}");
+    let mut done: Vec<(u64, String)> = events
+        .iter()
+        .filter(|e| e["event"] == "account_done")
+        .map(|e| {
+            assert_eq!(e["total"], 4);
+            assert_eq!(e["result"]["outcome"], "logged_in", "{e}");
+            (
+                e["done"].as_u64().unwrap(),
+                e["result"]["username"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(done.iter().map(|d| d.0).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    done.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        done.iter().map(|d| d.1.as_str()).collect::<Vec<_>>(),
+        ["farm0", "farm1", "farm2", "farm3"]
+    );
+    assert_eq!(events[0]["accounts"], 4);
+    assert_eq!(events.last().unwrap()["summary"]["succeeded"], 4);
+    // stdout is still the one report object.
+    assert_eq!(login.json()["summary"]["succeeded"], 4);
+    assert!(!login.all().contains("pw1"), "no password in progress");
+}
+
+#[test]
+fn a_terminal_shows_one_bar_and_the_summary_not_a_line_per_account() {
+    let (env, _fleet, adb) = farm(8);
+    // `script` runs the command on a pseudo-terminal, as an operator's shell would.
+    let command = format!(
+        "{} login --adb {}",
+        env!("CARGO_BIN_EXE_farmhand"),
+        adb.addr()
+    );
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]);
+    for (key, value) in env.cmd(&[]).get_envs() {
+        match value {
+            Some(value) => script.env(key, value),
+            None => script.env_remove(key),
+        };
+    }
+    let run = support::output(script);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let screen = run.stdout;
+    assert!(screen.contains("login: 8 results, 8 succeeded"), "{screen}");
+    for i in 0..8 {
+        assert!(
+            screen.contains(&format!("farm{i}")),
+            "farm{i} in the summary table: {screen}"
+        );
+    }
+    let per_account = screen.lines().filter(|l| l.contains("/8] tiktok")).count();
+    assert_eq!(
+        per_account, 0,
+        "no line per account on a terminal: {screen}"
+    );
 }

@@ -140,7 +140,10 @@ fn ctrl_c_cancels_a_login_before_the_next_account() {
             "no progress: {seen}"
         );
         seen.push_str(&line);
-        if line.starts_with("[1/") {
+        // With --json, progress is one JSON object per line on stderr.
+        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON event line");
+        if event["event"] == "account_done" {
+            assert_eq!(event["done"], 1, "{seen}");
             break;
         }
     }

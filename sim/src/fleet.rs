@@ -65,7 +65,7 @@ impl SimFleet {
                 addr.to_string(),
                 spec,
                 accounts.clone(),
-                scenario.latency,
+                spec.latency.unwrap_or(scenario.latency),
                 clock,
                 catalog,
             )?);

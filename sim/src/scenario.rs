@@ -15,7 +15,7 @@
 //!       {"kind": "instagram", "logged_in": ["alice"]},
 //!       {"kind": "tiktok", "package": "com.zhiliaoapp.musically.clone", "version": 2}
 //!     ]},
-//!     {"model": "SM-G991B", "port": 7001,
+//!     {"model": "SM-G991B", "port": 7001, "latency": {"dump_ms": 3000},
 //!      "faults": {"dump_idle_failures": 2, "hang_commands": ["input"], "language": "es"}}
 //!   ],
 //!   "latency": {"dump_ms": 300, "tap_ms": 50}
@@ -241,6 +241,10 @@ pub struct PhoneSpec {
     /// legacy `shell:` service whose output merges stdout and stderr.
     #[serde(default = "default_shell_v2")]
     pub shell_v2: bool,
+    /// This phone's latencies instead of the scenario's (a slow old phone in a
+    /// fast farm); `None` takes the scenario's `latency`.
+    #[serde(default)]
+    pub latency: Option<Latency>,
 }
 
 fn default_shell_v2() -> bool {
@@ -272,6 +276,7 @@ impl Default for PhoneSpec {
             apps: default_apps(),
             faults: Faults::default(),
             shell_v2: default_shell_v2(),
+            latency: None,
         }
     }
 }
@@ -470,6 +475,24 @@ mod tests {
         assert_eq!(s.accounts[0].followers, 12500);
         assert!(!format!("{s:?}").contains("hunter2"));
         assert!(!format!("{s:?}").contains("JBSWY3DPEHPK3PXP"));
+    }
+
+    #[test]
+    fn a_phone_may_have_its_own_latency() {
+        let s = Scenario::from_json(
+            r#"{"phones": [{}, {"latency": {"dump_ms": 1000}}], "latency": {"dump_ms": 100}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.phones[0].latency, None);
+        assert_eq!(
+            s.phones[1].latency,
+            Some(Latency {
+                dump_ms: 1000,
+                tap_ms: 0
+            })
+        );
+        let typo = Scenario::from_json(r#"{"phones": [{"latency": {"dump": 1}}]}"#).unwrap_err();
+        assert!(typo.to_string().contains("dump"), "{typo}");
     }
 
     #[test]

@@ -44,9 +44,12 @@ pub mod observer;
 pub mod outcome;
 pub mod runner;
 mod sync;
+mod workers;
 
 pub use cancel::CancelToken;
 pub use health::{Health, HealthState};
 pub use observer::{Event, NoObserver, Observer};
 pub use outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
-pub use runner::{AccountSelection, RunOptions};
+pub use runner::{
+    AccountSelection, RunOptions, DEFAULT_PARALLELISM, WORKER_STACK_BYTES, WORKER_THREAD_NAME,
+};

@@ -6,7 +6,7 @@
 //! account; the account in hand is finished and stored first, so every record
 //! is whole. Results are reported through the [`Observer`] as they come.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,6 +19,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel::CancelToken;
 use crate::ops::observer::{Event, NoObserver, Observer};
 use crate::ops::outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
+use crate::ops::workers;
+pub use crate::ops::workers::{DEFAULT_PARALLELISM, WORKER_STACK_BYTES, WORKER_THREAD_NAME};
 use crate::store::{AccountFilter, AccountStore, HistoryEntry};
 use crate::workspace::Workspace;
 
@@ -37,7 +39,9 @@ pub enum AccountSelection {
 /// How a workflow runs.
 #[derive(Clone)]
 pub struct RunOptions {
-    /// At most this many phones are worked at once (at least 1).
+    /// At most this many phones are worked at once (at least 1), each on its
+    /// own worker thread; default [`DEFAULT_PARALLELISM`] (256): a whole PC's
+    /// farm at once.
     pub parallelism: usize,
     /// Which accounts (login, profile sync).
     pub accounts: AccountSelection,
@@ -61,7 +65,7 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            parallelism: 32,
+            parallelism: DEFAULT_PARALLELISM,
             accounts: AccountSelection::Default,
             phones: None,
             command_timeout: Duration::from_secs(20),
@@ -357,7 +361,8 @@ pub(crate) fn plan_size(jobs: &[PhoneJob]) -> (usize, usize) {
     (accounts, phones)
 }
 
-/// Runs `work` once per phone job on up to `parallelism` scoped threads.
+/// Runs `work` once per phone job on up to `parallelism` worker threads
+/// (see [`workers`]).
 ///
 /// A worker that panics does not stop the others: each account of its job that
 /// has no result yet gets an `Error` result.
@@ -365,29 +370,15 @@ pub(crate) fn run_phones<F>(run: &Run<'_>, jobs: Vec<PhoneJob>, work: F)
 where
     F: Fn(&Run<'_>, &PhoneJob) + Sync,
 {
-    let workers = run.options.parallelism.max(1).min(jobs.len());
-    let queue = Mutex::new(VecDeque::from(jobs));
-    let next = || {
-        queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop_front()
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                while let Some(job) = next() {
-                    if catch_unwind(AssertUnwindSafe(|| work(run, &job))).is_err() {
-                        for account in job.accounts.iter().filter(|a| !run.has_result(a.id)) {
-                            run.record(AccountResult::for_account(
-                                account,
-                                Outcome::Error,
-                                Some("internal error: the phone's worker panicked".into()),
-                            ));
-                        }
-                    }
-                }
-            });
+    workers::drain(run.options.parallelism, jobs, |job| {
+        if catch_unwind(AssertUnwindSafe(|| work(run, &job))).is_err() {
+            for account in job.accounts.iter().filter(|a| !run.has_result(a.id)) {
+                run.record(AccountResult::for_account(
+                    account,
+                    Outcome::Error,
+                    Some("internal error: the phone's worker panicked".into()),
+                ));
+            }
         }
     });
 }

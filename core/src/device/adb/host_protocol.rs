@@ -105,8 +105,13 @@ impl HostStream {
     /// Caps what one command may bring back (default [`DEFAULT_MAX_OUTPUT`]):
     /// more is [`WireError::TooMuch`], raised before it is held.
     pub fn with_max_output(mut self, bytes: usize) -> HostStream {
-        self.max_output = bytes;
+        self.set_max_output(bytes);
         self
+    }
+
+    /// Sets the cap of [`HostStream::with_max_output`] on a stream in hand.
+    pub fn set_max_output(&mut self, bytes: usize) {
+        self.max_output = bytes;
     }
 
     /// Refuses to hold `more` bytes beside the `held` ones past the output cap.

@@ -15,12 +15,19 @@
 
 pub mod host_protocol;
 mod listing;
+mod slots;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
-use host_protocol::{HostStream, ShellBytes, WireError, DEFAULT_MAX_OUTPUT, SYNC_PATH_MAX};
+use host_protocol::{
+    HostStream, ShellBytes, WireError, WireResult, DEFAULT_MAX_OUTPUT, SYNC_PATH_MAX,
+};
 pub use listing::{looks_like_network, parse_devices_long};
+pub use slots::DEFAULT_MAX_CONNECTIONS;
+use slots::{Slot, Slots};
 
 use super::{command_label, Device, DeviceDriver, DeviceInfo, ShellOutput};
 use crate::error::{Error, Result};
@@ -35,11 +42,57 @@ pub const SERVER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Phones through one adb server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Each command is one connection to the server; at most
+/// [`DEFAULT_MAX_CONNECTIONS`] are open at once (see
+/// [`AdbDriver::with_max_connections`]), shared by the driver's clones and the
+/// phones it opened.
+#[derive(Debug, Clone)]
 pub struct AdbDriver {
     server: SocketAddr,
     server_timeout: Duration,
     max_output: usize,
+    slots: Arc<Slots>,
+}
+
+impl PartialEq for AdbDriver {
+    fn eq(&self, other: &Self) -> bool {
+        self.server == other.server
+            && self.server_timeout == other.server_timeout
+            && self.max_output == other.max_output
+            && self.slots.max() == other.slots.max()
+    }
+}
+
+impl Eq for AdbDriver {}
+
+/// A connection to the server holding its place in the driver's budget.
+struct Connection {
+    stream: HostStream,
+    _slot: Slot,
+}
+
+impl Deref for Connection {
+    type Target = HostStream;
+    fn deref(&self) -> &HostStream {
+        &self.stream
+    }
+}
+
+impl DerefMut for Connection {
+    fn deref_mut(&mut self) -> &mut HostStream {
+        &mut self.stream
+    }
+}
+
+/// Waits for a place in `slots`, then connects to `server` within `timeout`
+/// (the wait for a place does not count against it).
+fn connect(slots: &Arc<Slots>, server: SocketAddr, timeout: Duration) -> WireResult<Connection> {
+    let slot = slots.take();
+    Ok(Connection {
+        stream: HostStream::connect(server, timeout)?,
+        _slot: slot,
+    })
 }
 
 impl AdbDriver {
@@ -62,7 +115,27 @@ impl AdbDriver {
             server,
             server_timeout: SERVER_TIMEOUT,
             max_output: DEFAULT_MAX_OUTPUT,
+            slots: Slots::new(DEFAULT_MAX_CONNECTIONS),
         }
+    }
+
+    /// Holds at most `connections` connections to the server open at once
+    /// (default [`DEFAULT_MAX_CONNECTIONS`]; 0 counts as 1): further commands
+    /// wait for one to close, and their time limit starts once connected.
+    /// Clones made afterwards, and the phones they open, share the cap.
+    ///
+    /// Raise it with more phones than that worked at once, after raising the
+    /// server's own descriptor limit (`ulimit -n` in the shell that runs
+    /// `adb start-server`): the server needs one per network phone and one
+    /// per connection.
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.slots = Slots::new(connections);
+        self
+    }
+
+    /// The most connections held open to the server at once.
+    pub fn max_connections(&self) -> usize {
+        self.slots.max()
     }
 
     /// Caps what one command on a phone may bring back, stdout and stderr
@@ -119,7 +192,7 @@ impl AdbDriver {
     /// One request whose reply is a hex-length block.
     fn ask(&self, service: &str, what: &str, timeout: Duration) -> Result<Vec<u8>> {
         let fail = |e| wire_error(self.server, None, what, timeout, e);
-        let mut stream = HostStream::connect(self.server, timeout).map_err(fail)?;
+        let mut stream = connect(&self.slots, self.server, timeout).map_err(fail)?;
         stream.request(service).map_err(fail)?;
         stream.read_hex_block().map_err(fail)
     }
@@ -231,6 +304,7 @@ impl DeviceDriver for AdbDriver {
             serial: serial.to_string(),
             shell_v2: listing::has_shell_v2(&features),
             max_output: self.max_output,
+            slots: self.slots.clone(),
         }))
     }
 
@@ -284,15 +358,15 @@ pub struct AdbDevice {
     serial: String,
     shell_v2: bool,
     max_output: usize,
+    slots: Arc<Slots>,
 }
 
 impl AdbDevice {
     /// A connection switched to this phone, ready for a device service.
-    fn transport(&self, what: &str, timeout: Duration) -> Result<HostStream> {
+    fn transport(&self, what: &str, timeout: Duration) -> Result<Connection> {
         let fail = |e| wire_error(self.server, Some(&self.serial), what, timeout, e);
-        let mut stream = HostStream::connect(self.server, timeout)
-            .map_err(fail)?
-            .with_max_output(self.max_output);
+        let mut stream = connect(&self.slots, self.server, timeout).map_err(fail)?;
+        stream.set_max_output(self.max_output);
         stream
             .request(&format!("host:transport:{}", self.serial))
             .map_err(|e| device_not_found(fail(e), &self.serial))?;
@@ -453,6 +527,66 @@ mod tests {
         let late = split_v1_marker("\u{1}farmhand-exit:1\ncat: x: No such file\n").unwrap();
         assert_eq!(late.exit_code, 1);
         assert_eq!(late.stdout, "cat: x: No such file\n");
+    }
+
+    /// A server answering `host:version` after `hold`, counting the
+    /// connections it serves at once.
+    fn counting_server(hold: Duration) -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{Read, Write};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peak = Arc::new(AtomicUsize::new(0));
+        let open = Arc::new(AtomicUsize::new(0));
+        let seen = peak.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let (open, peak) = (open.clone(), peak.clone());
+                std::thread::spawn(move || {
+                    peak.fetch_max(open.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                    let mut request = [0u8; 16]; // "000chost:version"
+                    if stream.read_exact(&mut request).is_ok() {
+                        std::thread::sleep(hold);
+                    }
+                    // Counted out before answering: the client closes (and
+                    // frees its place) only after reading the answer.
+                    open.fetch_sub(1, Ordering::SeqCst);
+                    let _ = stream.write_all(b"OKAY0004001f");
+                });
+            }
+        });
+        (addr, seen)
+    }
+
+    #[test]
+    fn commands_beyond_the_connection_cap_wait_their_turn() {
+        use std::sync::atomic::Ordering;
+        let (addr, peak) = counting_server(Duration::from_millis(50));
+        let driver = AdbDriver::with_server(addr).with_max_connections(2);
+        assert_eq!(driver.max_connections(), 2);
+        assert_ne!(
+            driver,
+            AdbDriver::with_server(addr),
+            "the cap is part of it"
+        );
+        std::thread::scope(|scope| {
+            let calls: Vec<_> = (0..8)
+                .map(|_| {
+                    let driver = driver.clone();
+                    scope.spawn(move || driver.version())
+                })
+                .collect();
+            for call in calls {
+                assert_eq!(call.join().unwrap().unwrap(), 0x1f);
+            }
+        });
+        let peak = peak.load(Ordering::SeqCst);
+        assert!((1..=2).contains(&peak), "{peak} connections at once");
+        assert_eq!(
+            AdbDriver::with_server(addr).max_connections(),
+            DEFAULT_MAX_CONNECTIONS
+        );
     }
 
     #[test]
