@@ -214,6 +214,10 @@ pub enum Outcome {
     TooManyAttempts,
     /// The 2FA code was refused, or the account has no key for a 2FA prompt.
     TwoFactorFailed,
+    /// The profile page is a private account's and states no numbers.
+    PrivateAccount,
+    /// The profile page has no layout farmhand knows (or is too large to read).
+    PageNotRecognised,
     /// The app says the account is suspended (temporarily, or pending an appeal).
     Suspended,
     /// The app says the account is banned or disabled for good.
@@ -248,6 +252,8 @@ impl From<engine::Outcome> for Outcome {
             E::NoPassword => Outcome::NoPassword,
             E::WrongPassword => Outcome::WrongPassword,
             E::UnknownUser => Outcome::UnknownUser,
+            E::PrivateAccount => Outcome::PrivateAccount,
+            E::PageNotRecognised => Outcome::PageNotRecognised,
             E::NeedsVerification => Outcome::NeedsVerification,
             E::TooManyAttempts => Outcome::TooManyAttempts,
             E::TwoFactorFailed => Outcome::TwoFactorFailed,

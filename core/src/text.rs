@@ -121,3 +121,11 @@ mod tests {
         }
     }
 }
+
+/// `value` cut to at most `max` characters, with `…` when something was cut.
+pub(crate) fn cut(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_string(),
+    }
+}

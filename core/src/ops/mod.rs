@@ -1,6 +1,7 @@
 //! Fleet workflows over the phones: [`Workspace::login`](crate::Workspace::login),
 //! [`Workspace::match_accounts`](crate::Workspace::match_accounts) and
-//! [`Workspace::sync_profiles`](crate::Workspace::sync_profiles).
+//! [`Workspace::sync_profiles`](crate::Workspace::sync_profiles) (which also
+//! reads TikTok's public profile pages: [`ProfileSource`]).
 //!
 //! All three run one worker per phone (phones in parallel up to
 //! [`RunOptions::parallelism`], the accounts of one phone in turn), report every
@@ -44,9 +45,11 @@ pub mod observer;
 pub mod outcome;
 pub mod runner;
 mod sync;
+mod web_sync;
 
 pub use cancel::CancelToken;
 pub use health::{Health, HealthState};
 pub use observer::{Event, NoObserver, Observer};
 pub use outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
 pub use runner::{AccountSelection, RunOptions};
+pub use web_sync::ProfileSource;

@@ -62,8 +62,12 @@ pub enum Outcome {
     NoPassword,
     /// The app said the password is wrong.
     WrongPassword,
-    /// The app said no such user exists.
+    /// The app (or the profile page) said no such user exists.
     UnknownUser,
+    /// The profile page is a private account's and states no numbers.
+    PrivateAccount,
+    /// The profile page has no layout farmhand knows (or is too large to read).
+    PageNotRecognised,
     /// The app asks for a check only a person can pass (captcha, verification); not retried.
     NeedsVerification,
     /// The app refused further attempts for now.
@@ -90,7 +94,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in a stable order.
-    pub const ALL: [Outcome; 23] = [
+    pub const ALL: [Outcome; 25] = [
         Outcome::LoggedIn,
         Outcome::AlreadyLoggedIn,
         Outcome::Synced,
@@ -103,6 +107,8 @@ impl Outcome {
         Outcome::NoPassword,
         Outcome::WrongPassword,
         Outcome::UnknownUser,
+        Outcome::PrivateAccount,
+        Outcome::PageNotRecognised,
         Outcome::NeedsVerification,
         Outcome::TooManyAttempts,
         Outcome::TwoFactorFailed,
@@ -131,6 +137,8 @@ impl Outcome {
             Outcome::NoPassword => "no_password",
             Outcome::WrongPassword => "wrong_password",
             Outcome::UnknownUser => "unknown_user",
+            Outcome::PrivateAccount => "private_account",
+            Outcome::PageNotRecognised => "page_not_recognised",
             Outcome::NeedsVerification => "needs_verification",
             Outcome::TooManyAttempts => "too_many_attempts",
             Outcome::TwoFactorFailed => "two_factor_failed",
@@ -177,6 +185,8 @@ impl Outcome {
             Outcome::NoPassword => "no password stored",
             Outcome::WrongPassword => "wrong password",
             Outcome::UnknownUser => "unknown user",
+            Outcome::PrivateAccount => "private account",
+            Outcome::PageNotRecognised => "profile page not recognised",
             Outcome::NeedsVerification => "needs verification by a person",
             Outcome::TooManyAttempts => "too many attempts",
             Outcome::TwoFactorFailed => "2FA failed",
