@@ -1,0 +1,318 @@
+//! The web stats source against a local HTTP server in this process
+//! (`farmhand_sim::ProfilePages`): every page shape and fault gives the
+//! expected numbers or outcome within its timeout, the rate limit holds over
+//! 1,000 accounts as the server counts, and the numbers reach the roster and
+//! the exported sheet exactly.
+
+use std::time::{Duration, Instant};
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use farmhand::ops::{AccountSelection, CancelToken, Outcome, ProfileSource, RunOptions};
+use farmhand::web::{TikTokWeb, WebOptions, WebProfile, DEFAULT_USER_AGENT};
+use farmhand::xlsx::ExportOptions;
+use farmhand::{NewAccount, Platform, Workspace};
+use farmhand_sim::{PageFault, PageProfile, ProfilePages};
+
+fn alice() -> PageProfile {
+    PageProfile {
+        username: "alice.w".into(),
+        nickname: Some("Alice <W> \"🐝\"".into()),
+        region: Some("SE".into()),
+        followers: 1_234_567,
+        following: 89,
+        hearts: 98_765_432_109,
+        videos: 321,
+        friends: 12,
+        private: false,
+    }
+}
+
+fn expected(p: &PageProfile) -> WebProfile {
+    WebProfile {
+        username: p.username.clone(),
+        nickname: p.nickname.clone(),
+        region: p.region.clone(),
+        followers: Some(p.followers),
+        following: Some(p.following),
+        hearts: Some(p.hearts),
+        videos: Some(p.videos),
+        friends: Some(p.friends),
+        private: p.private,
+    }
+}
+
+/// Options for a local server: fast pace, short backoff and timeout.
+fn web(pages: &ProfilePages) -> WebOptions {
+    WebOptions {
+        base_url: pages.url(),
+        requests_per_second: 100.0,
+        timeout: Duration::from_secs(2),
+        backoff: Duration::from_millis(10),
+        ..WebOptions::default()
+    }
+}
+
+fn fetch(
+    pages: &ProfilePages,
+    options: WebOptions,
+    user: &str,
+) -> Result<WebProfile, (Outcome, String)> {
+    let client = TikTokWeb::new(options).unwrap();
+    client
+        .profile(user, &CancelToken::new())
+        .map_err(|f| (f.outcome, f.reason))
+        .inspect(|_| assert!(!pages.requests().is_empty()))
+}
+
+#[test]
+fn a_current_page_gives_every_number_and_sends_browser_headers() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    assert_eq!(
+        fetch(&pages, web(&pages), "Alice.W"),
+        Ok(expected(&alice()))
+    );
+    let seen = pages.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/@Alice.W");
+    assert_eq!(seen[0].user_agent.as_deref(), Some(DEFAULT_USER_AGENT));
+    assert_eq!(seen[0].accept_language.as_deref(), Some("en-US,en;q=0.9"));
+}
+
+#[test]
+fn an_older_sigi_state_page_gives_every_number() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    pages.set_fault("alice.w", PageFault::SigiState);
+    assert_eq!(
+        fetch(&pages, web(&pages), "alice.w"),
+        Ok(expected(&alice()))
+    );
+}
+
+#[test]
+fn a_404_and_an_unknown_user_page_are_unknown_users() {
+    let pages = ProfilePages::start([alice(), PageProfile::new("gone")]).unwrap();
+    pages.set_fault("gone", PageFault::NotFound);
+    let (outcome, reason) = fetch(&pages, web(&pages), "gone").unwrap_err();
+    assert_eq!(outcome, Outcome::UnknownUser);
+    assert!(reason.contains("404"), "{reason}");
+    // A name the site does not know: a page with statusCode 10202.
+    let (outcome, reason) = fetch(&pages, web(&pages), "nobody_here").unwrap_err();
+    assert_eq!(outcome, Outcome::UnknownUser);
+    assert!(reason.contains("10202"), "{reason}");
+    assert_eq!(pages.requests().len(), 2, "neither is retried");
+}
+
+#[test]
+fn a_private_page_without_numbers_is_private() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    pages.set_fault("alice.w", PageFault::PrivateWithoutStats);
+    let (outcome, _) = fetch(&pages, web(&pages), "alice.w").unwrap_err();
+    assert_eq!(outcome, Outcome::PrivateAccount);
+}
+
+#[test]
+fn a_429_is_waited_out_as_retry_after_says_then_read() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    pages.set_fault("alice.w", PageFault::TooManyRequests(1));
+    assert_eq!(
+        fetch(&pages, web(&pages), "alice.w"),
+        Ok(expected(&alice()))
+    );
+    let seen = pages.requests();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen[1].at - seen[0].at >= Duration::from_secs(1),
+        "Retry-After: 1 is honoured"
+    );
+}
+
+#[test]
+fn server_errors_are_retried_and_too_many_end_the_account_not_the_run() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    pages.set_fault("alice.w", PageFault::ServerErrors(2));
+    assert_eq!(
+        fetch(&pages, web(&pages), "alice.w"),
+        Ok(expected(&alice()))
+    );
+    pages.set_fault("alice.w", PageFault::ServerErrors(10));
+    let options = WebOptions {
+        retries: 2,
+        ..web(&pages)
+    };
+    let (outcome, reason) = fetch(&pages, options, "alice.w").unwrap_err();
+    assert_eq!(outcome, Outcome::Error);
+    assert!(
+        reason.contains("503") && reason.contains("3 attempts"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_truncated_page_is_not_recognised_and_a_dropped_one_is_an_error() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    pages.set_fault("alice.w", PageFault::TruncatedPage);
+    let (outcome, reason) = fetch(&pages, web(&pages), "alice.w").unwrap_err();
+    assert_eq!(outcome, Outcome::PageNotRecognised, "{reason}");
+    pages.set_fault("alice.w", PageFault::DroppedMidBody);
+    let options = WebOptions {
+        retries: 1,
+        ..web(&pages)
+    };
+    let (outcome, reason) = fetch(&pages, options, "alice.w").unwrap_err();
+    assert_eq!(outcome, Outcome::Error, "{reason}");
+    assert!(reason.contains("2 attempts"), "{reason}");
+}
+
+#[test]
+fn a_50_mb_page_is_cut_at_the_cap() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    pages.set_fault("alice.w", PageFault::Huge(50 << 20));
+    let options = WebOptions {
+        timeout: Duration::from_secs(20),
+        ..web(&pages)
+    };
+    let (outcome, reason) = fetch(&pages, options, "alice.w").unwrap_err();
+    assert_eq!(outcome, Outcome::PageNotRecognised, "{reason}");
+    assert!(reason.contains("8388608-byte cap"), "{reason}");
+}
+
+#[test]
+fn a_slow_page_times_out_within_its_timeout() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    pages.set_fault("alice.w", PageFault::Slow(Duration::from_secs(5)));
+    let options = WebOptions {
+        timeout: Duration::from_millis(500),
+        ..web(&pages)
+    };
+    let (outcome, reason) = fetch(&pages, options, "alice.w").unwrap_err();
+    assert_eq!(outcome, Outcome::Timeout, "{reason}");
+    assert_eq!(pages.requests().len(), 1, "a timeout is not retried");
+}
+
+#[test]
+fn the_rate_limit_holds_over_1000_accounts_as_the_server_counts() {
+    const RATE: usize = 200;
+    let names: Vec<String> = (0..1000).map(|i| format!("user_{i:04}")).collect();
+    let pages = ProfilePages::start(names.iter().map(|n| PageProfile {
+        followers: 7,
+        ..PageProfile::new(n)
+    }))
+    .unwrap();
+    let ws = Workspace::in_memory();
+    for name in &names {
+        ws.add(NewAccount::new(Platform::TikTok, name)).unwrap();
+    }
+    let options = WebOptions {
+        requests_per_second: RATE as f64,
+        ..web(&pages)
+    };
+    let report = ws
+        .sync_profiles_from(ProfileSource::Web(&options), &RunOptions::default())
+        .unwrap();
+    assert_eq!(
+        report.summary.count(Outcome::Synced),
+        1000,
+        "{:?}",
+        report.summary
+    );
+    let mut arrivals: Vec<Instant> = pages.requests().iter().map(|r| r.at).collect();
+    assert_eq!(arrivals.len(), 1000);
+    arrivals.sort();
+    let mut busiest = 0;
+    for (i, start) in arrivals.iter().enumerate() {
+        let window = arrivals[i..]
+            .iter()
+            .take_while(|at| **at - *start < Duration::from_secs(1))
+            .count();
+        busiest = busiest.max(window);
+    }
+    assert!(
+        busiest <= RATE,
+        "{busiest} requests arrived within one second; the limit is {RATE}"
+    );
+}
+
+#[test]
+fn page_numbers_reach_the_roster_and_the_sheet_exactly() {
+    let shy = PageProfile::new("shy");
+    let pages = ProfilePages::start([alice(), shy]).unwrap();
+    pages.set_fault("shy", PageFault::PrivateWithoutStats);
+    let ws = Workspace::in_memory();
+    let a = ws
+        .add(NewAccount::new(Platform::TikTok, "alice.w"))
+        .unwrap();
+    let bound = ws
+        .add(NewAccount::new(Platform::TikTok, "shy").device("emulator-5554"))
+        .unwrap();
+    let ghost = ws.add(NewAccount::new(Platform::TikTok, "ghost")).unwrap();
+    let insta = ws
+        .add(NewAccount::new(Platform::Instagram, "alice.w"))
+        .unwrap();
+    let options = RunOptions {
+        accounts: AccountSelection::Ids(vec![a.id, bound.id, ghost.id, insta.id]),
+        ..RunOptions::default()
+    };
+    let report = ws
+        .sync_profiles_from(ProfileSource::Web(&web(&pages)), &options)
+        .unwrap();
+    assert_eq!(report.outcome(a.id), Some(Outcome::Synced), "{report:#?}");
+    assert_eq!(report.outcome(bound.id), Some(Outcome::PrivateAccount));
+    assert_eq!(report.outcome(ghost.id), Some(Outcome::UnknownUser));
+    let instagram = report.result(insta.id).unwrap();
+    assert_eq!(instagram.outcome, Outcome::Error);
+    assert!(instagram.reason.as_deref().unwrap().contains("app only"));
+    assert_eq!(
+        pages.requests().len(),
+        3,
+        "no request for the Instagram account"
+    );
+    let ghost_error = ws.get(ghost.id).unwrap().last_error.unwrap();
+    assert!(ghost_error.contains("10202"), "{ghost_error}");
+
+    let stats = ws.get(a.id).unwrap().stats;
+    let page = alice();
+    assert_eq!(stats.nickname, page.nickname);
+    assert_eq!(stats.country, page.region);
+    assert_eq!(
+        [
+            stats.followers,
+            stats.following,
+            stats.hearts,
+            stats.videos,
+            stats.friends
+        ],
+        [
+            Some(page.followers),
+            Some(page.following),
+            Some(page.hearts),
+            Some(page.videos),
+            Some(page.friends)
+        ]
+    );
+    assert!(stats.synced_at.is_some());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("accounts.xlsx");
+    ws.export_xlsx(&path, &ExportOptions::new(Platform::TikTok))
+        .unwrap();
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let sheet = book.worksheet_range("accounts").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    let column = |name: &str| rows[0].iter().position(|c| c.to_string() == name).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r[column("username")].to_string() == "alice.w")
+        .unwrap();
+    let cell = |name: &str| row[column(name)].to_string();
+    assert_eq!(cell("nickname"), "Alice <W> \"🐝\"");
+    assert_eq!(cell("country"), "SE");
+    for (name, value) in [
+        ("followers", page.followers),
+        ("following", page.following),
+        ("hearts", page.hearts),
+        ("videos", page.videos),
+        ("friends", page.friends),
+    ] {
+        assert_eq!(cell(name), value.to_string(), "{name}");
+    }
+}
