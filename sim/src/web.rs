@@ -13,7 +13,7 @@
 //! use farmhand_sim::web::{PageProfile, ProfilePages};
 //! let pages = ProfilePages::start([PageProfile::new("alice").followers(1_234_567)])?;
 //! println!("{}/@alice", pages.url());
-//! # Ok::<(), std::io::Error>(())
+//! # Ok::<(), farmhand::Error>(())
 //! ```
 
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use farmhand::Platform;
+use farmhand::{Error, Platform, Result};
 use serde_json::json;
 
 use crate::scenario::{PlatformAccount, Scenario};
@@ -140,9 +140,10 @@ pub struct ProfilePages {
 
 impl ProfilePages {
     /// Serves these profiles on a free 127.0.0.1 port.
-    pub fn start(profiles: impl IntoIterator<Item = PageProfile>) -> io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?;
+    pub fn start(profiles: impl IntoIterator<Item = PageProfile>) -> Result<Self> {
+        let failed = |e: io::Error| Error::device("127.0.0.1", format!("profile pages: {e}"));
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(failed)?;
+        let addr = listener.local_addr().map_err(failed)?;
         let world = Arc::new(Mutex::new(World {
             profiles: profiles
                 .into_iter()
@@ -155,7 +156,8 @@ impl ProfilePages {
             let (world, stop) = (world.clone(), stop.clone());
             std::thread::Builder::new()
                 .name("sim-profile-pages".into())
-                .spawn(move || accept(listener, world, stop))?
+                .spawn(move || accept(listener, world, stop))
+                .map_err(failed)?
         };
         Ok(ProfilePages {
             addr,
@@ -166,7 +168,7 @@ impl ProfilePages {
     }
 
     /// Serves the pages of a scenario's TikTok accounts.
-    pub fn for_scenario(scenario: &Scenario) -> io::Result<Self> {
+    pub fn for_scenario(scenario: &Scenario) -> Result<Self> {
         ProfilePages::start(
             scenario
                 .accounts

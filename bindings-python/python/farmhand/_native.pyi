@@ -309,7 +309,7 @@ class Workspace:
     ) -> Report: ...
     def sync_profiles(
         self,
-        driver: DeviceDriver,
+        driver: DeviceDriver | None = None,
         *,
         accounts: Sequence[_Id] | None = None,
         platform: _PlatformArg | None = None,
@@ -322,6 +322,12 @@ class Workspace:
         screen_timeout: float = 20.0,
         progress: Callable[[Event], object] | None = None,
         packs: Sequence[Pack] | None = None,
+        source: Literal["app", "web", "both"] = "app",
+        web_url: str | None = None,
+        web_rate: float = 1.0,
+        web_timeout: float = 15.0,
+        web_retries: int = 3,
+        proxy: str | None = None,
     ) -> Report: ...
     def match_accounts(
         self,
