@@ -2,7 +2,10 @@
 //! (`farmhand_sim::ProfilePages`): every page shape and fault gives the
 //! expected numbers or outcome within its timeout, the rate limit holds over
 //! 1,000 accounts as the server counts, and the numbers reach the roster and
-//! the exported sheet exactly.
+//! the exported sheet exactly. With `both`, phones reached through the real
+//! adb server are completed from the pages.
+
+mod ops_support;
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +14,9 @@ use farmhand::ops::{AccountSelection, CancelToken, Outcome, ProfileSource, RunOp
 use farmhand::web::{TikTokWeb, WebOptions, WebProfile, DEFAULT_USER_AGENT};
 use farmhand::xlsx::ExportOptions;
 use farmhand::{NewAccount, Platform, Workspace};
-use farmhand_sim::{PageFault, PageProfile, ProfilePages};
+use farmhand_sim::{AppKind, PageProfile, PhoneSpec, PlatformAccount, Scenario};
+use farmhand_sim::{PageFault, ProfilePages};
+use ops_support::{app, options as phone_options, platform_account, World};
 
 fn alice() -> PageProfile {
     PageProfile {
@@ -315,4 +320,115 @@ fn page_numbers_reach_the_roster_and_the_sheet_exactly() {
     ] {
         assert_eq!(cell(name), value.to_string(), "{name}");
     }
+}
+
+#[test]
+fn both_takes_the_phone_and_completes_it_from_the_page() {
+    let scenario = Scenario {
+        phones: vec![PhoneSpec {
+            apps: vec![app(AppKind::TikTok, &["big", "flaky"])],
+            ..PhoneSpec::default()
+        }],
+        accounts: vec![
+            PlatformAccount {
+                nickname: Some("Big".into()),
+                country: Some("US".into()),
+                followers: 1_234_567,
+                following: 1_234,
+                likes: 9_876_543,
+                posts: 456,
+                friends: 78,
+                ..platform_account(Platform::TikTok, "big", "pw")
+            },
+            PlatformAccount {
+                followers: 55,
+                ..platform_account(Platform::TikTok, "flaky", "pw")
+            },
+            PlatformAccount {
+                followers: 3,
+                posts: 4,
+                ..platform_account(Platform::TikTok, "nophone", "pw")
+            },
+        ],
+        ..Scenario::default()
+    };
+    let w = World::start(&scenario);
+    let pages = ProfilePages::for_scenario(&scenario).unwrap();
+    pages.set_fault("flaky", PageFault::ServerErrors(99));
+    let big =
+        w.ws.add(
+            NewAccount::new(Platform::TikTok, "big")
+                .device(w.serial(0))
+                .logged_in(true),
+        )
+        .unwrap();
+    let flaky =
+        w.ws.add(
+            NewAccount::new(Platform::TikTok, "flaky")
+                .device(w.serial(0))
+                .logged_in(true),
+        )
+        .unwrap();
+    let nophone =
+        w.ws.add(NewAccount::new(Platform::TikTok, "nophone"))
+            .unwrap();
+    let web = WebOptions {
+        retries: 1,
+        ..web(&pages)
+    };
+    let report =
+        w.ws.sync_profiles_from(ProfileSource::Both(&w.driver, &web), &phone_options())
+            .unwrap();
+    assert_eq!(report.outcome(big.id), Some(Outcome::Synced), "{report:#?}");
+    let stats = w.ws.get(big.id).unwrap().stats;
+    // The phone shows 1.2M followers and 9.8M likes: the page's exact numbers
+    // replace them; 1,234 following is shown in full and stays the phone's.
+    assert_eq!(
+        [
+            stats.followers,
+            stats.following,
+            stats.hearts,
+            stats.videos,
+            stats.friends
+        ],
+        [
+            Some(1_234_567),
+            Some(1_234),
+            Some(9_876_543),
+            Some(456),
+            Some(78)
+        ]
+    );
+    assert_eq!(
+        (stats.nickname.as_deref(), stats.country.as_deref()),
+        (Some("Big"), Some("US"))
+    );
+
+    // The page failed: the phone's numbers are stored and the reason says so.
+    let flaky_result = report.result(flaky.id).unwrap();
+    assert_eq!(flaky_result.outcome, Outcome::Synced);
+    assert!(
+        flaky_result
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("from the app only"),
+        "{flaky_result:?}"
+    );
+    assert_eq!(w.ws.get(flaky.id).unwrap().stats.followers, Some(55));
+
+    // No phone: the page alone, and the reason says why.
+    let nophone_result = report.result(nophone.id).unwrap();
+    assert_eq!(
+        nophone_result.outcome,
+        Outcome::Synced,
+        "{nophone_result:?}"
+    );
+    assert!(nophone_result
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("from the web page only"));
+    let stats = w.ws.get(nophone.id).unwrap().stats;
+    assert_eq!((stats.followers, stats.videos), (Some(3), Some(4)));
 }
