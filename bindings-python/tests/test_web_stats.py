@@ -72,9 +72,9 @@ def pages() -> Iterator[str]:
 
 
 def test_web_source_fills_all_seven_columns_without_a_driver(ws: farmhand.Workspace, pages: str) -> None:
-    tia = ws.add("tia")
-    ghost = ws.add("ghost")
-    lost = ws.add("lost")
+    tia = ws.add("tia", platform="tiktok")
+    ghost = ws.add("ghost", platform="tiktok")
+    lost = ws.add("lost", platform="tiktok")
     ana = ws.add("ana", platform="instagram")
     report = ws.sync_profiles(source="web", web_url=pages, web_rate=50)
     assert report.outcome(tia) == "synced"
@@ -101,15 +101,15 @@ def test_web_source_fills_all_seven_columns_without_a_driver(ws: farmhand.Worksp
 def test_the_web_url_comes_from_the_environment(
     ws: farmhand.Workspace, pages: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tia = ws.add("tia")
+    tia = ws.add("tia", platform="tiktok")
     monkeypatch.setenv("FARMHAND_TIKTOK_WEB_URL", pages)
-    assert ws.sync_profiles(source="WEB", web_rate=50).outcome(tia) == "synced"
+    assert ws.sync_profiles(source="web", web_rate=50).outcome(tia) == "synced"
 
 
 def test_web_source_bad_input(ws: farmhand.Workspace, pages: str) -> None:
-    ws.add("tia")
+    ws.add("tia", platform="tiktok")
     with pytest.raises(ValueError, match="source"):
-        ws.sync_profiles(source="cloud", web_url=pages)
+        ws.sync_profiles(source="cloud", web_url=pages)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="driver"):
         ws.sync_profiles(source="app")
     with pytest.raises(farmhand.ValidationError) as info:
