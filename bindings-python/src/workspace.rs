@@ -623,7 +623,7 @@ impl PyWorkspace {
                 )))
             }
         };
-        if driver.is_none() && source.to_ascii_lowercase() != "web" {
+        if driver.is_none() && !source.eq_ignore_ascii_case("web") {
             return Err(PyTypeError::new_err(format!(
                 "sync_profiles(source={}) needs a driver (only source='web' reads no phone)",
                 quote(source)

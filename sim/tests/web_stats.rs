@@ -303,10 +303,10 @@ fn page_numbers_reach_the_roster_and_the_sheet_exactly() {
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let sheet = book.worksheet_range("accounts").unwrap();
     let rows: Vec<&[Data]> = sheet.rows().collect();
-    let column = |name: &str| rows[0].iter().position(|c| c.to_string() == name).unwrap();
+    let column = |name: &str| rows[0].iter().position(|c| *c == name).unwrap();
     let row = rows
         .iter()
-        .find(|r| r[column("username")].to_string() == "alice.w")
+        .find(|r| r[column("username")] == "alice.w")
         .unwrap();
     let cell = |name: &str| row[column(name)].to_string();
     assert_eq!(cell("nickname"), "Alice <W> \"🐝\"");

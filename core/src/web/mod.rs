@@ -7,7 +7,7 @@
 //! [`WebOptions::requests_per_second`], retries with backoff on 429 and 5xx
 //! (honouring `Retry-After`), a timeout per request, an optional HTTP(S)
 //! proxy, and a cap on the page's size. Every way a page can fail is an
-//! account's [`Outcome`] with a reason ([`WebFailure`]), never a crash.
+//! account's [`Outcome`](crate::ops::Outcome) with a reason ([`WebFailure`]), never a crash.
 //!
 //! The profile sync uses it through
 //! [`ProfileSource::Web`](crate::ops::ProfileSource::Web) and
