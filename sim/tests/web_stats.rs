@@ -432,3 +432,106 @@ fn both_takes_the_phone_and_completes_it_from_the_page() {
     let stats = w.ws.get(nophone.id).unwrap().stats;
     assert_eq!((stats.followers, stats.videos), (Some(3), Some(4)));
 }
+
+#[test]
+fn threads_sharing_a_client_take_turns_at_the_rate() {
+    const RATE: f64 = 100.0;
+    let names: Vec<String> = (0..120).map(|i| format!("t{i}")).collect();
+    let pages = ProfilePages::start(names.iter().map(|n| PageProfile::new(n))).unwrap();
+    let client = TikTokWeb::new(WebOptions {
+        requests_per_second: RATE,
+        ..web(&pages)
+    })
+    .unwrap();
+    let cancel = CancelToken::new();
+    std::thread::scope(|scope| {
+        for chunk in names.chunks(30) {
+            let (client, cancel) = (&client, &cancel);
+            scope.spawn(move || {
+                for name in chunk {
+                    assert!(client.profile(name, cancel).is_ok(), "{name}");
+                }
+            });
+        }
+    });
+    let mut arrivals: Vec<Instant> = pages.requests().iter().map(|r| r.at).collect();
+    arrivals.sort();
+    assert_eq!(arrivals.len(), 120);
+    let interval = Duration::from_secs_f64(1.0 / RATE);
+    for pair in arrivals.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= interval,
+            "two requests {:?} apart; the limit spaces them by {interval:?}",
+            pair[1] - pair[0]
+        );
+    }
+}
+
+#[test]
+fn a_name_that_is_no_username_sends_nothing_and_a_proxy_password_never_shows() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    for hostile in [
+        "../admin",
+        "alice.w?x=1",
+        "a b",
+        "",
+        "alice.w/../../etc",
+        "ａlice",
+    ] {
+        let (outcome, reason) = fetch_no_request(&pages, hostile);
+        assert_eq!(outcome, Outcome::Error, "{hostile}: {reason}");
+    }
+    assert!(pages.requests().is_empty());
+
+    // A proxy that does not answer: the account's reason names it without its password.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let options = WebOptions {
+        proxy: Some(format!("http://farm:s3cret@127.0.0.1:{port}")),
+        retries: 0,
+        ..web(&pages)
+    };
+    let client = TikTokWeb::new(options).unwrap();
+    let failure = client.profile("alice.w", &CancelToken::new()).unwrap_err();
+    assert_eq!(failure.outcome, Outcome::Error, "{failure}");
+    assert!(!failure.to_string().contains("s3cret"), "{failure}");
+    assert!(!format!("{client:?}").contains("s3cret"));
+}
+
+fn fetch_no_request(pages: &ProfilePages, user: &str) -> (Outcome, String) {
+    let client = TikTokWeb::new(web(pages)).unwrap();
+    let failure = client.profile(user, &CancelToken::new()).unwrap_err();
+    (failure.outcome, failure.reason)
+}
+
+#[test]
+fn cancelling_a_web_sync_stops_before_the_next_account_and_leaves_the_rest_untouched() {
+    let names: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
+    let pages =
+        ProfilePages::start(names.iter().map(|n| PageProfile::new(n).followers(5))).unwrap();
+    let ws = Workspace::in_memory();
+    for name in &names {
+        ws.add(NewAccount::new(Platform::TikTok, name)).unwrap();
+    }
+    let cancel = CancelToken::new();
+    let trigger = cancel.clone();
+    let options = RunOptions {
+        cancel,
+        observer: std::sync::Arc::new(move |e: &farmhand::ops::Event| {
+            if let farmhand::ops::Event::AccountDone { done: 3, .. } = e {
+                trigger.cancel();
+            }
+        }),
+        ..RunOptions::default()
+    };
+    let report = ws
+        .sync_profiles_from(ProfileSource::Web(&web(&pages)), &options)
+        .unwrap();
+    assert!(report.cancelled);
+    assert_eq!(report.summary.count(Outcome::Synced), 3);
+    assert_eq!(report.summary.count(Outcome::Cancelled), 7);
+    assert_eq!(pages.requests().len(), 3);
+    let untouched = ws.find(Platform::TikTok, "c9").unwrap().unwrap();
+    assert_eq!(untouched.stats.synced_at, None);
+}
