@@ -4,6 +4,7 @@ of TikTok's page layout, not by farmhand): no phone, no driver."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from collections.abc import Iterator
@@ -38,6 +39,10 @@ def page(detail: dict[str, object]) -> bytes:
     ).encode()
 
 
+# A page that inflates to 64 MiB from about 64 KiB on the wire.
+BOMB = gzip.compress(b"<html>" + b" " * (64 << 20), compresslevel=9)
+
+
 class Pages(BaseHTTPRequestHandler):
     seen: list[tuple[str, str | None]] = []
 
@@ -47,6 +52,14 @@ class Pages(BaseHTTPRequestHandler):
             body = page({"statusCode": 0, "userInfo": {"user": TIA, "stats": TIA_STATS}})
         elif self.path == "/@ghost":
             body = page({"statusCode": 10202, "userInfo": {}})
+        elif self.path == "/@bomb":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(BOMB)))
+            self.end_headers()
+            self.wfile.write(BOMB)
+            return
         else:
             self.send_error(404)
             return
@@ -124,3 +137,11 @@ def test_web_source_bad_input(ws: farmhand.Workspace, pages: str) -> None:
     with pytest.raises(ValueError, match="timeout"):
         ws.sync_profiles(source="web", web_url=pages, web_timeout=-1)
     assert Pages.seen == [], "no request before the options are checked"
+
+
+def test_a_compressed_page_is_capped_after_inflating(ws: farmhand.Workspace, pages: str) -> None:
+    bomb = ws.add("bomb", platform="tiktok")
+    report = ws.sync_profiles(source="web", web_url=pages, accounts=[bomb])
+    result = report.results[0]
+    assert result.outcome == "page_not_recognised"
+    assert "cap" in (result.reason or "")
