@@ -214,10 +214,6 @@ pub enum Outcome {
     TooManyAttempts,
     /// The 2FA code was refused, or the account has no key for a 2FA prompt.
     TwoFactorFailed,
-    /// The profile page is a private account's and states no numbers.
-    PrivateAccount,
-    /// The profile page has no layout farmhand knows (or is too large to read).
-    PageNotRecognised,
     /// The app says the account is suspended (temporarily, or pending an appeal).
     Suspended,
     /// The app says the account is banned or disabled for good.
@@ -226,6 +222,10 @@ pub enum Outcome {
     AppUpdateRequired,
     /// The app on the account's phone holds no session for it.
     NotLoggedIn,
+    /// The profile page is a private account's and states no numbers.
+    PrivateAccount,
+    /// The profile page has no layout farmhand knows (or is too large to read).
+    PageNotRecognised,
     /// The phone showed a screen automation does not know; nothing was clicked.
     ScreenNotRecognised,
     /// The phone or the app did not answer in time.
@@ -252,8 +252,6 @@ impl From<engine::Outcome> for Outcome {
             E::NoPassword => Outcome::NoPassword,
             E::WrongPassword => Outcome::WrongPassword,
             E::UnknownUser => Outcome::UnknownUser,
-            E::PrivateAccount => Outcome::PrivateAccount,
-            E::PageNotRecognised => Outcome::PageNotRecognised,
             E::NeedsVerification => Outcome::NeedsVerification,
             E::TooManyAttempts => Outcome::TooManyAttempts,
             E::TwoFactorFailed => Outcome::TwoFactorFailed,
@@ -261,6 +259,8 @@ impl From<engine::Outcome> for Outcome {
             E::Banned => Outcome::Banned,
             E::AppUpdateRequired => Outcome::AppUpdateRequired,
             E::NotLoggedIn => Outcome::NotLoggedIn,
+            E::PrivateAccount => Outcome::PrivateAccount,
+            E::PageNotRecognised => Outcome::PageNotRecognised,
             E::ScreenNotRecognised => Outcome::ScreenNotRecognised,
             E::Timeout => Outcome::Timeout,
             E::Cancelled => Outcome::Cancelled,

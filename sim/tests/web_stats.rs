@@ -129,6 +129,16 @@ fn a_429_is_waited_out_as_retry_after_says_then_read() {
         seen[1].at - seen[0].at >= Duration::from_secs(1),
         "Retry-After: 1 is honoured"
     );
+    // 429s that outlast the retries: an error of this run, not the account's
+    // rate_limited health (the site limits the client, not the account).
+    pages.set_fault("alice.w", PageFault::TooManyRequests(5));
+    let options = WebOptions {
+        retries: 0,
+        ..web(&pages)
+    };
+    let (outcome, reason) = fetch(&pages, options, "alice.w").unwrap_err();
+    assert_eq!(outcome, Outcome::Error);
+    assert!(reason.contains("429"), "{reason}");
 }
 
 #[test]

@@ -64,10 +64,6 @@ pub enum Outcome {
     WrongPassword,
     /// The app (or the profile page) said no such user exists.
     UnknownUser,
-    /// The profile page is a private account's and states no numbers.
-    PrivateAccount,
-    /// The profile page has no layout farmhand knows (or is too large to read).
-    PageNotRecognised,
     /// The app asks for a check only a person can pass (captcha, verification); not retried.
     NeedsVerification,
     /// The app refused further attempts for now.
@@ -82,6 +78,10 @@ pub enum Outcome {
     AppUpdateRequired,
     /// The app on the account's phone holds no session for it.
     NotLoggedIn,
+    /// The profile page is a private account's and states no numbers.
+    PrivateAccount,
+    /// The profile page has no layout farmhand knows (or is too large to read).
+    PageNotRecognised,
     /// The phone showed a screen the selector pack does not know; nothing was clicked.
     ScreenNotRecognised,
     /// The phone or the app did not answer in time.
@@ -107,8 +107,6 @@ impl Outcome {
         Outcome::NoPassword,
         Outcome::WrongPassword,
         Outcome::UnknownUser,
-        Outcome::PrivateAccount,
-        Outcome::PageNotRecognised,
         Outcome::NeedsVerification,
         Outcome::TooManyAttempts,
         Outcome::TwoFactorFailed,
@@ -116,6 +114,8 @@ impl Outcome {
         Outcome::Banned,
         Outcome::AppUpdateRequired,
         Outcome::NotLoggedIn,
+        Outcome::PrivateAccount,
+        Outcome::PageNotRecognised,
         Outcome::ScreenNotRecognised,
         Outcome::Timeout,
         Outcome::Cancelled,
@@ -137,8 +137,6 @@ impl Outcome {
             Outcome::NoPassword => "no_password",
             Outcome::WrongPassword => "wrong_password",
             Outcome::UnknownUser => "unknown_user",
-            Outcome::PrivateAccount => "private_account",
-            Outcome::PageNotRecognised => "page_not_recognised",
             Outcome::NeedsVerification => "needs_verification",
             Outcome::TooManyAttempts => "too_many_attempts",
             Outcome::TwoFactorFailed => "two_factor_failed",
@@ -146,6 +144,8 @@ impl Outcome {
             Outcome::Banned => "banned",
             Outcome::AppUpdateRequired => "app_update_required",
             Outcome::NotLoggedIn => "not_logged_in",
+            Outcome::PrivateAccount => "private_account",
+            Outcome::PageNotRecognised => "page_not_recognised",
             Outcome::ScreenNotRecognised => "screen_not_recognised",
             Outcome::Timeout => "timeout",
             Outcome::Cancelled => "cancelled",
@@ -185,8 +185,6 @@ impl Outcome {
             Outcome::NoPassword => "no password stored",
             Outcome::WrongPassword => "wrong password",
             Outcome::UnknownUser => "unknown user",
-            Outcome::PrivateAccount => "private account",
-            Outcome::PageNotRecognised => "profile page not recognised",
             Outcome::NeedsVerification => "needs verification by a person",
             Outcome::TooManyAttempts => "too many attempts",
             Outcome::TwoFactorFailed => "2FA failed",
@@ -194,6 +192,8 @@ impl Outcome {
             Outcome::Banned => "account banned",
             Outcome::AppUpdateRequired => "the app must be updated",
             Outcome::NotLoggedIn => "not logged in on its device",
+            Outcome::PrivateAccount => "private account",
+            Outcome::PageNotRecognised => "profile page not recognised",
             Outcome::ScreenNotRecognised => "screen not recognised",
             Outcome::Timeout => "timeout",
             Outcome::Cancelled => "cancelled",

@@ -162,6 +162,9 @@ impl AccountWork for SyncWork<'_> {
         reason: Option<&str>,
     ) -> Option<(Outcome, Option<String>)> {
         let web = self.web.filter(|_| account.platform == Platform::TikTok)?;
+        if !web_sync::page_may_stand_in(outcome) {
+            return None;
+        }
         let app = crate::ops::login::reason_text(outcome, reason);
         Some(match web_sync::sync_one(self.ws, web, run, account) {
             (Outcome::Synced, _) => (

@@ -29,8 +29,9 @@ pub enum ProfileSource<'a> {
     /// The phone first, completed from the web: a count the app shows in full
     /// stays, a rounded (`1.2M`) or missing one takes the page's exact number;
     /// a TikTok account the app could not read (no phone, offline, not logged
-    /// in) is synced from its page alone. Default selection: every logged-in
-    /// account and every TikTok account.
+    /// in) is synced from its page alone, while what the app says of the
+    /// account itself (banned, suspended, a challenge) stays its outcome.
+    /// Default selection: every logged-in account and every TikTok account.
     Both(&'a dyn DeviceDriver, &'a WebOptions),
 }
 
@@ -94,6 +95,23 @@ pub(crate) fn sync_from_web(
         run.record(result);
     }
     run.finish_into(ws.store().as_ref(), &[])
+}
+
+/// True when a phone's failure only means it could not be read (no phone,
+/// offline, logged out, an unknown screen...), so that the page may give the
+/// numbers instead. What the app said of the account itself (banned,
+/// suspended, a challenge) stays the account's outcome and health.
+pub(crate) fn page_may_stand_in(outcome: Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::NoDevice
+            | Outcome::DeviceOffline
+            | Outcome::AppNotInstalled
+            | Outcome::NotLoggedIn
+            | Outcome::ScreenNotRecognised
+            | Outcome::Timeout
+            | Outcome::Error
+    )
 }
 
 /// Reads one account's page and stores its numbers over the stored ones.
@@ -211,6 +229,26 @@ mod tests {
             videos: Some(321),
             friends: Some(12),
             private: false,
+        }
+    }
+
+    #[test]
+    fn a_page_stands_in_only_for_a_phone_that_could_not_be_read() {
+        for unread in [
+            Outcome::NoDevice,
+            Outcome::DeviceOffline,
+            Outcome::NotLoggedIn,
+        ] {
+            assert!(page_may_stand_in(unread), "{unread}");
+        }
+        for said in [
+            Outcome::Banned,
+            Outcome::Suspended,
+            Outcome::WrongPassword,
+            Outcome::AppUpdateRequired,
+            Outcome::Cancelled,
+        ] {
+            assert!(!page_may_stand_in(said), "{said}");
         }
     }
 

@@ -21,7 +21,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebFailure {
     /// The account's outcome (`unknown_user`, `private_account`,
-    /// `page_not_recognised`, `too_many_attempts`, `timeout`, `cancelled`, `error`).
+    /// `page_not_recognised`, `timeout`, `cancelled`, `error`).
     pub outcome: Outcome,
     /// What happened, naming the page.
     pub reason: String,
@@ -184,15 +184,12 @@ impl TikTokWeb {
                 "no such page (HTTP 404): no such user".into(),
             ));
         }
+        // A 429 that outlasts the retries is `error`, not the account's
+        // `too_many_attempts`: the site limits this client, not the account.
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            let outcome = if status == StatusCode::TOO_MANY_REQUESTS {
-                Outcome::TooManyAttempts
-            } else {
-                Outcome::Error
-            };
             return Attempt::Retry {
                 failure: failure(
-                    outcome,
+                    Outcome::Error,
                     format!("the server answered HTTP {}", status.as_u16()),
                 ),
                 retry_after: retry_after(&response),
