@@ -545,3 +545,62 @@ fn cancelling_a_web_sync_stops_before_the_next_account_and_leaves_the_rest_untou
     let untouched = ws.find(Platform::TikTok, "c9").unwrap().unwrap();
     assert_eq!(untouched.stats.synced_at, None);
 }
+
+/// A minimal HTTP CONNECT proxy: records each request head, tunnels to the target.
+fn connect_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://farm:s3cret@{}", listener.local_addr().unwrap());
+    let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = heads.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(client.try_clone().unwrap());
+                let mut head = String::new();
+                while !head.ends_with("\r\n\r\n") {
+                    if reader.read_line(&mut head).unwrap_or(0) == 0 {
+                        return;
+                    }
+                }
+                seen.lock().unwrap().push(head.clone());
+                let target = head.split_whitespace().nth(1).unwrap().to_string();
+                let upstream = TcpStream::connect(target).unwrap();
+                let mut answer = &client;
+                answer
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .unwrap();
+                let (mut up_read, mut up_write) = (upstream.try_clone().unwrap(), upstream);
+                let mut down_write = client.try_clone().unwrap();
+                let relay =
+                    std::thread::spawn(move || std::io::copy(&mut up_read, &mut down_write));
+                let _ = std::io::copy(&mut reader, &mut up_write);
+                let _ = up_write.shutdown(std::net::Shutdown::Write);
+                let _ = relay.join();
+            });
+        }
+    });
+    (url, heads)
+}
+
+#[test]
+fn a_proxy_carries_the_requests_with_its_credentials() {
+    let pages = ProfilePages::start([alice()]).unwrap();
+    let (proxy, heads) = connect_proxy();
+    let options = WebOptions {
+        proxy: Some(proxy),
+        ..web(&pages)
+    };
+    assert_eq!(fetch(&pages, options, "alice.w"), Ok(expected(&alice())));
+    let heads = heads.lock().unwrap().clone();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(heads[0].starts_with("CONNECT 127.0.0.1:"), "{}", heads[0]);
+    // Basic credentials, base64 of `farm:s3cret`.
+    assert!(
+        heads[0].contains("Proxy-Authorization: Basic ZmFybTpzM2NyZXQ="),
+        "{}",
+        heads[0]
+    );
+}
