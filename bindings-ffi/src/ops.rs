@@ -51,6 +51,43 @@ impl CancelToken {
     }
 }
 
+/// How a profile sync reads TikTok's public profile pages; every field left
+/// at none takes the engine's default (`farmhand::web::WebOptions`).
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct WebOptions {
+    /// Where the pages are (`BASE/@USERNAME`); none: https://www.tiktok.com.
+    #[uniffi(default)]
+    pub base_url: Option<String>,
+    /// At most this many requests per second, one at a time; none: 1.
+    #[uniffi(default)]
+    pub requests_per_second: Option<f64>,
+    /// Longest wait for one page; none: 15 s.
+    #[uniffi(default)]
+    pub timeout: Option<Duration>,
+    /// Further attempts after a 429, a 5xx or a dropped connection; none: 3.
+    #[uniffi(default)]
+    pub retries: Option<u32>,
+    /// An HTTP(S) proxy, `http://[user:pass@]host:port`; none: direct.
+    #[uniffi(default)]
+    pub proxy: Option<String>,
+}
+
+impl From<WebOptions> for farmhand::web::WebOptions {
+    fn from(o: WebOptions) -> Self {
+        let defaults = farmhand::web::WebOptions::default();
+        farmhand::web::WebOptions {
+            base_url: o.base_url.unwrap_or(defaults.base_url.clone()),
+            requests_per_second: o
+                .requests_per_second
+                .unwrap_or(defaults.requests_per_second),
+            timeout: o.timeout.unwrap_or(defaults.timeout),
+            retries: o.retries.unwrap_or(defaults.retries),
+            proxy: o.proxy,
+            ..defaults
+        }
+    }
+}
+
 /// Which accounts a login or profile sync works on.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum AccountSelection {
@@ -104,6 +141,18 @@ pub(crate) fn run(
     observer: Option<Box<dyn ProgressObserver>>,
     workflow: WorkflowFn,
 ) -> Result<Report> {
+    run_with(ws, options, observer, |ws, run| {
+        workflow(ws, driver.engine(), run)
+    })
+}
+
+/// Runs `work` with the host's options and observer.
+pub(crate) fn run_with(
+    ws: &farmhand::Workspace,
+    options: RunOptions,
+    observer: Option<Box<dyn ProgressObserver>>,
+    work: impl FnOnce(&farmhand::Workspace, &engine::RunOptions) -> farmhand::Result<engine::Report>,
+) -> Result<Report> {
     let defaults = engine::RunOptions::default();
     let cancel = options
         .cancel
@@ -135,7 +184,7 @@ pub(crate) fn run(
         });
     }
     run.check()?;
-    Ok(workflow(ws, driver.engine(), &run)?.into())
+    Ok(work(ws, &run)?.into())
 }
 
 /// Forwards engine events to the host's observer. An observer that throws
@@ -222,6 +271,10 @@ pub enum Outcome {
     AppUpdateRequired,
     /// The app on the account's phone holds no session for it.
     NotLoggedIn,
+    /// The profile page is a private account's and states no numbers.
+    PrivateAccount,
+    /// The profile page has no layout farmhand knows (or is too large to read).
+    PageNotRecognised,
     /// The phone showed a screen automation does not know; nothing was clicked.
     ScreenNotRecognised,
     /// The phone or the app did not answer in time.
@@ -255,6 +308,8 @@ impl From<engine::Outcome> for Outcome {
             E::Banned => Outcome::Banned,
             E::AppUpdateRequired => Outcome::AppUpdateRequired,
             E::NotLoggedIn => Outcome::NotLoggedIn,
+            E::PrivateAccount => Outcome::PrivateAccount,
+            E::PageNotRecognised => Outcome::PageNotRecognised,
             E::ScreenNotRecognised => Outcome::ScreenNotRecognised,
             E::Timeout => Outcome::Timeout,
             E::Cancelled => Outcome::Cancelled,

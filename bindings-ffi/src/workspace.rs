@@ -176,4 +176,41 @@ impl Workspace {
             farmhand::Workspace::sync_profiles,
         )
     }
+
+    /// Reads each TikTok account's public profile page and stores its numbers
+    /// (all seven TikTok columns, exact; no phone needed; default: every
+    /// TikTok account). Instagram accounts named here get `Error`: they sync
+    /// from the app only.
+    #[uniffi::method(default(observer = None, options))]
+    pub fn sync_profiles_web(
+        &self,
+        web: ops::WebOptions,
+        options: RunOptions,
+        observer: Option<Box<dyn ProgressObserver>>,
+    ) -> Result<Report> {
+        let web = farmhand::web::WebOptions::from(web);
+        ops::run_with(&self.0, options, observer, |ws, run| {
+            ws.sync_profiles_from(farmhand::ops::ProfileSource::Web(&web), run)
+        })
+    }
+
+    /// Reads each account's profile from its phone and completes it from its
+    /// TikTok profile page (counts the phone rounds become exact; a TikTok
+    /// account the phone cannot read is synced from its page alone).
+    #[uniffi::method(default(observer = None, options))]
+    pub fn sync_profiles_both(
+        &self,
+        driver: Arc<AdbDriver>,
+        web: ops::WebOptions,
+        options: RunOptions,
+        observer: Option<Box<dyn ProgressObserver>>,
+    ) -> Result<Report> {
+        let web = farmhand::web::WebOptions::from(web);
+        ops::run_with(&self.0, options, observer, |ws, run| {
+            ws.sync_profiles_from(
+                farmhand::ops::ProfileSource::Both(driver.engine(), &web),
+                run,
+            )
+        })
+    }
 }

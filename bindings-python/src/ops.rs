@@ -37,6 +37,23 @@ const SIGNAL_POLL: Duration = Duration::from_millis(50);
 /// A workflow entry point of the engine.
 pub type WorkflowFn = fn(&Workspace, &dyn DeviceDriver, &RunOptions) -> farmhand::Result<Report>;
 
+/// A workflow run on the helper thread: the phones' driver, if the call has one.
+pub type Work = Box<
+    dyn FnOnce(&Workspace, Option<&dyn DeviceDriver>, &RunOptions) -> farmhand::Result<Report>
+        + Send,
+>;
+
+/// The work of an engine workflow that needs phones (the caller always gives a driver).
+pub fn on_phones(workflow: WorkflowFn) -> Work {
+    Box::new(move |ws, driver, options| match driver {
+        Some(driver) => workflow(ws, driver, options),
+        None => Err(farmhand::Error::validation(
+            "driver",
+            "this workflow needs a driver",
+        )),
+    })
+}
+
 /// The options shared by every workflow call, before conversion.
 pub struct Call {
     /// Which accounts (login, sync).
@@ -83,13 +100,13 @@ pub fn selection(
 pub fn run(
     py: Python<'_>,
     ws: &PyWorkspace,
-    driver: &Bound<'_, PyDriver>,
-    workflow: WorkflowFn,
+    driver: Option<&Bound<'_, PyDriver>>,
+    workflow: Work,
     call: Call,
 ) -> PyResult<PyReport> {
     let progress = checked_callable(py, call.progress)?;
     let ws = ws.engine(py)?;
-    let driver: Arc<dyn DeviceDriver> = driver.get().inner.clone();
+    let driver: Option<Arc<dyn DeviceDriver>> = driver.map(|d| d.get().inner.clone());
     let cancel = CancelToken::new();
     let observer = progress.map(|callback| {
         Arc::new(PyObserver {
@@ -122,7 +139,7 @@ pub fn run(
         .name("farmhand-workflow".into())
         .spawn(move || {
             let result = catch_unwind(AssertUnwindSafe(|| {
-                workflow(&ws, driver.as_ref(), &options)
+                workflow(&ws, driver.as_deref(), &options)
             }));
             // The receiver only goes away if the caller's thread died; nothing to tell then.
             let _ = tx.send(result);

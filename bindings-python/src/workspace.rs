@@ -11,8 +11,9 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use farmhand::ops::AccountSelection;
+use farmhand::ops::{AccountSelection, ProfileSource};
 use farmhand::store::{AccountFilter, DeviceRecord};
+use farmhand::web::WebOptions;
 use farmhand::xlsx::{ExportOptions, ImportOptions, ImportReport};
 use farmhand::{AccountId, AccountPatch, NewAccount, ProfileStats, Secret, Status, Workspace};
 
@@ -533,23 +534,42 @@ impl PyWorkspace {
             packs: packs_of(packs),
             disable_on_ban,
         };
-        ops::run(py, self, driver, Workspace::login, call)
+        ops::run(
+            py,
+            self,
+            Some(driver),
+            ops::on_phones(Workspace::login),
+            call,
+        )
     }
 
-    /// Reads each account's profile numbers from its phone and stores them;
-    /// returns a :class:`Report`. Default: every logged-in account. Options as
-    /// for :meth:`login`; an app that opens on its banned screen for the
-    /// account's session ends it ``banned`` (disabled with ``disable_on_ban=True``).
+    /// Reads each account's profile numbers and stores them; returns a
+    /// :class:`Report`. Options as for :meth:`login`; an app that opens on its
+    /// banned screen for the account's session ends it ``banned`` (disabled
+    /// with ``disable_on_ban=True``).
+    ///
+    /// ``source="app"`` (default) reads the app's profile on each account's
+    /// phone (default: every logged-in account). ``source="web"`` reads
+    /// TikTok's public profile page instead: all seven TikTok columns, exact,
+    /// no phone or ``driver`` needed (default: every TikTok account; Instagram
+    /// syncs from the app only). ``source="both"`` reads the phone and
+    /// completes it from the page. The web source takes ``web_url`` (default
+    /// ``$FARMHAND_TIKTOK_WEB_URL``, else https://www.tiktok.com),
+    /// ``web_rate`` (requests per second, one at a time), ``web_timeout``
+    /// (seconds per page), ``web_retries`` (after a 429, 5xx or dropped
+    /// connection) and ``proxy`` (``http://[user:pass@]host:port``).
     #[pyo3(signature = (
-        driver, *, accounts = None, platform = None, tag = None, device = None, search = None,
-        phones = None, parallelism = 256, command_timeout = 20.0, screen_timeout = 20.0,
-        progress = None, packs = None, disable_on_ban = false
+        driver = None, *, accounts = None, platform = None, tag = None, device = None,
+        search = None, phones = None, parallelism = 256, command_timeout = 20.0,
+        screen_timeout = 20.0, progress = None, packs = None, source = "app", web_url = None,
+        web_rate = 1.0, web_timeout = 15.0, web_retries = 3, proxy = None,
+        disable_on_ban = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn sync_profiles(
         &self,
         py: Python<'_>,
-        driver: &Bound<'_, PyDriver>,
+        driver: Option<&Bound<'_, PyDriver>>,
         accounts: Option<Vec<IdArg>>,
         platform: Option<PlatformArg>,
         tag: Option<String>,
@@ -561,9 +581,58 @@ impl PyWorkspace {
         screen_timeout: f64,
         progress: Option<Py<PyAny>>,
         packs: Option<Vec<Py<PyPack>>>,
+        source: &str,
+        web_url: Option<String>,
+        web_rate: f64,
+        web_timeout: f64,
+        web_retries: u32,
+        proxy: Option<String>,
         disable_on_ban: bool,
     ) -> PyResult<PyReport> {
         let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
+        let web = WebOptions {
+            base_url: web_url
+                .or_else(|| std::env::var(farmhand::web::WEB_URL_ENV).ok())
+                .unwrap_or_else(|| farmhand::web::TIKTOK_WEB_URL.to_string()),
+            requests_per_second: web_rate,
+            timeout: crate::device::seconds(web_timeout)?,
+            retries: web_retries,
+            proxy,
+            ..WebOptions::default()
+        };
+        let work: ops::Work = match source.to_ascii_lowercase().as_str() {
+            "app" => ops::on_phones(Workspace::sync_profiles),
+            "web" => {
+                web.check().map_err(Error)?;
+                Box::new(move |ws, _, options| {
+                    ws.sync_profiles_from(ProfileSource::Web(&web), options)
+                })
+            }
+            "both" => {
+                web.check().map_err(Error)?;
+                Box::new(move |ws, driver, options| match driver {
+                    Some(driver) => {
+                        ws.sync_profiles_from(ProfileSource::Both(driver, &web), options)
+                    }
+                    None => Err(farmhand::Error::validation(
+                        "driver",
+                        "source='both' needs a driver",
+                    )),
+                })
+            }
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "source must be 'app', 'web' or 'both', not {}",
+                    quote(other)
+                )))
+            }
+        };
+        if driver.is_none() && !source.eq_ignore_ascii_case("web") {
+            return Err(PyTypeError::new_err(format!(
+                "sync_profiles(source={}) needs a driver (only source='web' reads no phone)",
+                quote(source)
+            )));
+        }
         let call = ops::Call {
             accounts,
             phones,
@@ -574,7 +643,7 @@ impl PyWorkspace {
             packs: packs_of(packs),
             disable_on_ban,
         };
-        ops::run(py, self, driver, Workspace::sync_profiles, call)
+        ops::run(py, self, driver, work, call)
     }
 
     /// Scans the phones (``phones=`` or every connected one) for app sessions
@@ -606,7 +675,13 @@ impl PyWorkspace {
             packs: packs_of(packs),
             disable_on_ban: false,
         };
-        ops::run(py, self, driver, Workspace::match_accounts, call)
+        ops::run(
+            py,
+            self,
+            Some(driver),
+            ops::on_phones(Workspace::match_accounts),
+            call,
+        )
     }
 }
 

@@ -72,8 +72,9 @@ pub enum Command {
     Login(WorkflowArgs),
     /// Find sessions already logged in on the phones and record their accounts.
     Match(MatchArgs),
-    /// Read profile numbers (followers, likes...) from the phones into the roster.
-    Sync(WorkflowArgs),
+    /// Read profile numbers (followers, likes...) from the phones, or TikTok's
+    /// public profile pages (--source web|both), into the roster.
+    Sync(SyncArgs),
     /// Start simulated phones and register them with an adb server until Ctrl-C.
     Sim(SimArgs),
     /// Run the whole tour on simulated phones: import, match, login with 2FA,
@@ -527,6 +528,63 @@ pub struct WorkflowArgs {
     pub disable_on_ban: bool,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `sync`
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub target: WorkflowArgs,
+    #[command(flatten)]
+    pub web: WebArgs,
+}
+
+/// Where `sync` reads profile numbers from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceChoice {
+    /// The app's profile screen on each account's phone.
+    App,
+    /// TikTok's public profile page (all seven TikTok columns, exact; no phone needed).
+    Web,
+    /// The phone, completed (and rounded counts made exact) from the web page.
+    Both,
+}
+
+/// The web source of `sync`.
+#[derive(Debug, Args)]
+pub struct WebArgs {
+    /// Where profile numbers come from; Instagram syncs from the app only.
+    #[arg(long, value_enum, default_value = "app")]
+    pub source: SourceChoice,
+    /// Base URL of the profile pages (BASE/@USERNAME): a mirror, or a test server.
+    #[arg(long, value_name = "URL", env = farmhand::web::WEB_URL_ENV, default_value = farmhand::web::TIKTOK_WEB_URL)]
+    pub web_url: String,
+    /// At most this many page requests per second (one at a time).
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    pub web_rate: f64,
+    /// Longest wait for one page, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    pub web_timeout: u64,
+    /// Further attempts after a 429, a 5xx or a dropped connection.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub web_retries: u32,
+    /// HTTP(S) proxy for the page requests: http://[user:pass@]host:port.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+}
+
+impl WebArgs {
+    /// The library's web options from these flags.
+    pub fn options(&self) -> farmhand::web::WebOptions {
+        farmhand::web::WebOptions {
+            base_url: self.web_url.clone(),
+            requests_per_second: self.web_rate,
+            timeout: std::time::Duration::from_secs(self.web_timeout),
+            retries: self.web_retries,
+            proxy: self.proxy.clone(),
+            ..farmhand::web::WebOptions::default()
+        }
+    }
 }
 
 /// `match`

@@ -1,17 +1,19 @@
 //! `farmhand demo`: the whole tour on simulated phones, on a machine with no
 //! phones and no adb: a sample sheet made at run time, import, match, login
-//! with 2FA, profile sync, the roster, and the exported sheet.
+//! with 2FA, profile sync (phones completed from a local stand-in for
+//! TikTok's profile pages), the roster, and the exported sheet.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use farmhand::device::{AdbDriver, DeviceDriver};
-use farmhand::ops::{CancelToken, Report, RunOptions};
+use farmhand::ops::{CancelToken, ProfileSource, Report, RunOptions};
 use farmhand::store::AccountFilter;
+use farmhand::web::WebOptions;
 use farmhand::xlsx::{ExportOptions, ExportSummary, ImportOptions, ImportReport};
 use farmhand::{Account, Error, Platform, Result, Workspace};
 use farmhand_sim::adb_server::ADB_ENV;
-use farmhand_sim::{AdbServer, Scenario, SimFleet};
+use farmhand_sim::{AdbServer, ProfilePages, Scenario, SimFleet};
 use serde::Serialize;
 
 use crate::accounts::accounts_table;
@@ -25,14 +27,15 @@ use crate::workflows::{self, Kind, Progress};
 /// The demo's simulated world: three phones, five platform accounts. Leo is
 /// logged in on phone 2 and in no sheet (match creates him); Kai is logged in
 /// on phone 3 and in the sheet without a phone (match links him); Ana's
-/// Instagram asks for an authenticator code (login computes it).
+/// Instagram asks for an authenticator code (login computes it). The TikTok
+/// accounts' videos, friends and country are on their profile pages only.
 pub const SCENARIO: &str = r#"{
   "accounts": [
     {"platform": "tiktok", "username": "mia.dances", "email": "mia@example.com",
-     "password": "tt-mia-2024", "nickname": "Mia Dances", "followers": 12500,
+     "password": "tt-mia-2024", "nickname": "Mia Dances", "country": "US", "followers": 12500,
      "following": 180, "likes": 403000, "posts": 96, "friends": 41},
     {"platform": "tiktok", "username": "leo.cooks", "password": "tt-leo-2024",
-     "nickname": "Leo Cooks", "followers": 880, "following": 75, "likes": 9100,
+     "nickname": "Leo Cooks", "country": "FR", "followers": 880, "following": 75, "likes": 9100,
      "posts": 12, "friends": 9},
     {"platform": "tiktok", "username": "old.promo", "password": "tt-old-2021"},
     {"platform": "instagram", "username": "ana.travels", "password": "ig-ana-2024",
@@ -194,6 +197,8 @@ struct DemoReport {
     mode: Mode,
     adb_server: Option<String>,
     phones: Vec<String>,
+    /// The local stand-in for TikTok's profile pages (`--web-url`).
+    web_url: String,
     dir: PathBuf,
     kept: bool,
     imports: Vec<ImportReport>,
@@ -219,7 +224,9 @@ pub fn run(args: DemoArgs, out: Output) -> Result<Exit> {
         DriverChoice::Auto if adb_installed() => Mode::Adb,
         DriverChoice::Auto => Mode::Local,
     };
-    let fleet = SimFleet::start(&scenario()?)?;
+    let world = scenario()?;
+    let fleet = SimFleet::start(&world)?;
+    let pages = ProfilePages::for_scenario(&world)?;
     let phones = fleet.serials();
     let server = match mode {
         Mode::Adb => Some(AdbServer::start()?),
@@ -258,6 +265,7 @@ pub fn run(args: DemoArgs, out: Output) -> Result<Exit> {
         mode,
         adb_server: adb.as_ref().map(|a| a.server().to_string()),
         phones: phones.clone(),
+        web_url: pages.url(),
         dir: dir.clone(),
         kept: temp.is_none(),
         imports: Vec::new(),
@@ -265,7 +273,20 @@ pub fn run(args: DemoArgs, out: Output) -> Result<Exit> {
         accounts: Vec::new(),
         exports: Vec::new(),
     };
-    let result = tour(&dir, &phones, driver.as_ref(), &interrupt, out, &mut report);
+    let web = WebOptions {
+        base_url: pages.url(),
+        requests_per_second: 20.0,
+        ..WebOptions::default()
+    };
+    let result = tour(
+        &dir,
+        &phones,
+        driver.as_ref(),
+        &web,
+        &interrupt,
+        out,
+        &mut report,
+    );
     if let Some(adb) = &adb {
         unregister(adb, &phones);
     }
@@ -285,6 +306,7 @@ fn tour(
     dir: &Path,
     phones: &[String],
     driver: &dyn DeviceDriver,
+    web: &WebOptions,
     interrupt: &Interrupt,
     out: Output,
     report: &mut DemoReport,
@@ -323,9 +345,15 @@ fn tour(
             "match: sessions already logged in on the phones",
         ),
         (Kind::Login, "login (Ana's Instagram asks for a 2FA code)"),
-        (Kind::Sync, "profile sync"),
+        (
+            Kind::Sync,
+            "profile sync (phones, completed from TikTok profile pages on a local web server)",
+        ),
     ] {
-        let done = workflows::execute(&ws, kind, driver, &options)?;
+        let done = match kind {
+            Kind::Sync => ws.sync_profiles_from(ProfileSource::Both(driver, web), &options)?,
+            _ => workflows::execute(&ws, kind, driver, &options)?,
+        };
         section(out, title, &workflows::report_text(&done));
         let step_exit = workflows::exit_for(&done);
         report.workflows.push(done);

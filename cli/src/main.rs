@@ -98,17 +98,34 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
         Command::Login(args) => {
             let ws = open_workspace(&workspace_path(flag)?, false)?;
             let interrupt = Interrupt::install()?;
-            workflows::run(&ws, Kind::Login, Some(&args), &args.run, &interrupt, out)
+            workflows::run(
+                &ws,
+                Kind::Login,
+                Some(&args),
+                None,
+                &args.run,
+                &interrupt,
+                out,
+            )
         }
         Command::Match(args) => {
             let ws = open_workspace(&workspace_path(flag)?, true)?;
             let interrupt = Interrupt::install()?;
-            workflows::run(&ws, Kind::Match, None, &args.run, &interrupt, out)
+            workflows::run(&ws, Kind::Match, None, None, &args.run, &interrupt, out)
         }
         Command::Sync(args) => {
             let ws = open_workspace(&workspace_path(flag)?, false)?;
             let interrupt = Interrupt::install()?;
-            workflows::run(&ws, Kind::Sync, Some(&args), &args.run, &interrupt, out)
+            let (target, web) = (&args.target, &args.web);
+            workflows::run(
+                &ws,
+                Kind::Sync,
+                Some(target),
+                Some(web),
+                &target.run,
+                &interrupt,
+                out,
+            )
         }
         Command::Screens(command) => screens::run(command, out),
     }

@@ -1,12 +1,13 @@
 //! `farmhand sim`: simulated phones registered with an adb server until Ctrl-C,
-//! so that `adb`, `farmhand login` or any ADB tool can be tried without phones.
+//! so that `adb`, `farmhand login` or any ADB tool can be tried without phones,
+//! and the TikTok accounts' profile pages for `farmhand sync --source web`.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use farmhand::device::{AdbDriver, DeviceDriver, DeviceState};
 use farmhand::{Error, Platform, Result};
-use farmhand_sim::{AdbServer, PlatformAccount, Scenario, SimFleet};
+use farmhand_sim::{AdbServer, PlatformAccount, ProfilePages, Scenario, SimFleet};
 use serde::Serialize;
 
 use crate::cli::SimArgs;
@@ -75,6 +76,8 @@ struct Ready<'a> {
     adb: String,
     private_server: bool,
     phones: &'a [String],
+    /// The TikTok accounts' profile pages (`sync --source web --web-url URL`).
+    web_url: String,
     /// The made-up accounts of `--phones N` (none with a scenario file).
     test_accounts: Vec<TestAccount>,
 }
@@ -150,6 +153,7 @@ pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
         }
     };
     let fleet = SimFleet::start(&scenario)?;
+    let pages = ProfilePages::for_scenario(&scenario)?;
     let serials = fleet.serials();
     let private = if args.start_adb {
         Some(AdbServer::start()?)
@@ -165,6 +169,7 @@ pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
         adb: driver.server().to_string(),
         private_server: private.is_some(),
         phones: &serials,
+        web_url: pages.url(),
         test_accounts,
     };
     out.emit(&ready, || {
@@ -177,6 +182,11 @@ pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
             text.push_str(&format!("  {serial}\n"));
         }
         text.push_str(&test_accounts_text(&ready.test_accounts, &serials));
+        text.push_str(&format!(
+            "TikTok profile pages of these accounts: export {}={}\n",
+            farmhand::web::WEB_URL_ENV,
+            ready.web_url
+        ));
         if let Some(server) = &private {
             text.push_str(&format!(
                 "use them with: export ANDROID_ADB_SERVER_PORT={}\n",

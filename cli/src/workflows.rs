@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use farmhand::apps::{Pack, Packs};
 use farmhand::device::DeviceDriver;
-use farmhand::ops::{AccountSelection, CancelToken, Observer, Report, RunOptions};
+use farmhand::ops::{AccountSelection, CancelToken, Observer, ProfileSource, Report, RunOptions};
 use farmhand::store::AccountFilter;
 use farmhand::{Result, Workspace};
 
 use crate::accounts::resolve_all;
-use crate::cli::{RunArgs, WorkflowArgs};
+use crate::cli::{RunArgs, SourceChoice, WebArgs, WorkflowArgs};
 use crate::interrupt::Interrupt;
 use crate::output::{count, Exit, Output};
 pub use crate::progress::Progress;
@@ -131,22 +131,36 @@ fn selection(ws: &Workspace, args: &WorkflowArgs) -> Result<AccountSelection> {
     }))
 }
 
-/// Runs `kind` from the command line: the driver named by `--adb`, progress,
-/// Ctrl-C cancelling, the report printed.
+/// Runs `kind` from the command line: the driver named by `--adb` (none for
+/// `sync --source web`), progress, Ctrl-C cancelling, the report printed.
 pub fn run(
     ws: &Workspace,
     kind: Kind,
     args: Option<&WorkflowArgs>,
+    web: Option<&WebArgs>,
     run: &RunArgs,
     interrupt: &Interrupt,
     out: Output,
 ) -> Result<Exit> {
-    // Pack files are read first: a bad one is refused before any phone is touched.
+    // Pack files and web options are checked first: a bad one is refused
+    // before any phone or page is touched.
     let mut packs = Packs::builtin();
     for path in &run.packs {
         packs.set(Pack::load(path)?);
     }
-    let driver = crate::devices::adb_driver(run.adb.adb)?;
+    let source = web.map_or(SourceChoice::App, |w| w.source);
+    let web_options = web.map(WebArgs::options);
+    if let Some(options) = web_options.as_ref().filter(|_| source != SourceChoice::App) {
+        options.check()?;
+        if source == SourceChoice::Web
+            && args.and_then(|a| a.platform) == Some(farmhand::Platform::Instagram)
+        {
+            return Err(farmhand::Error::validation(
+                "--source",
+                "Instagram profiles sync from the app only; use --source app (or both) for them",
+            ));
+        }
+    }
     let cancel = CancelToken::new();
     {
         let cancel = cancel.clone();
@@ -158,7 +172,19 @@ pub fn run(
         options.accounts = selection(ws, args)?;
         options.disable_on_ban = args.disable_on_ban;
     }
-    let report = execute(ws, kind, &driver, &options)?;
+    let report = match (source, web_options.as_ref()) {
+        (SourceChoice::Web, Some(web)) => {
+            ws.sync_profiles_from(ProfileSource::Web(web), &options)?
+        }
+        (SourceChoice::Both, Some(web)) => {
+            let driver = crate::devices::adb_driver(run.adb.adb)?;
+            ws.sync_profiles_from(ProfileSource::Both(&driver, web), &options)?
+        }
+        _ => {
+            let driver = crate::devices::adb_driver(run.adb.adb)?;
+            execute(ws, kind, &driver, &options)?
+        }
+    };
     out.emit(&report, || report_text(&report));
     Ok(exit_for(&report))
 }

@@ -39,6 +39,29 @@ fn check_demo(report: &serde_json::Value, dir: &std::path::Path) {
         .find(|a| a["username"] == "ana.travels")
         .unwrap();
     assert_eq!(ana["stats"]["followers"], 54200);
+    assert_eq!(outcome(sync, "mia.dances"), Some("synced"));
+    let mia = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "mia.dances")
+        .unwrap();
+    // All seven TikTok columns: the phone's four, and the page's videos,
+    // friends and country.
+    let columns = [
+        "nickname",
+        "country",
+        "followers",
+        "following",
+        "hearts",
+        "videos",
+        "friends",
+    ];
+    let stats: Vec<&serde_json::Value> = columns.iter().map(|c| &mia["stats"][c]).collect();
+    assert_eq!(
+        serde_json::json!(stats),
+        serde_json::json!(["Mia Dances", "US", 12500, 180, 403000, 96, 41])
+    );
     assert_eq!(ana["has_2fa"], true);
     assert!(dir.join("accounts.xlsx").is_file());
     assert!(dir.join("workspace.db").is_file());

@@ -204,8 +204,21 @@ fn sim_phones_come_with_fake_test_accounts_that_log_in() {
         .expect(0);
     }
     let login = env.run(&["--json", "login", "--adb", &addr]);
+    let mut web_sync = env.cmd(&["--json", "sync", "--source", "web", "--web-rate", "50"]);
+    web_sync.env(
+        farmhand::web::WEB_URL_ENV,
+        ready["web_url"].as_str().unwrap(),
+    );
+    let web_sync = support::output(web_sync);
     interrupt(&child);
     assert_eq!(child.wait().unwrap().code(), Some(0));
+    let synced = web_sync.expect(0).json();
+    assert_eq!(synced["summary"]["succeeded"], 2, "{synced}");
+    let tiktok_2 = env
+        .run(&["--json", "accounts", "show", "sim_tiktok_2"])
+        .expect(0)
+        .json();
+    assert_eq!(tiktok_2["stats"]["followers"], 200);
     let report = login.expect(0).json();
     let outcomes: Vec<&str> = report["results"]
         .as_array()

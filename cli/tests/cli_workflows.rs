@@ -6,7 +6,8 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use support::{fleet, interrupt, read_json_object, scenario, stdout_reader, Env, SECRET};
+use farmhand_sim::{PageFault, PageProfile, ProfilePages};
+use support::{fleet, interrupt, output, read_json_object, scenario, stdout_reader, Env, SECRET};
 
 #[test]
 fn match_login_with_2fa_and_sync_through_the_real_adb_server() {
@@ -302,4 +303,97 @@ fn login_disables_banned_accounts_only_when_asked() {
         "{}",
         refused.stderr
     );
+}
+
+#[test]
+fn sync_source_web_fills_all_seven_columns_without_a_phone_or_adb() {
+    let pages = ProfilePages::start([
+        PageProfile {
+            username: "tia".into(),
+            nickname: Some("Tia".into()),
+            region: Some("BR".into()),
+            followers: 2_345_678,
+            following: 12,
+            hearts: 45_678_901,
+            videos: 77,
+            friends: 5,
+            private: false,
+        },
+        PageProfile::new("gone"),
+    ])
+    .unwrap();
+    pages.set_fault("gone", PageFault::NotFound);
+    let env = Env::new();
+    for name in ["tia", "gone"] {
+        env.run(&["accounts", "add", name]).expect(0);
+    }
+    let sync = |args: &[&str]| {
+        let mut cmd = env.cmd(args);
+        cmd.env(farmhand::web::WEB_URL_ENV, pages.url());
+        output(cmd)
+    };
+    // No adb is reachable at this address: the web source never asks for it.
+    let report = sync(&[
+        "--json",
+        "sync",
+        "--source",
+        "web",
+        "--adb",
+        "127.0.0.1:9",
+        "--web-rate",
+        "50",
+    ])
+    .expect(3)
+    .json();
+    let outcome = |user: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["username"] == user)
+            .map(|r| r["outcome"].as_str().unwrap().to_string())
+    };
+    assert_eq!(outcome("tia").as_deref(), Some("synced"));
+    assert_eq!(outcome("gone").as_deref(), Some("unknown_user"));
+    let tia = env
+        .run(&["--json", "accounts", "show", "tia"])
+        .expect(0)
+        .json();
+    let stats = &tia["stats"];
+    assert_eq!(
+        (&stats["nickname"], &stats["country"]),
+        (&serde_json::json!("Tia"), &serde_json::json!("BR"))
+    );
+    for (column, value) in [
+        ("followers", 2_345_678),
+        ("following", 12),
+        ("hearts", 45_678_901),
+        ("videos", 77),
+        ("friends", 5),
+    ] {
+        assert_eq!(stats[column], value, "{column}");
+    }
+
+    let instagram = sync(&["sync", "--source", "web", "-p", "instagram"]).expect(2);
+    assert!(
+        instagram.stderr.contains("app only"),
+        "{}",
+        instagram.stderr
+    );
+    let bad_url = sync(&["sync", "--source", "web", "--web-url", "ftp://mirror"]).expect(2);
+    assert!(bad_url.stderr.contains("web_url"), "{}", bad_url.stderr);
+    let bad_proxy = sync(&[
+        "sync",
+        "--source",
+        "web",
+        "--proxy",
+        "socks5://u:hunter2@h:1",
+    ])
+    .expect(2);
+    assert!(
+        bad_proxy.stderr.contains("proxy") && !bad_proxy.stderr.contains("hunter2"),
+        "{}",
+        bad_proxy.stderr
+    );
+    assert_eq!(pages.requests().len(), 2, "refused runs sent no request");
 }

@@ -3,7 +3,8 @@
 //! It keeps a fleet of TikTok and Instagram accounts in step with the phones they
 //! run on: the roster ([`account`]), credentials with authenticator 2FA
 //! ([`secret`]), storage ([`store`]), `accounts.xlsx` import/export ([`xlsx`]),
-//! and automation on the phones over ADB ([`device`], [`apps`], [`ops`]).
+//! automation on the phones over ADB ([`device`], [`apps`], [`ops`]), and
+//! profile numbers from TikTok's public web pages ([`web`]).
 //! [`Workspace`] is the front door.
 
 #![warn(missing_docs)]
@@ -16,6 +17,7 @@ pub mod ops;
 pub mod secret;
 pub mod store;
 mod text;
+pub mod web;
 pub mod workspace;
 pub mod xlsx;
 

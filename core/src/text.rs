@@ -52,6 +52,14 @@ pub(crate) fn find_control_or_space(value: &str) -> Option<char> {
     find_unusual(value, false, |c| c.is_control() || c.is_whitespace())
 }
 
+/// `value` cut to at most `max` characters, with `…` when something was cut.
+pub(crate) fn cut(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +127,12 @@ mod tests {
                 assert_eq!(chars_over(s, max), (n > max).then_some(n), "{s:?} {max}");
             }
         }
+    }
+
+    #[test]
+    fn cut_keeps_short_text_and_marks_a_cut_on_a_char_boundary() {
+        assert_eq!(super::cut("abc", 3), "abc");
+        assert_eq!(super::cut("äöüß", 2), "äö…");
+        assert_eq!(super::cut("", 0), "");
     }
 }

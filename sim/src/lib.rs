@@ -18,6 +18,8 @@
 //!   [`Faults`]);
 //! - [`AdbServer`]: the real `adb` server on a private port, to reach them as
 //!   real phones are reached; [`LocalDriver`]: the same phones in process;
+//! - [`ProfilePages`]: TikTok's public profile pages for the same accounts,
+//!   on a local HTTP port, with faults ([`web`]);
 //! - [`serve()`]: phones registered with a running adb server until stopped
 //!   (the `sim-phones` example: `cargo run -p farmhand-sim
 //!   --example sim-phones -- --phones 3`).
@@ -54,6 +56,7 @@ pub mod shell;
 mod sync;
 mod transport;
 pub mod ui;
+pub mod web;
 
 pub use adb_server::AdbServer;
 pub use app::{AppContext, KeyCode, SimApp};
@@ -67,3 +70,4 @@ pub use scenario::{AppKind, AppSpec, Latency, PhoneSpec, PlatformAccount, Scenar
 pub use serve::{serve, ServeOptions, Serving};
 pub use shell::Outcome;
 pub use ui::{hierarchy_xml, Rect, ScreenNode, SCREEN_HEIGHT, SCREEN_WIDTH};
+pub use web::{PageFault, PageProfile, ProfilePages};

@@ -309,7 +309,7 @@ class Workspace:
     ) -> Report: ...
     def sync_profiles(
         self,
-        driver: DeviceDriver,
+        driver: DeviceDriver | None = None,
         *,
         accounts: Sequence[_Id] | None = None,
         platform: _PlatformArg | None = None,
@@ -323,6 +323,12 @@ class Workspace:
         progress: Callable[[Event], object] | None = None,
         packs: Sequence[Pack] | None = None,
         disable_on_ban: bool = False,
+        source: Literal["app", "web", "both"] = "app",
+        web_url: str | None = None,
+        web_rate: float = 1.0,
+        web_timeout: float = 15.0,
+        web_retries: int = 3,
+        proxy: str | None = None,
     ) -> Report: ...
     def match_accounts(
         self,

@@ -1,6 +1,7 @@
 //! Fleet workflows over the phones: [`Workspace::login`](crate::Workspace::login),
 //! [`Workspace::match_accounts`](crate::Workspace::match_accounts) and
-//! [`Workspace::sync_profiles`](crate::Workspace::sync_profiles).
+//! [`Workspace::sync_profiles`](crate::Workspace::sync_profiles) (which also
+//! reads TikTok's public profile pages: [`ProfileSource`]).
 //!
 //! All three run one worker per phone (phones in parallel up to
 //! [`RunOptions::parallelism`], the accounts of one phone in turn), report every
@@ -44,6 +45,7 @@ pub mod observer;
 pub mod outcome;
 pub mod runner;
 mod sync;
+mod web_sync;
 mod workers;
 
 pub use cancel::CancelToken;
@@ -53,3 +55,4 @@ pub use outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflo
 pub use runner::{
     AccountSelection, RunOptions, DEFAULT_PARALLELISM, WORKER_STACK_BYTES, WORKER_THREAD_NAME,
 };
+pub use web_sync::ProfileSource;

@@ -62,7 +62,7 @@ pub enum Outcome {
     NoPassword,
     /// The app said the password is wrong.
     WrongPassword,
-    /// The app said no such user exists.
+    /// The app (or the profile page) said no such user exists.
     UnknownUser,
     /// The app asks for a check only a person can pass (captcha, verification); not retried.
     /// (Earlier builds stored it as `needs_verification`; both names read back.)
@@ -82,6 +82,10 @@ pub enum Outcome {
     AppUpdateRequired,
     /// The app on the account's phone holds no session for it.
     NotLoggedIn,
+    /// The profile page is a private account's and states no numbers.
+    PrivateAccount,
+    /// The profile page has no layout farmhand knows (or is too large to read).
+    PageNotRecognised,
     /// The phone showed a screen the selector pack does not know; nothing was clicked.
     ScreenNotRecognised,
     /// The phone or the app did not answer in time.
@@ -94,7 +98,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in a stable order.
-    pub const ALL: [Outcome; 23] = [
+    pub const ALL: [Outcome; 25] = [
         Outcome::LoggedIn,
         Outcome::AlreadyLoggedIn,
         Outcome::Synced,
@@ -114,6 +118,8 @@ impl Outcome {
         Outcome::Banned,
         Outcome::AppUpdateRequired,
         Outcome::NotLoggedIn,
+        Outcome::PrivateAccount,
+        Outcome::PageNotRecognised,
         Outcome::ScreenNotRecognised,
         Outcome::Timeout,
         Outcome::Cancelled,
@@ -142,6 +148,8 @@ impl Outcome {
             Outcome::Banned => "banned",
             Outcome::AppUpdateRequired => "app_update_required",
             Outcome::NotLoggedIn => "not_logged_in",
+            Outcome::PrivateAccount => "private_account",
+            Outcome::PageNotRecognised => "page_not_recognised",
             Outcome::ScreenNotRecognised => "screen_not_recognised",
             Outcome::Timeout => "timeout",
             Outcome::Cancelled => "cancelled",
@@ -188,6 +196,8 @@ impl Outcome {
             Outcome::Banned => "account banned",
             Outcome::AppUpdateRequired => "the app must be updated",
             Outcome::NotLoggedIn => "not logged in on its device",
+            Outcome::PrivateAccount => "private account",
+            Outcome::PageNotRecognised => "profile page not recognised",
             Outcome::ScreenNotRecognised => "screen not recognised",
             Outcome::Timeout => "timeout",
             Outcome::Cancelled => "cancelled",

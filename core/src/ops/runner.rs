@@ -181,6 +181,18 @@ pub(crate) trait AccountWork: Sync {
     /// Stores what happened to an account that was looked at (never called for
     /// disabled or cancelled accounts, which stay untouched).
     fn settle(&self, account: &Account, outcome: Outcome, reason: Option<&str>) -> Result<()>;
+    /// A second way to do the work for an account that failed on its phone,
+    /// once the failure is settled (a profile sync's web page); `Some` is the
+    /// outcome and reason reported instead.
+    fn rescue(
+        &self,
+        _run: &Run<'_>,
+        _account: &Account,
+        _outcome: Outcome,
+        _reason: Option<&str>,
+    ) -> Option<(Outcome, Option<String>)> {
+        None
+    }
 }
 
 /// A run in progress: options, the driver, and the results so far.
@@ -443,7 +455,15 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
                     .or_else(|| Some(Outcome::DeviceOffline.describe().into()));
             }
             let result = match work.settle(account, outcome, reason.as_deref()) {
-                Ok(()) => AccountResult::for_account(account, outcome, reason),
+                Ok(()) if outcome.is_success() || outcome.is_skip() => {
+                    AccountResult::for_account(account, outcome, reason)
+                }
+                Ok(()) => {
+                    let (outcome, reason) = work
+                        .rescue(run, account, outcome, reason.as_deref())
+                        .unwrap_or((outcome, reason));
+                    AccountResult::for_account(account, outcome, reason)
+                }
                 Err(e) => AccountResult::for_account(
                     account,
                     Outcome::Error,

@@ -1,13 +1,16 @@
-//! `sync_profiles`: read profile numbers from the apps into the roster.
+//! `sync_profiles`: read profile numbers from the apps (and, with
+//! [`ProfileSource`], from TikTok's public profile pages) into the roster.
 
-use crate::account::{Account, AccountPatch, ProfileStats, Status, Timestamp};
+use crate::account::{Account, AccountPatch, Platform, ProfileStats, Status, Timestamp};
 use crate::apps::counts::{agrees, count_step};
 use crate::device::DeviceDriver;
 use crate::error::Result;
 use crate::ops::login::{app_for, opening_outcome, reason_text, same_user};
 use crate::ops::outcome::{Outcome, Report, Workflow};
-use crate::ops::runner::{self, AccountWork, Phone, Run, RunOptions};
+use crate::ops::runner::{self, AccountSelection, AccountWork, Phone, Run, RunOptions};
+use crate::ops::web_sync::{self, ProfileSource};
 use crate::store::AccountFilter;
+use crate::web::TikTokWeb;
 use crate::workspace::Workspace;
 
 impl Workspace {
@@ -25,11 +28,38 @@ impl Workspace {
     /// must be updated: `app_update_required`); with
     /// [`RunOptions::disable_on_ban`] a banned account is also disabled.
     pub fn sync_profiles(&self, driver: &dyn DeviceDriver, options: &RunOptions) -> Result<Report> {
-        let default = AccountFilter {
-            logged_in: Some(true),
-            ..AccountFilter::default()
+        self.sync_profiles_from(ProfileSource::App(driver), options)
+    }
+
+    /// Reads the profile numbers of each chosen account from `source`: the
+    /// app on its phone, TikTok's public profile page, or both (see
+    /// [`ProfileSource`] for each one's default selection and how their
+    /// numbers join). A page that names no such user, is private or is not
+    /// understood is that account's outcome (`unknown_user`,
+    /// `private_account`, `page_not_recognised`), with its reason.
+    pub fn sync_profiles_from(
+        &self,
+        source: ProfileSource<'_>,
+        options: &RunOptions,
+    ) -> Result<Report> {
+        let (driver, web) = match source {
+            ProfileSource::App(driver) => (driver, None),
+            ProfileSource::Web(web) => return web_sync::sync_from_web(self, web, options),
+            ProfileSource::Both(driver, web) => (driver, Some(TikTokWeb::new(web.clone())?)),
         };
-        let accounts = runner::select(self, options, &default)?;
+        let accounts = if web.is_some() {
+            let mut accounts = runner::select(self, options, &AccountFilter::default())?;
+            if options.accounts == AccountSelection::Default {
+                accounts.retain(|a| a.logged_in || a.platform == Platform::TikTok);
+            }
+            accounts
+        } else {
+            let default = AccountFilter {
+                logged_in: Some(true),
+                ..AccountFilter::default()
+            };
+            runner::select(self, options, &default)?
+        };
         let online = runner::online_phones(driver)?;
         let jobs = runner::plan(accounts, &online);
         let (total, phones) = runner::plan_size(&jobs);
@@ -38,6 +68,7 @@ impl Workspace {
         let work = SyncWork {
             ws: self,
             disable_on_ban: options.disable_on_ban,
+            web: web.as_ref(),
         };
         runner::run_accounts(&run, jobs, &work);
         run.finish_into(self.store().as_ref(), &order)
@@ -49,6 +80,8 @@ struct SyncWork<'w> {
     ws: &'w Workspace,
     /// Disable an account the app shows as banned.
     disable_on_ban: bool,
+    /// With [`ProfileSource::Both`]: the pages that complete TikTok accounts.
+    web: Option<&'w TikTokWeb>,
 }
 
 impl AccountWork for SyncWork<'_> {
@@ -89,7 +122,7 @@ impl AccountWork for SyncWork<'_> {
         }
         let old = &account.stats;
         let shown = |stat: &str| profile.shown.get(stat).map(String::as_str);
-        let stats = ProfileStats {
+        let mut stats = ProfileStats {
             nickname: profile.nickname.or_else(|| old.nickname.clone()),
             country: profile.country.or_else(|| old.country.clone()),
             followers: merge_count(old.followers, profile.followers, shown("followers")),
@@ -99,6 +132,24 @@ impl AccountWork for SyncWork<'_> {
             friends: merge_count(old.friends, profile.friends, shown("friends")),
             synced_at: Some(Timestamp::now()),
         };
+        let mut note = None;
+        if let Some(web) = self.web.filter(|_| account.platform == Platform::TikTok) {
+            run.step(&serial, Some(account.id), "read web profile");
+            match web.profile(account.username.as_str(), &run.options.cancel) {
+                Ok(page) => {
+                    let exact = |column: &str| {
+                        let stat = match column {
+                            "hearts" => "likes",
+                            "videos" => "posts",
+                            other => other,
+                        };
+                        shown(stat).is_some_and(|t| count_step(t).ok() == Some(1))
+                    };
+                    stats = web_sync::app_then_page(stats, exact, &page);
+                }
+                Err(failure) => note = Some(format!("from the app only; the web page: {failure}")),
+            }
+        }
         self.ws.update(
             account.id,
             AccountPatch {
@@ -108,7 +159,34 @@ impl AccountWork for SyncWork<'_> {
                 ..AccountPatch::default()
             },
         )?;
-        Ok((Outcome::Synced, None))
+        Ok((Outcome::Synced, note))
+    }
+
+    fn rescue(
+        &self,
+        run: &Run<'_>,
+        account: &Account,
+        outcome: Outcome,
+        reason: Option<&str>,
+    ) -> Option<(Outcome, Option<String>)> {
+        let web = self.web.filter(|_| account.platform == Platform::TikTok)?;
+        if !web_sync::page_may_stand_in(outcome) {
+            return None;
+        }
+        let app = crate::ops::login::reason_text(outcome, reason);
+        Some(match web_sync::sync_one(self.ws, web, run, account) {
+            (Outcome::Synced, _) => (
+                Outcome::Synced,
+                Some(format!("from the web page only; the app: {app}")),
+            ),
+            (_, web_reason) => (
+                outcome,
+                Some(format!(
+                    "{app}; the web page: {}",
+                    web_reason.as_deref().unwrap_or("no profile")
+                )),
+            ),
+        })
     }
 
     fn settle(&self, account: &Account, outcome: Outcome, reason: Option<&str>) -> Result<()> {
