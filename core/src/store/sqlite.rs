@@ -9,6 +9,7 @@
 //! update is lost; waits for another process's write end at a busy timeout.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -21,7 +22,8 @@ use rusqlite::{
 mod writer;
 
 use super::{
-    rows, schema, AccountFilter, AccountStore, BatchOp, DeviceRecord, HistoryEntry, HISTORY_LIMIT,
+    rows, schema, AccountFilter, AccountStore, BatchOp, ChangeMark, DeviceRecord, HistoryEntry,
+    HISTORY_LIMIT,
 };
 use crate::account::{
     check_label, check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp,
@@ -45,6 +47,10 @@ pub struct SqliteStore {
     reader: Mutex<Connection>,
     /// Every write, and the reads a write makes.
     writer: Mutex<Connection>,
+    /// Transactions committed through `writer`, which its own `PRAGMA
+    /// data_version` does not count (it counts other connections' commits).
+    /// Changed only while `writer` is locked.
+    commits: AtomicU64,
     path: PathBuf,
 }
 
@@ -94,6 +100,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             reader: Mutex::new(reader),
             writer: Mutex::new(conn),
+            commits: AtomicU64::new(0),
             path,
         })
     }
@@ -152,7 +159,21 @@ impl SqliteStore {
             .map_err(storage)?;
         let out = work(&tx)?;
         tx.commit().map_err(storage)?;
+        self.commits.fetch_add(1, Ordering::Relaxed);
         Ok(out)
+    }
+
+    /// The [`ChangeMark`] as `conn`, the locked writing connection, sees it:
+    /// the commits of other connections (its `data_version`, which SQLite moves
+    /// for each of them, whatever process made it) and of itself.
+    fn mark_on(&self, conn: &Connection) -> Result<ChangeMark> {
+        let others: i64 = conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .map_err(storage)?;
+        let own = self.commits.load(Ordering::Relaxed);
+        Ok(ChangeMark(
+            (u128::from(others as u64) << 64) | u128::from(own),
+        ))
     }
 
     /// Runs `work` with a batch [`Writer`] in one write transaction, writing
@@ -342,6 +363,17 @@ fn condition(filter: &AccountFilter) -> (String, Vec<Value>) {
     (sql.join(" AND "), values)
 }
 
+/// The query of [`AccountStore::lookup`]: ids as a JSON array in `?1`, the
+/// platform in `?2`, username keys as a JSON array in `?3`. One statement
+/// whatever the number of ids and keys, each found through its index.
+fn lookup_query() -> String {
+    format!(
+        "{} WHERE a.id IN (SELECT value FROM json_each(?1)) \
+         OR (a.platform = ?2 AND a.username_key IN (SELECT value FROM json_each(?3)))",
+        rows::SELECT_MANY
+    )
+}
+
 /// The query of one page of [`AccountStore::for_each`] and its parameters; the
 /// last one is the id the page starts after (`i64::MIN` for the first page).
 fn page_query(filter: &AccountFilter) -> (String, Vec<Value>) {
@@ -454,6 +486,61 @@ impl AccountStore for SqliteStore {
             Ok(applied)
         })?;
         Ok(applied)
+    }
+
+    fn apply_stream_if_unchanged(
+        &self,
+        since: ChangeMark,
+        next: &mut dyn FnMut() -> Result<Option<BatchOp>>,
+    ) -> Result<Option<usize>> {
+        let mut conn = self.write_lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage)?;
+        if self.mark_on(&tx)? != since {
+            // Dropping the transaction rolls it back: nothing was written.
+            return Ok(None);
+        }
+        let mut writer = Writer::for_batch(&tx, false);
+        let mut applied = 0;
+        while let Some(op) = next()? {
+            writer.apply(op)?;
+            applied += 1;
+        }
+        writer.finish()?;
+        tx.commit().map_err(storage)?;
+        // A transaction that wrote nothing leaves the mark where it was.
+        if applied > 0 {
+            self.commits.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(Some(applied))
+    }
+
+    fn change_mark(&self) -> Result<ChangeMark> {
+        let conn = self.write_lock();
+        self.mark_on(&conn)
+    }
+
+    fn lookup(
+        &self,
+        platform: Platform,
+        ids: &[AccountId],
+        keys: &[String],
+    ) -> Result<Vec<Account>> {
+        if ids.is_empty() && keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        let json = |list: serde_json::Result<String>| {
+            list.map(Value::Text)
+                .map_err(|e| Error::storage(format!("cannot list the keys to look up: {e}")))
+        };
+        let values = vec![
+            json(serde_json::to_string(&ids))?,
+            Value::Text(platform.as_str().into()),
+            json(serde_json::to_string(keys))?,
+        ];
+        self.read_many(&lookup_query(), values, &mut DeviceIndexes::default())
     }
 
     fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
