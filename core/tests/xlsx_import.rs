@@ -1173,7 +1173,8 @@ fn an_unknown_or_disagreeing_device_index_is_a_row_error() {
 /// A SQLite store that, while an import plans, lets a second writer (another
 /// connection to the same file, as another process would be) write: on the
 /// first lookup after each of the first `interfere` change marks (one per plan
-/// made without the write lock), it runs `write` and requires it to succeed.
+/// made without the write lock), it runs `write` once the lookup has read the
+/// store, and requires it to succeed.
 struct SecondWriter {
     store: SqliteStore,
     other: Workspace,
@@ -1265,10 +1266,11 @@ impl AccountStore for SecondWriter {
             plans.1 = true;
             due.then_some(plans.0)
         };
+        let found = self.store.lookup(platform, ids, keys);
         if let Some(plan) = plan {
             (self.write)(&self.other, plan);
         }
-        self.store.lookup(platform, ids, keys)
+        found
     }
     fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
         self.store.register_device(serial)
@@ -1334,6 +1336,30 @@ fn another_writer_writes_during_an_import_which_then_plans_again() {
     assert_eq!(dave.email.as_deref(), Some("dave@example.com"));
     assert_eq!(dave.tags, ["theirs"], "the other writer's change stays");
     assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 3);
+}
+
+/// A write elsewhere in the workspace during the plan moves the store, but
+/// nothing the sheet's rows read: the plan stands and is not made again.
+#[test]
+fn a_write_to_accounts_the_sheet_does_not_name_leaves_the_plan_standing() {
+    let dir = temp_dir();
+    let db = dir.path().join("farm.db");
+    let store = SecondWriter::open(&db, 1, |other, _| {
+        other
+            .add(NewAccount::new(Platform::TikTok, "zed"))
+            .expect("a second writer writes while the sheet is planned");
+    });
+    let store = Arc::new(store);
+    let ws = Workspace::with_store(store.clone());
+    let path = dir.path().join("other-pc.xlsx");
+    foreign_sheet(&path);
+
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(store.plans(), 1, "planned once");
+    assert_eq!((report.created, report.updated), (3, 0), "{report}");
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 4);
 }
 
 /// A workspace that changes under every unlocked plan still gets its import:

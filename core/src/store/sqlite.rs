@@ -644,6 +644,29 @@ mod tests {
     use super::*;
     use crate::account::Status;
 
+    /// A lookup finds each id through the table's key and each username through
+    /// its index: a scan would read the whole roster per batch of sheet rows.
+    #[test]
+    fn lookups_use_the_indexes_not_a_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("plan.db")).unwrap();
+        let conn = store.read_lock();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", lookup_query()))
+            .and_then(|mut s| {
+                s.query_map(params!["[1, 2]", "tiktok", "[\"a\"]"], |r| {
+                    r.get::<_, String>(3)
+                })?
+                .collect()
+            })
+            .unwrap();
+        let plan = plan.join("; ");
+        assert!(plan.contains("MULTI-INDEX OR"), "{plan}");
+        assert!(plan.contains("INTEGER PRIMARY KEY (rowid=?)"), "{plan}");
+        assert!(plan.contains("accounts_username"), "{plan}");
+        assert!(!plan.contains("SCAN a"), "{plan}");
+    }
+
     /// Each page must be read in id order from where the last one ended: a
     /// plan that sorts would sort every remaining row once per page, which is
     /// quadratic in the roster (minutes for a million accounts).

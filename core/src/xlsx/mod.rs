@@ -187,11 +187,14 @@ type ReadSheet<'r> = dyn Fn(&mut dyn RowSink) -> Result<()> + Sync + 'r;
 ///
 /// Other writers are not kept waiting while the sheet is read: the plan is made
 /// without the store's write lock, its ops held compactly in a [`Spool`], and
-/// applied only if nothing was committed since the planning began
-/// ([`AccountStore::apply_stream_if_unchanged`]); otherwise the sheet is read
-/// and planned again. A store that changes under every one of
-/// [`UNLOCKED_PLANS`] plans is then imported as before, planning and writing
-/// under the write lock, so that a busy workspace still gets its import.
+/// applied at once if nothing was committed since the planning began
+/// ([`AccountStore::apply_stream_if_unchanged`]). If something was, the plan
+/// is checked under the write lock against what it read (the accounts its rows
+/// name and the phone registry, [`Planner::still_holds`]) and applied if they
+/// are as they were; otherwise the sheet is read and planned again. A store
+/// whose accounts change under every one of [`UNLOCKED_PLANS`] plans is then
+/// imported as before, planning and writing under the write lock, so that a
+/// busy workspace still gets its import.
 fn import(
     store: &dyn AccountStore,
     options: &ImportOptions,
@@ -221,6 +224,24 @@ fn import(
             .is_some()
         {
             return Ok(planner.report(true));
+        }
+        // Something was written meanwhile; the plan stands if nothing it read
+        // changed, which is checked under the write lock before the first op.
+        let (mut checked, mut stale) = (false, false);
+        let applied = store.apply_stream(&mut || {
+            if !checked {
+                checked = true;
+                stale = !planner.still_holds()?;
+                if stale {
+                    return Err(Error::Cancelled);
+                }
+            }
+            Ok(ops.next())
+        });
+        match applied {
+            Ok(_) => return Ok(planner.report(true)),
+            Err(_) if stale => {}
+            Err(e) => return Err(e),
         }
     }
     import_locked(store, options, read)

@@ -18,6 +18,7 @@
 //! and [`Planner::end`] then makes the store undo what it was given.
 
 use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use super::columns::{Column, HeaderMap};
 use super::options::{ImportOptions, OnDuplicate};
@@ -65,6 +66,18 @@ pub(crate) struct Planner<'s> {
     /// Ops planned but not yet taken.
     ready: VecDeque<BatchOp>,
     rejected: bool,
+    /// What each batch read from the store, to tell later whether the plan
+    /// still holds (see [`Planner::still_holds`]).
+    reads: Vec<BatchRead>,
+    /// Hashes the digests of [`BatchRead`]s.
+    digests: foldhash::quality::RandomState,
+}
+
+/// One batch's lookup: what it asked the store, and a digest of the answer.
+struct BatchRead {
+    ids: Vec<AccountId>,
+    keys: Vec<String>,
+    digest: u64,
 }
 
 impl<'s> Planner<'s> {
@@ -82,6 +95,8 @@ impl<'s> Planner<'s> {
             seen_targets: FastMap::default(),
             ready: VecDeque::new(),
             rejected: false,
+            reads: Vec::new(),
+            digests: foldhash::quality::RandomState::default(),
         }
     }
 
@@ -131,13 +146,45 @@ impl<'s> Planner<'s> {
             .filter_map(|row| row.username.parsed.as_ref().ok())
             .map(|name| name.key().to_string())
             .collect();
+        let mut accounts = self.store.lookup(platform, &ids, &keys)?;
+        let digest = self.digest(&mut accounts);
+        self.reads.push(BatchRead { ids, keys, digest });
         let mut found = std::mem::take(&mut self.found);
-        found.fill(self.store.lookup(platform, &ids, &keys)?, platform);
+        found.fill(accounts, platform);
         for row in parsed {
             self.plan(row, &found);
         }
         self.found = found;
         Ok(())
+    }
+
+    /// True when everything the plan read from the store (the accounts each
+    /// batch looked up, and the phone registry) is as it was: the plan made
+    /// from it then stands whatever else was written meanwhile. Reads the
+    /// store again, a batch at a time; meant to run under the write lock.
+    pub(crate) fn still_holds(&self) -> Result<bool> {
+        if Devices::load(self.store)? != self.devices {
+            return Ok(false);
+        }
+        for read in &self.reads {
+            let mut accounts = self
+                .store
+                .lookup(self.options.platform, &read.ids, &read.keys)?;
+            if self.digest(&mut accounts) != read.digest {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// A digest of every value of these accounts, in id order (a lookup's
+    /// order is not fixed); equal digests mean the same accounts as they were.
+    fn digest(&self, accounts: &mut [Account]) -> u64 {
+        accounts.sort_unstable_by_key(|a| a.id);
+        let mut hasher = self.digests.build_hasher();
+        accounts.len().hash(&mut hasher);
+        accounts.iter().for_each(|a| hash_account(a, &mut hasher));
+        hasher.finish()
     }
 
     /// Records a row that could not be split into cells.
@@ -402,8 +449,58 @@ impl Found {
     }
 }
 
+/// Feeds every value of `account` to `hasher`.
+fn hash_account(account: &Account, hasher: &mut impl Hasher) {
+    // Every field by name: a field added to the type must be added here.
+    let Account {
+        id,
+        platform,
+        username,
+        email,
+        password,
+        totp_key,
+        device,
+        device_index,
+        package_name,
+        logged_in,
+        status,
+        tags,
+        stats,
+        last_login_at,
+        last_error,
+        created_at,
+        updated_at,
+    } = account;
+    let ProfileStats {
+        nickname,
+        country,
+        followers,
+        following,
+        hearts,
+        videos,
+        friends,
+        synced_at,
+    } = stats;
+    (id, platform, username.as_str(), username.key()).hash(hasher);
+    (
+        email,
+        password,
+        totp_key,
+        device,
+        device_index,
+        package_name,
+    )
+        .hash(hasher);
+    (logged_in, status, tags, last_login_at, last_error).hash(hasher);
+    (
+        nickname, country, followers, following, hearts, videos, friends,
+    )
+        .hash(hasher);
+    (synced_at, created_at, updated_at).hash(hasher);
+}
+
 /// The workspace's registered phones.
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 struct Devices {
     /// Serial of each registered phone, by its `device_index`.
     serials: FastMap<u32, String>,
