@@ -51,6 +51,10 @@ pub struct SqliteStore {
     /// data_version` does not count (it counts other connections' commits).
     /// Changed only while `writer` is locked.
     commits: AtomicU64,
+    /// Device indexes for [`AccountStore::lookup`], kept from call to call: an
+    /// import looks up a few hundred rows at a time, and reading the whole
+    /// registry each time cost more than the rows themselves.
+    lookup_devices: Mutex<DeviceIndexes>,
     path: PathBuf,
 }
 
@@ -101,6 +105,7 @@ impl SqliteStore {
             reader: Mutex::new(reader),
             writer: Mutex::new(conn),
             commits: AtomicU64::new(0),
+            lookup_devices: Mutex::new(DeviceIndexes::default()),
             path,
         })
     }
@@ -195,7 +200,8 @@ impl SqliteStore {
 
 /// Device indexes by serial for a listing: the registry is read once, and a
 /// serial registered since is looked up alone. A serial's index never changes
-/// once given, so what was read stays right for the whole listing.
+/// once given (phones are never removed from the registry), so what was read
+/// stays right for the whole listing, and for later ones.
 #[derive(Default)]
 struct DeviceIndexes {
     /// `None` until the first lookup reads the registry.
@@ -540,7 +546,11 @@ impl AccountStore for SqliteStore {
             Value::Text(platform.as_str().into()),
             json(serde_json::to_string(keys))?,
         ];
-        self.read_many(&lookup_query(), values, &mut DeviceIndexes::default())
+        let mut devices = self
+            .lookup_devices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.read_many(&lookup_query(), values, &mut devices)
     }
 
     fn register_device(&self, serial: &str) -> Result<DeviceRecord> {

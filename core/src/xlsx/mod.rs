@@ -206,6 +206,8 @@ fn import(
         let mut spool = Spool::default();
         let planned = with_reader(read, |batches| loop {
             match pipeline::next_op(batches, &mut planner) {
+                // A dry run only counts its ops.
+                Ok(Some(op)) if options.dry_run => drop(op),
                 Ok(Some(op)) => spool.push(op),
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(e),
