@@ -1170,6 +1170,9 @@ fn an_unknown_or_disagreeing_device_index_is_a_row_error() {
     assert_eq!(ws.devices().unwrap().len(), 2);
 }
 
+/// What the second writer does during the `n`th plan.
+type SecondWrite = dyn Fn(&Workspace, usize) + Send + Sync;
+
 /// A SQLite store that, while an import plans, lets a second writer (another
 /// connection to the same file, as another process would be) write: on the
 /// first lookup after each of the first `interfere` change marks (one per plan
@@ -1178,7 +1181,7 @@ fn an_unknown_or_disagreeing_device_index_is_a_row_error() {
 struct SecondWriter {
     store: SqliteStore,
     other: Workspace,
-    write: Box<dyn Fn(&Workspace, usize) + Send + Sync>,
+    write: Box<SecondWrite>,
     interfere: usize,
     /// Plans begun (change marks taken), and whether this plan's write was made.
     plans: std::sync::Mutex<(usize, bool)>,
