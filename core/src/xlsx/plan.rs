@@ -3,8 +3,9 @@
 //!
 //! [`Planner`] receives rows in batches and types them (see `parse`), then
 //! matches each to the workspace's accounts, looked up in the store a batch at
-//! a time by the ids and usernames the rows name (never all of them at once,
-//! so a re-import of a million rows holds only the rows in flight): a row with `id` updates that account, a row
+//! a time by the ids and usernames the rows name (the workspace is never held
+//! whole: memory follows the sheet's rows, not the accounts stored): a row
+//! with `id` updates that account, a row
 //! without creates one (or, for an existing username, follows [`OnDuplicate`]).
 //! A row whose `id` is unknown here (a sheet exported from another workspace)
 //! updates the account with its username, or creates one, unless
