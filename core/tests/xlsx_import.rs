@@ -690,6 +690,39 @@ impl AccountStore for FailingListing {
     }
 }
 
+/// An import looks up only the accounts its rows name: it never lists the
+/// workspace (whose listing here fails), so its memory follows the sheet.
+#[test]
+fn an_import_looks_up_the_rows_accounts_without_listing_the_workspace() {
+    let ws = Workspace::with_store(Arc::new(FailingListing(MemoryStore::new())));
+    for i in 0..10 {
+        ws.add(NewAccount::new(Platform::TikTok, format!("user{i}")))
+            .unwrap();
+    }
+    let seventh = ws.find(Platform::TikTok, "user7").unwrap().unwrap();
+    let dir = temp_dir();
+    let path = dir.path().join("accounts.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username", "status"]),
+            vec![V::N(seventh.id.0 as f64), V::S("user7"), V::N(1.0)],
+            vec![V::E, V::S("user8"), V::N(0.0)],
+            vec![V::E, V::S("newcomer"), V::N(0.0)],
+        ],
+    );
+    let options = ImportOptions::new(Platform::TikTok).on_duplicate(OnDuplicate::Update);
+    let report = ws.import_xlsx(&path, &options).unwrap();
+    assert_eq!(
+        (report.updated, report.unchanged, report.created),
+        (1, 1, 1),
+        "{report}"
+    );
+    assert_eq!(ws.get(seventh.id).unwrap().status, Status::Disabled);
+    assert!(ws.find(Platform::TikTok, "newcomer").unwrap().is_some());
+}
+
 #[test]
 fn a_failed_export_leaves_the_old_file_whole_and_no_temp_file() {
     let dir = temp_dir();
