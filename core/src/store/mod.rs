@@ -157,8 +157,9 @@ pub trait AccountStore: Send + Sync {
     /// from an op undoes everything and is returned. Returns how many ops were
     /// applied. Unlike [`AccountStore::apply_batch`] the ops need not be in memory
     /// at once, and a store may apply each as it comes (the spreadsheet import
-    /// writes while it reads). The store stays locked for writers until `next`
-    /// is done; `next` may read from the store but must not write to it.
+    /// streams its spooled plan, or, in a workspace that never rests, writes
+    /// while it reads). The store stays locked for writers until `next` is
+    /// done; `next` may read from the store but must not write to it.
     fn apply_stream(&self, next: &mut dyn FnMut() -> Result<Option<BatchOp>>) -> Result<usize> {
         let mut ops = Vec::new();
         while let Some(op) = next()? {

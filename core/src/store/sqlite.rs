@@ -3,7 +3,7 @@
 //! Two connections, each behind a mutex, serve the threads of a process: one
 //! writes, one reads; the file's own locking serves several processes. The
 //! file runs in WAL mode, so reads see the last commit and never wait for a
-//! write in progress (an import writes for as long as it reads its sheet).
+//! write in progress (such as an import's commit of a million rows).
 //! Every write is one `BEGIN IMMEDIATE` transaction that takes the write lock
 //! before it reads, so a read-modify-write never works from a stale row and no
 //! update is lost; waits for another process's write end at a busy timeout.

@@ -1,7 +1,7 @@
 //! Reading and the rest on two threads: the sheet reader sends rows in batches
-//! over a bounded channel while the planner types them and the store writes
-//! them, so an import takes little longer than reading the file (and memory in
-//! flight stays bounded). Emptied batches go back to the reader to be filled
+//! over a bounded channel while the planner types them and looks up their
+//! accounts, so planning takes little longer than reading the file (and memory
+//! in flight stays bounded). Emptied batches go back to the reader to be filled
 //! again, so the rows in flight reuse the same few buffers.
 
 use std::sync::mpsc::{self, Receiver, SyncSender};
