@@ -30,6 +30,20 @@ def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     return best, result
 
 
+def best_of_each(runs: int, *fns: Callable[[], Any]) -> list[tuple[float, Any]]:
+    """`best_of` for several sides at once, with the same N for each: the
+    sides take turns (a, b, a, b, ...), so that no side gets more tries or a
+    quieter stretch of the machine than another. Per side: its best wall time
+    and its last result."""
+    best = [float("inf")] * len(fns)
+    results: list[Any] = [None] * len(fns)
+    for _ in range(max(1, runs)):
+        for i, fn in enumerate(fns):
+            seconds, results[i] = best_of(1, fn)
+            best[i] = min(best[i], seconds)
+    return list(zip(best, results))
+
+
 def emit(name: str, n: int, ours: str, ours_s: float, peer: str, peer_s: float,
          min_ratio: float | None = None) -> dict[str, Any]:
     """Prints one figure. `min_ratio` is the budget: the least peer/farmhand ratio accepted."""

@@ -22,7 +22,7 @@ import random
 import pyotp
 
 import farmhand
-from report import best_of, emit
+from report import best_of_each, emit
 
 
 def keys(count: int) -> list[str]:
@@ -52,14 +52,14 @@ def main() -> None:
 
     key = secrets[0]
     ours_key, peer_key = farmhand.Totp(key), pyotp.TOTP(key)
-    ours_s, ours_codes = best_of(runs, lambda: [ours_key.code(t) for t in times])
-    peer_s, peer_codes = best_of(runs, lambda: [peer_key.at(t) for t in times])
+    (ours_s, ours_codes), (peer_s, peer_codes) = best_of_each(
+        runs, lambda: [ours_key.code(t) for t in times], lambda: [peer_key.at(t) for t in times])
     assert ours_codes == peer_codes
     emit(f"TOTP {n} codes from a parsed key", n, "farmhand.Totp.code", ours_s, "pyotp.TOTP.at", peer_s)
 
     pairs = [(secrets[i % len(secrets)], t) for i, t in enumerate(times)]
-    ours_s, ours_codes = best_of(runs, lambda: [farmhand.totp(k, t) for k, t in pairs])
-    peer_s, peer_codes = best_of(runs, lambda: [pyotp.TOTP(k).at(t) for k, t in pairs])
+    (ours_s, ours_codes), (peer_s, peer_codes) = best_of_each(
+        runs, lambda: [farmhand.totp(k, t) for k, t in pairs], lambda: [pyotp.TOTP(k).at(t) for k, t in pairs])
     assert ours_codes == peer_codes
     emit(f"TOTP {n} one-shot codes (parse + code)", n, "farmhand.totp", ours_s, "pyotp.TOTP(k).at", peer_s)
 

@@ -2,6 +2,7 @@
 """accounts.xlsx side by side, in one invocation: farmhand against its peers.
 
     .venv/bin/python benches/compare/xlsx_compare.py [--rows 100000] [--big 1000000] [--repeat 3]
+        [--big-repeat 1]
 
 Builds the `xlsx_tool` example in release mode, makes a SQLite workspace of
 --rows sample TikTok accounts, and prints the best of --repeat runs of:
@@ -17,9 +18,17 @@ Builds the `xlsx_tool` example in release mode, makes a SQLite workspace of
            Python process's size at fork), and its split into
            anonymous memory and file pages (SQLite memory-maps the workspace file)
            sampled from /proc every 20 ms
+  big      farmhand importing --big new accounts into a fresh workspace, and
+           re-importing its unchanged --big-account export: time (best of
+           --big-repeat, the same N for both) and peak RSS (the tool's VmHWM)
+  contend  the longest wait of another writer during a --rows import: a second
+           process (this one, through Python's sqlite3) commits a one-row insert
+           every 10 ms into the same workspace file while farmhand imports, and
+           times each commit; the worst of --repeat imports is kept
 
 Budgets (issue 3): import <= 1.5x calamine-only and >= 15x faster than openpyxl;
 export >= 5x faster than xlsxwriter; 1M-account export < 150 MB peak.
+Budgets (issue 15): 1M re-import <= 400 MB peak and <= 2x the 1M fresh import.
 """
 import argparse
 import json
@@ -132,6 +141,32 @@ def text(v):
     return s or None
 
 
+def contended_import(xlsx, db, pause=0.010):
+    """Imports `xlsx` into `db` with xlsx_tool while this process commits a
+    one-row insert into the same file every `pause` seconds, as another writer
+    would. Returns the import's JSON line and the longest commit (seconds)."""
+    tool("fill", db, 0)
+    con = sqlite3.connect(db, timeout=120, isolation_level=None)
+    waits = []
+    proc = subprocess.Popen([str(TOOL), "import", str(xlsx), str(db)],
+                            stdout=subprocess.PIPE, text=True)
+    k = 0
+    while proc.poll() is None:
+        started = time.perf_counter()
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO accounts (platform, username, username_key, created_at, "
+                    "updated_at) VALUES ('instagram', ?1, ?1, 0, 0)", (f"writer_{k}",))
+        con.execute("COMMIT")
+        waits.append(time.perf_counter() - started)
+        k += 1
+        time.sleep(pause)
+    out = proc.stdout.read()
+    con.close()
+    if proc.returncode != 0:
+        sys.exit(f"xlsx_tool import under contention failed ({proc.returncode})")
+    return json.loads(out), max(waits, default=0.0), len(waits)
+
+
 def openpyxl_import(xlsx, db):
     """The peer: openpyxl reads the sheet, sqlite3 upserts every row in one transaction."""
     started = time.perf_counter()
@@ -182,6 +217,7 @@ def main():
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--big", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--big-repeat", type=int, default=1)
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "farmhand-benches",
                     "--example", "xlsx_tool"], cwd=ROOT, check=True)
@@ -209,6 +245,22 @@ def main():
         tool("fill", big, args.big)
         split = {}
         big_run, big_rss = tool("export", big, tmp / "big.xlsx", split=split)
+        big_new = tmp / "big-new.xlsx"
+        tool("template", big, big_new)
+        fresh_runs = [settled(lambda k: tool("import", big_new, tmp / f"big-fresh{k}.db"), k)
+                      for k in range(args.big_repeat)]
+        again_runs = [settled(lambda k: tool("import", tmp / "big.xlsx", big), k)
+                      for k in range(args.big_repeat)]
+        big_fresh = min(run["seconds"] for run, _ in fresh_runs)
+        big_again = min(run["seconds"] for run, _ in again_runs)
+        big_fresh_rss = max(rss for _, rss in fresh_runs)
+        big_again_rss = max(rss for _, rss in again_runs)
+        assert all(run["created"] == args.big for run, _ in fresh_runs), fresh_runs
+        assert all(run["unchanged"] == args.big for run, _ in again_runs), again_runs
+
+        contended = [settled(lambda k: contended_import(template, tmp / f"contend{k}.db"), k)
+                     for k in range(args.repeat)]
+        contend_run, longest_wait, writes = max(contended, key=lambda c: c[1])
 
     n = args.rows
     print(f"accounts.xlsx, {n} TikTok accounts (best of {args.repeat}), {args.big} for memory")
@@ -221,12 +273,20 @@ def main():
     print(f"  farmhand export of {args.big}: {big_run['seconds']:.2f} s, peak RSS {big_rss:.1f} MB"
           f" (sampled peaks: anonymous {split['RssAnon'] / 1024:.1f} MB,"
           f" file pages incl. SQLite's mmap {split['RssFile'] / 1024:.1f} MB)")
+    print(f"  farmhand import of {args.big} new:       {big_fresh:8.2f} s, peak RSS {big_fresh_rss:.1f} MB"
+          f" (best of {args.big_repeat})")
+    print(f"  farmhand re-import of {args.big} unchanged: {big_again:8.2f} s, peak RSS {big_again_rss:.1f} MB")
+    print(f"  another writer during a {n}-row import ({contend_run['seconds']:.2f} s): "
+          f"longest commit {longest_wait * 1e3:.1f} ms over {writes} commits, 10 ms apart"
+          f" (worst of {args.repeat})")
     checks = [
         ("import / calamine-only", ours_import / floor, "<= 1.5", ours_import / floor <= 1.5),
         ("re-import / calamine-only", ours_reimport / floor, "<= 1.5", ours_reimport / floor <= 1.5),
         ("openpyxl / import", peer_import / ours_import, ">= 15", peer_import / ours_import >= 15),
         ("xlsxwriter / export", peer_export / ours_export, ">= 5", peer_export / ours_export >= 5),
         (f"peak MB exporting {args.big}", big_rss, "< 150", big_rss < 150),
+        (f"peak MB re-importing {args.big}", big_again_rss, "<= 400", big_again_rss <= 400),
+        (f"re-import / import of {args.big}", big_again / big_fresh, "<= 2", big_again / big_fresh <= 2),
     ]
     for name, value, budget, ok in checks:
         print(f"  {name:28} {value:8.2f}   budget {budget:7}  {'ok' if ok else 'MISSED'}")
@@ -238,6 +298,8 @@ def main():
     emit(f"xlsx re-import {n} unchanged vs reading the cells only", n, "farmhand", ours_reimport,
          "calamine read only", floor, min_ratio=1 / 1.5)
     emit(f"xlsx export {n} accounts", n, "farmhand", ours_export, "Python xlsxwriter", peer_export, min_ratio=5)
+    emit(f"xlsx re-import {args.big} unchanged vs importing {args.big} new", args.big,
+         "farmhand re-import", big_again, "farmhand import", big_fresh, min_ratio=1 / 2)
 
 
 if __name__ == "__main__":

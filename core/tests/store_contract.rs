@@ -1155,6 +1155,96 @@ pub fn history_is_kept_newest_first_bounded_and_gone_with_its_account(ws: Worksp
     );
 }
 
+pub fn lookup_finds_ids_on_any_platform_and_keys_on_one(ws: Workspace) {
+    let alice = ws
+        .add(NewAccount::new(TT, "Alice").device("emulator-5554"))
+        .unwrap();
+    let bob = ws.add(NewAccount::new(IG, "bob")).unwrap();
+    let carol = ws.add(NewAccount::new(TT, "carol")).unwrap();
+    ws.add(NewAccount::new(IG, "carol")).unwrap();
+    let store = ws.store();
+    let mut found = store
+        .lookup(
+            TT,
+            &[bob.id, alice.id, AccountId(987_654), alice.id],
+            &["carol".into(), "alice".into(), "nobody".into()],
+        )
+        .unwrap();
+    found.sort_by_key(|a| a.id);
+    assert_eq!(found, [alice.clone(), bob, carol], "each once, as stored");
+    assert_eq!(found[0].device_index, Some(1));
+    let on_instagram = store.lookup(IG, &[], &["alice".into()]).unwrap();
+    assert!(on_instagram.is_empty(), "keys are per platform");
+    assert!(store.lookup(TT, &[], &[]).unwrap().is_empty());
+    let many: Vec<String> = (0..2000).map(|i| format!("nobody_{i}")).collect();
+    let ids: Vec<AccountId> = (0..2000).map(|i| AccountId(i + 1000)).collect();
+    assert!(store.lookup(TT, &ids, &many).unwrap().is_empty());
+}
+
+pub fn change_marks_move_with_writes_and_guard_conditional_streams(ws: Workspace) {
+    let store = ws.store().clone();
+    let alice = ws.add(NewAccount::new(TT, "alice")).unwrap();
+    let start = store.change_mark().unwrap();
+    ws.get(alice.id).unwrap();
+    ws.list(&AccountFilter::default()).unwrap();
+    store.lookup(TT, &[alice.id], &["alice".into()]).unwrap();
+    assert_eq!(store.change_mark().unwrap(), start, "reads move nothing");
+
+    let writes: [&dyn Fn(); 4] = [
+        &|| drop(ws.add(NewAccount::new(TT, "bob")).unwrap()),
+        &|| drop(ws.disable(alice.id).unwrap()),
+        &|| drop(ws.register_device("10.0.0.9:5555").unwrap()),
+        &|| ws.delete(ws.find(TT, "bob").unwrap().unwrap().id).unwrap(),
+    ];
+    let mut marks = vec![start];
+    for write in writes {
+        write();
+        let mark = store.change_mark().unwrap();
+        assert!(!marks.contains(&mark), "every write moves the mark");
+        marks.push(mark);
+    }
+
+    let calls = std::cell::Cell::new(0);
+    let mut ops = vec![BatchOp::Create(NewAccount::new(TT, "late"))].into_iter();
+    let mut next = || {
+        calls.set(calls.get() + 1);
+        Ok(ops.next())
+    };
+    assert_eq!(
+        store.apply_stream_if_unchanged(start, &mut next).unwrap(),
+        None
+    );
+    assert_eq!(calls.get(), 0, "a moved mark: the ops are not even read");
+    assert!(ws.find(TT, "late").unwrap().is_none());
+
+    let now = store.change_mark().unwrap();
+    let applied = store.apply_stream_if_unchanged(now, &mut next).unwrap();
+    assert_eq!(applied, Some(1));
+    assert!(ws.find(TT, "late").unwrap().is_some());
+    let after = store.change_mark().unwrap();
+    assert_ne!(after, now, "the conditional stream is a write");
+
+    let nothing = store.apply_stream_if_unchanged(after, &mut || Ok(None));
+    assert_eq!(nothing.unwrap(), Some(0));
+    assert_eq!(
+        store.change_mark().unwrap(),
+        after,
+        "an empty stream wrote nothing"
+    );
+
+    let mut failing = vec![
+        Ok(Some(BatchOp::Create(NewAccount::new(TT, "half")))),
+        Err(farmhand::Error::Cancelled),
+    ]
+    .into_iter();
+    let error = store
+        .apply_stream_if_unchanged(after, &mut || failing.next().unwrap())
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Cancelled);
+    assert!(ws.find(TT, "half").unwrap().is_none(), "all or nothing");
+    assert_eq!(store.change_mark().unwrap(), after);
+}
+
 /// Instantiates every contract test above for one store; `$make` builds a fresh
 /// `Workspace` (and may keep a temporary directory alive inside it).
 macro_rules! contract {
@@ -1178,7 +1268,9 @@ macro_rules! contract {
                 concurrent_tag_adds_from_threads_all_survive, update_with_sees_the_current_account,
                 large_batches_return_every_account_in_op_order,
                 a_duplicate_deep_in_a_large_batch_names_the_first_clash,
-                history_is_kept_newest_first_bounded_and_gone_with_its_account);
+                history_is_kept_newest_first_bounded_and_gone_with_its_account,
+                lookup_finds_ids_on_any_platform_and_keys_on_one,
+                change_marks_move_with_writes_and_guard_conditional_streams);
         }
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -5,7 +5,9 @@ mod xlsx_support;
 
 use std::sync::Arc;
 
-use farmhand::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore};
+use farmhand::store::{
+    AccountFilter, AccountStore, BatchOp, ChangeMark, DeviceRecord, MemoryStore, SqliteStore,
+};
 use farmhand::xlsx::{ExportOptions, ImportOptions, ImportOutcome, OnDuplicate};
 use farmhand::{
     Account, AccountId, AccountPatch, Error, ErrorKind, NewAccount, Platform, ProfileStats, Result,
@@ -661,6 +663,16 @@ impl AccountStore for FailingListing {
     fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
         self.0.apply_batch(ops)
     }
+    fn apply_stream_if_unchanged(
+        &self,
+        since: ChangeMark,
+        next: &mut dyn FnMut() -> Result<Option<BatchOp>>,
+    ) -> Result<Option<usize>> {
+        self.0.apply_stream_if_unchanged(since, next)
+    }
+    fn change_mark(&self) -> Result<ChangeMark> {
+        self.0.change_mark()
+    }
     fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
         self.0.register_device(serial)
     }
@@ -676,6 +688,39 @@ impl AccountStore for FailingListing {
     fn history(&self, id: AccountId, limit: usize) -> Result<Vec<farmhand::store::HistoryEntry>> {
         self.0.history(id, limit)
     }
+}
+
+/// An import looks up only the accounts its rows name: it never lists the
+/// workspace (whose listing here fails), so its memory follows the sheet.
+#[test]
+fn an_import_looks_up_the_rows_accounts_without_listing_the_workspace() {
+    let ws = Workspace::with_store(Arc::new(FailingListing(MemoryStore::new())));
+    for i in 0..10 {
+        ws.add(NewAccount::new(Platform::TikTok, format!("user{i}")))
+            .unwrap();
+    }
+    let seventh = ws.find(Platform::TikTok, "user7").unwrap().unwrap();
+    let dir = temp_dir();
+    let path = dir.path().join("accounts.xlsx");
+    write_sheet(
+        &path,
+        "accounts",
+        &[
+            header(&["id", "username", "status"]),
+            vec![V::N(seventh.id.0 as f64), V::S("user7"), V::N(1.0)],
+            vec![V::E, V::S("user8"), V::N(0.0)],
+            vec![V::E, V::S("newcomer"), V::N(0.0)],
+        ],
+    );
+    let options = ImportOptions::new(Platform::TikTok).on_duplicate(OnDuplicate::Update);
+    let report = ws.import_xlsx(&path, &options).unwrap();
+    assert_eq!(
+        (report.updated, report.unchanged, report.created),
+        (1, 1, 1),
+        "{report}"
+    );
+    assert_eq!(ws.get(seventh.id).unwrap().status, Status::Disabled);
+    assert!(ws.find(Platform::TikTok, "newcomer").unwrap().is_some());
 }
 
 #[test]
@@ -1156,4 +1201,235 @@ fn an_unknown_or_disagreeing_device_index_is_a_row_error() {
     assert!(on_row(11).contains("device_index 1 is the phone phone-a"));
     assert!(snapshot(&ws).is_empty());
     assert_eq!(ws.devices().unwrap().len(), 2);
+}
+
+/// What the second writer does during the `n`th plan.
+type SecondWrite = dyn Fn(&Workspace, usize) + Send + Sync;
+
+/// A SQLite store that, while an import plans, lets a second writer (another
+/// connection to the same file, as another process would be) write: on the
+/// first lookup after each of the first `interfere` change marks (one per plan
+/// made without the write lock), it runs `write` once the lookup has read the
+/// store, and requires it to succeed.
+struct SecondWriter {
+    store: SqliteStore,
+    other: Workspace,
+    write: Box<SecondWrite>,
+    interfere: usize,
+    /// Plans begun (change marks taken), and whether this plan's write was made.
+    plans: std::sync::Mutex<(usize, bool)>,
+}
+
+impl SecondWriter {
+    fn open(
+        path: &std::path::Path,
+        interfere: usize,
+        write: impl Fn(&Workspace, usize) + Send + Sync + 'static,
+    ) -> SecondWriter {
+        SecondWriter {
+            store: SqliteStore::open(path).unwrap(),
+            other: Workspace::open(path).unwrap(),
+            write: Box::new(write),
+            interfere,
+            plans: std::sync::Mutex::new((0, false)),
+        }
+    }
+
+    fn plans(&self) -> usize {
+        self.plans.lock().unwrap().0
+    }
+}
+
+impl AccountStore for SecondWriter {
+    fn create(&self, new: NewAccount) -> Result<Account> {
+        self.store.create(new)
+    }
+    fn get(&self, id: AccountId) -> Result<Account> {
+        self.store.get(id)
+    }
+    fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
+        self.store.find_by_username(platform, username)
+    }
+    fn update_with(
+        &self,
+        id: AccountId,
+        change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
+    ) -> Result<Account> {
+        self.store.update_with(id, change)
+    }
+    fn delete(&self, id: AccountId) -> Result<()> {
+        self.store.delete(id)
+    }
+    fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
+        self.store.list(filter)
+    }
+    fn for_each(
+        &self,
+        filter: &AccountFilter,
+        visit: &mut dyn FnMut(Account) -> Result<()>,
+    ) -> Result<()> {
+        self.store.for_each(filter, visit)
+    }
+    fn count(&self, filter: &AccountFilter) -> Result<usize> {
+        self.store.count(filter)
+    }
+    fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<Vec<Option<Account>>> {
+        self.store.apply_batch(ops)
+    }
+    fn apply_stream(&self, next: &mut dyn FnMut() -> Result<Option<BatchOp>>) -> Result<usize> {
+        self.store.apply_stream(next)
+    }
+    fn apply_stream_if_unchanged(
+        &self,
+        since: ChangeMark,
+        next: &mut dyn FnMut() -> Result<Option<BatchOp>>,
+    ) -> Result<Option<usize>> {
+        self.store.apply_stream_if_unchanged(since, next)
+    }
+    fn change_mark(&self) -> Result<ChangeMark> {
+        *self.plans.lock().unwrap() = (self.plans() + 1, false);
+        self.store.change_mark()
+    }
+    fn lookup(
+        &self,
+        platform: Platform,
+        ids: &[AccountId],
+        keys: &[String],
+    ) -> Result<Vec<Account>> {
+        let plan = {
+            let mut plans = self.plans.lock().unwrap();
+            let due = plans.0 <= self.interfere && !plans.1;
+            plans.1 = true;
+            due.then_some(plans.0)
+        };
+        let found = self.store.lookup(platform, ids, keys);
+        if let Some(plan) = plan {
+            (self.write)(&self.other, plan);
+        }
+        found
+    }
+    fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
+        self.store.register_device(serial)
+    }
+    fn list_devices(&self) -> Result<Vec<DeviceRecord>> {
+        self.store.list_devices()
+    }
+    fn label_device(&self, serial: &str, label: Option<String>) -> Result<DeviceRecord> {
+        self.store.label_device(serial, label)
+    }
+    fn record_history(&self, entries: &[farmhand::store::HistoryEntry]) -> Result<usize> {
+        self.store.record_history(entries)
+    }
+    fn history(&self, id: AccountId, limit: usize) -> Result<Vec<farmhand::store::HistoryEntry>> {
+        self.store.history(id, limit)
+    }
+}
+
+/// A sheet from another workspace: `dave` with an id unknown here, and new rows.
+fn foreign_sheet(path: &std::path::Path) {
+    write_sheet(
+        path,
+        "accounts",
+        &[
+            header(&["id", "username", "email"]),
+            vec![V::N(90_001.0), V::S("dave"), V::S("dave@example.com")],
+            vec![V::E, V::S("erin"), V::E],
+            vec![V::E, V::S("frank"), V::E],
+        ],
+    );
+}
+
+/// While the sheet is read and planned, another writer writes (it is not made
+/// to wait for the import, whose busy timeout would fail it); the import then
+/// sees that the store moved, plans again, and its result takes the other
+/// writer's change into account: `dave`, created meanwhile, is updated by
+/// username instead of created twice.
+#[test]
+fn another_writer_writes_during_an_import_which_then_plans_again() {
+    let dir = temp_dir();
+    let db = dir.path().join("farm.db");
+    let store = SecondWriter::open(&db, 1, |other, _| {
+        other
+            .add(NewAccount::new(Platform::TikTok, "dave").tags(["theirs"]))
+            .expect("a second writer writes while the sheet is planned");
+    });
+    let store = Arc::new(store);
+    let ws = Workspace::with_store(store.clone());
+    let path = dir.path().join("other-pc.xlsx");
+    foreign_sheet(&path);
+
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(store.plans(), 2, "the moved store was planned again");
+    assert_eq!(report.outcome, ImportOutcome::Applied, "{report}");
+    assert_eq!(
+        (report.matched_by_username, report.created, report.updated),
+        (1, 2, 1),
+        "{report}"
+    );
+    let dave = ws.find(Platform::TikTok, "dave").unwrap().unwrap();
+    assert_eq!(dave.email.as_deref(), Some("dave@example.com"));
+    assert_eq!(dave.tags, ["theirs"], "the other writer's change stays");
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 3);
+}
+
+/// A write elsewhere in the workspace during the plan moves the store, but
+/// nothing the sheet's rows read: the plan stands and is not made again.
+#[test]
+fn a_write_to_accounts_the_sheet_does_not_name_leaves_the_plan_standing() {
+    let dir = temp_dir();
+    let db = dir.path().join("farm.db");
+    let store = SecondWriter::open(&db, 1, |other, _| {
+        other
+            .add(NewAccount::new(Platform::TikTok, "zed"))
+            .expect("a second writer writes while the sheet is planned");
+    });
+    let store = Arc::new(store);
+    let ws = Workspace::with_store(store.clone());
+    let path = dir.path().join("other-pc.xlsx");
+    foreign_sheet(&path);
+
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    assert_eq!(store.plans(), 1, "planned once");
+    assert_eq!((report.created, report.updated), (3, 0), "{report}");
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 4);
+}
+
+/// A workspace that changes under every unlocked plan still gets its import:
+/// after a few tries it is planned and written under the write lock.
+#[test]
+fn an_import_into_a_store_that_never_rests_ends_planned_under_the_lock() {
+    let dir = temp_dir();
+    let db = dir.path().join("farm.db");
+    let store = SecondWriter::open(&db, usize::MAX, |other, plan| {
+        let serial = format!("10.0.0.{plan}:5555");
+        other
+            .register_device(&serial)
+            .expect("a second writer writes while the sheet is planned");
+    });
+    let store = Arc::new(store);
+    let ws = Workspace::with_store(store.clone());
+    let path = dir.path().join("other-pc.xlsx");
+    foreign_sheet(&path);
+
+    let report = ws
+        .import_xlsx(&path, &ImportOptions::new(Platform::TikTok))
+        .unwrap();
+    let unlocked = store.plans();
+    assert!(unlocked >= 2, "tried without the lock first ({unlocked})");
+    assert_eq!(report.outcome, ImportOutcome::Applied, "{report}");
+    assert_eq!(
+        (report.created, report.created_for_unknown_ids),
+        (3, 1),
+        "{report}"
+    );
+    assert_eq!(
+        ws.devices().unwrap().len(),
+        unlocked,
+        "every other write stays"
+    );
+    assert_eq!(ws.count(&AccountFilter::default()).unwrap(), 3);
 }

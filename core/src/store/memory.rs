@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{AccountFilter, AccountStore, BatchOp, DeviceRecord, HistoryEntry, HISTORY_LIMIT};
+use super::{
+    AccountFilter, AccountStore, BatchOp, ChangeMark, DeviceRecord, HistoryEntry, HISTORY_LIMIT,
+};
 use crate::account::{
     check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp, Username,
 };
@@ -28,6 +30,8 @@ struct Inner {
     last_index: u32,
     /// Each account's history, oldest first.
     history: HashMap<AccountId, VecDeque<HistoryEntry>>,
+    /// Changes made so far: the store's [`ChangeMark`].
+    changes: u64,
 }
 
 impl MemoryStore {
@@ -46,6 +50,17 @@ impl MemoryStore {
 }
 
 impl Inner {
+    /// Runs one change, counting it when it succeeds.
+    fn changed<T>(&mut self, change: impl FnOnce(&mut Inner) -> Result<T>) -> Result<T> {
+        let out = change(self)?;
+        self.changes += 1;
+        Ok(out)
+    }
+
+    fn mark(&self) -> ChangeMark {
+        ChangeMark(u128::from(self.changes))
+    }
+
     fn read(&self, account: &Account) -> Account {
         let mut account = account.clone();
         account.device_index = account
@@ -139,7 +154,7 @@ fn missing(id: AccountId) -> Error {
 
 impl AccountStore for MemoryStore {
     fn create(&self, new: NewAccount) -> Result<Account> {
-        self.lock().create(new)
+        self.lock().changed(|inner| inner.create(new))
     }
 
     fn get(&self, id: AccountId) -> Result<Account> {
@@ -161,11 +176,11 @@ impl AccountStore for MemoryStore {
         id: AccountId,
         change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
     ) -> Result<Account> {
-        self.lock().update_with(id, change)
+        self.lock().changed(|inner| inner.update_with(id, change))
     }
 
     fn delete(&self, id: AccountId) -> Result<()> {
-        self.lock().delete(id)
+        self.lock().changed(|inner| inner.delete(id))
     }
 
     fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
@@ -231,13 +246,47 @@ impl AccountStore for MemoryStore {
                 }
             });
         }
+        work.changes += 1;
         *inner = work;
         Ok(results)
     }
 
+    fn apply_stream_if_unchanged(
+        &self,
+        since: ChangeMark,
+        next: &mut dyn FnMut() -> Result<Option<BatchOp>>,
+    ) -> Result<Option<usize>> {
+        let mut inner = self.lock();
+        if inner.mark() != since {
+            return Ok(None);
+        }
+        let mut work = inner.clone();
+        let mut applied = 0;
+        while let Some(op) = next()? {
+            match op {
+                BatchOp::Create(new) => drop(work.create(new)?),
+                BatchOp::Update(id, patch) => {
+                    let mut patch = Some(patch);
+                    work.update_with(id, &mut |_| Ok(patch.take().unwrap_or_default()))?;
+                }
+                BatchOp::Delete(id) => work.delete(id)?,
+            }
+            applied += 1;
+        }
+        if applied > 0 {
+            work.changes += 1;
+            *inner = work;
+        }
+        Ok(Some(applied))
+    }
+
+    fn change_mark(&self) -> Result<ChangeMark> {
+        Ok(self.lock().mark())
+    }
+
     fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
         let serial = check_serial(serial)?;
-        Ok(self.lock().register(&serial))
+        self.lock().changed(|inner| Ok(inner.register(&serial)))
     }
 
     fn list_devices(&self) -> Result<Vec<DeviceRecord>> {
@@ -250,6 +299,7 @@ impl AccountStore for MemoryStore {
         let serial = check_serial(serial)?;
         let label = crate::account::check_label(label)?;
         let mut inner = self.lock();
+        inner.changes += 1;
         let record = inner
             .devices
             .get_mut(&serial)
@@ -260,6 +310,7 @@ impl AccountStore for MemoryStore {
 
     fn record_history(&self, entries: &[HistoryEntry]) -> Result<usize> {
         let mut inner = self.lock();
+        inner.changes += 1;
         let mut kept = 0;
         for entry in entries {
             if !inner.accounts.contains_key(&entry.account) {

@@ -94,6 +94,14 @@ pub enum BatchOp {
     Delete(AccountId),
 }
 
+/// A point in a store's history of committed writes: two marks taken from one
+/// store are equal only if no write was committed between them (by this
+/// process or another). A writer that plans without holding the store's write
+/// lock (the spreadsheet import) applies its plan only if the mark it planned
+/// at has not moved; see [`AccountStore::apply_stream_if_unchanged`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChangeMark(pub u128);
+
 /// A phone known to the workspace, with its stable friendly number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRecord {
@@ -149,14 +157,58 @@ pub trait AccountStore: Send + Sync {
     /// from an op undoes everything and is returned. Returns how many ops were
     /// applied. Unlike [`AccountStore::apply_batch`] the ops need not be in memory
     /// at once, and a store may apply each as it comes (the spreadsheet import
-    /// writes while it reads). The store stays locked for writers until `next`
-    /// is done, and `next` must not call back into the store.
+    /// streams its spooled plan, or, in a workspace that never rests, writes
+    /// while it reads). The store stays locked for writers until `next` is
+    /// done; `next` may read from the store but must not write to it.
     fn apply_stream(&self, next: &mut dyn FnMut() -> Result<Option<BatchOp>>) -> Result<usize> {
         let mut ops = Vec::new();
         while let Some(op) = next()? {
             ops.push(op);
         }
         self.apply_batch(ops).map(|applied| applied.len())
+    }
+    /// Like [`AccountStore::apply_stream`], but only if no write was committed
+    /// since `since` (a [`AccountStore::change_mark`]): the store takes its
+    /// write lock, compares the marks, and then either applies every op of
+    /// `next` as one atomic change (`Ok(Some(applied))`) or, when the mark
+    /// moved, writes nothing, does not call `next` and returns `Ok(None)`.
+    /// `next` must not call back into the store.
+    fn apply_stream_if_unchanged(
+        &self,
+        since: ChangeMark,
+        next: &mut dyn FnMut() -> Result<Option<BatchOp>>,
+    ) -> Result<Option<usize>>;
+    /// The store's current [`ChangeMark`]; it moves with every committed write.
+    fn change_mark(&self) -> Result<ChangeMark>;
+    /// The accounts with these ids (on any platform) and the accounts of
+    /// `platform` with these username keys ([`crate::Username::key`]), each
+    /// once, in no particular order; ids and keys that match nothing are left
+    /// out. Lets a caller check a few hundred rows at a time against the store
+    /// (the spreadsheet import does) instead of holding every account.
+    fn lookup(
+        &self,
+        platform: Platform,
+        ids: &[AccountId],
+        keys: &[String],
+    ) -> Result<Vec<Account>> {
+        let mut found: Vec<Account> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for &id in ids {
+            match self.get(id) {
+                Ok(account) if seen.insert(account.id) => found.push(account),
+                Ok(_) => {}
+                Err(e) if e.kind() == crate::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for key in keys {
+            if let Some(account) = self.find_by_username(platform, key)? {
+                if seen.insert(account.id) {
+                    found.push(account);
+                }
+            }
+        }
+        Ok(found)
     }
     /// Registers a serial in the device registry (idempotent) and returns its record.
     fn register_device(&self, serial: &str) -> Result<DeviceRecord>;

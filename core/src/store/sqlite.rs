@@ -3,12 +3,13 @@
 //! Two connections, each behind a mutex, serve the threads of a process: one
 //! writes, one reads; the file's own locking serves several processes. The
 //! file runs in WAL mode, so reads see the last commit and never wait for a
-//! write in progress (an import writes for as long as it reads its sheet).
+//! write in progress (such as an import's commit of a million rows).
 //! Every write is one `BEGIN IMMEDIATE` transaction that takes the write lock
 //! before it reads, so a read-modify-write never works from a stale row and no
 //! update is lost; waits for another process's write end at a busy timeout.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -21,7 +22,8 @@ use rusqlite::{
 mod writer;
 
 use super::{
-    rows, schema, AccountFilter, AccountStore, BatchOp, DeviceRecord, HistoryEntry, HISTORY_LIMIT,
+    rows, schema, AccountFilter, AccountStore, BatchOp, ChangeMark, DeviceRecord, HistoryEntry,
+    HISTORY_LIMIT,
 };
 use crate::account::{
     check_label, check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp,
@@ -45,6 +47,14 @@ pub struct SqliteStore {
     reader: Mutex<Connection>,
     /// Every write, and the reads a write makes.
     writer: Mutex<Connection>,
+    /// Transactions committed through `writer`, which its own `PRAGMA
+    /// data_version` does not count (it counts other connections' commits).
+    /// Changed only while `writer` is locked.
+    commits: AtomicU64,
+    /// Device indexes for [`AccountStore::lookup`], kept from call to call: an
+    /// import looks up a few hundred rows at a time, and reading the whole
+    /// registry each time cost more than the rows themselves.
+    lookup_devices: Mutex<DeviceIndexes>,
     path: PathBuf,
 }
 
@@ -94,6 +104,8 @@ impl SqliteStore {
         Ok(SqliteStore {
             reader: Mutex::new(reader),
             writer: Mutex::new(conn),
+            commits: AtomicU64::new(0),
+            lookup_devices: Mutex::new(DeviceIndexes::default()),
             path,
         })
     }
@@ -152,7 +164,21 @@ impl SqliteStore {
             .map_err(storage)?;
         let out = work(&tx)?;
         tx.commit().map_err(storage)?;
+        self.commits.fetch_add(1, Ordering::Relaxed);
         Ok(out)
+    }
+
+    /// The [`ChangeMark`] as `conn`, the locked writing connection, sees it:
+    /// the commits of other connections (its `data_version`, which SQLite moves
+    /// for each of them, whatever process made it) and of itself.
+    fn mark_on(&self, conn: &Connection) -> Result<ChangeMark> {
+        let others: i64 = conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .map_err(storage)?;
+        let own = self.commits.load(Ordering::Relaxed);
+        Ok(ChangeMark(
+            (u128::from(others as u64) << 64) | u128::from(own),
+        ))
     }
 
     /// Runs `work` with a batch [`Writer`] in one write transaction, writing
@@ -174,7 +200,8 @@ impl SqliteStore {
 
 /// Device indexes by serial for a listing: the registry is read once, and a
 /// serial registered since is looked up alone. A serial's index never changes
-/// once given, so what was read stays right for the whole listing.
+/// once given (phones are never removed from the registry), so what was read
+/// stays right for the whole listing, and for later ones.
 #[derive(Default)]
 struct DeviceIndexes {
     /// `None` until the first lookup reads the registry.
@@ -342,6 +369,17 @@ fn condition(filter: &AccountFilter) -> (String, Vec<Value>) {
     (sql.join(" AND "), values)
 }
 
+/// The query of [`AccountStore::lookup`]: ids as a JSON array in `?1`, the
+/// platform in `?2`, username keys as a JSON array in `?3`. One statement
+/// whatever the number of ids and keys, each found through its index.
+fn lookup_query() -> String {
+    format!(
+        "{} WHERE a.id IN (SELECT value FROM json_each(?1)) \
+         OR (a.platform = ?2 AND a.username_key IN (SELECT value FROM json_each(?3)))",
+        rows::SELECT_MANY
+    )
+}
+
 /// The query of one page of [`AccountStore::for_each`] and its parameters; the
 /// last one is the id the page starts after (`i64::MIN` for the first page).
 fn page_query(filter: &AccountFilter) -> (String, Vec<Value>) {
@@ -456,6 +494,65 @@ impl AccountStore for SqliteStore {
         Ok(applied)
     }
 
+    fn apply_stream_if_unchanged(
+        &self,
+        since: ChangeMark,
+        next: &mut dyn FnMut() -> Result<Option<BatchOp>>,
+    ) -> Result<Option<usize>> {
+        let mut conn = self.write_lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage)?;
+        if self.mark_on(&tx)? != since {
+            // Dropping the transaction rolls it back: nothing was written.
+            return Ok(None);
+        }
+        let mut writer = Writer::for_batch(&tx, false);
+        let mut applied = 0;
+        while let Some(op) = next()? {
+            writer.apply(op)?;
+            applied += 1;
+        }
+        writer.finish()?;
+        tx.commit().map_err(storage)?;
+        // A transaction that wrote nothing leaves the mark where it was.
+        if applied > 0 {
+            self.commits.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(Some(applied))
+    }
+
+    fn change_mark(&self) -> Result<ChangeMark> {
+        let conn = self.write_lock();
+        self.mark_on(&conn)
+    }
+
+    fn lookup(
+        &self,
+        platform: Platform,
+        ids: &[AccountId],
+        keys: &[String],
+    ) -> Result<Vec<Account>> {
+        if ids.is_empty() && keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        let json = |list: serde_json::Result<String>| {
+            list.map(Value::Text)
+                .map_err(|e| Error::storage(format!("cannot list the keys to look up: {e}")))
+        };
+        let values = vec![
+            json(serde_json::to_string(&ids))?,
+            Value::Text(platform.as_str().into()),
+            json(serde_json::to_string(keys))?,
+        ];
+        let mut devices = self
+            .lookup_devices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.read_many(&lookup_query(), values, &mut devices)
+    }
+
     fn register_device(&self, serial: &str) -> Result<DeviceRecord> {
         let serial = check_serial(serial)?;
         self.write(|conn| register(conn, &serial))
@@ -556,6 +653,29 @@ impl AccountStore for SqliteStore {
 mod tests {
     use super::*;
     use crate::account::Status;
+
+    /// A lookup finds each id through the table's key and each username through
+    /// its index: a scan would read the whole roster per batch of sheet rows.
+    #[test]
+    fn lookups_use_the_indexes_not_a_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("plan.db")).unwrap();
+        let conn = store.read_lock();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", lookup_query()))
+            .and_then(|mut s| {
+                s.query_map(params!["[1, 2]", "tiktok", "[\"a\"]"], |r| {
+                    r.get::<_, String>(3)
+                })?
+                .collect()
+            })
+            .unwrap();
+        let plan = plan.join("; ");
+        assert!(plan.contains("MULTI-INDEX OR"), "{plan}");
+        assert!(plan.contains("INTEGER PRIMARY KEY (rowid=?)"), "{plan}");
+        assert!(plan.contains("accounts_username"), "{plan}");
+        assert!(!plan.contains("SCAN a"), "{plan}");
+    }
 
     /// Each page must be read in id order from where the last one ended: a
     /// plan that sorts would sort every remaining row once per page, which is

@@ -40,6 +40,7 @@ mod pipeline;
 mod plan;
 mod reader;
 mod report;
+mod spool;
 mod writer;
 
 use std::path::Path;
@@ -55,8 +56,9 @@ use crate::account::Account;
 use crate::error::{Error, Result};
 use crate::store::{AccountFilter, AccountStore};
 use crate::workspace::Workspace;
-use plan::{Existing, Planner};
+use plan::Planner;
 use reader::RowSink;
+use spool::Spool;
 use writer::SheetWriter;
 
 impl Workspace {
@@ -83,7 +85,7 @@ impl Workspace {
         options: &ImportOptions,
     ) -> Result<ImportReport> {
         let path = path.as_ref();
-        import(self.store().as_ref(), options, |sink| {
+        import(self.store().as_ref(), options, &|sink| {
             reader::read_sheet(path, options.max_rows, sink)
         })
     }
@@ -96,7 +98,7 @@ impl Workspace {
         options: &ImportOptions,
     ) -> Result<ImportReport> {
         let path = path.as_ref();
-        import(self.store().as_ref(), options, |sink| {
+        import(self.store().as_ref(), options, &|sink| {
             legacy::read_legacy(path, options.max_rows, sink)
         })
     }
@@ -171,38 +173,114 @@ fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Res
 /// Batches of rows the reader may run ahead of the planner (512 rows each).
 const ROWS_IN_FLIGHT: usize = 32;
 
-/// Reads rows with `read` on one thread while this one loads the workspace's
-/// accounts, then plans each row as it arrives and streams the ops into one
-/// store transaction, which is undone if a row turns out invalid (unless
-/// invalid rows are skipped) or the file turns out damaged.
+/// Plans made without the store's write lock before an import gives up on
+/// finding the store quiet and plans under the lock (see [`import`]).
+const UNLOCKED_PLANS: usize = 3;
+
+/// A sheet reader: reads the rows of one file into a sink, from the start each call.
+type ReadSheet<'r> = dyn Fn(&mut dyn RowSink) -> Result<()> + Sync + 'r;
+
+/// Reads the sheet on one thread while this one plans each row as it arrives
+/// (looking up the accounts the rows name a batch at a time), then writes the
+/// planned changes as one atomic store change: all of them, or none when a row
+/// is invalid (unless invalid rows are skipped) or the file is damaged.
+///
+/// Other writers are not kept waiting while the sheet is read: the plan is made
+/// without the store's write lock, its ops held compactly in a [`Spool`], and
+/// applied at once if nothing was committed since the planning began
+/// ([`AccountStore::apply_stream_if_unchanged`]). If something was, the plan
+/// is checked under the write lock against what it read (the accounts its rows
+/// name and the phone registry, [`Planner::still_holds`]) and applied if they
+/// are as they were; otherwise the sheet is read and planned again. A store
+/// whose accounts change under every one of [`UNLOCKED_PLANS`] plans is then
+/// imported as before, planning and writing under the write lock, so that a
+/// busy workspace still gets its import.
 fn import(
     store: &dyn AccountStore,
     options: &ImportOptions,
-    read: impl FnOnce(&mut dyn RowSink) -> Result<()> + Send,
+    read: &ReadSheet<'_>,
 ) -> Result<ImportReport> {
+    for _ in 0..UNLOCKED_PLANS {
+        let mark = store.change_mark()?;
+        let mut planner = Planner::new(options, store);
+        let mut spool = Spool::default();
+        let planned = with_reader(read, |batches| loop {
+            match pipeline::next_op(batches, &mut planner) {
+                // A dry run only counts its ops.
+                Ok(Some(op)) if options.dry_run => drop(op),
+                Ok(Some(op)) => spool.push(op),
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        });
+        match planned {
+            // A rejected import or a dry run writes nothing: its report stands.
+            Err(_) if planner.rejected() => return Ok(planner.report(false)),
+            Err(e) => return Err(e),
+            Ok(()) if options.dry_run => return Ok(planner.report(false)),
+            Ok(()) => {}
+        }
+        let mut ops = spool.drain();
+        if store
+            .apply_stream_if_unchanged(mark, &mut || Ok(ops.next()))?
+            .is_some()
+        {
+            return Ok(planner.report(true));
+        }
+        // Something was written meanwhile; the plan stands if nothing it read
+        // changed, which is checked under the write lock before the first op.
+        let (mut checked, mut stale) = (false, false);
+        let applied = store.apply_stream(&mut || {
+            if !checked {
+                checked = true;
+                stale = !planner.still_holds()?;
+                if stale {
+                    return Err(Error::Cancelled);
+                }
+            }
+            Ok(ops.next())
+        });
+        match applied {
+            Ok(_) => return Ok(planner.report(true)),
+            Err(_) if stale => {}
+            Err(e) => return Err(e),
+        }
+    }
+    import_locked(store, options, read)
+}
+
+/// The import planned under the store's write lock: the ops stream into the
+/// store's transaction as the rows are planned, so nothing can change between
+/// planning and writing, but other writers wait for the whole read.
+fn import_locked(
+    store: &dyn AccountStore,
+    options: &ImportOptions,
+    read: &ReadSheet<'_>,
+) -> Result<ImportReport> {
+    let mut planner = Planner::new(options, store);
+    let applied = with_reader(read, |batches| {
+        store.apply_stream(&mut || pipeline::next_op(batches, &mut planner))
+    });
+    match applied {
+        Ok(_) => Ok(planner.report(true)),
+        Err(_) if planner.rejected() => Ok(planner.report(false)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs `read` on a reader thread feeding a channel of row batches, and
+/// `plan` on this one with the channel's receiving end.
+fn with_reader<T>(read: &ReadSheet<'_>, plan: impl FnOnce(&pipeline::Batches) -> T) -> T {
     std::thread::scope(|scope| {
-        let (mut sink, receiver) = pipeline::channel(ROWS_IN_FLIGHT);
+        let (mut sink, batches) = pipeline::channel(ROWS_IN_FLIGHT);
         let reader = scope.spawn(move || {
             let read = read(&mut sink);
             sink.finish(read);
         });
-        let existing = Existing::load(store, options.platform)?;
-        let mut planner = Planner::new(options, &existing);
-        let mut next = || pipeline::next_op(&receiver, &mut planner);
-        let applied = if options.dry_run {
-            std::iter::from_fn(|| next().transpose())
-                .try_for_each(|op| op.map(drop))
-                .map(|()| false)
-        } else {
-            store.apply_stream(&mut next).map(|_| true)
-        };
-        drop(receiver);
+        let out = plan(&batches);
+        drop(batches);
         join(reader);
-        match applied {
-            Ok(applied) => Ok(planner.report(applied)),
-            Err(_) if planner.rejected() => Ok(planner.report(false)),
-            Err(e) => Err(e),
-        }
+        out
     })
 }
 

@@ -1,7 +1,7 @@
 //! Reading and the rest on two threads: the sheet reader sends rows in batches
-//! over a bounded channel while the planner types them and the store writes
-//! them, so an import takes little longer than reading the file (and memory in
-//! flight stays bounded). Emptied batches go back to the reader to be filled
+//! over a bounded channel while the planner types them and looks up their
+//! accounts, so planning takes little longer than reading the file (and memory
+//! in flight stays bounded). Emptied batches go back to the reader to be filled
 //! again, so the rows in flight reuse the same few buffers.
 
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -111,9 +111,9 @@ impl RowSink for Sender {
     }
 }
 
-/// Feeds the batches from `channel` into `sink` until it has an op ready, and
-/// returns that op; at the end of the sheet returns `end(sink)`. A read that
-/// failed, or a reader that vanished, is an error.
+/// Feeds the batches from `channel` into `planner` until it has an op ready,
+/// and returns that op; at the end of the sheet returns `planner.end()`. A read
+/// that failed, a failed lookup, or a reader that vanished, is an error.
 pub(crate) fn next_op(channel: &Batches, planner: &mut Planner<'_>) -> Result<Option<BatchOp>> {
     loop {
         if let Some(op) = planner.take_op() {
@@ -121,9 +121,9 @@ pub(crate) fn next_op(channel: &Batches, planner: &mut Planner<'_>) -> Result<Op
         }
         match channel.batches.recv() {
             Ok(Batch::Expect(rows)) => planner.expect_rows(rows),
-            Ok(Batch::Header(sheet, map)) => planner.header(&sheet, &map),
+            Ok(Batch::Header(sheet, map)) => planner.header(&sheet, &map)?,
             Ok(Batch::Rows(mut rows)) => {
-                rows.drain(..).for_each(|row| planner.row(row));
+                planner.rows(&mut rows)?;
                 // A reader that is done no longer takes spares back.
                 let _ = channel.return_spare.send(rows);
             }

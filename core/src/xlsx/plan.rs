@@ -1,8 +1,11 @@
 //! Turns sheet rows, as they arrive, into validated account changes for one
 //! atomic store write.
 //!
-//! [`Planner`] receives rows as a [`RowSink`] and types them (see `parse`), then
-//! matches each to the workspace's accounts loaded before the first row: a row with `id` updates that account, a row
+//! [`Planner`] receives rows in batches and types them (see `parse`), then
+//! matches each to the workspace's accounts, looked up in the store a batch at
+//! a time by the ids and usernames the rows name (the workspace is never held
+//! whole: memory follows the sheet's rows, not the accounts stored): a row
+//! with `id` updates that account, a row
 //! without creates one (or, for an existing username, follows [`OnDuplicate`]).
 //! A row whose `id` is unknown here (a sheet exported from another workspace)
 //! updates the account with its username, or creates one, unless
@@ -16,11 +19,12 @@
 //! and [`Planner::end`] then makes the store undo what it was given.
 
 use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use super::columns::{Column, HeaderMap};
 use super::options::{ImportOptions, OnDuplicate};
 use super::parse::{canonical_key, new_account, parse_row, Field, ParsedRow, RowName};
-use super::reader::{RowSink, SheetRow};
+use super::reader::SheetRow;
 use super::report::{ImportOutcome, ImportReport, RowError};
 use crate::account::{
     printable, Account, AccountId, AccountPatch, NewAccount, Platform, ProfileStats, Timestamp,
@@ -28,7 +32,7 @@ use crate::account::{
 };
 use crate::error::{Error, Result};
 use crate::secret::{join_pwd, PwdReading, Secret};
-use crate::store::{AccountFilter, AccountStore, BatchOp};
+use crate::store::{AccountStore, BatchOp};
 use crate::text;
 use crate::FastMap;
 
@@ -44,10 +48,15 @@ pub(crate) const SUSPECT_KEY: &str = "the part after the last ':' looks like a 2
 /// A row's error: the column it is in, if one, and the reason.
 type RowFault = (Option<Column>, String);
 
-/// Plans rows one at a time as they arrive, queueing the ops they need.
-pub(crate) struct Planner<'e> {
+/// Plans rows a batch at a time as they arrive, queueing the ops they need.
+pub(crate) struct Planner<'s> {
     options: ImportOptions,
-    existing: &'e Existing,
+    store: &'s dyn AccountStore,
+    /// The phone registry, read with the header (so, in an import that plans
+    /// under the write lock, under that lock).
+    devices: Devices,
+    /// The accounts the current batch's rows name, reused from batch to batch.
+    found: Found,
     header: Option<HeaderMap>,
     errors: Vec<RowError>,
     report: ImportReport,
@@ -58,18 +67,50 @@ pub(crate) struct Planner<'e> {
     /// Ops planned but not yet taken.
     ready: VecDeque<BatchOp>,
     rejected: bool,
+    /// What each batch read from the store, to tell later whether the plan
+    /// still holds (see [`Planner::still_holds`]).
+    reads: Vec<BatchRead>,
+    /// Hashes the digests of [`BatchRead`]s.
+    digests: foldhash::quality::RandomState,
 }
 
-impl RowSink for Planner<'_> {
-    /// Sizes the per-row maps once instead of letting them grow (and rehash) a
-    /// dozen times over a large sheet.
-    fn expect_rows(&mut self, rows: usize) {
-        self.seen_names.reserve(rows);
-        self.seen_targets
-            .reserve(rows.min(self.existing.accounts.len()));
+/// One batch's lookup: what it asked the store, and a digest of the answer.
+struct BatchRead {
+    ids: Vec<AccountId>,
+    keys: Vec<String>,
+    digest: u64,
+}
+
+impl<'s> Planner<'s> {
+    /// A planner for these options against the accounts of `store`.
+    pub(crate) fn new(options: &ImportOptions, store: &'s dyn AccountStore) -> Planner<'s> {
+        Planner {
+            options: options.clone(),
+            store,
+            devices: Devices::default(),
+            found: Found::default(),
+            header: None,
+            errors: Vec::new(),
+            report: ImportReport::new(""),
+            seen_names: FastMap::default(),
+            seen_targets: FastMap::default(),
+            ready: VecDeque::new(),
+            rejected: false,
+            reads: Vec::new(),
+            digests: foldhash::quality::RandomState::default(),
+        }
     }
 
-    fn header(&mut self, sheet: &str, map: &HeaderMap) {
+    /// Sizes the per-row map of names once instead of letting it grow (and
+    /// rehash) a dozen times over a large sheet.
+    pub(crate) fn expect_rows(&mut self, rows: usize) {
+        self.seen_names.reserve(rows);
+    }
+
+    /// Takes the sheet's header, and reads the phone registry the rows'
+    /// `device_index`es are checked against.
+    pub(crate) fn header(&mut self, sheet: &str, map: &HeaderMap) -> Result<()> {
+        self.devices = Devices::load(self.store)?;
         self.report.sheet = sheet.to_string();
         self.report.unknown_columns = map.unknown.iter().map(|(_, n)| n.clone()).collect();
         if self.options.platform != Platform::TikTok {
@@ -81,39 +122,79 @@ impl RowSink for Planner<'_> {
                 .collect();
         }
         self.header = Some(map.clone());
+        Ok(())
     }
 
-    fn row(&mut self, row: SheetRow) {
-        let Some(header) = &self.header else { return };
-        match parse_row(header, self.options.platform, row) {
-            Ok(parsed) => self.plan(parsed),
-            Err(mut errors) => self.errors.append(&mut errors),
+    /// Plans a batch of rows (leaving `rows` empty): types them, looks up the
+    /// accounts they name in one store call, and queues their ops. A failed
+    /// lookup is the import's error.
+    pub(crate) fn rows(&mut self, rows: &mut Vec<SheetRow>) -> Result<()> {
+        let Some(header) = &self.header else {
+            rows.clear();
+            return Ok(());
+        };
+        let platform = self.options.platform;
+        let mut parsed = Vec::with_capacity(rows.len());
+        for row in rows.drain(..) {
+            match parse_row(header, platform, row) {
+                Ok(row) => parsed.push(row),
+                Err(mut errors) => self.errors.append(&mut errors),
+            }
         }
+        let ids: Vec<AccountId> = parsed.iter().filter_map(|row| row.id).collect();
+        let keys: Vec<String> = parsed
+            .iter()
+            .filter_map(|row| row.username.parsed.as_ref().ok())
+            .map(|name| name.key().to_string())
+            .collect();
+        let mut accounts = self.store.lookup(platform, &ids, &keys)?;
+        let digest = self.digest(&mut accounts);
+        self.reads.push(BatchRead { ids, keys, digest });
+        let mut found = std::mem::take(&mut self.found);
+        found.fill(accounts, platform);
+        for row in parsed {
+            self.plan(row, &found);
+        }
+        self.found = found;
+        Ok(())
     }
 
-    fn invalid(&mut self, row: u32, reason: String) {
+    /// True when everything the plan read from the store (the accounts each
+    /// batch looked up, and the phone registry) is as it was: the plan made
+    /// from it then stands whatever else was written meanwhile. Reads the
+    /// store again, a batch at a time; meant to run under the write lock.
+    pub(crate) fn still_holds(&self) -> Result<bool> {
+        if Devices::load(self.store)? != self.devices {
+            return Ok(false);
+        }
+        for read in &self.reads {
+            let mut accounts = self
+                .store
+                .lookup(self.options.platform, &read.ids, &read.keys)?;
+            if self.digest(&mut accounts) != read.digest {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// A digest of every value of these accounts, in id order (a lookup's
+    /// order is not fixed); equal digests mean the same accounts as they were.
+    fn digest(&self, accounts: &mut [Account]) -> u64 {
+        accounts.sort_unstable_by_key(|a| a.id);
+        let mut hasher = self.digests.build_hasher();
+        accounts.len().hash(&mut hasher);
+        accounts.iter().for_each(|a| hash_account(a, &mut hasher));
+        hasher.finish()
+    }
+
+    /// Records a row that could not be split into cells.
+    pub(crate) fn invalid(&mut self, row: u32, reason: String) {
         self.errors.push(RowError {
             row,
             column: None,
             reason,
         });
-    }
-}
-
-impl<'e> Planner<'e> {
-    /// A planner for these options against the workspace's `existing` accounts.
-    pub(crate) fn new(options: &ImportOptions, existing: &'e Existing) -> Planner<'e> {
-        Planner {
-            options: options.clone(),
-            existing,
-            header: None,
-            errors: Vec::new(),
-            report: ImportReport::new(""),
-            seen_names: FastMap::default(),
-            seen_targets: FastMap::default(),
-            ready: VecDeque::new(),
-            rejected: false,
-        }
     }
 
     /// The next planned op, if one is waiting.
@@ -169,7 +250,7 @@ impl<'e> Planner<'e> {
     }
 
     /// Matches one parsed row to the workspace and queues its op, or records its error.
-    fn plan(&mut self, row: ParsedRow) {
+    fn plan(&mut self, row: ParsedRow, found: &Found) {
         let number = row.number;
         if let Some(Some(cell)) = &row.pwd {
             match cell.read.reading {
@@ -182,7 +263,7 @@ impl<'e> Planner<'e> {
                 PwdReading::Password => {}
             }
         }
-        match self.target_and_op(row) {
+        match self.target_and_op(row, found) {
             Ok(Some((key, target, op))) => {
                 if let Some(id) = target {
                     self.seen_targets.insert(id, number);
@@ -213,14 +294,17 @@ impl<'e> Planner<'e> {
     }
 
     /// The row's plan, `Ok(None)` for a row skipped as a duplicate, or the row's error.
-    fn target_and_op(&mut self, row: ParsedRow) -> std::result::Result<Option<Planned>, RowFault> {
+    fn target_and_op(
+        &mut self,
+        row: ParsedRow,
+        found: &Found,
+    ) -> std::result::Result<Option<Planned>, RowFault> {
         let platform = self.options.platform;
-        let existing = self.existing;
         let by_id = match row.id {
-            Some(id) => match existing.account(id) {
+            Some(id) => match found.account(id, platform) {
                 Some(account) => Some(account),
-                None if self.options.strict_ids || existing.elsewhere.contains_key(&id) => {
-                    return Err((Some(Column::Id), existing.missing_id(id, platform)))
+                None if self.options.strict_ids || found.by_id.contains_key(&id) => {
+                    return Err((Some(Column::Id), found.missing_id(id, platform)))
                 }
                 // An id from another workspace: the row is matched by username.
                 None => None,
@@ -239,7 +323,7 @@ impl<'e> Planner<'e> {
                 ),
             ));
         }
-        let holder = existing.by_key.get(&key).copied();
+        let holder = found.by_key.get(&key).copied();
         let target = match by_id {
             Some(account) => {
                 if let Some(other) = holder.filter(|&other| other != account.id) {
@@ -253,7 +337,7 @@ impl<'e> Planner<'e> {
                 }
                 Some(account)
             }
-            None if foreign_id => holder.and_then(|other| existing.account(other)),
+            None if foreign_id => holder.and_then(|other| found.account(other, platform)),
             None => match (holder, self.options.on_duplicate) {
                 (None, _) => None,
                 (Some(other), OnDuplicate::Error) => {
@@ -272,7 +356,7 @@ impl<'e> Planner<'e> {
                     return Ok(None);
                 }
                 // by_key and the accounts are filled together: the holder is there.
-                (Some(other), OnDuplicate::Update) => existing.account(other),
+                (Some(other), OnDuplicate::Update) => found.account(other, platform),
             },
         };
         if let Some(account) = target {
@@ -290,7 +374,7 @@ impl<'e> Planner<'e> {
         // device: the device column decides. An edited or new one binds.
         let mut row = row;
         if target.is_none_or(|a| a.device_index != row.device_index) {
-            existing.bind_by_index(&mut row)?;
+            self.devices.bind_by_index(&mut row)?;
         }
         let op = match target {
             Some(account) => checked_update(&row, &username, account, platform),
@@ -324,47 +408,116 @@ fn row_username(
     }
 }
 
-/// The workspace's accounts of one platform, by id and by username key, and
-/// its registered phones.
-pub(crate) struct Existing {
-    /// In id order, as the store lists them.
-    accounts: Vec<Account>,
+/// The accounts one batch of rows names: by id (on any platform, for error
+/// messages), and the platform's by username key.
+#[derive(Default)]
+struct Found {
+    by_id: FastMap<AccountId, Account>,
     by_key: FastMap<String, AccountId>,
-    /// The platform of every account on another platform, for error messages.
-    elsewhere: FastMap<AccountId, Platform>,
+}
+
+impl Found {
+    /// Holds `accounts` (a [`AccountStore::lookup`]) instead of the last batch's.
+    fn fill(&mut self, accounts: Vec<Account>, platform: Platform) {
+        self.by_id.clear();
+        self.by_key.clear();
+        for account in accounts {
+            if account.platform == platform {
+                self.by_key
+                    .insert(account.username.key().to_string(), account.id);
+            }
+            self.by_id.insert(account.id, account);
+        }
+    }
+
+    /// The platform's account with this id, if the batch named it.
+    fn account(&self, id: AccountId, platform: Platform) -> Option<&Account> {
+        self.by_id.get(&id).filter(|a| a.platform == platform)
+    }
+
+    /// Why an id that is not among the platform's accounts cannot be updated.
+    fn missing_id(&self, id: AccountId, platform: Platform) -> String {
+        match self.by_id.get(&id) {
+            Some(other) => format!(
+                "account {id} is on {}; this import is into {platform}",
+                other.platform
+            ),
+            None => format!(
+                "no account has id {id} (ids are refused, not matched by username, with \
+                 strict ids); leave id empty to create the account"
+            ),
+        }
+    }
+}
+
+/// Feeds every value of `account` to `hasher`.
+fn hash_account(account: &Account, hasher: &mut impl Hasher) {
+    // Every field by name: a field added to the type must be added here.
+    let Account {
+        id,
+        platform,
+        username,
+        email,
+        password,
+        totp_key,
+        device,
+        device_index,
+        package_name,
+        logged_in,
+        status,
+        tags,
+        stats,
+        last_login_at,
+        last_error,
+        created_at,
+        updated_at,
+    } = account;
+    let ProfileStats {
+        nickname,
+        country,
+        followers,
+        following,
+        hearts,
+        videos,
+        friends,
+        synced_at,
+    } = stats;
+    (id, platform, username.as_str(), username.key()).hash(hasher);
+    (
+        email,
+        password,
+        totp_key,
+        device,
+        device_index,
+        package_name,
+    )
+        .hash(hasher);
+    (logged_in, status, tags, last_login_at, last_error).hash(hasher);
+    (
+        nickname, country, followers, following, hearts, videos, friends,
+    )
+        .hash(hasher);
+    (synced_at, created_at, updated_at).hash(hasher);
+}
+
+/// The workspace's registered phones.
+#[derive(Default, PartialEq)]
+struct Devices {
     /// Serial of each registered phone, by its `device_index`.
     serials: FastMap<u32, String>,
     /// `device_index` of each registered phone, by serial.
     indexes: FastMap<String, u32>,
 }
 
-impl Existing {
-    /// Loads every account of `platform` from `store`.
-    pub(crate) fn load(store: &dyn AccountStore, platform: Platform) -> Result<Existing> {
-        let mut existing = Existing {
-            accounts: Vec::new(),
-            by_key: FastMap::default(),
-            elsewhere: FastMap::default(),
-            serials: FastMap::default(),
-            indexes: FastMap::default(),
-        };
+impl Devices {
+    /// Reads the registry of `store`.
+    fn load(store: &dyn AccountStore) -> Result<Devices> {
+        let mut devices = Devices::default();
         for device in store.list_devices()? {
-            existing.indexes.insert(device.serial.clone(), device.index);
-            existing.serials.insert(device.index, device.serial);
+            devices.indexes.insert(device.serial.clone(), device.index);
+            devices.serials.insert(device.index, device.serial);
         }
-        // Every platform is listed: the others' ids make better error messages.
-        store.for_each(&AccountFilter::default(), &mut |account| {
-            if account.platform != platform {
-                existing.elsewhere.insert(account.id, account.platform);
-                return Ok(());
-            }
-            existing
-                .by_key
-                .insert(account.username.key().to_string(), account.id);
-            existing.accounts.push(account);
-            Ok(())
-        })?;
-        Ok(existing)
+        Ok(devices)
     }
 
     /// Binds a row with a `device_index` and no `device` to the registered
@@ -413,23 +566,6 @@ impl Existing {
                 )),
                 None => Ok(()),
             },
-        }
-    }
-
-    /// The platform's account with this id, if any.
-    fn account(&self, id: AccountId) -> Option<&Account> {
-        let at = self.accounts.binary_search_by_key(&id, |a| a.id).ok()?;
-        Some(&self.accounts[at])
-    }
-
-    /// Why an id that is not among the platform's accounts cannot be updated.
-    fn missing_id(&self, id: AccountId, platform: Platform) -> String {
-        match self.elsewhere.get(&id) {
-            Some(other) => format!("account {id} is on {other}; this import is into {platform}"),
-            None => format!(
-                "no account has id {id} (ids are refused, not matched by username, with \
-                 strict ids); leave id empty to create the account"
-            ),
         }
     }
 }
