@@ -239,6 +239,8 @@ pub enum Outcome {
     AlreadyLoggedIn,
     /// Profile numbers were read and stored.
     Synced,
+    /// Profile numbers were read from the account's public web page alone, and stored.
+    SyncedFromWeb,
     /// A session found on a phone had no account: one was created.
     Created,
     /// A session found on a phone belonged to a known account: it was linked.
@@ -292,6 +294,7 @@ impl From<engine::Outcome> for Outcome {
             E::LoggedIn => Outcome::LoggedIn,
             E::AlreadyLoggedIn => Outcome::AlreadyLoggedIn,
             E::Synced => Outcome::Synced,
+            E::SyncedFromWeb => Outcome::SyncedFromWeb,
             E::Created => Outcome::Created,
             E::Linked => Outcome::Linked,
             E::SkippedDisabled => Outcome::SkippedDisabled,

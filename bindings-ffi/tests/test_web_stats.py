@@ -65,7 +65,7 @@ def test_sync_profiles_web_fills_all_seven_columns(ws: ffi.Workspace, pages: str
     web = ffi.WebOptions(base_url=pages, requests_per_second=50.0, timeout=datetime.timedelta(seconds=5))
     report = ws.sync_profiles_web(web, ffi.RunOptions())
     outcomes = {r.account: r.outcome for r in report.results}
-    assert outcomes == {zoe.id: ffi.Outcome.SYNCED, gone.id: ffi.Outcome.UNKNOWN_USER}
+    assert outcomes == {zoe.id: ffi.Outcome.SYNCED_FROM_WEB, gone.id: ffi.Outcome.UNKNOWN_USER}
     stats = ws.get(zoe.id).stats
     assert (stats.nickname, stats.country) == ("Zoe", "JP")
     assert (stats.followers, stats.following, stats.hearts, stats.videos, stats.friends) == (

@@ -90,7 +90,7 @@ def test_web_source_fills_all_seven_columns_without_a_driver(ws: farmhand.Worksp
     lost = ws.add("lost", platform="tiktok")
     ana = ws.add("ana", platform="instagram")
     report = ws.sync_profiles(source="web", web_url=pages, web_rate=50)
-    assert report.outcome(tia) == "synced"
+    assert report.outcome(tia) == "synced_from_web"
     assert report.outcome(ghost) == "unknown_user"
     assert report.outcome(lost) == "unknown_user"
     assert report.outcome(ana) is None, "the default selection is TikTok's accounts"
@@ -116,7 +116,7 @@ def test_the_web_url_comes_from_the_environment(
 ) -> None:
     tia = ws.add("tia", platform="tiktok")
     monkeypatch.setenv("FARMHAND_TIKTOK_WEB_URL", pages)
-    assert ws.sync_profiles(source="web", web_rate=50).outcome(tia) == "synced"
+    assert ws.sync_profiles(source="web", web_rate=50).outcome(tia) == "synced_from_web"
 
 
 def test_web_source_bad_input(ws: farmhand.Workspace, pages: str) -> None:

@@ -353,7 +353,7 @@ fn sync_source_web_fills_all_seven_columns_without_a_phone_or_adb() {
             .find(|r| r["username"] == user)
             .map(|r| r["outcome"].as_str().unwrap().to_string())
     };
-    assert_eq!(outcome("tia").as_deref(), Some("synced"));
+    assert_eq!(outcome("tia").as_deref(), Some("synced_from_web"));
     assert_eq!(outcome("gone").as_deref(), Some("unknown_user"));
     let tia = env
         .run(&["--json", "accounts", "show", "tia"])

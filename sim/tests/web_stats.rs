@@ -225,7 +225,7 @@ fn the_rate_limit_holds_over_1000_accounts_as_the_server_counts() {
         .sync_profiles_from(ProfileSource::Web(&options), &RunOptions::default())
         .unwrap();
     assert_eq!(
-        report.summary.count(Outcome::Synced),
+        report.summary.count(Outcome::SyncedFromWeb),
         1000,
         "{:?}",
         report.summary
@@ -270,7 +270,11 @@ fn page_numbers_reach_the_roster_and_the_sheet_exactly() {
     let report = ws
         .sync_profiles_from(ProfileSource::Web(&web(&pages)), &options)
         .unwrap();
-    assert_eq!(report.outcome(a.id), Some(Outcome::Synced), "{report:#?}");
+    assert_eq!(
+        report.outcome(a.id),
+        Some(Outcome::SyncedFromWeb),
+        "{report:#?}"
+    );
     assert_eq!(report.outcome(bound.id), Some(Outcome::PrivateAccount));
     assert_eq!(report.outcome(ghost.id), Some(Outcome::UnknownUser));
     let instagram = report.result(insta.id).unwrap();
@@ -283,6 +287,11 @@ fn page_numbers_reach_the_roster_and_the_sheet_exactly() {
     );
     let ghost_error = ws.get(ghost.id).unwrap().last_error.unwrap();
     assert!(ghost_error.contains("10202"), "{ghost_error}");
+    assert_eq!(
+        ws.health(a.id).unwrap(),
+        None,
+        "a page read says nothing of the account's health in the app"
+    );
 
     let stats = ws.get(a.id).unwrap().stats;
     let page = alice();
@@ -431,7 +440,7 @@ fn both_takes_the_phone_and_completes_it_from_the_page() {
     let nophone_result = report.result(nophone.id).unwrap();
     assert_eq!(
         nophone_result.outcome,
-        Outcome::Synced,
+        Outcome::SyncedFromWeb,
         "{nophone_result:?}"
     );
     assert!(nophone_result
@@ -539,7 +548,7 @@ fn cancelling_a_web_sync_stops_before_the_next_account_and_leaves_the_rest_untou
         .sync_profiles_from(ProfileSource::Web(&web(&pages)), &options)
         .unwrap();
     assert!(report.cancelled);
-    assert_eq!(report.summary.count(Outcome::Synced), 3);
+    assert_eq!(report.summary.count(Outcome::SyncedFromWeb), 3);
     assert_eq!(report.summary.count(Outcome::Cancelled), 7);
     assert_eq!(pages.requests().len(), 3);
     let untouched = ws.find(Platform::TikTok, "c9").unwrap().unwrap();

@@ -46,6 +46,10 @@ pub enum Outcome {
     AlreadyLoggedIn,
     /// Profile numbers were read and stored.
     Synced,
+    /// Profile numbers were read from the account's public web page alone (no
+    /// app showed the profile), and stored. Says nothing of the account's
+    /// health in the app.
+    SyncedFromWeb,
     /// A session found on a phone had no account: one was created.
     Created,
     /// A session found on a phone belonged to a known account: it was linked to the phone.
@@ -98,10 +102,11 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in a stable order.
-    pub const ALL: [Outcome; 25] = [
+    pub const ALL: [Outcome; 26] = [
         Outcome::LoggedIn,
         Outcome::AlreadyLoggedIn,
         Outcome::Synced,
+        Outcome::SyncedFromWeb,
         Outcome::Created,
         Outcome::Linked,
         Outcome::SkippedDisabled,
@@ -132,6 +137,7 @@ impl Outcome {
             Outcome::LoggedIn => "logged_in",
             Outcome::AlreadyLoggedIn => "already_logged_in",
             Outcome::Synced => "synced",
+            Outcome::SyncedFromWeb => "synced_from_web",
             Outcome::Created => "created",
             Outcome::Linked => "linked",
             Outcome::SkippedDisabled => "skipped_disabled",
@@ -164,6 +170,7 @@ impl Outcome {
             Outcome::LoggedIn
                 | Outcome::AlreadyLoggedIn
                 | Outcome::Synced
+                | Outcome::SyncedFromWeb
                 | Outcome::Created
                 | Outcome::Linked
         )
@@ -180,6 +187,7 @@ impl Outcome {
             Outcome::LoggedIn => "logged in",
             Outcome::AlreadyLoggedIn => "already logged in",
             Outcome::Synced => "profile synced",
+            Outcome::SyncedFromWeb => "profile synced from the web page",
             Outcome::Created => "account created from a session on the phone",
             Outcome::Linked => "account linked to the phone it is logged in on",
             Outcome::SkippedDisabled => "account is disabled",

@@ -175,8 +175,8 @@ impl AccountWork for SyncWork<'_> {
         }
         let app = crate::ops::login::reason_text(outcome, reason);
         Some(match web_sync::sync_one(self.ws, web, run, account) {
-            (Outcome::Synced, _) => (
-                Outcome::Synced,
+            (Outcome::SyncedFromWeb, _) => (
+                Outcome::SyncedFromWeb,
                 Some(format!("from the web page only; the app: {app}")),
             ),
             (_, web_reason) => (

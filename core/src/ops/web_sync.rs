@@ -80,7 +80,7 @@ pub(crate) fn sync_from_web(
             sync_one(ws, &client, &run, account)
         };
         let result = match outcome {
-            Outcome::Synced | Outcome::SkippedDisabled | Outcome::Cancelled => {
+            Outcome::SyncedFromWeb | Outcome::SkippedDisabled | Outcome::Cancelled => {
                 AccountResult::for_account(account, outcome, reason)
             }
             failure => match note_failure(ws, account, failure, reason.as_deref()) {
@@ -135,7 +135,7 @@ pub(crate) fn sync_one(
         ..AccountPatch::default()
     };
     match ws.update(account.id, patch) {
-        Ok(_) => (Outcome::Synced, None),
+        Ok(_) => (Outcome::SyncedFromWeb, None),
         Err(e) => (Outcome::Error, Some(e.to_string())),
     }
 }
