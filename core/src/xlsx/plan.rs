@@ -526,10 +526,14 @@ fn diff(
 }
 
 /// True when a key from a row is the account's key: keys are stored canonical
-/// (upper case, no spaces), and a `2fa` cell may be written in any form.
+/// (upper case, no spaces), and a `2fa` cell may be written in any form. A
+/// locked key (no workspace key at hand) is taken as different, and writing
+/// it then fails asking for the key.
 fn same_key(new: Option<&Secret>, old: Option<&Secret>) -> bool {
     match (new, old) {
-        (Some(new), Some(old)) => canonical_key(new.expose()) == old.expose(),
+        (Some(new), Some(old)) => old
+            .try_expose()
+            .is_ok_and(|old| canonical_key(new.expose()) == old),
         (None, None) => true,
         _ => false,
     }
