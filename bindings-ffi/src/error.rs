@@ -80,6 +80,13 @@ pub enum FarmhandError {
         /// The engine's message.
         error_message: String,
     },
+    /// An encrypted workspace's key is wrong, missing for what needs a
+    /// secret, or the `KeyProvider` failed.
+    #[error("{error_message}")]
+    Key {
+        /// The engine's message; never holds key material.
+        error_message: String,
+    },
     /// A file could not be read or written.
     #[error("{error_message}")]
     Io {
@@ -136,6 +143,7 @@ impl From<farmhand::Error> for FarmhandError {
             },
             ErrorKind::Timeout => FarmhandError::Timeout { error_message },
             ErrorKind::Storage => FarmhandError::Storage { error_message },
+            ErrorKind::Key => FarmhandError::Key { error_message },
             ErrorKind::Io => FarmhandError::Io {
                 error_message,
                 path: name,
@@ -285,5 +293,15 @@ mod tests {
         let err = FarmhandError::from(ws.add(new).unwrap_err());
         assert!(matches!(&err, FarmhandError::Validation { field, .. } if field == "password"));
         assert!(!format!("{err:?} {err}").contains("hunter2"), "{err:?}");
+    }
+}
+
+/// A `KeyProvider` that threw something other than a `FarmhandError`. Its
+/// text is not kept: a host's exception could quote what it was reading.
+impl From<uniffi::UnexpectedUniFFICallbackError> for FarmhandError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        FarmhandError::Key {
+            error_message: "key: the KeyProvider failed".into(),
+        }
     }
 }

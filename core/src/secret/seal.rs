@@ -81,6 +81,11 @@ impl SecretKey {
         Ok(SecretKey(bytes))
     }
 
+    /// The raw bytes, for a host that keeps keys in a key store of its own.
+    pub fn expose_bytes(&self) -> &[u8; KEY_BYTES] {
+        &self.0
+    }
+
     /// The key as 64 lower-case hexadecimal digits (what a key file holds).
     pub fn to_text(&self) -> Zeroizing<String> {
         let mut text = Zeroizing::new(String::with_capacity(KEY_BYTES * 2));
