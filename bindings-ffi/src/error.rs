@@ -178,6 +178,16 @@ fn named(err: &farmhand::Error) -> String {
 /// Shorthand for results of exported functions.
 pub type Result<T, E = FarmhandError> = std::result::Result<T, E>;
 
+/// A `KeyProvider` that threw something other than a `FarmhandError`. Its
+/// text is not kept: a host's exception could quote what it was reading.
+impl From<uniffi::UnexpectedUniFFICallbackError> for FarmhandError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        FarmhandError::Key {
+            error_message: "key: the KeyProvider failed".into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,15 +303,5 @@ mod tests {
         let err = FarmhandError::from(ws.add(new).unwrap_err());
         assert!(matches!(&err, FarmhandError::Validation { field, .. } if field == "password"));
         assert!(!format!("{err:?} {err}").contains("hunter2"), "{err:?}");
-    }
-}
-
-/// A `KeyProvider` that threw something other than a `FarmhandError`. Its
-/// text is not kept: a host's exception could quote what it was reading.
-impl From<uniffi::UnexpectedUniFFICallbackError> for FarmhandError {
-    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        FarmhandError::Key {
-            error_message: "key: the KeyProvider failed".into(),
-        }
     }
 }

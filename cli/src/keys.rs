@@ -39,14 +39,14 @@ pub enum Need {
 
 impl Keys {
     /// The key from the key file, if one was named.
-    pub fn from_file(&self) -> Result<Option<SecretKey>> {
+    pub fn in_file(&self) -> Result<Option<SecretKey>> {
         self.file.as_deref().map(read_key_file).transpose()
     }
 
     /// The key from the key file, else typed at a prompt naming `purpose`
     /// (only on a terminal); `None` when there is neither.
     pub fn file_or_prompt(&self, purpose: &str) -> Result<Option<SecretKey>> {
-        if let Some(key) = self.from_file()? {
+        if let Some(key) = self.in_file()? {
             return Ok(Some(key));
         }
         if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
@@ -74,7 +74,7 @@ impl Keys {
 /// terminal when the workspace turns out to be encrypted; elsewhere the
 /// workspace opens without it, and what needs a secret fails with a `key` error.
 pub fn open_keyed(path: &Path, create: bool, keys: &Keys, need: Need) -> Result<Workspace> {
-    if let Some(key) = keys.from_file()? {
+    if let Some(key) = keys.in_file()? {
         // Same checks as a keyless open (a missing file without `create`), then the key.
         drop(open_workspace(path, create)?);
         return Workspace::open_with_key(path, &key);
