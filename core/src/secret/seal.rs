@@ -14,10 +14,10 @@
 //! an account's [`Secret`]s into what they write and back.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chacha20poly1305::aead::rand_core::RngCore;
-use chacha20poly1305::aead::{Aead, KeyInit, OsRng, Payload};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use zeroize::Zeroizing;
 
@@ -126,9 +126,40 @@ impl SecretField {
     }
 }
 
+/// Nonces drawn from the operating system per system call (a 100k-account
+/// import seals 150k values; one call each was a large part of its cost).
+const NONCE_BLOCK: usize = 128;
+
+/// Random nonces read from the OS in blocks. Each is handed out once and
+/// wiped from the block. A forked child (another process id) refills before
+/// its first nonce, so parent and child never share one.
+struct NoncePool {
+    pid: u32,
+    block: [u8; NONCE_BYTES * NONCE_BLOCK],
+    next: usize,
+}
+
+impl NoncePool {
+    fn take(&mut self) -> Result<[u8; NONCE_BYTES]> {
+        let pid = std::process::id();
+        if self.next == NONCE_BLOCK || self.pid != pid {
+            random(&mut self.block)?;
+            self.next = 0;
+            self.pid = pid;
+        }
+        let slot = &mut self.block[self.next * NONCE_BYTES..(self.next + 1) * NONCE_BYTES];
+        let mut nonce = [0u8; NONCE_BYTES];
+        nonce.copy_from_slice(slot);
+        slot.fill(0);
+        self.next += 1;
+        Ok(nonce)
+    }
+}
+
 /// Seals and opens secrets with one [`SecretKey`]. Cheap to share (`Arc`).
 pub struct Vault {
     cipher: XChaCha20Poly1305,
+    nonces: Mutex<NoncePool>,
 }
 
 impl fmt::Debug for Vault {
@@ -142,6 +173,11 @@ impl Vault {
     pub fn new(key: &SecretKey) -> Vault {
         Vault {
             cipher: key.cipher(),
+            nonces: Mutex::new(NoncePool {
+                pid: 0,
+                block: [0; NONCE_BYTES * NONCE_BLOCK],
+                next: NONCE_BLOCK,
+            }),
         }
     }
 
@@ -190,16 +226,20 @@ impl Vault {
     }
 
     fn seal_bytes(&self, aad: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
-        let mut nonce = [0u8; NONCE_BYTES];
-        random(&mut nonce)?;
-        let sealed = self
-            .cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
-            .map_err(|_| Error::key("a secret could not be encrypted"))?;
-        let mut out = Vec::with_capacity(1 + NONCE_BYTES + sealed.len());
+        let nonce = self
+            .nonces
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()?;
+        let mut out = Vec::with_capacity(1 + NONCE_BYTES + plain.len() + TAG_BYTES);
         out.push(FORMAT);
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
+        out.extend_from_slice(plain);
+        let tag = self
+            .cipher
+            .encrypt_in_place_detached(XNonce::from_slice(&nonce), aad, &mut out[1 + NONCE_BYTES..])
+            .map_err(|_| Error::key("a secret could not be encrypted"))?;
+        out.extend_from_slice(&tag);
         Ok(out)
     }
 
@@ -225,12 +265,13 @@ fn random(buf: &mut [u8]) -> Result<()> {
 
 /// The associated data of a sealed secret: format, field and account id.
 fn associated(id: AccountId, field: SecretField) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(32);
-    aad.extend_from_slice(b"farmhand secret\0");
-    aad.extend_from_slice(field.as_str().as_bytes());
-    aad.push(0);
-    aad.extend_from_slice(&id.0.to_le_bytes());
-    aad
+    [
+        b"farmhand secret\0".as_slice(),
+        field.as_str().as_bytes(),
+        b"\0",
+        &id.0.to_le_bytes(),
+    ]
+    .concat()
 }
 
 /// How a workspace keeps secrets, and what a store needs to write and read them.
@@ -382,6 +423,21 @@ mod tests {
             .unwrap();
         assert_ne!(a[1..25], b[1..25]);
         assert_eq!(a.len(), 1 + 24 + 4 + 16);
+    }
+
+    #[test]
+    fn nonces_never_repeat_across_blocks() {
+        let vault = Vault::new(&SecretKey::generate().unwrap());
+        let nonces: std::collections::HashSet<Vec<u8>> = (0..NONCE_BLOCK * 3 + 1)
+            .map(|_| {
+                vault
+                    .seal(AccountId(1), SecretField::Password, "x")
+                    .unwrap()[1..25]
+                    .to_vec()
+            })
+            .collect();
+        assert_eq!(nonces.len(), NONCE_BLOCK * 3 + 1);
+        assert!(!nonces.contains(&vec![0u8; NONCE_BYTES]));
     }
 
     #[test]
