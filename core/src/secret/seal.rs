@@ -284,13 +284,21 @@ pub enum AtRest {
     Sealed(Option<Arc<Vault>>),
 }
 
-/// A secret as a store writes it.
-#[derive(Debug)]
+/// A secret as a store writes it. `Debug` shows only which form it is.
 pub enum Stored<'a> {
     /// Plain text (an unencrypted workspace).
     Text(&'a str),
     /// A sealed value (an encrypted workspace).
     Sealed(std::borrow::Cow<'a, [u8]>),
+}
+
+impl fmt::Debug for Stored<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stored::Text(_) => "Stored::Text(***)",
+            Stored::Sealed(_) => "Stored::Sealed(***)",
+        })
+    }
 }
 
 impl AtRest {
@@ -464,6 +472,11 @@ mod tests {
             }
         }
         assert_eq!(format!("{key:?}"), "SecretKey(***)");
+        let stored = [
+            Stored::Text("hunter2"),
+            Stored::Sealed(b"hunter2".as_slice().into()),
+        ];
+        assert!(!format!("{stored:?}").contains("hunter2"));
         assert!(!format!("{:?}", Vault::new(&key)).contains(&*text));
     }
 }
