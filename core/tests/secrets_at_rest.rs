@@ -227,6 +227,20 @@ fn without_the_key_everything_but_the_secrets_works() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Key);
     assert!(ws.find(TT, "newcomer").unwrap().is_none());
+    // A locked secret cannot be copied to another account either (no panic).
+    let bob = ws.find(TT, "user1").unwrap().unwrap();
+    for patch in [
+        AccountPatch {
+            password: Some(alice.password.clone()),
+            ..AccountPatch::default()
+        },
+        AccountPatch {
+            totp_key: Some(alice.totp_key.clone()),
+            ..AccountPatch::default()
+        },
+    ] {
+        assert_eq!(ws.update(bob.id, patch).unwrap_err().kind(), ErrorKind::Key);
+    }
     // An account without secrets is fine.
     ws.add(NewAccount::new(TT, "plain")).unwrap();
 
@@ -323,4 +337,53 @@ fn a_store_opened_before_a_conversion_refuses_to_write_after_it() {
     drop(stale);
     let ws = Workspace::open_with_key(&path, &key).unwrap();
     assert!(ws.find(TT, "late").unwrap().is_none());
+}
+
+#[test]
+fn sheets_round_trip_through_an_encrypted_workspace_without_losing_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("farm.db");
+    let secrets = plain_workspace(&path, 3);
+    let key = SecretKey::generate().unwrap();
+    Workspace::encrypt_file(&path, &key).unwrap();
+    let import = farmhand::xlsx::ImportOptions::new(TT);
+
+    // Without the key: a sheet without passwords re-imports unchanged...
+    let locked = Workspace::open(&path).unwrap();
+    let bare = dir.path().join("bare.xlsx");
+    let without = ExportOptions::new(TT).include_passwords(false);
+    locked.export_xlsx(&bare, &without).unwrap();
+    let report = locked.import_xlsx(&bare, &import).unwrap();
+    assert_eq!(report.unchanged, 3, "{report}");
+    // ...and one with passwords (from a workspace holding the key) cannot be
+    // written: a Key error, and nothing changes.
+    let full = dir.path().join("full.xlsx");
+    let unlocked = Workspace::open_with_key(&path, &key).unwrap();
+    unlocked
+        .export_xlsx(&full, &ExportOptions::new(TT))
+        .unwrap();
+    unlocked
+        .update(
+            unlocked.find(TT, "user1").unwrap().unwrap().id,
+            AccountPatch {
+                password: Some(Some(Secret::new("changed-in-between"))),
+                ..AccountPatch::default()
+            },
+        )
+        .unwrap();
+    drop(unlocked);
+    let locked = Workspace::open(&path).unwrap();
+    let err = locked.import_xlsx(&full, &import).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Key, "{err}");
+    drop(locked);
+
+    // With the key, the same sheet imports and every secret is as expected.
+    let ws = Workspace::open_with_key(&path, &key).unwrap();
+    let report = ws.import_xlsx(&full, &import).unwrap();
+    assert_eq!(report.updated, 1, "{report}");
+    for (i, (pw, key)) in secrets.iter().enumerate() {
+        let account = ws.find(TT, &format!("user{i}")).unwrap().unwrap();
+        assert_eq!(account.password.unwrap().expose(), pw);
+        assert_eq!(account.totp_key.unwrap().expose(), key);
+    }
 }

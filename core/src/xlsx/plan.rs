@@ -504,7 +504,14 @@ fn diff(
             synced_at: None,
             ..new
         });
-    let current = join_pwd(account.password.as_ref(), account.totp_key.as_ref());
+    // Locked secrets (an encrypted workspace opened without its key) cannot
+    // be compared: a pwd cell then counts as a change, whose write asks for the key.
+    let locked = [&account.password, &account.totp_key]
+        .into_iter()
+        .any(|s| s.as_ref().is_some_and(Secret::is_locked));
+    let current = (!locked)
+        .then(|| join_pwd(account.password.as_ref(), account.totp_key.as_ref()))
+        .flatten();
     AccountPatch {
         username: (username.as_str() != account.username.as_str())
             .then(|| username.as_str().to_string()),
