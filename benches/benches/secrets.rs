@@ -93,6 +93,22 @@ fn login_path(c: &mut Criterion) {
                 .expect("open")
         })
     });
+    // The sealing an import of `rows` sample accounts does, alone (a password
+    // each, a 2FA key on half): how much of the import's extra time is the cipher.
+    let values = rows + rows / 2;
+    group.bench_function(format!("seal_{values}_values"), |b| {
+        b.iter(|| {
+            (0..values).fold(0, |n, i| {
+                let field = if i < rows {
+                    SecretField::Password
+                } else {
+                    SecretField::TotpKey
+                };
+                let sealed = vault.seal(AccountId(i as i64), field, "pass50000");
+                n + sealed.expect("seal").len()
+            })
+        })
+    });
     group.finish();
 }
 
