@@ -80,6 +80,13 @@ pub enum FarmhandError {
         /// The engine's message.
         error_message: String,
     },
+    /// An encrypted workspace's key is wrong, missing for what needs a
+    /// secret, or the `KeyProvider` failed.
+    #[error("{error_message}")]
+    Key {
+        /// The engine's message; never holds key material.
+        error_message: String,
+    },
     /// A file could not be read or written.
     #[error("{error_message}")]
     Io {
@@ -136,6 +143,7 @@ impl From<farmhand::Error> for FarmhandError {
             },
             ErrorKind::Timeout => FarmhandError::Timeout { error_message },
             ErrorKind::Storage => FarmhandError::Storage { error_message },
+            ErrorKind::Key => FarmhandError::Key { error_message },
             ErrorKind::Io => FarmhandError::Io {
                 error_message,
                 path: name,
@@ -169,6 +177,16 @@ fn named(err: &farmhand::Error) -> String {
 
 /// Shorthand for results of exported functions.
 pub type Result<T, E = FarmhandError> = std::result::Result<T, E>;
+
+/// A `KeyProvider` that threw something other than a `FarmhandError`. Its
+/// text is not kept: a host's exception could quote what it was reading.
+impl From<uniffi::UnexpectedUniFFICallbackError> for FarmhandError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        FarmhandError::Key {
+            error_message: "key: the KeyProvider failed".into(),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

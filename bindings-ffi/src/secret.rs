@@ -24,6 +24,48 @@ impl Secret {
     }
 }
 
+/// Supplies the key of an encrypted workspace, implemented by the host (from
+/// the Android Keystore, the macOS Keychain, a key file...).
+#[uniffi::export(callback_interface)]
+pub trait KeyProvider: Send + Sync {
+    /// The 32-byte key of the workspace at `path`, or none to open it
+    /// without one (everything but its secrets then works). The engine wipes
+    /// its copy of the bytes after use.
+    fn workspace_key(&self, path: String) -> Result<Option<Vec<u8>>>;
+}
+
+/// The key `provider` gives for `path` (none: no key). Wrong sizes are a
+/// `Validation` error naming the size, never the bytes.
+pub(crate) fn key_from(
+    provider: &dyn KeyProvider,
+    path: &str,
+) -> Result<Option<farmhand::secret::SecretKey>> {
+    let Some(bytes) = provider.workspace_key(path.to_string())? else {
+        return Ok(None);
+    };
+    let bytes = zeroize::Zeroizing::new(bytes);
+    let raw: [u8; farmhand::secret::seal::KEY_BYTES] =
+        bytes.as_slice().try_into().map_err(|_| {
+            farmhand::Error::validation(
+                "key",
+                format!(
+                    "a key is {} bytes; the KeyProvider gave {}",
+                    farmhand::secret::seal::KEY_BYTES,
+                    bytes.len()
+                ),
+            )
+        })?;
+    Ok(Some(farmhand::secret::SecretKey::from_bytes(raw)))
+}
+
+/// A fresh random 32-byte workspace key, for a host to keep in its key store.
+#[uniffi::export]
+pub fn new_workspace_key() -> Result<Vec<u8>> {
+    Ok(farmhand::secret::SecretKey::generate()?
+        .expose_bytes()
+        .to_vec())
+}
+
 /// The 6-digit authenticator code (RFC 6238: SHA-1, 30 s) of the base32 key
 /// `secret` at `unix_time` seconds. A malformed key is a `Validation` error
 /// that never echoes the key.

@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use crate::account::{Account, AccountFilter, AccountPatch, DeviceRecord, NewAccount, Platform};
 use crate::device::AdbDriver;
-use crate::error::Result;
+use crate::error::{FarmhandError, Result};
 use crate::ops::{self, ProgressObserver, Report, RunOptions};
+use crate::secret::{key_from, KeyProvider};
 use crate::xlsx::{ExportOptions, ExportSummary, ImportOptions, ImportReport};
 
 /// A roster of accounts and phones backed by one store (a SQLite file, or memory).
@@ -24,6 +25,28 @@ impl Workspace {
     #[uniffi::constructor]
     pub fn open(path: String) -> Result<Self> {
         Ok(Workspace(farmhand::Workspace::open(path)?))
+    }
+
+    /// Opens (or creates) the workspace at `path` with the key `keys` gives
+    /// for it, which encrypts its passwords and 2FA keys (a new or empty
+    /// workspace becomes encrypted with it). A key that is not the
+    /// workspace's is a `Key` error, raised before anything is written; no
+    /// key opens it for everything but its secrets.
+    #[uniffi::constructor]
+    pub fn open_with_keys(path: String, keys: Box<dyn KeyProvider>) -> Result<Self> {
+        Ok(Workspace(match key_from(keys.as_ref(), &path)? {
+            Some(key) => farmhand::Workspace::open_with_key(path, &key)?,
+            None => farmhand::Workspace::open(path)?,
+        }))
+    }
+
+    /// How this workspace keeps passwords and 2FA keys.
+    pub fn encryption(&self) -> Encryption {
+        match self.0.encryption() {
+            farmhand::store::Encryption::Plain => Encryption::Plain,
+            farmhand::store::Encryption::Locked => Encryption::Locked,
+            farmhand::store::Encryption::Unlocked => Encryption::Unlocked,
+        }
     }
 
     /// A fresh workspace held in memory, gone when the object is released.
@@ -213,4 +236,40 @@ impl Workspace {
             )
         })
     }
+}
+
+/// How a workspace keeps passwords and 2FA keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Encryption {
+    /// In plain text.
+    Plain,
+    /// Encrypted, and opened without the key: anything needing a secret is a `Key` error.
+    Locked,
+    /// Encrypted, and opened with the key.
+    Unlocked,
+}
+
+/// Converts the workspace file at `path` in place and atomically: `from`
+/// gives its current key (none: it is plain), `to` the key it gets (none:
+/// decrypt). Returns how many passwords and 2FA keys were rewritten.
+#[uniffi::export]
+pub fn convert_workspace_file(
+    path: String,
+    from: Box<dyn KeyProvider>,
+    to: Box<dyn KeyProvider>,
+) -> Result<u64> {
+    let old = key_from(from.as_ref(), &path)?;
+    let new = key_from(to.as_ref(), &path)?;
+    let done = match (&old, &new) {
+        (None, Some(new)) => farmhand::Workspace::encrypt_file(&path, new)?,
+        (Some(old), None) => farmhand::Workspace::decrypt_file(&path, old)?,
+        (Some(old), Some(new)) => farmhand::Workspace::rekey_file(&path, old, new)?,
+        (None, None) => {
+            return Err(FarmhandError::from(farmhand::Error::validation(
+                "key",
+                "a conversion needs a current key, a new key, or both",
+            )))
+        }
+    };
+    Ok(done.secrets as u64)
 }

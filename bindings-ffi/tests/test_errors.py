@@ -24,6 +24,7 @@ KINDS = [
     "Device",
     "Timeout",
     "Storage",
+    "Key",
     "Io",
     "Cancelled",
     "ScreenNotRecognised",

@@ -7,6 +7,7 @@ use pyo3::types::{PyDict, PyTuple};
 use farmhand::{ProfileStats, Timestamp};
 
 use crate::enums;
+use crate::errors::Error;
 use crate::secret::PyCredentials;
 
 /// An account as stored: read-only; change it through `Workspace` methods.
@@ -44,15 +45,18 @@ impl PyAccount {
     }
 
     /// The stored password (sheet column ``pwd``, before any ``:SECRET``).
+    /// Raises ``EncryptionKeyError`` when the workspace is encrypted and was
+    /// opened without its key (``has_password`` still tells whether there is one).
     #[getter]
-    fn password(&self) -> Option<&str> {
-        self.0.password.as_ref().map(|p| p.expose())
+    fn password(&self) -> PyResult<Option<&str>> {
+        exposed(self.0.password.as_ref())
     }
 
-    /// The authenticator (2FA) key, base32 upper case without spaces; ``None`` when unset.
+    /// The authenticator (2FA) key, base32 upper case without spaces; ``None``
+    /// when unset. Raises ``EncryptionKeyError`` like ``password``.
     #[getter]
-    fn totp_key(&self) -> Option<&str> {
-        self.0.totp_key.as_ref().map(|k| k.expose())
+    fn totp_key(&self) -> PyResult<Option<&str>> {
+        exposed(self.0.totp_key.as_ref())
     }
 
     /// True when a 2FA key is stored.
@@ -146,8 +150,10 @@ impl PyAccount {
     }
 
     /// What a login types for this account; ``None`` when it has no password.
-    fn credentials(&self) -> Option<PyCredentials> {
-        self.0.credentials().map(PyCredentials)
+    /// Raises ``EncryptionKeyError`` when its secrets are locked (an encrypted
+    /// workspace opened without its key).
+    fn credentials(&self) -> PyResult<Option<PyCredentials>> {
+        Ok(self.0.credentials().map_err(Error)?.map(PyCredentials))
     }
 
     /// The fields as a flat dict (stats inlined), e.g. for ``pandas.DataFrame``.
@@ -162,8 +168,8 @@ impl PyAccount {
         d.set_item("username", a.username.as_str())?;
         d.set_item("email", a.email.as_deref())?;
         if include_secrets {
-            d.set_item("password", self.password())?;
-            d.set_item("totp_key", self.totp_key())?;
+            d.set_item("password", self.password()?)?;
+            d.set_item("totp_key", self.totp_key()?)?;
         }
         d.set_item("device", a.device.as_deref())?;
         d.set_item("device_index", a.device_index)?;
@@ -332,4 +338,9 @@ pub fn quote_opt(s: Option<&str>) -> String {
 
 fn int_opt(n: Option<u64>) -> String {
     n.map_or_else(|| "None".to_owned(), |n| n.to_string())
+}
+
+/// A secret's value for Python; a locked one raises `EncryptionKeyError`.
+fn exposed(secret: Option<&farmhand::Secret>) -> PyResult<Option<&str>> {
+    Ok(secret.map(|s| s.try_expose()).transpose().map_err(Error)?)
 }

@@ -58,6 +58,7 @@ fn to_exception(py: Python<'_>, err: farmhand::Error) -> PyResult<PyErr> {
         ErrorKind::Device => "DeviceError",
         ErrorKind::Timeout => "TimeoutError",
         ErrorKind::Storage => "StorageError",
+        ErrorKind::Key => "EncryptionKeyError",
         ErrorKind::Io => "FileError",
         ErrorKind::Cancelled => "CancelledError",
         // A screen automation does not know is a device-side failure for Python callers.

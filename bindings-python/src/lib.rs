@@ -57,5 +57,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<apps::PyHealth>()?;
     m.add_function(wrap_pyfunction!(secret::totp, m)?)?;
     m.add_function(wrap_pyfunction!(secret::split_password, m)?)?;
+    m.add_function(wrap_pyfunction!(secret::new_key, m)?)?;
     Ok(())
 }

@@ -142,3 +142,12 @@ fn unix_seconds(at: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
     }
     Ok(seconds as u64)
 }
+
+/// A fresh random workspace key, as the 64 hexadecimal digits a key file
+/// holds (``Workspace.open(path, key=...)`` takes it). Keep it apart from the
+/// workspace and its backups: without it the encrypted secrets are lost.
+#[pyfunction]
+pub fn new_key() -> PyResult<String> {
+    let key = farmhand::secret::SecretKey::generate().map_err(crate::errors::Error)?;
+    Ok(key.to_text().to_string())
+}

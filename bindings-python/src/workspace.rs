@@ -12,7 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use farmhand::ops::{AccountSelection, ProfileSource};
-use farmhand::store::{AccountFilter, DeviceRecord};
+use farmhand::secret::SecretKey;
+use farmhand::store::{AccountFilter, DeviceRecord, Encryption};
 use farmhand::web::WebOptions;
 use farmhand::xlsx::{ExportOptions, ImportOptions, ImportReport};
 use farmhand::{AccountId, AccountPatch, NewAccount, ProfileStats, Secret, Status, Workspace};
@@ -87,11 +88,56 @@ impl PyWorkspace {
     ///
     /// A file that is not a farmhand workspace, or one written by a newer
     /// farmhand, raises ``StorageError``; nothing in it is changed.
+    ///
+    /// ``key`` (32 bytes, or the 64 hex digits of a key file) encrypts the
+    /// passwords and 2FA keys: a new or empty workspace becomes encrypted with
+    /// it; a key that is not the workspace's raises ``EncryptionKeyError``
+    /// and writes nothing. Without a key an encrypted workspace works for
+    /// everything but its secrets.
     #[staticmethod]
-    fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+    #[pyo3(signature = (path, *, key = None))]
+    fn open(py: Python<'_>, path: PathBuf, key: Option<KeyArg>) -> PyResult<Self> {
         let at = path.clone();
-        let ws = py.detach(move || Workspace::open(&at)).map_err(Error)?;
+        let ws = py
+            .detach(move || match key {
+                Some(key) => Workspace::open_with_key(&at, &key.0),
+                None => Workspace::open(&at),
+            })
+            .map_err(Error)?;
         Ok(PyWorkspace::new(ws, Some(path)))
+    }
+
+    /// Encrypts the passwords and 2FA keys of the plain workspace file at
+    /// ``path`` with ``key``, in place and atomically; returns how many
+    /// secrets were converted. Copies made before (backups) keep them plain.
+    #[staticmethod]
+    fn encrypt_file(py: Python<'_>, path: PathBuf, key: KeyArg) -> PyResult<usize> {
+        converted(py.detach(move || Workspace::encrypt_file(&path, &key.0)))
+    }
+
+    /// Decrypts the workspace file at ``path`` encrypted with ``key``, in
+    /// place and atomically; returns how many secrets were converted.
+    #[staticmethod]
+    fn decrypt_file(py: Python<'_>, path: PathBuf, key: KeyArg) -> PyResult<usize> {
+        converted(py.detach(move || Workspace::decrypt_file(&path, &key.0)))
+    }
+
+    /// Re-encrypts the workspace file at ``path`` from key ``old`` to key
+    /// ``new``, in place and atomically; returns how many secrets were converted.
+    #[staticmethod]
+    fn rekey_file(py: Python<'_>, path: PathBuf, old: KeyArg, new: KeyArg) -> PyResult<usize> {
+        converted(py.detach(move || Workspace::rekey_file(&path, &old.0, &new.0)))
+    }
+
+    /// How passwords and 2FA keys are kept: ``"plain"``, ``"unlocked"``
+    /// (encrypted, key given) or ``"locked"`` (encrypted, opened without it).
+    #[getter]
+    fn encryption(&self, py: Python<'_>) -> PyResult<&'static str> {
+        Ok(match self.engine(py)?.encryption() {
+            Encryption::Plain => "plain",
+            Encryption::Locked => "locked",
+            Encryption::Unlocked => "unlocked",
+        })
     }
 
     /// A fresh workspace held in memory, gone when closed or dropped.
@@ -460,10 +506,12 @@ impl PyWorkspace {
 
     /// Writes the ``platform`` accounts matching the filters to an xlsx file
     /// (sheet ``accounts``), replacing it atomically. Without
-    /// ``include_passwords`` the ``pwd`` column is left out; ``include_health``
+    /// ``include_passwords`` the ``pwd`` column is left out; it defaults to
+    /// true for a workspace that is not encrypted and false for an encrypted
+    /// one (which needs its key to write them). ``include_health``
     /// appends a ``health`` column after TikMatrix's (import ignores it).
     #[pyo3(signature = (
-        path, *, platform, include_passwords = true, enabled = None, device = None, tag = None,
+        path, *, platform, include_passwords = None, enabled = None, device = None, tag = None,
         logged_in = None, search = None, include_health = false
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -472,7 +520,7 @@ impl PyWorkspace {
         py: Python<'_>,
         path: PathBuf,
         platform: PlatformArg,
-        include_passwords: bool,
+        include_passwords: Option<bool>,
         enabled: Option<bool>,
         device: Option<String>,
         tag: Option<String>,
@@ -480,6 +528,10 @@ impl PyWorkspace {
         search: Option<String>,
         include_health: bool,
     ) -> PyResult<PyExportSummary> {
+        let include_passwords = match include_passwords {
+            Some(include) => include,
+            None => self.engine(py)?.encryption() == Encryption::Plain,
+        };
         let options = ExportOptions::new(platform.0)
             .include_passwords(include_passwords)
             .include_health(include_health)
@@ -870,4 +922,37 @@ fn packs_of(packs: Option<Vec<Py<PyPack>>>) -> Vec<farmhand::apps::Pack> {
         .iter()
         .map(|p| p.get().0.clone())
         .collect()
+}
+
+/// A workspace key from Python: 32 bytes, or the 64 hexadecimal digits of a key file.
+pub struct KeyArg(SecretKey);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for KeyArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(bytes) = obj.cast::<pyo3::types::PyBytes>() {
+            let raw: [u8; farmhand::secret::seal::KEY_BYTES] =
+                bytes.as_bytes().try_into().map_err(|_| {
+                    PyValueError::new_err(format!(
+                        "key: a key is {} bytes; these are {}",
+                        farmhand::secret::seal::KEY_BYTES,
+                        bytes.as_bytes().len()
+                    ))
+                })?;
+            return Ok(KeyArg(SecretKey::from_bytes(raw)));
+        }
+        if let Ok(text) = obj.cast::<PyString>() {
+            let text = zeroize::Zeroizing::new(text.to_str()?.to_string());
+            return Ok(KeyArg(SecretKey::from_text(&text).map_err(Error)?));
+        }
+        Err(PyTypeError::new_err(
+            "key: expected bytes (32) or str (64 hexadecimal digits)",
+        ))
+    }
+}
+
+/// A conversion's count of secrets for Python.
+fn converted(done: farmhand::Result<farmhand::store::Conversion>) -> PyResult<usize> {
+    Ok(done.map_err(Error)?.secrets)
 }

@@ -11,8 +11,8 @@ use farmhand::{Platform, Status};
 const EXIT_CODES: &str = "\
 Exit codes:
   0    everything asked for was done
-  1    could not run or did nothing: an unknown account, a device, adb, file
-       or storage error, a sheet rejected for its invalid rows, a declined
+  1    could not run or did nothing: an unknown account, a device, adb, file,
+       storage or key error (a wrong key, or none for what needs one), a sheet rejected for its invalid rows, a declined
        confirmation
   2    usage: an unknown option, a missing argument, or a value farmhand
        rejects (bad username, bad 2FA secret, bad platform, bad address)
@@ -27,6 +27,7 @@ them as Unix milliseconds (last_login_at, created_at, stats.synced_at...).
 
 Environment:
   FARMHAND_WORKSPACE       workspace file used when --workspace is not given
+  FARMHAND_KEY_FILE        key file used when --key-file is not given
   ANDROID_ADB_SERVER_PORT  port of the local adb server (default 5037)";
 
 /// Manage TikTok and Instagram accounts on Android phone farms: the roster,
@@ -39,6 +40,12 @@ pub struct Cli {
     /// ($XDG_DATA_HOME or ~/.local/share on Linux).
     #[arg(long, global = true, value_name = "PATH")]
     pub workspace: Option<PathBuf>,
+
+    /// File holding the key of an encrypted workspace (`farmhand key new`
+    /// writes one). Without it, commands that need passwords or 2FA keys ask
+    /// for the key on a terminal; others work without it.
+    #[arg(long, global = true, value_name = "PATH", env = "FARMHAND_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
 
     /// Print machine-readable JSON on stdout instead of tables.
     #[arg(long, global = true)]
@@ -83,6 +90,39 @@ pub enum Command {
     /// Check your own phones' screens against the selector packs.
     #[command(subcommand)]
     Screens(ScreensCommand),
+    /// Make keys that encrypt workspaces' passwords and 2FA keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Encrypt the workspace's passwords and 2FA keys with the key (--key-file),
+    /// in place: interrupted at any moment, it is left whole, plain or encrypted.
+    Encrypt,
+    /// Decrypt the workspace's passwords and 2FA keys back to plain text, in place.
+    Decrypt,
+    /// Re-encrypt the workspace's secrets from its key (--key-file) to a new one.
+    Rekey(RekeyArgs),
+}
+
+/// `farmhand key ...`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Write a fresh random key to a new file, readable by you only (0600).
+    New(KeyNewArgs),
+}
+
+/// `key new`
+#[derive(Debug, Args)]
+pub struct KeyNewArgs {
+    /// The key file to create (an existing file is never replaced).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `rekey`
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    /// File holding the new key (`farmhand key new` writes one).
+    #[arg(long, value_name = "PATH")]
+    pub new_key_file: PathBuf,
 }
 
 /// `farmhand screens ...`
@@ -446,8 +486,13 @@ pub struct ExportArgs {
     #[arg(long, short, default_value = "tiktok", value_parser = parse_platform)]
     pub platform: Platform,
     /// Leave the pwd column out (re-importing then keeps the stored passwords).
-    #[arg(long)]
+    /// The default for an encrypted workspace.
+    #[arg(long, conflicts_with = "with_secrets")]
     pub no_passwords: bool,
+    /// Write passwords and 2FA keys (the pwd column). The default for a
+    /// workspace that is not encrypted; an encrypted one needs its key.
+    #[arg(long)]
+    pub with_secrets: bool,
     /// Append a `health` column (ok, banned...) after TikMatrix's; import ignores it.
     #[arg(long)]
     pub health: bool,

@@ -8,6 +8,7 @@ mod cli;
 mod demo;
 mod devices;
 mod interrupt;
+mod keys;
 mod output;
 mod paths;
 mod progress;
@@ -26,8 +27,9 @@ use farmhand::{Error, Result};
 
 use cli::{Cli, Command};
 use interrupt::Interrupt;
+use keys::{open_keyed, Convert, Keys, Need};
 use output::{Exit, Output};
-use paths::{open_workspace, workspace_path};
+use paths::workspace_path;
 use workflows::Kind;
 
 /// An import frees on one thread what another allocated; mimalloc does that
@@ -52,10 +54,22 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, out: Output) -> Result<Exit> {
     let flag = cli.workspace.as_deref();
+    let keys = Keys {
+        file: cli.key_file.filter(|f| !f.as_os_str().is_empty()),
+    };
     match cli.command {
         Command::Accounts(command) => {
             let creates = matches!(command, cli::AccountsCommand::Add(_));
-            let ws = open_workspace(&workspace_path(flag)?, creates)?;
+            let writes_secrets = matches!(
+                command,
+                cli::AccountsCommand::Add(_) | cli::AccountsCommand::Edit(_)
+            );
+            let need = if writes_secrets {
+                Need::Secrets
+            } else {
+                Need::NoSecrets
+            };
+            let ws = open_keyed(&workspace_path(flag)?, creates, &keys, need)?;
             accounts::run(&ws, command, out)
         }
         Command::Import(args) => {
@@ -67,20 +81,27 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             let ws = if args.dry_run && !path.exists() {
                 farmhand::Workspace::in_memory()
             } else {
-                open_workspace(&path, true)?
+                open_keyed(&path, true, &keys, Need::Secrets)?
             };
             sheets::import(&ws, args, out)
         }
         Command::Export(args) => {
-            let ws = open_workspace(&workspace_path(flag)?, false)?;
+            let need = if args.with_secrets {
+                Need::Secrets
+            } else {
+                Need::NoSecrets
+            };
+            let ws = open_keyed(&workspace_path(flag)?, false, &keys, need)?;
             sheets::export(&ws, args, out)
         }
-        Command::Totp(args) => totp::run(&workspace_path(flag)?, args, out),
+        Command::Totp(args) => totp::run(&workspace_path(flag)?, &keys, args, out),
         Command::Devices(args) => {
             // Without a workspace (none yet, or no data directory) there is no
             // registry: list what adb sees, and create nothing.
             let ws = match workspace_path(flag) {
-                Ok(path) if path.exists() => Some(open_workspace(&path, false)?),
+                Ok(path) if path.exists() => {
+                    Some(open_keyed(&path, false, &keys, Need::NoSecrets)?)
+                }
                 _ => None,
             };
             devices::run(ws.as_ref(), args, out)
@@ -96,7 +117,7 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             demo::run(args, out)
         }
         Command::Login(args) => {
-            let ws = open_workspace(&workspace_path(flag)?, false)?;
+            let ws = open_keyed(&workspace_path(flag)?, false, &keys, Need::Secrets)?;
             let interrupt = Interrupt::install()?;
             workflows::run(
                 &ws,
@@ -109,12 +130,12 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             )
         }
         Command::Match(args) => {
-            let ws = open_workspace(&workspace_path(flag)?, true)?;
+            let ws = open_keyed(&workspace_path(flag)?, true, &keys, Need::NoSecrets)?;
             let interrupt = Interrupt::install()?;
             workflows::run(&ws, Kind::Match, None, None, &args.run, &interrupt, out)
         }
         Command::Sync(args) => {
-            let ws = open_workspace(&workspace_path(flag)?, false)?;
+            let ws = open_keyed(&workspace_path(flag)?, false, &keys, Need::NoSecrets)?;
             let interrupt = Interrupt::install()?;
             let (target, web) = (&args.target, &args.web);
             workflows::run(
@@ -128,5 +149,16 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             )
         }
         Command::Screens(command) => screens::run(command, out),
+        Command::Key(command) => keys::run_key(command, out),
+        Command::Encrypt => keys::run_convert(&workspace_path(flag)?, &keys, Convert::Encrypt, out),
+        Command::Decrypt => keys::run_convert(&workspace_path(flag)?, &keys, Convert::Decrypt, out),
+        Command::Rekey(args) => keys::run_convert(
+            &workspace_path(flag)?,
+            &keys,
+            Convert::Rekey {
+                new_key_file: args.new_key_file,
+            },
+            out,
+        ),
     }
 }

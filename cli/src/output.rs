@@ -109,6 +109,12 @@ impl Output {
     /// `{"error": {"kind", "message"}}` object on stdout.
     pub fn error(&self, error: &Error) {
         eprintln!("error: {error}");
+        if error.kind() == ErrorKind::Key {
+            eprintln!(
+                "hint: give the workspace's key with --key-file FILE or {}",
+                crate::keys::KEY_FILE_ENV
+            );
+        }
         if self.json {
             print_json(&serde_json::json!({
                 "error": { "kind": error.kind().as_str(), "message": error.to_string() }

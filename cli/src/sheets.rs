@@ -80,8 +80,15 @@ pub fn export(ws: &Workspace, args: ExportArgs, out: Output) -> Result<Exit> {
             path
         }
     };
+    // Passwords go out when asked for, and by default only from a workspace
+    // that keeps them in plain text anyway (TikMatrix round trips).
+    let include_passwords = !args.no_passwords
+        && (args.with_secrets || ws.encryption() == farmhand::store::Encryption::Plain);
+    if !include_passwords && !args.no_passwords {
+        out.note("the workspace is encrypted: passwords left out (--with-secrets writes them)");
+    }
     let options = ExportOptions::new(args.platform)
-        .include_passwords(!args.no_passwords)
+        .include_passwords(include_passwords)
         .include_health(args.health)
         .filter(AccountFilter {
             status: args.status,

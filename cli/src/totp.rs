@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::accounts::resolve;
 use crate::cli::TotpArgs;
+use crate::keys::{open_keyed, Keys, Need};
 use crate::output::{Exit, Output};
-use crate::paths::open_workspace;
 
 /// What `totp` prints: the code, never the key.
 #[derive(Debug, Serialize)]
@@ -30,7 +30,7 @@ struct Owner {
 
 /// Prints the code. The argument names an account when the workspace has one
 /// by that id or username; otherwise it must be a base32 key.
-pub fn run(workspace: &Path, args: TotpArgs, out: Output) -> Result<Exit> {
+pub fn run(workspace: &Path, keys: &Keys, args: TotpArgs, out: Output) -> Result<Exit> {
     let at = match args.at {
         Some(at) => at,
         None => SystemTime::now()
@@ -38,7 +38,7 @@ pub fn run(workspace: &Path, args: TotpArgs, out: Output) -> Result<Exit> {
             .map_err(|_| Error::validation("--at", "the system clock is before 1970"))?
             .as_secs(),
     };
-    let (secret, owner) = match account_secret(workspace, &args)? {
+    let (secret, owner) = match account_secret(workspace, keys, &args)? {
         Some((secret, owner)) => (secret, Some(owner)),
         None => (parse_key(&args.target)?, None),
     };
@@ -63,11 +63,15 @@ pub fn run(workspace: &Path, args: TotpArgs, out: Output) -> Result<Exit> {
 }
 
 /// The key of the account the argument names, if the workspace exists and has it.
-fn account_secret(workspace: &Path, args: &TotpArgs) -> Result<Option<(TotpSecret, Owner)>> {
+fn account_secret(
+    workspace: &Path,
+    keys: &Keys,
+    args: &TotpArgs,
+) -> Result<Option<(TotpSecret, Owner)>> {
     if !workspace.exists() {
         return Ok(None);
     }
-    let ws = open_workspace(workspace, false)?;
+    let ws = open_keyed(workspace, false, keys, Need::Secrets)?;
     let account = match resolve(&ws, &args.target, args.platform) {
         Ok(account) => account,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
@@ -77,10 +81,13 @@ fn account_secret(workspace: &Path, args: &TotpArgs) -> Result<Option<(TotpSecre
         }
         Err(e) => return Err(e),
     };
-    let totp = account
+    let key = account
         .totp_key
         .as_ref()
-        .and_then(|key| TotpSecret::parse(key.expose()).ok())
+        .map(|key| key.try_expose())
+        .transpose()?;
+    let totp = key
+        .and_then(|key| TotpSecret::parse(key).ok())
         .ok_or_else(|| {
             Error::not_found(format!(
                 "2FA secret of {} account {} (it has no 2FA key)",

@@ -725,6 +725,8 @@ fn check_password(password: Option<Secret>) -> Result<Option<Secret>> {
     let Some(password) = password.filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
+    // A locked secret (read without the workspace's key) cannot be checked or moved.
+    password.try_expose()?;
     if let Some(chars) = text::chars_over(password.expose(), MAX_TEXT_CHARS) {
         return Err(Error::validation(
             "password",
@@ -744,6 +746,9 @@ fn check_password(password: Option<Secret>) -> Result<Option<Secret>> {
 /// kept in canonical form (upper case, no spaces or padding) so that exports
 /// write it the same way every time. Empty means none. Errors never show it.
 fn check_totp_key(key: Option<Secret>) -> Result<Option<Secret>> {
+    if let Some(key) = &key {
+        key.try_expose()?;
+    }
     let Some(key) = key.filter(|k| !text::is_blank(k.expose())) else {
         return Ok(None);
     };

@@ -111,6 +111,14 @@ pub enum Error {
         #[source]
         source: Option<Cause>,
     },
+    /// The secrets of an encrypted workspace could not be used: it was opened
+    /// without its key and something needs a password or 2FA key, the key
+    /// given is not the workspace's, or a stored secret failed authentication.
+    #[error("key: {message}")]
+    Key {
+        /// What needed the key, or why the key was refused; never contains key material.
+        message: String,
+    },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -158,6 +166,8 @@ pub enum ErrorKind {
     Timeout,
     /// See [`Error::Storage`].
     Storage,
+    /// See [`Error::Key`].
+    Key,
     /// See [`Error::Io`].
     Io,
     /// See [`Error::Cancelled`].
@@ -179,6 +189,7 @@ impl ErrorKind {
             ErrorKind::Device => "device",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Storage => "storage",
+            ErrorKind::Key => "key",
             ErrorKind::Io => "io",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::ScreenNotRecognised => "screen_not_recognised",
@@ -205,6 +216,7 @@ impl Error {
             Error::Device { .. } => ErrorKind::Device,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Storage { .. } => ErrorKind::Storage,
+            Error::Key { .. } => ErrorKind::Key,
             Error::Io { .. } => ErrorKind::Io,
             Error::Cancelled => ErrorKind::Cancelled,
             Error::ScreenNotRecognised { .. } => ErrorKind::ScreenNotRecognised,
@@ -265,6 +277,13 @@ impl Error {
         Error::Storage {
             message: message.into(),
             source: None,
+        }
+    }
+
+    /// A key error (see [`Error::Key`]).
+    pub fn key(message: impl Into<String>) -> Self {
+        Error::Key {
+            message: message.into(),
         }
     }
 

@@ -5,7 +5,11 @@ use std::sync::Arc;
 
 use crate::account::{check_tags, Account, AccountId, AccountPatch, NewAccount, Platform, Status};
 use crate::error::{Error, Result};
-use crate::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore, SqliteStore};
+use crate::secret::SecretKey;
+use crate::store::{
+    AccountFilter, AccountStore, BatchOp, Conversion, DeviceRecord, Encryption, MemoryStore,
+    SqliteStore,
+};
 
 /// A roster of accounts and devices backed by one store.
 ///
@@ -19,6 +23,59 @@ impl Workspace {
     /// Opens (or creates) the SQLite workspace file at `path`: one file is one workspace.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         Ok(Workspace::with_store(Arc::new(SqliteStore::open(path)?)))
+    }
+
+    /// Opens (or creates) the SQLite workspace file at `path` with the key
+    /// that encrypts its passwords and 2FA keys (see [`crate::secret::seal`]).
+    /// A new or empty workspace becomes encrypted with `key`. Fails with
+    /// [`crate::ErrorKind::Key`], writing nothing, when the workspace was
+    /// encrypted with another key, or holds accounts and is not encrypted
+    /// ([`Workspace::encrypt_file`] converts it).
+    pub fn open_with_key(path: impl AsRef<Path>, key: &SecretKey) -> Result<Self> {
+        Ok(Workspace::with_store(Arc::new(SqliteStore::open_with_key(
+            path, key,
+        )?)))
+    }
+
+    /// Encrypts the passwords and 2FA keys of the plain workspace file at
+    /// `path` with `key`, in place: a kill at any moment leaves the plain
+    /// workspace or the encrypted one, never a mix. The file is then compacted
+    /// so that no plain secret stays in it or its write-ahead log; copies
+    /// made before (backups) still hold them.
+    pub fn encrypt_file(path: impl AsRef<Path>, key: &SecretKey) -> Result<Conversion> {
+        SqliteStore::encrypt_file(path, key)
+    }
+
+    /// Decrypts the workspace file at `path`, encrypted with `key`, in place
+    /// (atomically, as [`Workspace::encrypt_file`]).
+    pub fn decrypt_file(path: impl AsRef<Path>, key: &SecretKey) -> Result<Conversion> {
+        SqliteStore::decrypt_file(path, key)
+    }
+
+    /// Re-encrypts the workspace file at `path` from key `old` to key `new`,
+    /// in place (atomically, as [`Workspace::encrypt_file`]).
+    pub fn rekey_file(
+        path: impl AsRef<Path>,
+        old: &SecretKey,
+        new: &SecretKey,
+    ) -> Result<Conversion> {
+        SqliteStore::rekey_file(path, old, new)
+    }
+
+    /// How the workspace keeps passwords and 2FA keys.
+    pub fn encryption(&self) -> Encryption {
+        self.store.encryption()
+    }
+
+    /// `Ok` unless the workspace is encrypted and was opened without its key,
+    /// in which case `doing` (e.g. `logging in`) fails with [`crate::ErrorKind::Key`].
+    pub fn require_secrets(&self, doing: &str) -> Result<()> {
+        match self.encryption() {
+            Encryption::Locked => Err(Error::key(format!(
+                "the workspace is encrypted and was opened without its key: {doing} needs it"
+            ))),
+            Encryption::Plain | Encryption::Unlocked => Ok(()),
+        }
     }
 
     /// A fresh workspace held in memory, gone when the last clone is dropped.

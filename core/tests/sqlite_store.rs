@@ -57,6 +57,7 @@ fn data_and_device_numbers_survive_reopening() {
             .unwrap()
             .credentials()
             .unwrap()
+            .unwrap()
             .totp
             .unwrap()
             .code_at(1_700_000_000),
@@ -350,10 +351,12 @@ fn a_version_2_file_gains_the_history_and_keeps_its_accounts() {
         .add(NewAccount::new(TT, "old_timer"))
         .unwrap()
         .id;
-    // Take the file back to what version 2 wrote: no history table.
+    // Take the file back to what version 2 wrote: no history table (nor
+    // the secrets-at-rest table of version 4).
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER accounts_forget_history; DROP TABLE history; PRAGMA user_version = 2;",
+        "DROP TABLE secrets_at_rest; DROP TRIGGER accounts_forget_history; DROP TABLE history; \
+         PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(conn);
@@ -484,9 +487,9 @@ fn a_version_one_file_gets_its_2fa_keys_split_out_once() {
     }
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        // What version 1 wrote: no 2FA-key column and no history table.
+        // What version 1 wrote: no 2FA-key column, no history, no secrets-at-rest table.
         conn.execute_batch(
-            "DROP TRIGGER accounts_forget_history; DROP TABLE history; \
+            "DROP TABLE secrets_at_rest; DROP TRIGGER accounts_forget_history; DROP TABLE history; \
              ALTER TABLE accounts DROP COLUMN totp_key; PRAGMA user_version = 1;",
         )
         .unwrap();

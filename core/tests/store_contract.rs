@@ -44,7 +44,7 @@ pub fn create_and_get(ws: Workspace) {
     assert!(a.created_at.0 > 0 && a.created_at == a.updated_at);
     assert_eq!(ws.get(a.id).unwrap(), a);
     assert_eq!(a.totp_key.as_ref().unwrap().expose(), "JBSWY3DPEHPK3PXP");
-    let creds = a.credentials().unwrap();
+    let creds = a.credentials().unwrap().unwrap();
     assert_eq!(creds.password.expose(), "pw");
     assert_eq!(creds.totp.unwrap().code_at(1_700_000_000), "324550");
 }
@@ -263,7 +263,7 @@ pub fn a_password_is_never_split(ws: Workspace) {
     {
         let name = format!("u{i}");
         let a = ws.add(NewAccount::new(TT, name).password(pwd)).unwrap();
-        let creds = ws.get(a.id).unwrap().credentials().unwrap();
+        let creds = ws.get(a.id).unwrap().credentials().unwrap().unwrap();
         assert_eq!(creds.password.expose(), pwd);
         assert!(creds.totp.is_none());
     }

@@ -62,7 +62,7 @@ fn main() -> farmhand::Result<()> {
         println!("device #{} {}", device.index, device.serial);
     }
 
-    if let Some(credentials) = ws.get(alice.id)?.credentials() {
+    if let Some(credentials) = ws.get(alice.id)?.credentials()? {
         if let Some(totp) = credentials.totp {
             println!(
                 "alice logs in as {} with 2FA code {} ({}s left)",

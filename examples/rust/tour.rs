@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\neligible for automation:");
     for account in ws.eligible(&AccountFilter::default())? {
         let code = account
-            .credentials()
+            .credentials()?
             .and_then(|c| c.totp)
             .map(|key| format!("2FA {} ({} s left)", key.code_now(), key.seconds_left()))
             .unwrap_or_else(|| "no 2FA".into());

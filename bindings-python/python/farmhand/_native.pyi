@@ -42,6 +42,7 @@ __all__ = [
     "Health",
     "totp",
     "split_password",
+    "new_key",
 ]
 
 __version__: str
@@ -181,7 +182,15 @@ class Workspace:
     """A roster of accounts and phones backed by one store."""
 
     @staticmethod
-    def open(path: str | os.PathLike[str]) -> Workspace: ...
+    def open(path: str | os.PathLike[str], *, key: bytes | str | None = None) -> Workspace: ...
+    @staticmethod
+    def encrypt_file(path: str | os.PathLike[str], key: bytes | str) -> int: ...
+    @staticmethod
+    def decrypt_file(path: str | os.PathLike[str], key: bytes | str) -> int: ...
+    @staticmethod
+    def rekey_file(path: str | os.PathLike[str], old: bytes | str, new: bytes | str) -> int: ...
+    @property
+    def encryption(self) -> Literal["plain", "locked", "unlocked"]: ...
     @staticmethod
     def in_memory() -> Workspace: ...
     @property
@@ -282,7 +291,7 @@ class Workspace:
         path: str | os.PathLike[str],
         *,
         platform: _PlatformArg,
-        include_passwords: bool = True,
+        include_passwords: bool | None = None,
         enabled: bool | None = None,
         device: str | None = None,
         tag: str | None = None,
@@ -716,6 +725,7 @@ class AdbServer:
 
 def totp(secret: str, at: _Time | None = None) -> str: ...
 def split_password(password: str) -> tuple[str, Totp | None]: ...
+def new_key() -> str: ...
 
 @final
 class Pack:

@@ -21,6 +21,9 @@ class                 also a                        raised when
                                                     does not know
 ``TimeoutError``      builtin ``TimeoutError``      a time limit ran out
 ``StorageError``      --                            the database failed
+``EncryptionKeyError`` --                           an encrypted workspace's key
+                                                    is wrong, or missing for
+                                                    what needs a secret
 ``FileError``         ``OSError``                   a file cannot be read/written
 ``CancelledError``    --                            a run was cancelled
 ``ClosedError``       ``ValueError``                the workspace was closed
@@ -50,6 +53,7 @@ __all__ = [
     "DeviceError",
     "TimeoutError",
     "StorageError",
+    "EncryptionKeyError",
     "FileError",
     "CancelledError",
     "ClosedError",
@@ -162,6 +166,19 @@ class StorageError(FarmhandError):
     """The account store failed: database error, corrupt or foreign file, newer schema."""
 
     kind = "storage"
+
+
+class EncryptionKeyError(FarmhandError):
+    """The secrets of an encrypted workspace could not be used.
+
+    The key given is not the workspace's (raised by ``Workspace.open``, which
+    then writes nothing), the workspace was opened without its key and the
+    call needs a password or 2FA key (``credentials()``, ``login``, an export
+    with passwords, setting a password), or a stored secret failed
+    authentication. Not a ``KeyError``: no mapping key is involved.
+    """
+
+    kind = "key"
 
 
 class FileError(FarmhandError, OSError):

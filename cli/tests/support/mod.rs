@@ -73,6 +73,7 @@ impl Env {
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_DOWNLOAD_DIR", self.dir.path().join("downloads"))
             .env_remove("ANDROID_ADB_SERVER_PORT")
+            .env_remove("FARMHAND_KEY_FILE")
             .stdin(Stdio::null());
         cmd
     }

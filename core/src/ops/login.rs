@@ -25,6 +25,7 @@ impl Workspace {
     /// `suspended`, `banned` or `app_update_required`; with
     /// [`RunOptions::disable_on_ban`] a banned account is also disabled.
     pub fn login(&self, driver: &dyn DeviceDriver, options: &RunOptions) -> Result<Report> {
+        self.require_secrets("logging in")?;
         let default = AccountFilter {
             logged_in: Some(false),
             ..AccountFilter::default()
@@ -71,7 +72,7 @@ impl AccountWork for LoginWork<'_> {
         account: &Account,
     ) -> Result<(Outcome, Option<String>)> {
         let serial = phone.device.serial().to_string();
-        let Some(credentials) = account.credentials() else {
+        let Some(credentials) = account.credentials()? else {
             return Ok((Outcome::NoPassword, None));
         };
         let app = app_for(run, account);

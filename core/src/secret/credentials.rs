@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::totp::TotpSecret;
 use super::Secret;
 use crate::account::Account;
+use crate::error::Result;
 
 /// Who to log in as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,23 +42,28 @@ pub struct Credentials {
 
 impl Account {
     /// The login for this account: email + password when both exist, else
-    /// username + password; `None` when it has no password.
-    pub fn credentials(&self) -> Option<Credentials> {
-        let pwd = self.password.as_ref().filter(|p| !p.is_empty())?;
+    /// username + password; `None` when it has no password. A
+    /// [`crate::ErrorKind::Key`] error when its secrets are locked (an
+    /// encrypted workspace opened without its key).
+    pub fn credentials(&self) -> Result<Option<Credentials>> {
+        let Some(pwd) = self.password.as_ref().filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        pwd.try_expose()?;
         // Keys are validated before they are stored, so they parse.
-        let totp = self
-            .totp_key
-            .as_ref()
-            .and_then(|key| TotpSecret::parse(key.expose()).ok());
+        let totp = match &self.totp_key {
+            Some(key) => TotpSecret::parse(key.try_expose()?).ok(),
+            None => None,
+        };
         let login = match self.email.as_deref().map(str::trim) {
             Some(email) if !email.is_empty() => LoginId::Email(email.to_string()),
             _ => LoginId::Username(self.username.as_str().to_string()),
         };
-        Some(Credentials {
+        Ok(Some(Credentials {
             login,
             password: pwd.clone(),
             totp,
-        })
+        }))
     }
 }
 
@@ -81,7 +87,10 @@ mod tests {
             "pa:ss:JBSWY3DPEHPK3PXP",
             "time:12:30",
         ] {
-            let creds = account(None, Some(pwd), None).credentials().unwrap();
+            let creds = account(None, Some(pwd), None)
+                .credentials()
+                .unwrap()
+                .unwrap();
             assert_eq!(creds.password.expose(), pwd);
             assert!(creds.totp.is_none(), "{pwd}");
         }
@@ -90,7 +99,10 @@ mod tests {
     #[test]
     fn the_key_comes_from_its_own_field_in_any_form() {
         for key in ["JBSWY3DPEHPK3PXP", "jbsw y3dp ehpk 3pxp"] {
-            let creds = account(None, Some("pw"), Some(key)).credentials().unwrap();
+            let creds = account(None, Some("pw"), Some(key))
+                .credentials()
+                .unwrap()
+                .unwrap();
             assert_eq!(creds.password.expose(), "pw");
             assert_eq!(creds.totp.unwrap().code_at(1_700_000_000), "324550");
         }
@@ -100,6 +112,7 @@ mod tests {
     fn email_login_when_the_account_has_an_email() {
         let creds = account(Some("a@example.com"), Some("pw"), Some("JBSWY3DPEHPK3PXP"))
             .credentials()
+            .unwrap()
             .unwrap();
         assert_eq!(creds.login, LoginId::Email("a@example.com".into()));
         assert_eq!(creds.password.expose(), "pw");
@@ -108,7 +121,10 @@ mod tests {
 
     #[test]
     fn username_login_without_an_email() {
-        let creds = account(None, Some("pw"), None).credentials().unwrap();
+        let creds = account(None, Some("pw"), None)
+            .credentials()
+            .unwrap()
+            .unwrap();
         assert_eq!(creds.login, LoginId::Username("Alice".into()));
         assert_eq!(creds.login.as_str(), "Alice");
         assert!(creds.totp.is_none());
@@ -118,6 +134,7 @@ mod tests {
     fn no_credentials_without_a_password() {
         assert!(account(Some("a@example.com"), None, None)
             .credentials()
+            .unwrap()
             .is_none());
     }
 
@@ -125,6 +142,7 @@ mod tests {
     fn debug_of_credentials_hides_password_and_key() {
         let creds = account(None, Some("hunter2"), Some("JBSWY3DPEHPK3PXP"))
             .credentials()
+            .unwrap()
             .unwrap();
         let shown = format!("{creds:?}");
         assert!(!shown.contains("hunter2"), "{shown}");

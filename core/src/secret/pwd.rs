@@ -64,7 +64,8 @@ pub fn read_pwd(pwd: &str) -> ReadPwd {
 
 /// Joins a password and a 2FA key into the `pwd` form: `password:KEY`, or the
 /// password alone. [`read_pwd`] of the result gives them back whenever the key
-/// is canonical and the password is not empty.
+/// is canonical and the password is not empty. Panics on a locked secret
+/// (see [`super::Secret::expose`]).
 pub fn join_pwd(password: Option<&Secret>, totp_key: Option<&Secret>) -> Option<Secret> {
     match (password, totp_key) {
         (Some(p), Some(k)) => Some(Secret::new(format!("{}:{}", p.expose(), k.expose()))),

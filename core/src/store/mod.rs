@@ -18,7 +18,7 @@ use crate::error::Result;
 
 pub use history::{HistoryEntry, HISTORY_LIMIT};
 pub use memory::MemoryStore;
-pub use sqlite::{SqliteStore, BUSY_TIMEOUT};
+pub use sqlite::{Conversion, SqliteStore, BUSY_TIMEOUT};
 
 /// Which accounts a listing returns. Empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,8 +113,31 @@ pub struct DeviceRecord {
     pub label: Option<String>,
 }
 
+/// Whether a store keeps account secrets encrypted at rest, and whether it holds the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encryption {
+    /// Secrets are stored in plain text.
+    Plain,
+    /// Secrets are encrypted and the store was opened without the key: they
+    /// read as locked ([`crate::Secret::is_locked`]), and anything needing
+    /// one fails with [`crate::ErrorKind::Key`].
+    Locked,
+    /// Secrets are encrypted and the store holds the key.
+    Unlocked,
+}
+
 /// The storage contract. Object safe, shareable across threads.
+///
+/// Secrets at rest: a store that encrypts keeps a
+/// [`crate::secret::seal::AtRest`] and passes each secret through its
+/// `store` when writing a row and its `load` when reading one (the sealed
+/// value is bound to the account id, so a store assigns ids before it seals).
 pub trait AccountStore: Send + Sync {
+    /// How this store keeps secrets; stores that never encrypt keep the default, `Plain`.
+    fn encryption(&self) -> Encryption {
+        Encryption::Plain
+    }
     /// Creates an account; fails with `Duplicate` if the username exists on that platform.
     fn create(&self, new: NewAccount) -> Result<Account>;
     /// The account with this id, or `NotFound`.

@@ -1,9 +1,10 @@
 //! Conversions between [`Account`] and rows of the `accounts` table.
 
-use rusqlite::types::Type;
+use rusqlite::types::{Type, ValueRef};
 use rusqlite::{Row, Statement};
 
 use crate::account::{Account, AccountId, Platform, ProfileStats, Status, Timestamp, Username};
+use crate::secret::seal::{AtRest, SecretField, Stored};
 use crate::secret::Secret;
 
 /// A single-account query: the device index is joined in. Append a `WHERE`.
@@ -29,8 +30,27 @@ pub(super) const COLUMNS: &str = "platform, username, username_key, email, passw
 /// Number of entries in [`COLUMNS`].
 pub(super) const COLUMN_COUNT: usize = 23;
 
-/// An account from a row of [`SELECT_ONE`] or [`SELECT_MANY`].
-pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
+/// An account from a row of [`SELECT_ONE`] or [`SELECT_MANY`], its secrets
+/// read as `at_rest` says. A secret that does not open comes back as a
+/// [`rusqlite::Error::FromSqlConversionFailure`] holding the engine's error, which
+/// the store's error mapping unwraps.
+pub(super) fn read(row: &Row<'_>, at_rest: &AtRest) -> rusqlite::Result<Account> {
+    let id = AccountId(row.get(0)?);
+    let secret = |i: usize, field: SecretField| -> rusqlite::Result<Option<Secret>> {
+        let stored = match row.get_ref(i)? {
+            ValueRef::Null => return Ok(None),
+            ValueRef::Text(text) => Stored::Text(
+                std::str::from_utf8(text)
+                    .map_err(|_| conversion(i, "a secret that is not UTF-8"))?,
+            ),
+            ValueRef::Blob(sealed) => Stored::Sealed(sealed.into()),
+            _ => return Err(conversion(i, "a secret that is neither text nor sealed")),
+        };
+        at_rest
+            .load(id, field, stored)
+            .map(Some)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Blob, Box::new(e)))
+    };
     let text = |i: usize| row.get::<_, Option<String>>(i);
     let count = |i: usize| -> rusqlite::Result<Option<u64>> {
         row.get::<_, Option<i64>>(i)?
@@ -46,13 +66,13 @@ pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
     let status = Status::from_sheet_value(row.get(10)?)
         .ok_or_else(|| conversion(10, "a status other than 0/1"))?;
     Ok(Account {
-        id: AccountId(row.get(0)?),
+        id,
         platform,
         // Written by this store after validation, so read back as is.
         username: Username::from_stored(row.get(2)?, row.get(3)?),
         email: text(4)?,
-        password: text(5)?.map(Secret::from),
-        totp_key: text(24)?.map(Secret::from),
+        password: secret(5, SecretField::Password)?,
+        totp_key: secret(24, SecretField::TotpKey)?,
         device: text(6)?,
         device_index: row.get(7)?,
         package_name: text(8)?,
@@ -77,22 +97,59 @@ pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Account> {
 }
 
 /// Binds `a`'s values for [`COLUMNS`] to parameters `1..=COLUMN_COUNT` of
-/// `stmt`, straight from the account (no copies). Counts were checked to fit an
-/// `i64` by validation.
-pub(super) fn bind(stmt: &mut Statement<'_>, a: &Account) -> rusqlite::Result<()> {
-    bind_at(stmt, 0, a)
+/// `stmt`, straight from the account (no copies of plain values), its secrets
+/// stored as `at_rest` says (sealed for `a.id`, which must be its final id).
+/// Counts were checked to fit an `i64` by validation.
+pub(super) fn bind(stmt: &mut Statement<'_>, a: &Account, at_rest: &AtRest) -> crate::Result<()> {
+    bind_at(stmt, 0, a, at_rest)
 }
 
 /// Binds like [`bind`] to parameters `at + 1..=at + COLUMN_COUNT` (one row of
 /// a multi-row statement).
-pub(super) fn bind_at(stmt: &mut Statement<'_>, at: usize, a: &Account) -> rusqlite::Result<()> {
+pub(super) fn bind_at(
+    stmt: &mut Statement<'_>,
+    at: usize,
+    a: &Account,
+    at_rest: &AtRest,
+) -> crate::Result<()> {
+    fn stored<'a>(
+        at_rest: &AtRest,
+        id: AccountId,
+        field: SecretField,
+        value: Option<&'a Secret>,
+    ) -> crate::Result<Option<Stored<'a>>> {
+        value
+            .map(|secret| at_rest.store(id, field, secret))
+            .transpose()
+    }
+    let password = stored(at_rest, a.id, SecretField::Password, a.password.as_ref())?;
+    let totp_key = stored(at_rest, a.id, SecretField::TotpKey, a.totp_key.as_ref())?;
+    bind_plain(stmt, at, a)
+        .and_then(|()| bind_secret(stmt, at + 5, password.as_ref()))
+        .and_then(|()| bind_secret(stmt, at + 23, totp_key.as_ref()))
+        .map_err(super::sqlite::storage)
+}
+
+fn bind_secret(
+    stmt: &mut Statement<'_>,
+    at: usize,
+    value: Option<&Stored<'_>>,
+) -> rusqlite::Result<()> {
+    match value {
+        None => stmt.raw_bind_parameter(at, rusqlite::types::Null),
+        Some(Stored::Text(text)) => stmt.raw_bind_parameter(at, *text),
+        Some(Stored::Sealed(sealed)) => stmt.raw_bind_parameter(at, sealed.as_ref()),
+    }
+}
+
+/// Binds every column but the two secrets.
+fn bind_plain(stmt: &mut Statement<'_>, at: usize, a: &Account) -> rusqlite::Result<()> {
     let count = |n: Option<u64>| n.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     let time = |t: Option<Timestamp>| t.map(|t| t.0);
     stmt.raw_bind_parameter(at + 1, a.platform.as_str())?;
     stmt.raw_bind_parameter(at + 2, a.username.as_str())?;
     stmt.raw_bind_parameter(at + 3, a.username.key())?;
     stmt.raw_bind_parameter(at + 4, a.email.as_deref())?;
-    stmt.raw_bind_parameter(at + 5, a.password.as_ref().map(|p| p.expose()))?;
     stmt.raw_bind_parameter(at + 6, a.device.as_deref())?;
     stmt.raw_bind_parameter(at + 7, a.package_name.as_deref())?;
     stmt.raw_bind_parameter(at + 8, i64::from(a.logged_in))?;
@@ -109,8 +166,7 @@ pub(super) fn bind_at(stmt: &mut Statement<'_>, at: usize, a: &Account) -> rusql
     stmt.raw_bind_parameter(at + 19, time(a.last_login_at))?;
     stmt.raw_bind_parameter(at + 20, a.last_error.as_deref())?;
     stmt.raw_bind_parameter(at + 21, a.created_at.0)?;
-    stmt.raw_bind_parameter(at + 22, a.updated_at.0)?;
-    stmt.raw_bind_parameter(at + 23, a.totp_key.as_ref().map(|k| k.expose()))
+    stmt.raw_bind_parameter(at + 22, a.updated_at.0)
 }
 
 /// `,a,b,` so that a tag filter is `instr(tags, ',a,')`; validation keeps commas out of tags.

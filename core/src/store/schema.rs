@@ -93,6 +93,15 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM history WHERE account_id = OLD.id;
     END;
     ",
+    // 3 -> 4: secrets at rest (secret::seal). A row here means the workspace
+    // is encrypted: `password` and `totp_key` then hold sealed blobs, and the
+    // canary is a known value sealed with the workspace's key.
+    "
+    CREATE TABLE secrets_at_rest (
+        only    INTEGER PRIMARY KEY CHECK (only = 1),
+        canary  BLOB NOT NULL
+    );
+    ",
 ];
 
 /// The version whose migration added `totp_key`.

@@ -19,17 +19,22 @@ use rusqlite::{
     TransactionBehavior,
 };
 
+mod at_rest;
 mod writer;
 
+pub use at_rest::Conversion;
+
 use super::{
-    rows, schema, AccountFilter, AccountStore, BatchOp, ChangeMark, DeviceRecord, HistoryEntry,
-    HISTORY_LIMIT,
+    rows, schema, AccountFilter, AccountStore, BatchOp, ChangeMark, DeviceRecord, Encryption,
+    HistoryEntry, HISTORY_LIMIT,
 };
 use crate::account::{
     check_label, check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp,
     Username,
 };
 use crate::error::{Error, Result};
+use crate::secret::seal::AtRest;
+use crate::secret::SecretKey;
 use crate::FastMap;
 use writer::{Applied, Writer};
 
@@ -56,6 +61,8 @@ pub struct SqliteStore {
     /// registry each time cost more than the rows themselves.
     lookup_devices: Mutex<DeviceIndexes>,
     path: PathBuf,
+    /// How secrets are kept, as found when the store was opened.
+    opened: at_rest::Opened,
 }
 
 /// Creates the file at `path`, empty and with mode 0600, when nothing is
@@ -83,14 +90,26 @@ impl SqliteStore {
     ///
     /// A new file is created readable by its owner only (0600), and so are its
     /// `-wal` and `-shm` files: SQLite gives them the database's mode.
+    ///
+    /// An encrypted workspace opened this way reads with locked secrets (see
+    /// [`crate::Secret::is_locked`]): everything but the secrets' values works.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
-        create_private(&path);
-        let mut conn = Connection::open(&path).map_err(|e| {
-            Error::storage(format!("{}: cannot open: {e}", path.display())).with_source(e)
-        })?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
-        schema::prepare(&mut conn, &path)?;
+        SqliteStore::open_keyed(path.as_ref(), None)
+    }
+
+    /// Opens like [`SqliteStore::open`], with the key that seals the
+    /// workspace's secrets. A new or empty workspace becomes encrypted with
+    /// it. A `Key` error, before anything is written, when the workspace was
+    /// encrypted with another key, or holds accounts and is not encrypted
+    /// (convert it with [`SqliteStore::encrypt_file`]).
+    pub fn open_with_key(path: impl AsRef<Path>, key: &SecretKey) -> Result<Self> {
+        SqliteStore::open_keyed(path.as_ref(), Some(key))
+    }
+
+    fn open_keyed(path: &Path, key: Option<&SecretKey>) -> Result<Self> {
+        let mut conn = SqliteStore::connect(path)?;
+        let opened = at_rest::open(&mut conn, path, key)?;
+        let path = path.to_path_buf();
         let reader = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -107,7 +126,61 @@ impl SqliteStore {
             commits: AtomicU64::new(0),
             lookup_devices: Mutex::new(DeviceIndexes::default()),
             path,
+            opened,
         })
+    }
+
+    /// The writing connection to the file at `path`, created and migrated.
+    fn connect(path: &Path) -> Result<Connection> {
+        create_private(path);
+        let mut conn = Connection::open(path).map_err(|e| {
+            Error::storage(format!("{}: cannot open: {e}", path.display())).with_source(e)
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
+        schema::prepare(&mut conn, path)?;
+        Ok(conn)
+    }
+
+    /// Encrypts the secrets of the plain workspace at `path` with `key`, in
+    /// place and in one transaction (a kill at any moment leaves the plain
+    /// workspace or the encrypted one), then compacts the file so that no
+    /// page of plain secrets is left in it or its write-ahead log. Copies made
+    /// before (backups) keep the plain secrets.
+    pub fn encrypt_file(path: impl AsRef<Path>, key: &SecretKey) -> Result<Conversion> {
+        SqliteStore::convert(path.as_ref(), None, Some(key))
+    }
+
+    /// Decrypts the workspace at `path` encrypted with `key`, in place (as
+    /// [`SqliteStore::encrypt_file`], the other way).
+    pub fn decrypt_file(path: impl AsRef<Path>, key: &SecretKey) -> Result<Conversion> {
+        SqliteStore::convert(path.as_ref(), Some(key), None)
+    }
+
+    /// Re-encrypts the workspace at `path` from key `old` to key `new`, in
+    /// place (as [`SqliteStore::encrypt_file`]).
+    pub fn rekey_file(
+        path: impl AsRef<Path>,
+        old: &SecretKey,
+        new: &SecretKey,
+    ) -> Result<Conversion> {
+        SqliteStore::convert(path.as_ref(), Some(old), Some(new))
+    }
+
+    fn convert(
+        path: &Path,
+        from: Option<&SecretKey>,
+        to: Option<&SecretKey>,
+    ) -> Result<Conversion> {
+        if !path.exists() {
+            return Err(Error::not_found(format!("workspace {}", path.display())));
+        }
+        let mut conn = SqliteStore::connect(path)?;
+        at_rest::convert(&mut conn, path, from, to)
+    }
+
+    /// True when the workspace's secrets are encrypted (with or without the key at hand).
+    pub fn is_encrypted(&self) -> bool {
+        self.opened.at_rest.is_encrypted()
     }
 
     /// The workspace file.
@@ -143,8 +216,10 @@ impl SqliteStore {
         let mut accounts = tx
             .prepare_cached(sql)
             .and_then(|mut s| {
-                s.query_map(params_from_iter(values), rows::read)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                s.query_map(params_from_iter(values), |row| {
+                    rows::read(row, &self.opened.at_rest)
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(storage)?;
         for account in &mut accounts {
@@ -157,11 +232,14 @@ impl SqliteStore {
     }
 
     /// Runs `work` in one IMMEDIATE transaction: all of it is committed or none.
+    /// Refuses (`Key`) to write when the workspace's encryption changed since
+    /// the store was opened.
     fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut conn = self.write_lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(storage)?;
+        at_rest::check_unchanged(&tx, &self.opened)?;
         let out = work(&tx)?;
         tx.commit().map_err(storage)?;
         self.commits.fetch_add(1, Ordering::Relaxed);
@@ -190,7 +268,7 @@ impl SqliteStore {
         work: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<(T, Vec<Account>)> {
         self.write(|conn| {
-            let mut writer = Writer::for_batch(conn, keep_created);
+            let mut writer = Writer::for_batch(conn, &self.opened.at_rest, keep_created);
             let out = work(&mut writer)?;
             let created = writer.finish()?;
             Ok((out, created))
@@ -236,8 +314,18 @@ fn device_map(conn: &Connection) -> Result<FastMap<String, u32>> {
 }
 
 /// A storage error caused by `e`; SQLite's messages name tables and
-/// constraints, never bound values.
-fn storage(e: rusqlite::Error) -> Error {
+/// constraints, never bound values. An engine error carried through SQLite (a
+/// secret that does not open, see [`rows::read`]) comes back as itself.
+pub(super) fn storage(e: rusqlite::Error) -> Error {
+    let e = match e {
+        rusqlite::Error::FromSqlConversionFailure(column, kind, cause) => {
+            match cause.downcast::<Error>() {
+                Ok(engine) => return *engine,
+                Err(cause) => rusqlite::Error::FromSqlConversionFailure(column, kind, cause),
+            }
+        }
+        e => e,
+    };
     let message = match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => format!(
             "the workspace file is locked by another writer (waited up to {} s)",
@@ -290,9 +378,12 @@ fn device(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
     })
 }
 
-fn fetch(conn: &Connection, id: AccountId) -> Result<Account> {
+fn fetch(conn: &Connection, id: AccountId, at_rest: &AtRest) -> Result<Account> {
     conn.prepare_cached(&format!("{} WHERE a.id = ?1", rows::SELECT_ONE))
-        .and_then(|mut s| s.query_row([id.0], rows::read).optional())
+        .and_then(|mut s| {
+            s.query_row([id.0], |row| rows::read(row, at_rest))
+                .optional()
+        })
         .map_err(storage)?
         .ok_or_else(|| missing(id))
 }
@@ -394,12 +485,20 @@ fn page_query(filter: &AccountFilter) -> (String, Vec<Value>) {
 }
 
 impl AccountStore for SqliteStore {
+    fn encryption(&self) -> Encryption {
+        match &self.opened.at_rest {
+            AtRest::Plain => Encryption::Plain,
+            AtRest::Sealed(None) => Encryption::Locked,
+            AtRest::Sealed(Some(_)) => Encryption::Unlocked,
+        }
+    }
+
     fn create(&self, new: NewAccount) -> Result<Account> {
-        self.write(|conn| Writer::new(conn).insert(new))
+        self.write(|conn| Writer::new(conn, &self.opened.at_rest).insert(new))
     }
 
     fn get(&self, id: AccountId) -> Result<Account> {
-        fetch(&self.read_lock(), id)
+        fetch(&self.read_lock(), id, &self.opened.at_rest)
     }
 
     fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
@@ -411,8 +510,10 @@ impl AccountStore for SqliteStore {
         self.read_lock()
             .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_row(params![platform.as_str(), key], rows::read)
-                    .optional()
+                s.query_row(params![platform.as_str(), key], |row| {
+                    rows::read(row, &self.opened.at_rest)
+                })
+                .optional()
             })
             .map_err(storage)
     }
@@ -422,7 +523,7 @@ impl AccountStore for SqliteStore {
         id: AccountId,
         change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
     ) -> Result<Account> {
-        self.write(|conn| Writer::new(conn).modify(id, change))
+        self.write(|conn| Writer::new(conn, &self.opened.at_rest).modify(id, change))
     }
 
     fn delete(&self, id: AccountId) -> Result<()> {
@@ -503,11 +604,12 @@ impl AccountStore for SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(storage)?;
+        at_rest::check_unchanged(&tx, &self.opened)?;
         if self.mark_on(&tx)? != since {
             // Dropping the transaction rolls it back: nothing was written.
             return Ok(None);
         }
-        let mut writer = Writer::for_batch(&tx, false);
+        let mut writer = Writer::for_batch(&tx, &self.opened.at_rest, false);
         let mut applied = 0;
         while let Some(op) = next()? {
             writer.apply(op)?;
@@ -620,7 +722,7 @@ impl AccountStore for SqliteStore {
 
     fn history(&self, id: AccountId, limit: usize) -> Result<Vec<HistoryEntry>> {
         let conn = self.read_lock();
-        fetch(&conn, id)?;
+        fetch(&conn, id, &self.opened.at_rest)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows: Vec<HistoryRow> = conn
             .prepare_cached(

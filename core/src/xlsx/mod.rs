@@ -54,7 +54,7 @@ pub use report::{ExportSummary, ImportOutcome, ImportReport, RowError};
 
 use crate::account::Account;
 use crate::error::{Error, Result};
-use crate::store::{AccountFilter, AccountStore};
+use crate::store::{AccountFilter, AccountStore, Encryption};
 use crate::workspace::Workspace;
 use plan::Planner;
 use reader::RowSink;
@@ -108,6 +108,12 @@ impl Workspace {
 const EXPORT_BATCH: usize = 256;
 
 fn export(store: &dyn AccountStore, path: &Path, options: &ExportOptions) -> Result<ExportSummary> {
+    if options.include_passwords && store.encryption() == Encryption::Locked {
+        return Err(Error::key(
+            "the workspace is encrypted and was opened without its key: \
+             exporting passwords needs it (or export without passwords)",
+        ));
+    }
     let columns: Vec<Column> = Column::for_platform(options.platform)
         .iter()
         .copied()

@@ -114,8 +114,10 @@ pub struct ExportOptions {
     /// Which accounts are written (status, tag, device...); its `platform` is
     /// replaced by [`ExportOptions::platform`].
     pub filter: AccountFilter,
-    /// Write the `pwd` column. Without it the column is left out entirely, so
-    /// re-importing the file leaves passwords as they are.
+    /// Write the `pwd` column (passwords and 2FA keys). Without it the column
+    /// is left out entirely, so re-importing the file leaves passwords as they
+    /// are. With it, an encrypted workspace opened without its key refuses
+    /// the export (`Key`) before writing anything.
     pub include_passwords: bool,
     /// Write the `id` column. Without it the file is a template of new accounts:
     /// importing it into another workspace creates them (ids are per workspace).

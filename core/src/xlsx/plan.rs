@@ -640,7 +640,14 @@ fn diff(
             synced_at: None,
             ..new
         });
-    let current = join_pwd(account.password.as_ref(), account.totp_key.as_ref());
+    // Locked secrets (an encrypted workspace opened without its key) cannot
+    // be compared: a pwd cell then counts as a change, whose write asks for the key.
+    let locked = [&account.password, &account.totp_key]
+        .into_iter()
+        .any(|s| s.as_ref().is_some_and(Secret::is_locked));
+    let current = (!locked)
+        .then(|| join_pwd(account.password.as_ref(), account.totp_key.as_ref()))
+        .flatten();
     AccountPatch {
         username: (username.as_str() != account.username.as_str())
             .then(|| username.as_str().to_string()),
@@ -662,10 +669,14 @@ fn diff(
 }
 
 /// True when a key from a row is the account's key: keys are stored canonical
-/// (upper case, no spaces), and a `2fa` cell may be written in any form.
+/// (upper case, no spaces), and a `2fa` cell may be written in any form. A
+/// locked key (no workspace key at hand) is taken as different, and writing
+/// it then fails asking for the key.
 fn same_key(new: Option<&Secret>, old: Option<&Secret>) -> bool {
     match (new, old) {
-        (Some(new), Some(old)) => canonical_key(new.expose()) == old.expose(),
+        (Some(new), Some(old)) => old
+            .try_expose()
+            .is_ok_and(|old| canonical_key(new.expose()) == old),
         (None, None) => true,
         _ => false,
     }

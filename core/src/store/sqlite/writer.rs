@@ -11,6 +11,7 @@ use rusqlite::{params, params_from_iter, Connection};
 use super::{device_map, fetch, register, remove, storage, storage_or_duplicate};
 use crate::account::{Account, AccountId, AccountPatch, NewAccount, Timestamp};
 use crate::error::{Error, Result};
+use crate::secret::seal::AtRest;
 use crate::store::{rows, BatchOp};
 use crate::FastMap;
 
@@ -61,6 +62,8 @@ static UPDATE: LazyLock<String> = LazyLock::new(|| {
 /// (and one per [`DEVICE_GROUP`] new phones).
 pub(super) struct Writer<'c> {
     conn: &'c Connection,
+    /// How the workspace keeps secrets: what the rows' secrets are sealed with.
+    at_rest: &'c AtRest,
     insert: Option<rusqlite::CachedStatement<'c>>,
     device_indexes: FastMap<String, u32>,
     registry: Registry,
@@ -106,9 +109,10 @@ enum Registry {
 
 impl<'c> Writer<'c> {
     /// A writer for one change.
-    pub(super) fn new(conn: &'c Connection) -> Writer<'c> {
+    pub(super) fn new(conn: &'c Connection, at_rest: &'c AtRest) -> Writer<'c> {
         Writer {
             conn,
+            at_rest,
             insert: None,
             device_indexes: FastMap::default(),
             registry: Registry::Partial,
@@ -122,11 +126,15 @@ impl<'c> Writer<'c> {
 
     /// A writer for many changes; `keep_created` keeps the created accounts for
     /// [`Writer::finish`] to return.
-    pub(super) fn for_batch(conn: &'c Connection, keep_created: bool) -> Writer<'c> {
+    pub(super) fn for_batch(
+        conn: &'c Connection,
+        at_rest: &'c AtRest,
+        keep_created: bool,
+    ) -> Writer<'c> {
         Writer {
             registry: Registry::Unread,
             created: keep_created.then(Vec::new),
-            ..Writer::new(conn)
+            ..Writer::new(conn, at_rest)
         }
     }
 
@@ -245,18 +253,31 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    /// Inserts a checked account and gives it its id.
+    /// The highest account id given out so far.
+    fn last_id(&mut self) -> Result<i64> {
+        match self.last_id {
+            Some(id) => Ok(id),
+            None => highest_given(self.conn, "accounts", "id"),
+        }
+    }
+
+    /// Inserts a checked account and gives it its id: the one AUTOINCREMENT
+    /// gives it, known beforehand because its secrets are sealed for it.
     fn insert_one(&mut self, account: &mut Account) -> Result<()> {
+        let before = self.last_id()?;
+        account.id = AccountId(before + 1);
         let conn = self.conn;
         let stmt = match &mut self.insert {
             Some(stmt) => stmt,
             slot => slot.insert(conn.prepare_cached(&INSERT).map_err(storage)?),
         };
-        rows::bind(stmt, account)
-            .and_then(|()| stmt.raw_execute())
+        rows::bind(stmt, account, self.at_rest)?;
+        stmt.raw_execute()
             .map_err(|e| storage_or_duplicate(e, account))?;
         let id = conn.last_insert_rowid();
-        account.id = AccountId(id);
+        if id != account.id.0 {
+            return Err(unexpected_numbering(id, 1, before));
+        }
         self.last_id = Some(id);
         Ok(())
     }
@@ -265,27 +286,18 @@ impl<'c> Writer<'c> {
     /// them their ids: AUTOINCREMENT numbers one statement's rows one after
     /// another from the highest number given out before it.
     fn insert_group(&mut self, accounts: &mut [Account]) -> Result<()> {
-        let before = match self.last_id {
-            Some(id) => id,
-            None => highest_given(self.conn, "accounts", "id")?,
-        };
+        let before = self.last_id()?;
         let mut stmt = self.conn.prepare_cached(&INSERT_GROUP).map_err(storage)?;
-        for (i, account) in accounts.iter().enumerate() {
-            rows::bind_at(&mut stmt, i * rows::COLUMN_COUNT, account).map_err(storage)?;
+        for (i, (account, id)) in accounts.iter_mut().zip(before + 1..).enumerate() {
+            account.id = AccountId(id);
+            rows::bind_at(&mut stmt, i * rows::COLUMN_COUNT, account, self.at_rest)?;
         }
         if let Err(e) = stmt.raw_execute() {
             return Err(group_failure(self.conn, e, accounts, before));
         }
         let last = self.conn.last_insert_rowid();
         if last != before + accounts.len() as i64 {
-            return Err(Error::storage(format!(
-                "accounts were numbered {}..={last}, not after {before} as expected \
-                 (does a trigger insert accounts?)",
-                last + 1 - accounts.len() as i64
-            )));
-        }
-        for (account, id) in accounts.iter_mut().zip(before + 1..) {
-            account.id = AccountId(id);
+            return Err(unexpected_numbering(last, accounts.len(), before));
         }
         self.last_id = Some(last);
         Ok(())
@@ -296,19 +308,16 @@ impl<'c> Writer<'c> {
         id: AccountId,
         change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
     ) -> Result<Account> {
-        let current = fetch(self.conn, id)?;
+        let current = fetch(self.conn, id, self.at_rest)?;
         let mut next = current.clone();
         change(&current)?.apply_to(&mut next, Timestamp::now())?;
         if let Some(serial) = &next.device {
             next.device_index = Some(self.device_index(serial)?);
         }
-        self.conn
-            .prepare_cached(&UPDATE)
-            .and_then(|mut stmt| {
-                rows::bind(&mut stmt, &next)?;
-                stmt.raw_bind_parameter(rows::COLUMN_COUNT + 1, id.0)?;
-                stmt.raw_execute()
-            })
+        let mut stmt = self.conn.prepare_cached(&UPDATE).map_err(storage)?;
+        rows::bind(&mut stmt, &next, self.at_rest)?;
+        stmt.raw_bind_parameter(rows::COLUMN_COUNT + 1, id.0)
+            .and_then(|()| stmt.raw_execute())
             .map_err(|e| storage_or_duplicate(e, &next))?;
         Ok(next)
     }
@@ -330,6 +339,16 @@ impl<'c> Writer<'c> {
             }
         }
     }
+}
+
+/// The error when `count` accounts inserted after id `before` did not end at
+/// `before + count`: their secrets were sealed for ids they did not get.
+fn unexpected_numbering(last: i64, count: usize, before: i64) -> Error {
+    Error::storage(format!(
+        "accounts were numbered {}..={last}, not after {before} as expected \
+         (does a trigger insert accounts?)",
+        last + 1 - count as i64
+    ))
 }
 
 /// The highest number AUTOINCREMENT has given out in `table` (it gives the next
