@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use crate::account::{check_tags, Account, AccountId, AccountPatch, NewAccount, Platform, Status};
 use crate::error::{Error, Result};
-use crate::store::{AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore, SqliteStore};
+use crate::store::{
+    is_postgres_url, AccountFilter, AccountStore, BatchOp, DeviceRecord, MemoryStore, SqliteStore,
+};
 
 /// A roster of accounts and devices backed by one store.
 ///
@@ -16,9 +18,31 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Opens (or creates) the SQLite workspace file at `path`: one file is one workspace.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Ok(Workspace::with_store(Arc::new(SqliteStore::open(path)?)))
+    /// Opens (or creates) the workspace at `target`: an SQLite file (one file
+    /// is one workspace), or with a `postgres://` URL a PostgreSQL database
+    /// shared by several PCs (cargo feature `postgres`; see
+    /// `store::PostgresStore`). A URL's password never shows in an error.
+    pub fn open(target: impl AsRef<Path>) -> Result<Self> {
+        let target = target.as_ref();
+        if let Some(url) = target.to_str().filter(|t| is_postgres_url(t)) {
+            return Workspace::open_postgres(url);
+        }
+        Ok(Workspace::with_store(Arc::new(SqliteStore::open(target)?)))
+    }
+
+    #[cfg(feature = "postgres")]
+    fn open_postgres(url: &str) -> Result<Self> {
+        let store = crate::store::PostgresStore::open(url.trim())?;
+        Ok(Workspace::with_store(Arc::new(store)))
+    }
+
+    /// Without the feature a URL is refused, never taken for a file name.
+    #[cfg(not(feature = "postgres"))]
+    fn open_postgres(_url: &str) -> Result<Self> {
+        Err(Error::storage(
+            "this build of farmhand cannot open a postgres:// workspace \
+             (it was built without the cargo feature `postgres`)",
+        ))
     }
 
     /// A fresh workspace held in memory, gone when the last clone is dropped.

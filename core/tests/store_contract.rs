@@ -1201,3 +1201,24 @@ fn sqlite_workspace() -> (Workspace, tempfile::TempDir) {
 }
 
 contract!(sqlite, sqlite_workspace());
+
+#[cfg(feature = "postgres")]
+mod pg_support;
+
+/// A workspace in a fresh schema of the test server; `None` (the test is then
+/// not run, and says so) only outside CI without a server.
+#[cfg(feature = "postgres")]
+fn postgres_workspace() -> Option<(Workspace, pg_support::Schema)> {
+    let schema = pg_support::Schema::fresh()?;
+    let ws = Workspace::open(&schema.url).unwrap();
+    Some((ws, schema))
+}
+
+#[cfg(feature = "postgres")]
+contract!(
+    postgres,
+    match postgres_workspace() {
+        Some(made) => made,
+        None => return,
+    }
+);

@@ -2,11 +2,14 @@
 //!
 //! [`AccountStore`] is the object-safe contract every store meets (one shared
 //! contract test suite runs against each). Implementations: `MemoryStore`
-//! (tests, scratch work) and `SqliteStore` (the embedded default: one file is
-//! one workspace).
+//! (tests, scratch work), `SqliteStore` (the embedded default: one file is
+//! one workspace) and, with the `postgres` feature, `PostgresStore` (one
+//! roster shared by the controllers of several PCs).
 
 pub mod history;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod rows;
 pub mod schema;
 mod sqlite;
@@ -18,7 +21,17 @@ use crate::error::Result;
 
 pub use history::{HistoryEntry, HISTORY_LIMIT};
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{Location, PostgresStore, CONNECT_TIMEOUT, POSTGRES_SCHEMA_VERSION};
 pub use sqlite::{SqliteStore, BUSY_TIMEOUT};
+
+/// True when `target` names a PostgreSQL server (`postgres://` or
+/// `postgresql://`, any case) rather than a workspace file.
+pub fn is_postgres_url(target: &str) -> bool {
+    let scheme = target.trim_start().get(..13).unwrap_or(target.trim_start());
+    let scheme = scheme.to_ascii_lowercase();
+    scheme.starts_with("postgres://") || scheme.starts_with("postgresql://")
+}
 
 /// Which accounts a listing returns. Empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,4 +185,30 @@ pub trait AccountStore: Send + Sync {
     /// An account's history, newest first, at most `limit` entries; `NotFound`
     /// for an unknown account.
     fn history(&self, id: AccountId, limit: usize) -> Result<Vec<HistoryEntry>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_postgres_url;
+
+    #[test]
+    fn urls_are_told_from_paths() {
+        for url in [
+            "postgres://h/db",
+            "postgresql://u:p@h:5/db",
+            " POSTGRES://x",
+        ] {
+            assert!(is_postgres_url(url), "{url}");
+        }
+        for path in [
+            "farm.db",
+            "postgres",
+            "./postgres://x",
+            "/tmp/postgres.db",
+            "",
+            "é",
+        ] {
+            assert!(!is_postgres_url(path), "{path}");
+        }
+    }
 }
