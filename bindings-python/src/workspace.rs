@@ -30,13 +30,15 @@ type ImportFn = fn(&Workspace, PathBuf, &ImportOptions) -> farmhand::Result<Impo
 
 /// A roster of accounts and phones backed by one store.
 ///
-/// Open one with :meth:`Workspace.open` (a SQLite file) or
+/// Open one with :meth:`Workspace.open` (a SQLite file or a ``postgres://`` URL) or
 /// :meth:`Workspace.in_memory`; use it as a context manager to close it. One
 /// workspace may be shared by many threads.
 #[pyclass(frozen, module = "farmhand", name = "Workspace")]
 pub struct PyWorkspace {
     inner: RwLock<Option<Workspace>>,
     path: Option<PathBuf>,
+    /// A PostgreSQL workspace's URL without its password, for `repr`.
+    url: Option<String>,
 }
 
 impl PyWorkspace {
@@ -45,6 +47,7 @@ impl PyWorkspace {
         PyWorkspace {
             inner: RwLock::new(Some(ws)),
             path,
+            url: None,
         }
     }
 
@@ -82,15 +85,24 @@ impl PyWorkspace {
 
 #[pymethods]
 impl PyWorkspace {
-    /// Opens (creating if needed) the workspace in the SQLite file at ``path``.
+    /// Opens (creating if needed) the workspace in the SQLite file at ``path``,
+    /// or, given a ``postgres://user:password@host/db`` URL, the roster in that
+    /// PostgreSQL database that several PCs share.
     ///
-    /// A file that is not a farmhand workspace, or one written by a newer
-    /// farmhand, raises ``StorageError``; nothing in it is changed.
+    /// A file or schema that is not a farmhand workspace, or one written by a
+    /// newer farmhand, raises ``StorageError``; nothing in it is changed. A
+    /// URL's password never shows in an error or in ``repr``.
     #[staticmethod]
     fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let at = path.clone();
         let ws = py.detach(move || Workspace::open(&at)).map_err(Error)?;
-        Ok(PyWorkspace::new(ws, Some(path)))
+        match path.to_str().and_then(farmhand::store::Location::of_url) {
+            Some(location) => Ok(PyWorkspace {
+                url: Some(location.to_string()),
+                ..PyWorkspace::new(ws, None)
+            }),
+            None => Ok(PyWorkspace::new(ws, Some(path))),
+        }
     }
 
     /// A fresh workspace held in memory, gone when closed or dropped.
@@ -99,7 +111,7 @@ impl PyWorkspace {
         PyWorkspace::new(Workspace::in_memory(), None)
     }
 
-    /// The file this workspace lives in; ``None`` for an in-memory one.
+    /// The file this workspace lives in; ``None`` for an in-memory or PostgreSQL one.
     #[getter]
     fn path(&self) -> Option<PathBuf> {
         self.path.clone()
@@ -139,12 +151,13 @@ impl PyWorkspace {
 
     fn __repr__(&self) -> String {
         let state = if self.closed() { ", closed" } else { "" };
-        match &self.path {
-            Some(path) => format!(
+        match (&self.path, &self.url) {
+            (Some(path), _) => format!(
                 "Workspace.open({}{state})",
                 quote(&path.display().to_string())
             ),
-            None => format!("Workspace.in_memory({state})").replace("(, ", "("),
+            (None, Some(url)) => format!("Workspace.open({}{state})", quote(url)),
+            (None, None) => format!("Workspace.in_memory({state})").replace("(, ", "("),
         }
     }
 

@@ -26,7 +26,8 @@ Times are shown in UTC as ISO 8601 (2026-12-07T05:03:08Z); --json keeps
 them as Unix milliseconds (last_login_at, created_at, stats.synced_at...).
 
 Environment:
-  FARMHAND_WORKSPACE       workspace file used when --workspace is not given
+  FARMHAND_WORKSPACE       workspace file (or postgres:// URL) used when
+                           --workspace is not given
   ANDROID_ADB_SERVER_PORT  port of the local adb server (default 5037)";
 
 /// Manage TikTok and Instagram accounts on Android phone farms: the roster,
@@ -34,10 +35,11 @@ Environment:
 #[derive(Debug, Parser)]
 #[command(name = "farmhand", version, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// Workspace file (SQLite). Default: $FARMHAND_WORKSPACE, else
-    /// farmhand/workspace.db in the user's data directory
+    /// Workspace file (SQLite), or a postgres://user:password@host/db URL
+    /// for a roster shared by several PCs. Default: $FARMHAND_WORKSPACE,
+    /// else farmhand/workspace.db in the user's data directory
     /// ($XDG_DATA_HOME or ~/.local/share on Linux).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub workspace: Option<PathBuf>,
 
     /// Print machine-readable JSON on stdout instead of tables.

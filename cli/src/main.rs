@@ -26,7 +26,7 @@ use farmhand::{Error, Result};
 use cli::{Cli, Command};
 use interrupt::Interrupt;
 use output::{Exit, Output};
-use paths::{open_workspace, workspace_path};
+use paths::{open_workspace, workspace_exists, workspace_path};
 use workflows::Kind;
 
 /// An import frees on one thread what another allocated; mimalloc does that
@@ -63,7 +63,7 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             let path = workspace_path(flag)?;
             // A dry run against a workspace that does not exist yet reports what a
             // first import would create, without creating the file.
-            let ws = if args.dry_run && !path.exists() {
+            let ws = if args.dry_run && !workspace_exists(&path) {
                 farmhand::Workspace::in_memory()
             } else {
                 open_workspace(&path, true)?
@@ -79,7 +79,7 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             // Without a workspace (none yet, or no data directory) there is no
             // registry: list what adb sees, and create nothing.
             let ws = match workspace_path(flag) {
-                Ok(path) if path.exists() => Some(open_workspace(&path, false)?),
+                Ok(path) if workspace_exists(&path) => Some(open_workspace(&path, false)?),
                 _ => None,
             };
             devices::run(ws.as_ref(), args, out)

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::accounts::resolve;
 use crate::cli::TotpArgs;
 use crate::output::{Exit, Output};
-use crate::paths::open_workspace;
+use crate::paths::{open_workspace, workspace_exists};
 
 /// What `totp` prints: the code, never the key.
 #[derive(Debug, Serialize)]
@@ -64,7 +64,7 @@ pub fn run(workspace: &Path, args: TotpArgs, out: Output) -> Result<Exit> {
 
 /// The key of the account the argument names, if the workspace exists and has it.
 fn account_secret(workspace: &Path, args: &TotpArgs) -> Result<Option<(TotpSecret, Owner)>> {
-    if !workspace.exists() {
+    if !workspace_exists(workspace) {
         return Ok(None);
     }
     let ws = open_workspace(workspace, false)?;

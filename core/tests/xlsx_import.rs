@@ -676,6 +676,9 @@ impl AccountStore for FailingListing {
     fn history(&self, id: AccountId, limit: usize) -> Result<Vec<farmhand::store::HistoryEntry>> {
         self.0.history(id, limit)
     }
+    fn leases(&self) -> &dyn farmhand::store::Leases {
+        self.0.leases()
+    }
 }
 
 #[test]

@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
+use super::lease::{ttl_millis, Claim, Holder, Lease, LeaseSubject, Leases};
 use super::{AccountFilter, AccountStore, BatchOp, DeviceRecord, HistoryEntry, HISTORY_LIMIT};
 use crate::account::{
     check_serial, Account, AccountId, AccountPatch, NewAccount, Platform, Timestamp, Username,
@@ -28,6 +30,8 @@ struct Inner {
     last_index: u32,
     /// Each account's history, oldest first.
     history: HashMap<AccountId, VecDeque<HistoryEntry>>,
+    /// Leases by [`LeaseSubject::key`] (expired ones linger until taken over).
+    leases: HashMap<String, Lease>,
 }
 
 impl MemoryStore {
@@ -138,6 +142,10 @@ fn missing(id: AccountId) -> Error {
 }
 
 impl AccountStore for MemoryStore {
+    fn leases(&self) -> &dyn super::Leases {
+        self
+    }
+
     fn create(&self, new: NewAccount) -> Result<Account> {
         self.lock().create(new)
     }
@@ -285,5 +293,109 @@ impl AccountStore for MemoryStore {
             .get(&id)
             .map(|h| h.iter().rev().take(limit).cloned().collect())
             .unwrap_or_default())
+    }
+}
+
+impl Inner {
+    /// Takes or renews `key` for `holder` when free, expired or its own.
+    fn take_lease(&mut self, key: String, holder: &Holder, now: Timestamp, ttl: i64) -> Claim {
+        match self.leases.get(&key) {
+            Some(lease) if lease.holder != holder.as_str() && lease.expires_at > now => {
+                Claim::BusyElsewhere(lease.clone())
+            }
+            _ => {
+                let expires_at = Timestamp(now.0.saturating_add(ttl));
+                let lease = Lease {
+                    holder: holder.as_str().to_string(),
+                    expires_at,
+                };
+                self.leases.insert(key, lease);
+                Claim::Held { expires_at }
+            }
+        }
+    }
+}
+
+impl Leases for MemoryStore {
+    fn acquire(&self, subject: &LeaseSubject, holder: &Holder, ttl: Duration) -> Result<Claim> {
+        let ttl = ttl_millis(ttl)?;
+        Ok(self
+            .lock()
+            .take_lease(subject.key(), holder, Timestamp::now(), ttl))
+    }
+
+    fn renew(
+        &self,
+        subjects: &[LeaseSubject],
+        holder: &Holder,
+        ttl: Duration,
+    ) -> Result<Vec<LeaseSubject>> {
+        let ttl = ttl_millis(ttl)?;
+        let now = Timestamp::now();
+        let mut inner = self.lock();
+        let mut lost = Vec::new();
+        for subject in subjects {
+            match inner.leases.get_mut(&subject.key()) {
+                Some(lease) if lease.holder == holder.as_str() && lease.expires_at > now => {
+                    lease.expires_at = Timestamp(now.0.saturating_add(ttl));
+                }
+                _ => lost.push(subject.clone()),
+            }
+        }
+        Ok(lost)
+    }
+
+    fn release(&self, subjects: &[LeaseSubject], holder: &Holder) -> Result<()> {
+        let mut inner = self.lock();
+        for subject in subjects {
+            let key = subject.key();
+            if inner
+                .leases
+                .get(&key)
+                .is_some_and(|l| l.holder == holder.as_str())
+            {
+                inner.leases.remove(&key);
+            }
+        }
+        Ok(())
+    }
+
+    fn lease(&self, subject: &LeaseSubject) -> Result<Option<Lease>> {
+        let now = Timestamp::now();
+        Ok(self
+            .lock()
+            .leases
+            .get(&subject.key())
+            .filter(|l| l.expires_at > now)
+            .cloned())
+    }
+
+    fn claim_accounts(
+        &self,
+        filter: &AccountFilter,
+        holder: &Holder,
+        ttl: Duration,
+        limit: usize,
+    ) -> Result<Vec<Account>> {
+        let ttl = ttl_millis(ttl)?;
+        let now = Timestamp::now();
+        let mut inner = self.lock();
+        let candidates: Vec<Account> = inner
+            .accounts
+            .values()
+            .filter(|a| filter.matches(&inner.read(a)))
+            .map(|a| inner.read(a))
+            .collect();
+        let mut claimed = Vec::new();
+        for account in candidates {
+            if claimed.len() == limit {
+                break;
+            }
+            let key = LeaseSubject::Account(account.id).key();
+            if let Claim::Held { .. } = inner.take_lease(key, holder, now, ttl) {
+                claimed.push(account);
+            }
+        }
+        Ok(claimed)
     }
 }

@@ -7,6 +7,7 @@
 //! roster shared by the controllers of several PCs).
 
 pub mod history;
+pub mod lease;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -20,6 +21,7 @@ use crate::account::{Account, AccountId, AccountPatch, NewAccount, Platform, Sta
 use crate::error::Result;
 
 pub use history::{HistoryEntry, HISTORY_LIMIT};
+pub use lease::{Claim, Holder, Lease, LeaseSubject, Leases, MAX_LEASE};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{Location, PostgresStore, CONNECT_TIMEOUT, POSTGRES_SCHEMA_VERSION};
@@ -185,6 +187,9 @@ pub trait AccountStore: Send + Sync {
     /// An account's history, newest first, at most `limit` entries; `NotFound`
     /// for an unknown account.
     fn history(&self, id: AccountId, limit: usize) -> Result<Vec<HistoryEntry>>;
+    /// The leases on this store's accounts and phones, shared with every
+    /// process (and, for PostgreSQL, every PC) using the same store.
+    fn leases(&self) -> &dyn Leases;
 }
 
 #[cfg(test)]

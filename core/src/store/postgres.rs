@@ -23,6 +23,7 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Transaction};
 
+mod leases;
 mod rows;
 mod schema;
 mod writer;
@@ -55,6 +56,14 @@ const IDLE_CONNECTIONS: usize = 8;
 pub struct Location(String);
 
 impl Location {
+    /// The location `url` names, if it is a PostgreSQL URL that can be read.
+    pub fn of_url(url: &str) -> Option<Location> {
+        if !super::is_postgres_url(url) {
+            return None;
+        }
+        url.trim().parse::<Config>().ok().map(|c| Location::of(&c))
+    }
+
     fn of(config: &Config) -> Location {
         let user = config
             .get_user()
@@ -454,6 +463,10 @@ fn condition(filter: &AccountFilter) -> (String, Vec<Param>) {
 }
 
 impl AccountStore for PostgresStore {
+    fn leases(&self) -> &dyn super::Leases {
+        self
+    }
+
     fn create(&self, new: NewAccount) -> Result<Account> {
         self.write(|tx| Writer::new(tx).insert(new))
     }
@@ -672,6 +685,14 @@ mod tests {
         );
         assert!(shown.ends_with("/roster"), "{shown}");
         assert!(!shown.contains("s3cr"), "{shown}");
+        let url = "postgresql://farm:s3cr%40t@db.example/roster";
+        let shown = Location::of_url(url).unwrap().to_string();
+        assert!(shown.starts_with("postgres://farm@db.example"), "{shown}");
+        assert!(
+            shown.ends_with("/roster") && !shown.contains("s3cr"),
+            "{shown}"
+        );
+        assert_eq!(Location::of_url("farm.db"), None);
     }
 
     #[test]

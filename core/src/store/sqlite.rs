@@ -18,6 +18,7 @@ use rusqlite::{
     TransactionBehavior,
 };
 
+mod leases;
 mod writer;
 
 use super::{
@@ -356,6 +357,10 @@ fn page_query(filter: &AccountFilter) -> (String, Vec<Value>) {
 }
 
 impl AccountStore for SqliteStore {
+    fn leases(&self) -> &dyn super::Leases {
+        self
+    }
+
     fn create(&self, new: NewAccount) -> Result<Account> {
         self.write(|conn| Writer::new(conn).insert(new))
     }

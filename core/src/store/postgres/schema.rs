@@ -81,6 +81,15 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX history_account ON history (account_id, id);
     ",
+    // 1 -> 2: leases on accounts and phones (store::lease), for the PCs
+    // sharing the roster; expiry is judged by the server's clock.
+    "
+    CREATE TABLE leases (
+        subject    TEXT PRIMARY KEY,  -- 'account:ID' or 'phone:SERIAL'
+        holder     TEXT NOT NULL,
+        expires_at BIGINT NOT NULL    -- Unix milliseconds, the server's clock
+    );
+    ",
 ];
 
 /// Brings the workspace of `client`'s search path to [`VERSION`], or refuses it.
