@@ -84,13 +84,16 @@ pub enum Outcome {
     Timeout,
     /// The run was cancelled before this account.
     Cancelled,
+    /// Another controller holds the account's (or its phone's) lease: it is
+    /// being driven elsewhere, so this run left it alone.
+    BusyElsewhere,
     /// Anything else; the reason says what.
     Error,
 }
 
 impl Outcome {
     /// Every outcome, in a stable order.
-    pub const ALL: [Outcome; 23] = [
+    pub const ALL: [Outcome; 24] = [
         Outcome::LoggedIn,
         Outcome::AlreadyLoggedIn,
         Outcome::Synced,
@@ -113,6 +116,7 @@ impl Outcome {
         Outcome::ScreenNotRecognised,
         Outcome::Timeout,
         Outcome::Cancelled,
+        Outcome::BusyElsewhere,
         Outcome::Error,
     ];
 
@@ -141,6 +145,7 @@ impl Outcome {
             Outcome::ScreenNotRecognised => "screen_not_recognised",
             Outcome::Timeout => "timeout",
             Outcome::Cancelled => "cancelled",
+            Outcome::BusyElsewhere => "busy_elsewhere",
             Outcome::Error => "error",
         }
     }
@@ -157,9 +162,13 @@ impl Outcome {
         )
     }
 
-    /// True when the account was deliberately left alone (disabled, cancelled).
+    /// True when the account was deliberately left alone (disabled,
+    /// cancelled, driven by another controller).
     pub fn is_skip(self) -> bool {
-        matches!(self, Outcome::SkippedDisabled | Outcome::Cancelled)
+        matches!(
+            self,
+            Outcome::SkippedDisabled | Outcome::Cancelled | Outcome::BusyElsewhere
+        )
     }
 
     /// A human sentence for the outcome, used as the stored reason of a failure.
@@ -187,6 +196,7 @@ impl Outcome {
             Outcome::ScreenNotRecognised => "screen not recognised",
             Outcome::Timeout => "timeout",
             Outcome::Cancelled => "cancelled",
+            Outcome::BusyElsewhere => "driven by another controller",
             Outcome::Error => "error",
         }
     }

@@ -17,9 +17,10 @@ use crate::apps::Packs;
 use crate::device::{Device, DeviceDriver, DeviceExt, DeviceState, ShellOutput};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel::CancelToken;
+use crate::ops::leasing::RunLeases;
 use crate::ops::observer::{Event, NoObserver, Observer};
 use crate::ops::outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
-use crate::store::{AccountFilter, AccountStore, HistoryEntry};
+use crate::store::{AccountFilter, AccountStore, HistoryEntry, LeaseSubject};
 use crate::workspace::Workspace;
 
 /// Which accounts a workflow works on.
@@ -183,6 +184,8 @@ pub(crate) struct Run<'a> {
     history: Mutex<Vec<HistoryEntry>>,
     phone_failures: Mutex<Vec<PhoneFailure>>,
     expected: Mutex<usize>,
+    /// The leases of the phones and accounts the run drives, when it takes any.
+    leases: Option<RunLeases>,
 }
 
 impl<'a> Run<'a> {
@@ -207,6 +210,60 @@ impl<'a> Run<'a> {
             history: Mutex::new(Vec::new()),
             phone_failures: Mutex::new(Vec::new()),
             expected: Mutex::new(accounts),
+            leases: None,
+        }
+    }
+
+    /// Makes the run lease every phone and account it drives in `store`.
+    pub fn with_leases(mut self, store: Arc<dyn AccountStore>) -> Self {
+        self.leases = Some(RunLeases::new(store));
+        self
+    }
+
+    /// Takes the lease on `subject` (always granted to a run without leases):
+    /// `None` when held, else why it is busy elsewhere.
+    fn lease(&self, subject: LeaseSubject) -> Result<Option<String>> {
+        match &self.leases {
+            Some(leases) => leases.take(subject),
+            None => Ok(None),
+        }
+    }
+
+    /// Releases the lease on `subject`, if the run holds it.
+    fn unlease(&self, subject: &LeaseSubject) {
+        if let Some(leases) = &self.leases {
+            leases.give_back(subject);
+        }
+    }
+
+    /// Works `job` under its phone's lease; a phone leased elsewhere gives its
+    /// accounts `busy_elsewhere` (and, in `match`, fails the phone).
+    fn leased_job(&self, job: &PhoneJob, work: impl FnOnce()) {
+        if job.blocked.is_some() {
+            return work();
+        }
+        let phone = LeaseSubject::Phone(job.serial.clone());
+        let (outcome, reason) = match self.lease(phone.clone()) {
+            Ok(None) => {
+                work();
+                self.unlease(&phone);
+                return;
+            }
+            Ok(Some(busy)) => (Outcome::BusyElsewhere, busy),
+            Err(e) => (
+                Outcome::Error,
+                format!("taking the phone's lease failed: {e}"),
+            ),
+        };
+        if job.accounts.is_empty() {
+            self.phone_failed(&job.serial, outcome, reason.clone());
+        }
+        for account in &job.accounts {
+            self.record(AccountResult::for_account(
+                account,
+                outcome,
+                Some(reason.clone()),
+            ));
         }
     }
 
@@ -366,20 +423,31 @@ where
             .pop_front()
     };
     std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                while let Some(job) = next() {
-                    if catch_unwind(AssertUnwindSafe(|| work(run, &job))).is_err() {
-                        for account in job.accounts.iter().filter(|a| !run.has_result(a.id)) {
-                            run.record(AccountResult::for_account(
-                                account,
-                                Outcome::Error,
-                                Some("internal error: the phone's worker panicked".into()),
-                            ));
+        let heartbeat = run.leases.as_ref().map(|l| scope.spawn(|| l.heartbeat()));
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    while let Some(job) = next() {
+                        let leased = || run.leased_job(&job, || work(run, &job));
+                        if catch_unwind(AssertUnwindSafe(leased)).is_err() {
+                            for account in job.accounts.iter().filter(|a| !run.has_result(a.id)) {
+                                run.record(AccountResult::for_account(
+                                    account,
+                                    Outcome::Error,
+                                    Some("internal error: the phone's worker panicked".into()),
+                                ));
+                            }
                         }
                     }
-                }
-            });
+                })
+            })
+            .collect();
+        for handle in handles {
+            let _ = handle.join();
+        }
+        if let (Some(leases), Some(heartbeat)) = (&run.leases, heartbeat) {
+            leases.stop();
+            let _ = heartbeat.join();
         }
     });
 }
@@ -409,6 +477,21 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
                     None,
                 ));
                 continue;
+            }
+            let leased = LeaseSubject::Account(account.id);
+            if job.blocked.is_none() {
+                let busy = match run.lease(leased.clone()) {
+                    Ok(None) => None,
+                    Ok(Some(busy)) => Some((Outcome::BusyElsewhere, busy)),
+                    Err(e) => Some((
+                        Outcome::Error,
+                        format!("taking the account's lease failed: {e}"),
+                    )),
+                };
+                if let Some((outcome, reason)) = busy {
+                    run.record(AccountResult::for_account(account, outcome, Some(reason)));
+                    continue;
+                }
             }
             let (outcome, reason) = match (&offline, phone.as_mut()) {
                 _ if job.blocked.is_some() => {
@@ -447,6 +530,7 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
                 ),
             };
             run.record(result);
+            run.unlease(&leased);
         }
     });
 }

@@ -1,0 +1,109 @@
+//! The leases a workflow run holds: a phone's before its worker drives it, an
+//! account's before its step, renewed by a heartbeat while the run works and
+//! released when done. Another controller's live lease makes the account
+//! `busy_elsewhere` (see [`crate::store::lease`]).
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::store::{AccountStore, Claim, Holder, LeaseSubject};
+
+/// How long a run's lease lasts without a heartbeat: a controller that dies
+/// leaves its accounts and phones to others after this.
+pub const LEASE_TTL: Duration = Duration::from_secs(60);
+
+/// How often a run renews what it holds (a third of [`LEASE_TTL`], so two
+/// missed heartbeats still keep the leases).
+const HEARTBEAT: Duration = Duration::from_secs(20);
+
+/// The leases of one run, under one [`Holder`].
+pub(crate) struct RunLeases {
+    store: Arc<dyn AccountStore>,
+    holder: Holder,
+    held: Mutex<BTreeSet<LeaseSubject>>,
+    /// Set when the run is done; wakes the heartbeat.
+    done: (Mutex<bool>, Condvar),
+}
+
+impl RunLeases {
+    /// Leases of a new run on `store`, under a holder of its own.
+    pub fn new(store: Arc<dyn AccountStore>) -> Self {
+        RunLeases {
+            store,
+            holder: Holder::unique(),
+            held: Mutex::new(BTreeSet::new()),
+            done: (Mutex::new(false), Condvar::new()),
+        }
+    }
+
+    /// Takes the lease on `subject`: `None` when the run holds it now, else
+    /// why not (the other holder, as the reason of a `busy_elsewhere`).
+    pub fn take(&self, subject: LeaseSubject) -> Result<Option<String>> {
+        match self
+            .store
+            .leases()
+            .acquire(&subject, &self.holder, LEASE_TTL)?
+        {
+            Claim::Held { .. } => {
+                self.held_lock().insert(subject);
+                Ok(None)
+            }
+            Claim::BusyElsewhere(lease) => Ok(Some(format!(
+                "{subject} is leased by {} (until Unix ms {})",
+                lease.holder, lease.expires_at.0
+            ))),
+        }
+    }
+
+    /// Releases the lease on `subject` if the run holds it. A failed release
+    /// is left to expiry: nobody else is kept out for longer than [`LEASE_TTL`].
+    pub fn give_back(&self, subject: &LeaseSubject) {
+        if self.held_lock().remove(subject) {
+            let _ = self
+                .store
+                .leases()
+                .release(std::slice::from_ref(subject), &self.holder);
+        }
+    }
+
+    /// Renews what the run holds every [`HEARTBEAT`] until [`RunLeases::stop`].
+    /// A lease found lost (the run stalled past its expiry and another took
+    /// it) is dropped from what the run holds, so it is never released from
+    /// under its new holder. A failed renewal is tried again at the next beat.
+    pub fn heartbeat(&self) {
+        let (lock, wake) = &self.done;
+        let mut done = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            done = wake
+                .wait_timeout(done, HEARTBEAT)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            if *done {
+                return;
+            }
+            let held: Vec<LeaseSubject> = self.held_lock().iter().cloned().collect();
+            if held.is_empty() {
+                continue;
+            }
+            if let Ok(lost) = self.store.leases().renew(&held, &self.holder, LEASE_TTL) {
+                let mut still = self.held_lock();
+                for subject in &lost {
+                    still.remove(subject);
+                }
+            }
+        }
+    }
+
+    /// Ends the heartbeat.
+    pub fn stop(&self) {
+        let (lock, wake) = &self.done;
+        *lock.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        wake.notify_all();
+    }
+
+    fn held_lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<LeaseSubject>> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
