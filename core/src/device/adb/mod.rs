@@ -15,12 +15,14 @@
 
 pub mod host_protocol;
 mod listing;
+mod servers;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use host_protocol::{HostStream, ShellBytes, WireError, DEFAULT_MAX_OUTPUT, SYNC_PATH_MAX};
 pub use listing::{looks_like_network, parse_devices_long};
+pub use servers::AdbServers;
 
 use super::{command_label, Device, DeviceDriver, DeviceInfo, ShellOutput};
 use crate::error::{Error, Result};
