@@ -475,12 +475,29 @@ pub struct TotpArgs {
     pub platform: Option<Platform>,
 }
 
-/// Which adb server to talk to.
+/// Which adb servers to talk to.
 #[derive(Debug, Args, Clone)]
 pub struct AdbArgs {
-    /// The adb server, HOST:PORT. Default: 127.0.0.1 and ANDROID_ADB_SERVER_PORT or 5037.
+    /// An adb server, HOST:PORT; repeat it to drive the phones of several
+    /// servers (PCs) at once (`devices`, `login`, `match`, `sync`).
+    /// Default: 127.0.0.1 and ANDROID_ADB_SERVER_PORT or 5037.
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_addr)]
-    pub adb: Option<SocketAddr>,
+    pub adb: Vec<SocketAddr>,
+}
+
+impl AdbArgs {
+    /// The one server of a command that talks to one (`screens`, `sim`):
+    /// `None` for the default; several are a `Validation` error.
+    pub fn one(&self) -> farmhand::Result<Option<SocketAddr>> {
+        match self.adb.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            _ => Err(farmhand::Error::validation(
+                "--adb",
+                "this command talks to one adb server; give --adb once",
+            )),
+        }
+    }
 }
 
 /// `devices`

@@ -274,7 +274,7 @@ pub fn run(
     for path in &run.packs {
         packs.set(Pack::load(path)?);
     }
-    let driver = crate::devices::adb_driver(run.adb.adb)?;
+    let driver = crate::devices::adb_servers(&run.adb.adb)?;
     let cancel = CancelToken::new();
     {
         let cancel = cancel.clone();

@@ -61,11 +61,7 @@ fn phones_of_two_servers_are_listed_with_their_server_and_driven_through_it() {
     for serial in pc1.serials().iter().chain(pc2.serials().iter()) {
         let mut phone = servers.open(serial).unwrap();
         let out = phone.shell("echo hello", Duration::from_secs(10)).unwrap();
-        assert_eq!(
-            out.stdout.trim(),
-            "hello",
-            "{serial}"
-        );
+        assert_eq!(out.stdout.trim(), "hello", "{serial}");
     }
     let err = servers.open("no-such-phone").err().unwrap();
     assert_eq!(err.kind(), ErrorKind::NotFound);

@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::error::Result;
-use crate::store::{AccountStore, Claim, Holder, LeaseSubject};
+use crate::store::{AccountStore, Claim, Holder, Lease, LeaseSubject};
 
 /// How long a run's lease lasts without a heartbeat: a controller that dies
 /// leaves its accounts and phones to others after this.
@@ -50,11 +50,19 @@ impl RunLeases {
                 self.held_lock().insert(subject);
                 Ok(None)
             }
-            Claim::BusyElsewhere(lease) => Ok(Some(format!(
-                "{subject} is leased by {} (until Unix ms {})",
-                lease.holder, lease.expires_at.0
-            ))),
+            Claim::BusyElsewhere(lease) => Ok(Some(busy(&subject, &lease))),
         }
+    }
+
+    /// Why `subject` is busy elsewhere, when another holder has a live lease
+    /// on it (nothing is taken).
+    pub fn held_elsewhere(&self, subject: &LeaseSubject) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .leases()
+            .lease(subject)?
+            .filter(|lease| lease.holder != self.holder.as_str())
+            .map(|lease| busy(subject, &lease)))
     }
 
     /// Releases the lease on `subject` if the run holds it. A failed release
@@ -106,4 +114,12 @@ impl RunLeases {
     fn held_lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<LeaseSubject>> {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The reason of a `busy_elsewhere`: what is leased, by whom, until when.
+fn busy(subject: &LeaseSubject, lease: &Lease) -> String {
+    format!(
+        "{subject} is leased by {} (until Unix ms {})",
+        lease.holder, lease.expires_at.0
+    )
 }

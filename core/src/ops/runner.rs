@@ -240,6 +240,27 @@ impl<'a> Run<'a> {
     /// accounts `busy_elsewhere` (and, in `match`, fails the phone).
     fn leased_job(&self, job: &PhoneJob, work: impl FnOnce()) {
         if job.blocked.is_some() {
+            // A phone this controller does not see may be driven by another
+            // one right now: its accounts are left to it, not marked offline.
+            if let (Some(leases), Some((Outcome::DeviceOffline, _))) = (&self.leases, &job.blocked)
+            {
+                let phone = LeaseSubject::Phone(job.serial.clone());
+                if let Ok(Some(busy)) = leases.held_elsewhere(&phone) {
+                    for account in &job.accounts {
+                        self.record(match account.is_enabled() {
+                            true => AccountResult::for_account(
+                                account,
+                                Outcome::BusyElsewhere,
+                                Some(busy.clone()),
+                            ),
+                            false => {
+                                AccountResult::for_account(account, Outcome::SkippedDisabled, None)
+                            }
+                        });
+                    }
+                    return;
+                }
+            }
             return work();
         }
         let phone = LeaseSubject::Phone(job.serial.clone());
