@@ -55,6 +55,13 @@ impl Workspace {
         Workspace { store }
     }
 
+    /// A watch of the roster's changes, so a host's lists stay live: its
+    /// `wait` returns `true` once accounts changed, whoever changed them
+    /// (another thread, process, or PC on PostgreSQL). See `store::changes`.
+    pub fn watch(&self) -> Result<Box<dyn crate::store::ChangeWatch>> {
+        self.store.watch()
+    }
+
     /// The underlying store.
     pub fn store(&self) -> &Arc<dyn AccountStore> {
         &self.store

@@ -1298,6 +1298,49 @@ pub fn claims_share_out_free_accounts_by_filter(ws: Workspace) {
     );
 }
 
+pub fn a_watch_wakes_on_every_committed_change_and_is_quiet_otherwise(ws: Workspace) {
+    use std::time::Duration;
+    let mut watch = ws.watch().unwrap();
+    assert!(
+        !watch.wait(Duration::from_millis(150)).unwrap(),
+        "nothing changed yet"
+    );
+    let store = ws.store().clone();
+    let writer = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(100));
+        store.create(NewAccount::new(TT, "watched")).unwrap()
+    });
+    assert!(
+        watch.wait(Duration::from_secs(10)).unwrap(),
+        "a create from another thread"
+    );
+    let id = writer.join().unwrap().id;
+    assert!(
+        !watch.wait(Duration::from_millis(150)).unwrap(),
+        "reported once"
+    );
+    ws.apply_batch(vec![
+        BatchOp::Create(NewAccount::new(TT, "w2")),
+        BatchOp::Update(
+            id,
+            AccountPatch {
+                logged_in: Some(true),
+                ..patch()
+            },
+        ),
+    ])
+    .unwrap();
+    assert!(watch.wait(Duration::from_secs(10)).unwrap(), "a batch");
+    ws.delete(id).unwrap();
+    assert!(watch.wait(Duration::from_secs(10)).unwrap(), "a delete");
+    // A failed change is no change.
+    assert!(ws.add(NewAccount::new(TT, "w2")).is_err());
+    assert!(
+        !watch.wait(Duration::from_millis(150)).unwrap(),
+        "a refused create"
+    );
+}
+
 /// Instantiates every contract test above for one store; `$make` builds a fresh
 /// `Workspace` (and may keep a temporary directory alive inside it).
 macro_rules! contract {
@@ -1323,7 +1366,8 @@ macro_rules! contract {
                 a_duplicate_deep_in_a_large_batch_names_the_first_clash,
                 history_is_kept_newest_first_bounded_and_gone_with_its_account,
                 leases_are_exclusive_renewed_released_and_taken_over_after_expiry,
-                claims_share_out_free_accounts_by_filter);
+                claims_share_out_free_accounts_by_filter,
+                a_watch_wakes_on_every_committed_change_and_is_quiet_otherwise);
         }
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

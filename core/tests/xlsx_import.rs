@@ -679,6 +679,9 @@ impl AccountStore for FailingListing {
     fn leases(&self) -> &dyn farmhand::store::Leases {
         self.0.leases()
     }
+    fn watch(&self) -> Result<Box<dyn farmhand::store::ChangeWatch>> {
+        self.0.watch()
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::changes::{ChangeWatch, Generation};
 use super::lease::{ttl_millis, Claim, Holder, Lease, LeaseSubject, Leases};
 use super::{AccountFilter, AccountStore, BatchOp, DeviceRecord, HistoryEntry, HISTORY_LIMIT};
 use crate::account::{
@@ -18,6 +19,7 @@ const PAGE: usize = 1024;
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    changes: std::sync::Arc<Generation>,
 }
 
 #[derive(Clone, Default)]
@@ -146,8 +148,14 @@ impl AccountStore for MemoryStore {
         self
     }
 
+    fn watch(&self) -> Result<Box<dyn ChangeWatch>> {
+        Ok(self.changes.watch())
+    }
+
     fn create(&self, new: NewAccount) -> Result<Account> {
-        self.lock().create(new)
+        let created = self.lock().create(new)?;
+        self.changes.bump();
+        Ok(created)
     }
 
     fn get(&self, id: AccountId) -> Result<Account> {
@@ -169,11 +177,15 @@ impl AccountStore for MemoryStore {
         id: AccountId,
         change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
     ) -> Result<Account> {
-        self.lock().update_with(id, change)
+        let updated = self.lock().update_with(id, change)?;
+        self.changes.bump();
+        Ok(updated)
     }
 
     fn delete(&self, id: AccountId) -> Result<()> {
-        self.lock().delete(id)
+        self.lock().delete(id)?;
+        self.changes.bump();
+        Ok(())
     }
 
     fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
@@ -240,6 +252,8 @@ impl AccountStore for MemoryStore {
             });
         }
         *inner = work;
+        drop(inner);
+        self.changes.bump();
         Ok(results)
     }
 

@@ -6,6 +6,7 @@
 //! one workspace) and, with the `postgres` feature, `PostgresStore` (one
 //! roster shared by the controllers of several PCs).
 
+pub mod changes;
 pub mod history;
 pub mod lease;
 mod memory;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Account, AccountId, AccountPatch, NewAccount, Platform, Status};
 use crate::error::Result;
 
+pub use changes::ChangeWatch;
 pub use history::{HistoryEntry, HISTORY_LIMIT};
 pub use lease::{Claim, Holder, Lease, LeaseSubject, Leases, MAX_LEASE};
 pub use memory::MemoryStore;
@@ -190,6 +192,10 @@ pub trait AccountStore: Send + Sync {
     /// The leases on this store's accounts and phones, shared with every
     /// process (and, for PostgreSQL, every PC) using the same store.
     fn leases(&self) -> &dyn Leases;
+    /// A watch of this store's changes (see [`changes`]): every committed
+    /// change of accounts wakes it, whoever made it (a thread, another
+    /// process, another PC on PostgreSQL).
+    fn watch(&self) -> Result<Box<dyn ChangeWatch>>;
 }
 
 #[cfg(test)]

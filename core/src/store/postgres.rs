@@ -26,6 +26,7 @@ use postgres::{Client, Config, NoTls, Transaction};
 mod leases;
 mod rows;
 mod schema;
+mod watch;
 mod writer;
 
 pub use schema::VERSION as POSTGRES_SCHEMA_VERSION;
@@ -465,6 +466,10 @@ fn condition(filter: &AccountFilter) -> (String, Vec<Param>) {
 impl AccountStore for PostgresStore {
     fn leases(&self) -> &dyn super::Leases {
         self
+    }
+
+    fn watch(&self) -> Result<Box<dyn super::ChangeWatch>> {
+        Ok(Box::new(watch::NotifyWatch::open(self)?))
     }
 
     fn create(&self, new: NewAccount) -> Result<Account> {

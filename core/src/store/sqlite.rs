@@ -19,6 +19,7 @@ use rusqlite::{
 };
 
 mod leases;
+mod watch;
 mod writer;
 
 use super::{
@@ -359,6 +360,10 @@ fn page_query(filter: &AccountFilter) -> (String, Vec<Value>) {
 impl AccountStore for SqliteStore {
     fn leases(&self) -> &dyn super::Leases {
         self
+    }
+
+    fn watch(&self) -> Result<Box<dyn super::ChangeWatch>> {
+        Ok(Box::new(watch::DataVersionWatch::open(&self.path)?))
     }
 
     fn create(&self, new: NewAccount) -> Result<Account> {

@@ -90,6 +90,19 @@ const MIGRATIONS: &[&str] = &[
         expires_at BIGINT NOT NULL    -- Unix milliseconds, the server's clock
     );
     ",
+    // 2 -> 3: the change feed (store::changes): every committed change of
+    // accounts notifies `farmhand_changes` with the workspace's schema.
+    "
+    CREATE FUNCTION farmhand_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('farmhand_changes', TG_TABLE_SCHEMA);
+        RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER accounts_notify_change
+        AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON accounts
+        FOR EACH STATEMENT EXECUTE FUNCTION farmhand_notify_change();
+    ",
 ];
 
 /// Brings the workspace of `client`'s search path to [`VERSION`], or refuses it.
