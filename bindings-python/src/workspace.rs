@@ -231,6 +231,13 @@ impl PyWorkspace {
             .map(|entries| entries.into_iter().map(PyHistoryEntry).collect())
     }
 
+    /// The roster's change feed from now on: iterate the :class:`Changes` to
+    /// block until each change (whoever made it), then re-read the roster.
+    fn watch(&self, py: Python<'_>) -> PyResult<crate::changes::PyChanges> {
+        self.run(py, |ws| ws.watch())
+            .map(crate::changes::PyChanges::new)
+    }
+
     /// The account's :class:`Health` from its history; ``None`` until a
     /// workflow has learnt something about it.
     fn health(&self, py: Python<'_>, id: IdArg) -> PyResult<Option<PyHealth>> {

@@ -1,4 +1,4 @@
-//! The change feed of [`SqliteStore`]: a connection of its own polls the
+//! The change feed of [`SqliteStore`](super::SqliteStore): a connection of its own polls the
 //! file's data version, which moves whenever another connection (the store's
 //! writer, or another process) commits.
 
