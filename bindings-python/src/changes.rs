@@ -57,11 +57,11 @@ impl PyChanges {
         slf
     }
 
-    /// Blocks until the next change (Ctrl-C interrupts it).
-    fn __next__(&self, py: Python<'_>) -> PyResult<()> {
+    /// Blocks until the next change (Ctrl-C interrupts it); yields ``None``.
+    fn __next__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         loop {
             if self.wait_for(py, SLICE)? {
-                return Ok(());
+                return Ok(py.None());
             }
             py.check_signals()?;
         }

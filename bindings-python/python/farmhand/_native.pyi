@@ -40,6 +40,7 @@ __all__ = [
     "Pack",
     "HistoryEntry",
     "Health",
+    "Changes",
     "totp",
     "split_password",
 ]
