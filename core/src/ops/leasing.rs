@@ -76,6 +76,15 @@ impl RunLeases {
         }
     }
 
+    /// Releases everything the run still holds (after a worker panicked
+    /// between taking a lease and giving it back).
+    pub fn release_all(&self) {
+        let held: Vec<LeaseSubject> = std::mem::take(&mut *self.held_lock()).into_iter().collect();
+        if !held.is_empty() {
+            let _ = self.store.leases().release(&held, &self.holder);
+        }
+    }
+
     /// Renews what the run holds every [`HEARTBEAT`] until [`RunLeases::stop`].
     /// A lease found lost (the run stalled past its expiry and another took
     /// it) is dropped from what the run holds, so it is never released from

@@ -247,16 +247,12 @@ impl<'a> Run<'a> {
                 let phone = LeaseSubject::Phone(job.serial.clone());
                 if let Ok(Some(busy)) = leases.held_elsewhere(&phone) {
                     for account in &job.accounts {
-                        self.record(match account.is_enabled() {
-                            true => AccountResult::for_account(
-                                account,
-                                Outcome::BusyElsewhere,
-                                Some(busy.clone()),
-                            ),
-                            false => {
-                                AccountResult::for_account(account, Outcome::SkippedDisabled, None)
-                            }
-                        });
+                        let (outcome, reason) = if account.is_enabled() {
+                            (Outcome::BusyElsewhere, Some(busy.clone()))
+                        } else {
+                            (Outcome::SkippedDisabled, None)
+                        };
+                        self.record(AccountResult::for_account(account, outcome, reason));
                     }
                     return;
                 }
@@ -467,6 +463,8 @@ where
             let _ = handle.join();
         }
         if let (Some(leases), Some(heartbeat)) = (&run.leases, heartbeat) {
+            // What a panicking worker still held is given back here.
+            leases.release_all();
             leases.stop();
             let _ = heartbeat.join();
         }
