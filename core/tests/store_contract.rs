@@ -1189,14 +1189,14 @@ pub fn leases_are_exclusive_renewed_released_and_taken_over_after_expiry(ws: Wor
         []
     );
     assert_eq!(
-        leases.renew(&[bob.clone()], &b, long).unwrap(),
-        [bob.clone()]
+        leases.renew(std::slice::from_ref(&bob), &b, long).unwrap(),
+        vec![bob.clone()]
     );
 
     // Another holder's release changes nothing; the holder's frees it.
-    leases.release(&[bob.clone()], &b).unwrap();
+    leases.release(std::slice::from_ref(&bob), &b).unwrap();
     assert!(leases.lease(&bob).unwrap().is_some());
-    leases.release(&[bob.clone()], &a).unwrap();
+    leases.release(std::slice::from_ref(&bob), &a).unwrap();
     assert_eq!(leases.lease(&bob).unwrap(), None);
     assert!(matches!(
         leases.acquire(&bob, &b, long).unwrap(),
@@ -1222,8 +1222,10 @@ pub fn leases_are_exclusive_renewed_released_and_taken_over_after_expiry(ws: Wor
         Claim::Held { .. }
     ));
     assert_eq!(
-        leases.renew(&[carol.clone()], &a, long).unwrap(),
-        [carol.clone()]
+        leases
+            .renew(std::slice::from_ref(&carol), &a, long)
+            .unwrap(),
+        vec![carol.clone()]
     );
 
     for ttl in [Duration::ZERO, Duration::from_secs(90_000)] {

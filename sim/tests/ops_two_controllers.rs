@@ -149,12 +149,12 @@ fn two_controllers_never_drive_one_account_or_phone_at_once() {
 
     let roster = Workspace::open(&schema.url).unwrap();
     let mut ids: BTreeMap<AccountId, (usize, String)> = BTreeMap::new();
-    for p in 0..PHONES {
+    for (p, serial) in serials.iter().enumerate() {
         for k in 0..PER_PHONE {
             let account = roster
                 .add(
                     NewAccount::new(Platform::TikTok, name(p, k))
-                        .device(&serials[p])
+                        .device(serial)
                         .password(format!("pw-{}", name(p, k))),
                 )
                 .unwrap();

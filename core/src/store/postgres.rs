@@ -108,7 +108,14 @@ impl fmt::Debug for Location {
 pub struct PostgresStore {
     config: Config,
     location: Location,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<Pooled>>,
+}
+
+/// A connection with the statements prepared on it so far: a read of one
+/// account is then one round trip instead of two (parse, then execute).
+struct Pooled {
+    client: Client,
+    statements: std::collections::HashMap<String, postgres::Statement>,
 }
 
 impl fmt::Debug for PostgresStore {
@@ -158,21 +165,25 @@ impl PostgresStore {
 
     /// An idle connection, or a new one.
     pub(crate) fn connection(&self) -> Result<Connection<'_>> {
-        let reused = std::iter::from_fn(|| self.idle_lock().pop()).find(|c| !c.is_closed());
-        let client = match reused {
-            Some(client) => client,
-            None => self.config.connect(NoTls).map_err(|e| {
-                let why = e.to_string();
-                Error::storage(format!("{}: cannot connect: {why}", self.location)).with_source(e)
-            })?,
+        let reused = std::iter::from_fn(|| self.idle_lock().pop()).find(|c| !c.client.is_closed());
+        let pooled = match reused {
+            Some(pooled) => pooled,
+            None => Pooled {
+                client: self.config.connect(NoTls).map_err(|e| {
+                    let why = e.to_string();
+                    Error::storage(format!("{}: cannot connect: {why}", self.location))
+                        .with_source(e)
+                })?,
+                statements: std::collections::HashMap::new(),
+            },
         };
         Ok(Connection {
             store: self,
-            client: Some(client),
+            pooled: Some(pooled),
         })
     }
 
-    fn idle_lock(&self) -> MutexGuard<'_, Vec<Client>> {
+    fn idle_lock(&self) -> MutexGuard<'_, Vec<Pooled>> {
         self.idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -206,7 +217,8 @@ impl PostgresStore {
     /// The accounts a query of [`rows::SELECT`] returns.
     fn read_many(&self, sql: &str, params: &[Param]) -> Result<Vec<Account>> {
         let mut conn = self.connection()?;
-        let rows = conn.query(sql, &refs(params)).map_err(storage)?;
+        let statement = conn.prepared(sql)?;
+        let rows = conn.query(&statement, &refs(params)).map_err(storage)?;
         rows.iter()
             .map(|row| rows::read(row).map_err(Failure::into_error))
             .collect()
@@ -218,32 +230,52 @@ impl PostgresStore {
 /// its own drop first).
 pub(crate) struct Connection<'s> {
     store: &'s PostgresStore,
-    client: Option<Client>,
+    pooled: Option<Pooled>,
+}
+
+impl Connection<'_> {
+    /// `sql` prepared on this connection (once: later calls reuse it).
+    fn prepared(&mut self, sql: &str) -> Result<postgres::Statement> {
+        let pooled = self
+            .pooled
+            .as_mut()
+            .expect("a lent connection holds its client");
+        if let Some(statement) = pooled.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = pooled.client.prepare(sql).map_err(storage)?;
+        pooled.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
 }
 
 impl std::ops::Deref for Connection<'_> {
     type Target = Client;
     fn deref(&self) -> &Client {
-        self.client
+        &self
+            .pooled
             .as_ref()
             .expect("a lent connection holds its client")
+            .client
     }
 }
 
 impl std::ops::DerefMut for Connection<'_> {
     fn deref_mut(&mut self) -> &mut Client {
-        self.client
+        &mut self
+            .pooled
             .as_mut()
             .expect("a lent connection holds its client")
+            .client
     }
 }
 
 impl Drop for Connection<'_> {
     fn drop(&mut self) {
-        if let Some(client) = self.client.take() {
+        if let Some(pooled) = self.pooled.take() {
             let mut idle = self.store.idle_lock();
-            if !client.is_closed() && idle.len() < IDLE_CONNECTIONS {
-                idle.push(client);
+            if !pooled.client.is_closed() && idle.len() < IDLE_CONNECTIONS {
+                idle.push(pooled);
             }
         }
     }
@@ -477,7 +509,13 @@ impl AccountStore for PostgresStore {
     }
 
     fn get(&self, id: AccountId) -> Result<Account> {
-        fetch(&mut *self.connection()?, id, false)
+        let mut conn = self.connection()?;
+        let statement = conn.prepared(&format!("{} WHERE a.id = $1", rows::SELECT))?;
+        let row = conn
+            .query_opt(&statement, &[&id.0])
+            .map_err(storage)?
+            .ok_or_else(|| missing(id))?;
+        rows::read(&row).map_err(Failure::into_error)
     }
 
     fn find_by_username(&self, platform: Platform, username: &str) -> Result<Option<Account>> {
@@ -486,9 +524,10 @@ impl AccountStore for PostgresStore {
             "{} WHERE a.platform = $1 AND a.username_key = $2",
             rows::SELECT
         );
-        let row = self
-            .connection()?
-            .query_opt(sql.as_str(), &[&platform.as_str(), &key])
+        let mut conn = self.connection()?;
+        let statement = conn.prepared(&sql)?;
+        let row = conn
+            .query_opt(&statement, &[&platform.as_str(), &key])
             .map_err(storage)?;
         row.map(|row| rows::read(&row).map_err(Failure::into_error))
             .transpose()
@@ -539,9 +578,10 @@ impl AccountStore for PostgresStore {
     fn count(&self, filter: &AccountFilter) -> Result<usize> {
         let (cond, params) = condition(filter);
         let sql = format!("SELECT count(*) FROM accounts a WHERE {cond}");
-        let n: i64 = self
-            .connection()?
-            .query_one(sql.as_str(), &refs(&params))
+        let mut conn = self.connection()?;
+        let statement = conn.prepared(&sql)?;
+        let n: i64 = conn
+            .query_one(&statement, &refs(&params))
             .and_then(|row| row.try_get(0))
             .map_err(storage)?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
