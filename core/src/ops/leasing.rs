@@ -14,14 +14,13 @@ use crate::store::{AccountStore, Claim, Holder, Lease, LeaseSubject};
 /// leaves its accounts and phones to others after this.
 pub const LEASE_TTL: Duration = Duration::from_secs(60);
 
-/// How often a run renews what it holds (a third of [`LEASE_TTL`], so two
-/// missed heartbeats still keep the leases).
-const HEARTBEAT: Duration = Duration::from_secs(20);
-
 /// The leases of one run, under one [`Holder`].
 pub(crate) struct RunLeases {
     store: Arc<dyn AccountStore>,
     holder: Holder,
+    /// How long each lease lasts unless renewed; renewed every third of it,
+    /// so two missed heartbeats still keep the leases.
+    ttl: Duration,
     held: Mutex<BTreeSet<LeaseSubject>>,
     /// Set when the run is done; wakes the heartbeat.
     done: (Mutex<bool>, Condvar),
@@ -30,9 +29,15 @@ pub(crate) struct RunLeases {
 impl RunLeases {
     /// Leases of a new run on `store`, under a holder of its own.
     pub fn new(store: Arc<dyn AccountStore>) -> Self {
+        RunLeases::lasting(store, LEASE_TTL)
+    }
+
+    /// Leases of a new run that last `ttl` unless renewed.
+    fn lasting(store: Arc<dyn AccountStore>, ttl: Duration) -> Self {
         RunLeases {
             store,
             holder: Holder::unique(),
+            ttl,
             held: Mutex::new(BTreeSet::new()),
             done: (Mutex::new(false), Condvar::new()),
         }
@@ -85,7 +90,8 @@ impl RunLeases {
         }
     }
 
-    /// Renews what the run holds every [`HEARTBEAT`] until [`RunLeases::stop`].
+    /// Renews what the run holds every third of its lease's length until
+    /// [`RunLeases::stop`].
     /// A lease found lost (the run stalled past its expiry and another took
     /// it) is dropped from what the run holds, so it is never released from
     /// under its new holder. A failed renewal is tried again at the next beat.
@@ -94,7 +100,7 @@ impl RunLeases {
         let mut done = lock.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             done = wake
-                .wait_timeout(done, HEARTBEAT)
+                .wait_timeout(done, self.ttl / 3)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
             if *done {
@@ -104,7 +110,7 @@ impl RunLeases {
             if held.is_empty() {
                 continue;
             }
-            if let Ok(lost) = self.store.leases().renew(&held, &self.holder, LEASE_TTL) {
+            if let Ok(lost) = self.store.leases().renew(&held, &self.holder, self.ttl) {
                 let mut still = self.held_lock();
                 for subject in &lost {
                     still.remove(subject);
@@ -131,4 +137,41 @@ fn busy(subject: &LeaseSubject, lease: &Lease) -> String {
         "{subject} is leased by {} (until Unix ms {})",
         lease.holder, lease.expires_at.0
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    /// The heartbeat keeps a lease alive for many times its length, and the
+    /// lease lapses once the heartbeat stops.
+    #[test]
+    fn the_heartbeat_keeps_leases_past_their_length_until_stopped() {
+        let store: Arc<dyn AccountStore> = Arc::new(MemoryStore::new());
+        let ttl = Duration::from_millis(300);
+        let run = RunLeases::lasting(store.clone(), ttl);
+        let phone = LeaseSubject::Phone("emulator-5554".into());
+        assert_eq!(run.take(phone.clone()).unwrap(), None);
+        std::thread::scope(|s| {
+            let beat = s.spawn(|| run.heartbeat());
+            std::thread::sleep(ttl * 4);
+            assert!(store.leases().lease(&phone).unwrap().is_some(), "renewed");
+            run.stop();
+            beat.join().unwrap();
+        });
+        std::thread::sleep(ttl * 2);
+        assert_eq!(store.leases().lease(&phone).unwrap(), None, "lapsed");
+        let other = Holder::unique();
+        assert!(matches!(
+            store.leases().acquire(&phone, &other, ttl).unwrap(),
+            Claim::Held { .. }
+        ));
+        // Giving back a lease it has lost never frees the new holder's.
+        run.give_back(&phone);
+        assert_eq!(
+            store.leases().lease(&phone).unwrap().unwrap().holder,
+            other.as_str()
+        );
+    }
 }
