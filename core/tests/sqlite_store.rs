@@ -350,10 +350,11 @@ fn a_version_2_file_gains_the_history_and_keeps_its_accounts() {
         .add(NewAccount::new(TT, "old_timer"))
         .unwrap()
         .id;
-    // Take the file back to what version 2 wrote: no history table.
+    // Take the file back to what version 2 wrote: no history or leases table.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER accounts_forget_history; DROP TABLE history; PRAGMA user_version = 2;",
+        "DROP TABLE leases; DROP TRIGGER accounts_forget_history; DROP TABLE history; \
+         PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(conn);
@@ -484,10 +485,10 @@ fn a_version_one_file_gets_its_2fa_keys_split_out_once() {
     }
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        // What version 1 wrote: no 2FA-key column and no history table.
+        // What version 1 wrote: no 2FA-key column, no history or leases table.
         conn.execute_batch(
             "DROP TRIGGER accounts_forget_history; DROP TABLE history; \
-             ALTER TABLE accounts DROP COLUMN totp_key; PRAGMA user_version = 1;",
+             ALTER TABLE accounts DROP COLUMN totp_key; DROP TABLE leases; PRAGMA user_version = 1;",
         )
         .unwrap();
         for (name, pwd) in names.iter().zip(pwds) {
