@@ -6,6 +6,7 @@
 //! object is `Send + Sync`; calls block, so hosts make them off their UI thread.
 
 mod account;
+mod changes;
 mod device;
 mod error;
 mod ops;

@@ -285,6 +285,9 @@ pub enum Outcome {
     Cancelled,
     /// Anything else; the reason says what.
     Error,
+    /// Another controller holds the account's (or its phone's) lease: this
+    /// run left it alone. (Last, so the earlier variants keep their numbers.)
+    BusyElsewhere,
 }
 
 impl From<engine::Outcome> for Outcome {
@@ -316,6 +319,7 @@ impl From<engine::Outcome> for Outcome {
             E::ScreenNotRecognised => Outcome::ScreenNotRecognised,
             E::Timeout => Outcome::Timeout,
             E::Cancelled => Outcome::Cancelled,
+            E::BusyElsewhere => Outcome::BusyElsewhere,
             E::Error => Outcome::Error,
         }
     }

@@ -164,6 +164,16 @@ impl Workspace {
         )
     }
 
+    /// Tells `observer` (on a thread of the engine's own) whenever the
+    /// roster's accounts change, whoever changed them, until the returned
+    /// subscription is stopped: how a host keeps its lists live.
+    pub fn watch(
+        &self,
+        observer: Box<dyn crate::changes::ChangeObserver>,
+    ) -> Result<Arc<crate::changes::ChangeSubscription>> {
+        crate::changes::subscribe(&self.0, observer)
+    }
+
     /// Scans the phones for app sessions already logged in, creates the
     /// missing accounts and links each to its phone, never creating a duplicate.
     #[uniffi::method(default(observer = None, options))]

@@ -6,6 +6,7 @@
 
 mod account;
 mod apps;
+mod changes;
 mod device;
 mod enums;
 mod errors;
@@ -55,6 +56,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<apps::PyPack>()?;
     m.add_class::<apps::PyHistoryEntry>()?;
     m.add_class::<apps::PyHealth>()?;
+    m.add_class::<changes::PyChanges>()?;
     m.add_function(wrap_pyfunction!(secret::totp, m)?)?;
     m.add_function(wrap_pyfunction!(secret::split_password, m)?)?;
     m.add_function(wrap_pyfunction!(secret::new_key, m)?)?;

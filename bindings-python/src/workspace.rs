@@ -32,13 +32,15 @@ type ImportFn = fn(&Workspace, PathBuf, &ImportOptions) -> farmhand::Result<Impo
 
 /// A roster of accounts and phones backed by one store.
 ///
-/// Open one with :meth:`Workspace.open` (a SQLite file) or
+/// Open one with :meth:`Workspace.open` (a SQLite file or a ``postgres://`` URL) or
 /// :meth:`Workspace.in_memory`; use it as a context manager to close it. One
 /// workspace may be shared by many threads.
 #[pyclass(frozen, module = "farmhand", name = "Workspace")]
 pub struct PyWorkspace {
     inner: RwLock<Option<Workspace>>,
     path: Option<PathBuf>,
+    /// A PostgreSQL workspace's URL without its password, for `repr`.
+    url: Option<String>,
 }
 
 impl PyWorkspace {
@@ -47,6 +49,7 @@ impl PyWorkspace {
         PyWorkspace {
             inner: RwLock::new(Some(ws)),
             path,
+            url: None,
         }
     }
 
@@ -84,16 +87,19 @@ impl PyWorkspace {
 
 #[pymethods]
 impl PyWorkspace {
-    /// Opens (creating if needed) the workspace in the SQLite file at ``path``.
+    /// Opens (creating if needed) the workspace in the SQLite file at ``path``,
+    /// or, given a ``postgres://user:password@host/db`` URL, the roster in that
+    /// PostgreSQL database that several PCs share.
     ///
-    /// A file that is not a farmhand workspace, or one written by a newer
-    /// farmhand, raises ``StorageError``; nothing in it is changed.
+    /// A file or schema that is not a farmhand workspace, or one written by a
+    /// newer farmhand, raises ``StorageError``; nothing in it is changed. A
+    /// URL's password never shows in an error or in ``repr``.
     ///
     /// ``key`` (32 bytes, or the 64 hex digits of a key file) encrypts the
-    /// passwords and 2FA keys: a new or empty workspace becomes encrypted with
-    /// it; a key that is not the workspace's raises ``EncryptionKeyError``
-    /// and writes nothing. Without a key an encrypted workspace works for
-    /// everything but its secrets.
+    /// passwords and 2FA keys of a workspace file: a new or empty workspace
+    /// becomes encrypted with it; a key that is not the workspace's raises
+    /// ``EncryptionKeyError`` and writes nothing. Without a key an encrypted
+    /// workspace works for everything but its secrets.
     #[staticmethod]
     #[pyo3(signature = (path, *, key = None))]
     fn open(py: Python<'_>, path: PathBuf, key: Option<KeyArg>) -> PyResult<Self> {
@@ -104,7 +110,13 @@ impl PyWorkspace {
                 None => Workspace::open(&at),
             })
             .map_err(Error)?;
-        Ok(PyWorkspace::new(ws, Some(path)))
+        match path.to_str().and_then(farmhand::store::Location::of_url) {
+            Some(location) => Ok(PyWorkspace {
+                url: Some(location.to_string()),
+                ..PyWorkspace::new(ws, None)
+            }),
+            None => Ok(PyWorkspace::new(ws, Some(path))),
+        }
     }
 
     /// Encrypts the passwords and 2FA keys of the plain workspace file at
@@ -146,7 +158,7 @@ impl PyWorkspace {
         PyWorkspace::new(Workspace::in_memory(), None)
     }
 
-    /// The file this workspace lives in; ``None`` for an in-memory one.
+    /// The file this workspace lives in; ``None`` for an in-memory or PostgreSQL one.
     #[getter]
     fn path(&self) -> Option<PathBuf> {
         self.path.clone()
@@ -186,12 +198,13 @@ impl PyWorkspace {
 
     fn __repr__(&self) -> String {
         let state = if self.closed() { ", closed" } else { "" };
-        match &self.path {
-            Some(path) => format!(
+        match (&self.path, &self.url) {
+            (Some(path), _) => format!(
                 "Workspace.open({}{state})",
                 quote(&path.display().to_string())
             ),
-            None => format!("Workspace.in_memory({state})").replace("(, ", "("),
+            (None, Some(url)) => format!("Workspace.open({}{state})", quote(url)),
+            (None, None) => format!("Workspace.in_memory({state})").replace("(, ", "("),
         }
     }
 
@@ -263,6 +276,13 @@ impl PyWorkspace {
     fn history(&self, py: Python<'_>, id: IdArg, limit: usize) -> PyResult<Vec<PyHistoryEntry>> {
         self.run(py, move |ws| ws.history(id.0, limit))
             .map(|entries| entries.into_iter().map(PyHistoryEntry).collect())
+    }
+
+    /// The roster's change feed from now on: iterate the :class:`Changes` to
+    /// block until each change (whoever made it), then re-read the roster.
+    fn watch(&self, py: Python<'_>) -> PyResult<crate::changes::PyChanges> {
+        self.run(py, |ws| ws.watch())
+            .map(crate::changes::PyChanges::new)
     }
 
     /// The account's :class:`Health` from its history; ``None`` until a

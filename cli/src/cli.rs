@@ -26,7 +26,8 @@ Times are shown in UTC as ISO 8601 (2026-12-07T05:03:08Z); --json keeps
 them as Unix milliseconds (last_login_at, created_at, stats.synced_at...).
 
 Environment:
-  FARMHAND_WORKSPACE       workspace file used when --workspace is not given
+  FARMHAND_WORKSPACE       workspace file (or postgres:// URL) used when
+                           --workspace is not given
   FARMHAND_KEY_FILE        key file used when --key-file is not given
   ANDROID_ADB_SERVER_PORT  port of the local adb server (default 5037)";
 
@@ -35,10 +36,11 @@ Environment:
 #[derive(Debug, Parser)]
 #[command(name = "farmhand", version, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// Workspace file (SQLite). Default: $FARMHAND_WORKSPACE, else
-    /// farmhand/workspace.db in the user's data directory
+    /// Workspace file (SQLite), or a postgres://user:password@host/db URL
+    /// for a roster shared by several PCs. Default: $FARMHAND_WORKSPACE,
+    /// else farmhand/workspace.db in the user's data directory
     /// ($XDG_DATA_HOME or ~/.local/share on Linux).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub workspace: Option<PathBuf>,
 
     /// File holding the key of an encrypted workspace (`farmhand key new`
@@ -519,12 +521,29 @@ pub struct TotpArgs {
     pub platform: Option<Platform>,
 }
 
-/// Which adb server to talk to.
+/// Which adb servers to talk to.
 #[derive(Debug, Args, Clone)]
 pub struct AdbArgs {
-    /// The adb server, HOST:PORT. Default: 127.0.0.1 and ANDROID_ADB_SERVER_PORT or 5037.
+    /// An adb server, HOST:PORT; repeat it to drive the phones of several
+    /// servers (PCs) at once (`devices`, `login`, `match`, `sync`).
+    /// Default: 127.0.0.1 and ANDROID_ADB_SERVER_PORT or 5037.
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_addr)]
-    pub adb: Option<SocketAddr>,
+    pub adb: Vec<SocketAddr>,
+}
+
+impl AdbArgs {
+    /// The one server of a command that talks to one (`screens`, `sim`):
+    /// `None` for the default; several are a `Validation` error.
+    pub fn one(&self) -> farmhand::Result<Option<SocketAddr>> {
+        match self.adb.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            _ => Err(farmhand::Error::validation(
+                "--adb",
+                "this command talks to one adb server; give --adb once",
+            )),
+        }
+    }
 }
 
 /// `devices`

@@ -1,10 +1,10 @@
-//! `farmhand devices`: the workspace's phones beside what the adb server sees,
-//! and how commands reach the adb server.
+//! `farmhand devices`: the workspace's phones beside what the adb servers
+//! see, and how commands reach the adb servers.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use farmhand::device::{AdbDriver, DeviceDriver, DeviceInfo, DeviceState};
+use farmhand::device::{AdbDriver, AdbServers, DeviceInfo, DeviceState};
 use farmhand::store::AccountFilter;
 use farmhand::{Error, Result, Workspace};
 use serde::Serialize;
@@ -21,6 +21,18 @@ pub fn adb_driver(adb: Option<SocketAddr>) -> Result<AdbDriver> {
     }
 }
 
+/// Every adb server named by `--adb` (repeated), else the local one.
+pub fn adb_servers(adb: &[SocketAddr]) -> Result<AdbServers> {
+    let drivers = if adb.is_empty() {
+        vec![AdbDriver::new()?]
+    } else {
+        adb.iter()
+            .map(|addr| AdbDriver::with_server(*addr))
+            .collect()
+    };
+    AdbServers::new(drivers)
+}
+
 /// One phone: registered in the workspace, seen by adb, or both.
 #[derive(Debug, Serialize)]
 struct DeviceView {
@@ -29,6 +41,8 @@ struct DeviceView {
     label: Option<String>,
     state: Option<String>,
     model: Option<String>,
+    /// The adb server(s) listing it (`HOST:PORT`), when one does.
+    server: Option<String>,
     accounts: usize,
 }
 
@@ -67,30 +81,47 @@ pub fn run(ws: Option<&Workspace>, args: DevicesArgs, out: Output) -> Result<Exi
         Some(ws) => registry(ws, &mut by_serial)?,
         None => out.note("no workspace yet: listing only what the adb server sees"),
     }
-    let (adb, live) = if args.offline {
-        (None, Ok(Vec::new()))
+    let (adb, live, several) = if args.offline {
+        (None, Vec::new(), false)
     } else {
-        let driver = adb_driver(args.adb.adb)?;
-        (Some(driver.server().to_string()), driver.devices())
+        let servers = adb_servers(&args.adb.adb)?;
+        let names: Vec<String> = servers.servers().iter().map(ToString::to_string).collect();
+        (
+            Some(names.join(", ")),
+            servers.devices_by_server(),
+            names.len() > 1,
+        )
     };
-    let adb_error = live.as_ref().err().map(ToString::to_string);
-    for info in live.unwrap_or_default() {
-        let DeviceInfo {
-            serial,
-            state,
-            model,
-            ..
-        } = info;
-        let view = by_serial.entry(serial.clone()).or_insert(DeviceView {
-            serial,
-            index: None,
-            label: None,
-            state: None,
-            model: None,
-            accounts: 0,
-        });
-        view.state = Some(state_name(&state));
-        view.model = model;
+    let errors: Vec<String> = live
+        .iter()
+        .filter_map(|(_, listed)| listed.as_ref().err().map(ToString::to_string))
+        .collect();
+    let adb_error = (!errors.is_empty()).then(|| errors.join("; "));
+    for (server, listed) in live {
+        for info in listed.unwrap_or_default() {
+            let DeviceInfo {
+                serial,
+                state,
+                model,
+                ..
+            } = info;
+            let view = by_serial.entry(serial.clone()).or_insert(DeviceView {
+                serial,
+                index: None,
+                label: None,
+                state: None,
+                model: None,
+                server: None,
+                accounts: 0,
+            });
+            view.state = Some(state_name(&state));
+            view.model = model;
+            view.server = Some(match view.server.take() {
+                // Listed by two servers: both are shown (opening it is refused).
+                Some(first) => format!("{first}, {server}"),
+                None => server.to_string(),
+            });
+        }
     }
     let mut devices: Vec<DeviceView> = by_serial.into_values().collect();
     devices.sort_by_key(|d| (d.index.is_none(), d.index, d.serial.clone()));
@@ -102,7 +133,7 @@ pub fn run(ws: Option<&Workspace>, args: DevicesArgs, out: Output) -> Result<Exi
     if let Some(error) = &view.adb_error {
         eprintln!("error: {error}");
     }
-    out.emit(&view, || devices_text(&view, args.offline));
+    out.emit(&view, || devices_text(&view, args.offline, several));
     Ok(Exit::failures_unless(view.adb_error.is_none()))
 }
 
@@ -131,6 +162,7 @@ fn registry(ws: &Workspace, by_serial: &mut BTreeMap<String, DeviceView>) -> Res
                 label: record.label,
                 state: None,
                 model: None,
+                server: None,
                 accounts,
             },
         );
@@ -138,11 +170,17 @@ fn registry(ws: &Workspace, by_serial: &mut BTreeMap<String, DeviceView>) -> Res
     Ok(())
 }
 
-fn devices_text(view: &DevicesView, offline: bool) -> String {
+/// The table of phones; with `several` adb servers, a SERVER column says
+/// which one each phone hangs off.
+fn devices_text(view: &DevicesView, offline: bool, several: bool) -> String {
     if view.devices.is_empty() {
         return "no devices\n".into();
     }
-    let mut table = Table::new(["#", "SERIAL", "LABEL", "STATE", "MODEL", "ACCOUNTS"]);
+    let mut header = vec!["#", "SERIAL", "LABEL", "STATE", "MODEL", "ACCOUNTS"];
+    if several {
+        header.push("SERVER");
+    }
+    let mut table = Table::new(header);
     let dash = || "-".to_string();
     for d in &view.devices {
         let state = match (&d.state, offline) {
@@ -150,14 +188,18 @@ fn devices_text(view: &DevicesView, offline: bool) -> String {
             (None, true) => dash(),
             (None, false) => "not connected".into(),
         };
-        table.row([
+        let mut row = vec![
             d.index.map_or_else(dash, |i| i.to_string()),
             d.serial.clone(),
             d.label.clone().unwrap_or_else(dash),
             state,
             d.model.clone().unwrap_or_else(dash),
             d.accounts.to_string(),
-        ]);
+        ];
+        if several {
+            row.push(d.server.clone().unwrap_or_else(dash));
+        }
+        table.row(row);
     }
     table.to_string()
 }

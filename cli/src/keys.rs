@@ -181,7 +181,7 @@ struct Converted<'a> {
 
 /// `farmhand encrypt` / `decrypt` / `rekey`.
 pub fn run_convert(workspace: &Path, keys: &Keys, action: Convert, out: Output) -> Result<Exit> {
-    if !workspace.exists() {
+    if !crate::paths::workspace_exists(workspace) {
         return Err(Error::not_found(format!(
             "workspace {}",
             workspace.display()

@@ -29,7 +29,7 @@ use cli::{Cli, Command};
 use interrupt::Interrupt;
 use keys::{open_keyed, Convert, Keys, Need};
 use output::{Exit, Output};
-use paths::workspace_path;
+use paths::{workspace_exists, workspace_path};
 use workflows::Kind;
 
 /// An import frees on one thread what another allocated; mimalloc does that
@@ -78,7 +78,7 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             let path = workspace_path(flag)?;
             // A dry run against a workspace that does not exist yet reports what a
             // first import would create, without creating the file.
-            let ws = if args.dry_run && !path.exists() {
+            let ws = if args.dry_run && !workspace_exists(&path) {
                 farmhand::Workspace::in_memory()
             } else {
                 open_keyed(&path, true, &keys, Need::Secrets)?
@@ -99,7 +99,7 @@ fn run(cli: Cli, out: Output) -> Result<Exit> {
             // Without a workspace (none yet, or no data directory) there is no
             // registry: list what adb sees, and create nothing.
             let ws = match workspace_path(flag) {
-                Ok(path) if path.exists() => {
+                Ok(path) if workspace_exists(&path) => {
                     Some(open_keyed(&path, false, &keys, Need::NoSecrets)?)
                 }
                 _ => None,

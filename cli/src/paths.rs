@@ -1,11 +1,12 @@
-//! Where the workspace file lives when `--workspace` is not given.
+//! Where the workspace lives when `--workspace` is not given, and opening it:
+//! a file, or a `postgres://` URL (a roster shared by several PCs).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use farmhand::{Error, Result, Workspace};
 
-/// Environment variable naming the workspace file.
+/// Environment variable naming the workspace file or URL.
 pub const WORKSPACE_ENV: &str = "FARMHAND_WORKSPACE";
 
 /// The workspace file: `--workspace`, else `$FARMHAND_WORKSPACE`, else
@@ -53,11 +54,23 @@ fn data_dir(
     }
 }
 
+/// True when `path` is a `postgres://` URL rather than a file.
+pub fn is_url(path: &Path) -> bool {
+    path.to_str().is_some_and(farmhand::store::is_postgres_url)
+}
+
+/// True when there is a workspace at `path`: a file that exists, or a URL
+/// (the server says whether it can be reached, when it is opened).
+pub fn workspace_exists(path: &Path) -> bool {
+    is_url(path) || path.exists()
+}
+
 /// Opens the workspace at `path`. With `create`, a missing file (and, for the
 /// default location, its folder) is created; without, a missing file is `NotFound`,
-/// so a mistyped path never leaves an empty workspace behind.
+/// so a mistyped path never leaves an empty workspace behind. A URL is opened
+/// as it is (its password never shows in an error).
 pub fn open_workspace(path: &Path, create: bool) -> Result<Workspace> {
-    if !path.exists() {
+    if !workspace_exists(path) {
         if !create {
             return Err(Error::not_found(format!(
                 "workspace {} (add accounts with `farmhand import` or `farmhand accounts add`)",
@@ -109,6 +122,18 @@ mod tests {
         assert_eq!(
             workspace_path(Some(Path::new("x.db"))).unwrap(),
             PathBuf::from("x.db")
+        );
+    }
+
+    #[test]
+    fn a_url_is_not_a_file_to_create() {
+        let url = Path::new("postgres://farm:pw@127.0.0.1:1/roster");
+        assert!(is_url(url) && workspace_exists(url));
+        let err = open_workspace(url, true).err().unwrap().to_string();
+        assert!(!err.contains("pw@"), "{err}");
+        assert!(
+            !Path::new("postgres:").exists(),
+            "no folder was made for it"
         );
     }
 

@@ -52,7 +52,7 @@ struct Capture {
 }
 
 fn capture(args: CaptureArgs, out: Output) -> Result<Exit> {
-    let driver = crate::devices::adb_driver(args.adb.adb)?;
+    let driver = crate::devices::adb_driver(args.adb.one()?)?;
     let mut phone = driver.open(&args.device)?;
     let package = phone.foreground_package()?;
     let version_name = match &package {

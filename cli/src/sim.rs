@@ -162,7 +162,7 @@ pub fn run(args: SimArgs, interrupt: &Interrupt, out: Output) -> Result<Exit> {
     };
     let driver = match &private {
         Some(server) => AdbDriver::with_server(server.addr()),
-        None => adb_driver(args.adb.adb)?,
+        None => adb_driver(args.adb.one()?)?,
     };
     register(&driver, &serials)?;
     let ready = Ready {

@@ -11,6 +11,7 @@ use crate::accounts::resolve;
 use crate::cli::TotpArgs;
 use crate::keys::{open_keyed, Keys, Need};
 use crate::output::{Exit, Output};
+use crate::paths::workspace_exists;
 
 /// What `totp` prints: the code, never the key.
 #[derive(Debug, Serialize)]
@@ -68,7 +69,7 @@ fn account_secret(
     keys: &Keys,
     args: &TotpArgs,
 ) -> Result<Option<(TotpSecret, Owner)>> {
-    if !workspace.exists() {
+    if !workspace_exists(workspace) {
         return Ok(None);
     }
     let ws = open_keyed(workspace, false, keys, Need::Secrets)?;

@@ -177,11 +177,11 @@ pub fn run(
             ws.sync_profiles_from(ProfileSource::Web(web), &options)?
         }
         (SourceChoice::Both, Some(web)) => {
-            let driver = crate::devices::adb_driver(run.adb.adb)?;
+            let driver = crate::devices::adb_servers(&run.adb.adb)?;
             ws.sync_profiles_from(ProfileSource::Both(&driver, web), &options)?
         }
         _ => {
-            let driver = crate::devices::adb_driver(run.adb.adb)?;
+            let driver = crate::devices::adb_servers(&run.adb.adb)?;
             execute(ws, kind, &driver, &options)?
         }
     };

@@ -7,8 +7,8 @@ use crate::account::{check_tags, Account, AccountId, AccountPatch, NewAccount, P
 use crate::error::{Error, Result};
 use crate::secret::SecretKey;
 use crate::store::{
-    AccountFilter, AccountStore, BatchOp, Conversion, DeviceRecord, Encryption, MemoryStore,
-    SqliteStore,
+    is_postgres_url, AccountFilter, AccountStore, BatchOp, Conversion, DeviceRecord, Encryption,
+    MemoryStore, SqliteStore,
 };
 
 /// A roster of accounts and devices backed by one store.
@@ -19,10 +19,44 @@ pub struct Workspace {
     store: Arc<dyn AccountStore>,
 }
 
+/// Encryption at rest works on SQLite workspace files only: `doing` on a
+/// `postgres://` workspace is refused with a `key` error that says so.
+fn refuse_url(target: &Path, doing: &str) -> Result<()> {
+    match target.to_str() {
+        Some(t) if is_postgres_url(t) => Err(Error::key(format!(
+            "{doing} needs a workspace file: encryption at rest is not available \
+             for postgres:// workspaces yet"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 impl Workspace {
-    /// Opens (or creates) the SQLite workspace file at `path`: one file is one workspace.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Ok(Workspace::with_store(Arc::new(SqliteStore::open(path)?)))
+    /// Opens (or creates) the workspace at `target`: an SQLite file (one file
+    /// is one workspace), or with a `postgres://` URL a PostgreSQL database
+    /// shared by several PCs (cargo feature `postgres`; see
+    /// `store::PostgresStore`). A URL's password never shows in an error.
+    pub fn open(target: impl AsRef<Path>) -> Result<Self> {
+        let target = target.as_ref();
+        if let Some(url) = target.to_str().filter(|t| is_postgres_url(t)) {
+            return Workspace::open_postgres(url);
+        }
+        Ok(Workspace::with_store(Arc::new(SqliteStore::open(target)?)))
+    }
+
+    #[cfg(feature = "postgres")]
+    fn open_postgres(url: &str) -> Result<Self> {
+        let store = crate::store::PostgresStore::open(url.trim())?;
+        Ok(Workspace::with_store(Arc::new(store)))
+    }
+
+    /// Without the feature a URL is refused, never taken for a file name.
+    #[cfg(not(feature = "postgres"))]
+    fn open_postgres(_url: &str) -> Result<Self> {
+        Err(Error::storage(
+            "this build of farmhand cannot open a postgres:// workspace \
+             (it was built without the cargo feature `postgres`)",
+        ))
     }
 
     /// Opens (or creates) the SQLite workspace file at `path` with the key
@@ -31,7 +65,12 @@ impl Workspace {
     /// [`crate::ErrorKind::Key`], writing nothing, when the workspace was
     /// encrypted with another key, or holds accounts and is not encrypted
     /// ([`Workspace::encrypt_file`] converts it).
+    ///
+    /// A `postgres://` workspace keeps its secrets as the server stores them:
+    /// encryption at rest is not available for it yet, and a key is refused
+    /// rather than ignored.
     pub fn open_with_key(path: impl AsRef<Path>, key: &SecretKey) -> Result<Self> {
+        refuse_url(path.as_ref(), "opening with a key")?;
         Ok(Workspace::with_store(Arc::new(SqliteStore::open_with_key(
             path, key,
         )?)))
@@ -43,12 +82,14 @@ impl Workspace {
     /// so that no plain secret stays in it or its write-ahead log; copies
     /// made before (backups) still hold them.
     pub fn encrypt_file(path: impl AsRef<Path>, key: &SecretKey) -> Result<Conversion> {
+        refuse_url(path.as_ref(), "encrypting")?;
         SqliteStore::encrypt_file(path, key)
     }
 
     /// Decrypts the workspace file at `path`, encrypted with `key`, in place
     /// (atomically, as [`Workspace::encrypt_file`]).
     pub fn decrypt_file(path: impl AsRef<Path>, key: &SecretKey) -> Result<Conversion> {
+        refuse_url(path.as_ref(), "decrypting")?;
         SqliteStore::decrypt_file(path, key)
     }
 
@@ -59,6 +100,7 @@ impl Workspace {
         old: &SecretKey,
         new: &SecretKey,
     ) -> Result<Conversion> {
+        refuse_url(path.as_ref(), "rekeying")?;
         SqliteStore::rekey_file(path, old, new)
     }
 
@@ -86,6 +128,13 @@ impl Workspace {
     /// A workspace over any store.
     pub fn with_store(store: Arc<dyn AccountStore>) -> Self {
         Workspace { store }
+    }
+
+    /// A watch of the roster's changes, so a host's lists stay live: its
+    /// `wait` returns `true` once accounts changed, whoever changed them
+    /// (another thread, process, or PC on PostgreSQL). See `store::changes`.
+    pub fn watch(&self) -> Result<Box<dyn crate::store::ChangeWatch>> {
+        self.store.watch()
     }
 
     /// The underlying store.

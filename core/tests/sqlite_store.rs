@@ -352,10 +352,10 @@ fn a_version_2_file_gains_the_history_and_keeps_its_accounts() {
         .unwrap()
         .id;
     // Take the file back to what version 2 wrote: no history table (nor
-    // the secrets-at-rest table of version 4).
+    // the secrets-at-rest table of version 4, nor the leases of version 5).
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE secrets_at_rest; DROP TRIGGER accounts_forget_history; DROP TABLE history; \
+        "DROP TABLE leases; DROP TABLE secrets_at_rest; DROP TRIGGER accounts_forget_history; DROP TABLE history; \
          PRAGMA user_version = 2;",
     )
     .unwrap();
@@ -487,9 +487,9 @@ fn a_version_one_file_gets_its_2fa_keys_split_out_once() {
     }
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        // What version 1 wrote: no 2FA-key column, no history, no secrets-at-rest table.
+        // What version 1 wrote: no 2FA-key column, no history, secrets-at-rest or leases table.
         conn.execute_batch(
-            "DROP TABLE secrets_at_rest; DROP TRIGGER accounts_forget_history; DROP TABLE history; \
+            "DROP TABLE leases; DROP TABLE secrets_at_rest; DROP TRIGGER accounts_forget_history; DROP TABLE history; \
              ALTER TABLE accounts DROP COLUMN totp_key; PRAGMA user_version = 1;",
         )
         .unwrap();

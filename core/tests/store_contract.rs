@@ -1245,6 +1245,194 @@ pub fn change_marks_move_with_writes_and_guard_conditional_streams(ws: Workspace
     assert_eq!(store.change_mark().unwrap(), after);
 }
 
+pub fn leases_are_exclusive_renewed_released_and_taken_over_after_expiry(ws: Workspace) {
+    use farmhand::store::{Claim, Holder, LeaseSubject};
+    use std::time::Duration;
+    let leases = ws.store().leases();
+    let (a, b) = (Holder::unique(), Holder::unique());
+    let bob = LeaseSubject::Account(ws.add(NewAccount::new(TT, "bob")).unwrap().id);
+    let phone = LeaseSubject::Phone("emulator-5554".into());
+    let long = Duration::from_secs(60);
+
+    assert!(matches!(
+        leases.acquire(&bob, &a, long).unwrap(),
+        Claim::Held { .. }
+    ));
+    assert!(matches!(
+        leases.acquire(&phone, &a, long).unwrap(),
+        Claim::Held { .. }
+    ));
+    // Busy elsewhere, naming the holder; the holder itself renews.
+    match leases.acquire(&bob, &b, long).unwrap() {
+        Claim::BusyElsewhere(lease) => assert_eq!(lease.holder, a.as_str()),
+        held => panic!("two holders at once: {held:?}"),
+    }
+    assert!(matches!(
+        leases.acquire(&bob, &a, long).unwrap(),
+        Claim::Held { .. }
+    ));
+    assert_eq!(leases.lease(&bob).unwrap().unwrap().holder, a.as_str());
+    assert_eq!(
+        leases
+            .renew(&[bob.clone(), phone.clone()], &a, long)
+            .unwrap(),
+        []
+    );
+    assert_eq!(
+        leases.renew(std::slice::from_ref(&bob), &b, long).unwrap(),
+        vec![bob.clone()]
+    );
+
+    // Another holder's release changes nothing; the holder's frees it.
+    leases.release(std::slice::from_ref(&bob), &b).unwrap();
+    assert!(leases.lease(&bob).unwrap().is_some());
+    leases.release(std::slice::from_ref(&bob), &a).unwrap();
+    assert_eq!(leases.lease(&bob).unwrap(), None);
+    assert!(matches!(
+        leases.acquire(&bob, &b, long).unwrap(),
+        Claim::Held { .. }
+    ));
+
+    // An expired lease (a crashed holder) is taken over, and its old holder
+    // learns at its next heartbeat that it lost it.
+    let short = Duration::from_millis(200);
+    let carol = LeaseSubject::Account(ws.add(NewAccount::new(TT, "carol")).unwrap().id);
+    assert!(matches!(
+        leases.acquire(&carol, &a, short).unwrap(),
+        Claim::Held { .. }
+    ));
+    assert!(matches!(
+        leases.acquire(&carol, &b, long).unwrap(),
+        Claim::BusyElsewhere(_)
+    ));
+    thread::sleep(Duration::from_millis(400));
+    assert_eq!(leases.lease(&carol).unwrap(), None, "expired");
+    assert!(matches!(
+        leases.acquire(&carol, &b, long).unwrap(),
+        Claim::Held { .. }
+    ));
+    assert_eq!(
+        leases
+            .renew(std::slice::from_ref(&carol), &a, long)
+            .unwrap(),
+        vec![carol.clone()]
+    );
+
+    for ttl in [Duration::ZERO, Duration::from_secs(90_000)] {
+        let err = leases.acquire(&bob, &a, ttl).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation, "{ttl:?}");
+        assert!(err.to_string().contains("ttl"), "{err}");
+    }
+}
+
+pub fn claims_share_out_free_accounts_by_filter(ws: Workspace) {
+    use farmhand::store::{Holder, LeaseSubject};
+    use std::time::Duration;
+    let leases = ws.store().leases();
+    let ttl = Duration::from_secs(60);
+    let ops = (0..10)
+        .map(|i| {
+            BatchOp::Create(NewAccount::new(
+                if i < 8 { TT } else { IG },
+                format!("c{i}"),
+            ))
+        })
+        .collect();
+    let ids: Vec<AccountId> = ws
+        .apply_batch(ops)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.unwrap().id)
+        .collect();
+    let tiktok = AccountFilter {
+        platform: Some(TT),
+        ..AccountFilter::default()
+    };
+    let (a, b, c) = (Holder::unique(), Holder::unique(), Holder::unique());
+    let names = |accounts: Vec<farmhand::Account>| -> Vec<AccountId> {
+        accounts.into_iter().map(|a| a.id).collect()
+    };
+    assert_eq!(
+        names(leases.claim_accounts(&tiktok, &a, ttl, 3).unwrap()),
+        ids[0..3]
+    );
+    // Another holder of one of them, taken one by one.
+    leases
+        .acquire(&LeaseSubject::Account(ids[4]), &c, ttl)
+        .unwrap();
+    let got = names(leases.claim_accounts(&tiktok, &b, ttl, 4).unwrap());
+    assert_eq!(got, [ids[3], ids[5], ids[6], ids[7]]);
+    assert_eq!(
+        leases.claim_accounts(&tiktok, &c, ttl, 4).unwrap().len(),
+        1,
+        "its own"
+    );
+    assert_eq!(
+        leases
+            .claim_accounts(&tiktok, &Holder::unique(), ttl, 9)
+            .unwrap(),
+        []
+    );
+    assert_eq!(leases.claim_accounts(&tiktok, &a, ttl, 0).unwrap(), []);
+    for id in &ids[0..3] {
+        let lease = leases.lease(&LeaseSubject::Account(*id)).unwrap().unwrap();
+        assert_eq!(lease.holder, a.as_str());
+    }
+    // Released accounts are free to claim again.
+    let mine: Vec<LeaseSubject> = ids[0..3]
+        .iter()
+        .map(|id| LeaseSubject::Account(*id))
+        .collect();
+    leases.release(&mine, &a).unwrap();
+    assert_eq!(
+        names(leases.claim_accounts(&tiktok, &b, ttl, 9).unwrap()),
+        [ids[0], ids[1], ids[2], ids[3], ids[5], ids[6], ids[7]]
+    );
+}
+
+pub fn a_watch_wakes_on_every_committed_change_and_is_quiet_otherwise(ws: Workspace) {
+    use std::time::Duration;
+    let mut watch = ws.watch().unwrap();
+    assert!(
+        !watch.wait(Duration::from_millis(150)).unwrap(),
+        "nothing changed yet"
+    );
+    let store = ws.store().clone();
+    let writer = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(100));
+        store.create(NewAccount::new(TT, "watched")).unwrap()
+    });
+    assert!(
+        watch.wait(Duration::from_secs(10)).unwrap(),
+        "a create from another thread"
+    );
+    let id = writer.join().unwrap().id;
+    assert!(
+        !watch.wait(Duration::from_millis(150)).unwrap(),
+        "reported once"
+    );
+    ws.apply_batch(vec![
+        BatchOp::Create(NewAccount::new(TT, "w2")),
+        BatchOp::Update(
+            id,
+            AccountPatch {
+                logged_in: Some(true),
+                ..patch()
+            },
+        ),
+    ])
+    .unwrap();
+    assert!(watch.wait(Duration::from_secs(10)).unwrap(), "a batch");
+    ws.delete(id).unwrap();
+    assert!(watch.wait(Duration::from_secs(10)).unwrap(), "a delete");
+    // A failed change is no change.
+    assert!(ws.add(NewAccount::new(TT, "w2")).is_err());
+    assert!(
+        !watch.wait(Duration::from_millis(150)).unwrap(),
+        "a refused create"
+    );
+}
+
 /// Instantiates every contract test above for one store; `$make` builds a fresh
 /// `Workspace` (and may keep a temporary directory alive inside it).
 macro_rules! contract {
@@ -1270,7 +1458,10 @@ macro_rules! contract {
                 a_duplicate_deep_in_a_large_batch_names_the_first_clash,
                 history_is_kept_newest_first_bounded_and_gone_with_its_account,
                 lookup_finds_ids_on_any_platform_and_keys_on_one,
-                change_marks_move_with_writes_and_guard_conditional_streams);
+                change_marks_move_with_writes_and_guard_conditional_streams,
+                leases_are_exclusive_renewed_released_and_taken_over_after_expiry,
+                claims_share_out_free_accounts_by_filter,
+                a_watch_wakes_on_every_committed_change_and_is_quiet_otherwise);
         }
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
@@ -1293,3 +1484,24 @@ fn sqlite_workspace() -> (Workspace, tempfile::TempDir) {
 }
 
 contract!(sqlite, sqlite_workspace());
+
+#[cfg(feature = "postgres")]
+mod pg_support;
+
+/// A workspace in a fresh schema of the test server; `None` (the test is then
+/// not run, and says so) only outside CI without a server.
+#[cfg(feature = "postgres")]
+fn postgres_workspace() -> Option<(Workspace, pg_support::Schema)> {
+    let schema = pg_support::Schema::fresh()?;
+    let ws = Workspace::open(&schema.url).unwrap();
+    Some((ws, schema))
+}
+
+#[cfg(feature = "postgres")]
+contract!(
+    postgres,
+    match postgres_workspace() {
+        Some(made) => made,
+        None => return,
+    }
+);

@@ -688,6 +688,12 @@ impl AccountStore for FailingListing {
     fn history(&self, id: AccountId, limit: usize) -> Result<Vec<farmhand::store::HistoryEntry>> {
         self.0.history(id, limit)
     }
+    fn leases(&self) -> &dyn farmhand::store::Leases {
+        self.0.leases()
+    }
+    fn watch(&self) -> Result<Box<dyn farmhand::store::ChangeWatch>> {
+        self.0.watch()
+    }
 }
 
 /// An import looks up only the accounts its rows name: it never lists the
@@ -1322,6 +1328,12 @@ impl AccountStore for SecondWriter {
     }
     fn history(&self, id: AccountId, limit: usize) -> Result<Vec<farmhand::store::HistoryEntry>> {
         self.store.history(id, limit)
+    }
+    fn leases(&self) -> &dyn farmhand::store::Leases {
+        self.store.leases()
+    }
+    fn watch(&self) -> Result<Box<dyn farmhand::store::ChangeWatch>> {
+        self.store.watch()
     }
 }
 

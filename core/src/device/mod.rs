@@ -23,7 +23,7 @@ pub mod input_escape;
 pub mod selector;
 pub mod ui;
 
-pub use adb::{AdbDevice, AdbDriver};
+pub use adb::{AdbDevice, AdbDriver, AdbServers};
 #[cfg(feature = "adb-direct")]
 pub use direct::{DirectDevice, DirectDriver};
 pub use ext::{

@@ -39,7 +39,8 @@ impl Workspace {
                 .collect(),
         };
         let clones = self.clone_packages()?;
-        let run = Run::start(Workflow::MatchAccounts, options, driver, 0, phones.len());
+        let run = Run::start(Workflow::MatchAccounts, options, driver, 0, phones.len())
+            .with_leases(self.store().clone());
         let jobs: Vec<PhoneJob> = phones
             .iter()
             .map(|serial| PhoneJob {

@@ -7,7 +7,11 @@
 //! [`RunOptions::parallelism`], the accounts of one phone in turn), report every
 //! account's [`Outcome`] in a [`Report`], send progress [`Event`]s to an
 //! [`Observer`], and stop before the next account when their [`CancelToken`] is
-//! cancelled. Disabled accounts are never touched. Every account's outcome is
+//! cancelled. Disabled accounts are never touched. A run leases each phone
+//! and account it drives (see [`crate::store::lease`]): what another
+//! controller holds is reported `busy_elsewhere` and left alone, so
+//! controllers sharing a roster never drive one account or phone at once.
+//! Every account's outcome is
 //! also kept in its activity history ([`Workspace::history`](crate::Workspace::history)),
 //! from which its [`Health`] is read.
 //!
@@ -39,6 +43,7 @@
 
 pub mod cancel;
 pub mod health;
+mod leasing;
 mod login;
 mod matching;
 pub mod observer;
@@ -50,6 +55,7 @@ mod workers;
 
 pub use cancel::CancelToken;
 pub use health::{Health, HealthState};
+pub use leasing::LEASE_TTL;
 pub use observer::{Event, NoObserver, Observer};
 pub use outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
 pub use runner::{

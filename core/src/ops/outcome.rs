@@ -96,13 +96,16 @@ pub enum Outcome {
     Timeout,
     /// The run was cancelled before this account.
     Cancelled,
+    /// Another controller holds the account's (or its phone's) lease: it is
+    /// being driven elsewhere, so this run left it alone.
+    BusyElsewhere,
     /// Anything else; the reason says what.
     Error,
 }
 
 impl Outcome {
     /// Every outcome, in a stable order.
-    pub const ALL: [Outcome; 26] = [
+    pub const ALL: [Outcome; 27] = [
         Outcome::LoggedIn,
         Outcome::AlreadyLoggedIn,
         Outcome::Synced,
@@ -128,6 +131,7 @@ impl Outcome {
         Outcome::ScreenNotRecognised,
         Outcome::Timeout,
         Outcome::Cancelled,
+        Outcome::BusyElsewhere,
         Outcome::Error,
     ];
 
@@ -159,6 +163,7 @@ impl Outcome {
             Outcome::ScreenNotRecognised => "screen_not_recognised",
             Outcome::Timeout => "timeout",
             Outcome::Cancelled => "cancelled",
+            Outcome::BusyElsewhere => "busy_elsewhere",
             Outcome::Error => "error",
         }
     }
@@ -176,9 +181,13 @@ impl Outcome {
         )
     }
 
-    /// True when the account was deliberately left alone (disabled, cancelled).
+    /// True when the account was deliberately left alone (disabled,
+    /// cancelled, driven by another controller).
     pub fn is_skip(self) -> bool {
-        matches!(self, Outcome::SkippedDisabled | Outcome::Cancelled)
+        matches!(
+            self,
+            Outcome::SkippedDisabled | Outcome::Cancelled | Outcome::BusyElsewhere
+        )
     }
 
     /// A human sentence for the outcome, used as the stored reason of a failure.
@@ -209,6 +218,7 @@ impl Outcome {
             Outcome::ScreenNotRecognised => "screen not recognised",
             Outcome::Timeout => "timeout",
             Outcome::Cancelled => "cancelled",
+            Outcome::BusyElsewhere => "driven by another controller",
             Outcome::Error => "error",
         }
     }

@@ -17,11 +17,12 @@ use crate::apps::Packs;
 use crate::device::{Device, DeviceDriver, DeviceExt, DeviceState, ShellOutput};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel::CancelToken;
+use crate::ops::leasing::RunLeases;
 use crate::ops::observer::{Event, NoObserver, Observer};
 use crate::ops::outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflow};
 use crate::ops::workers;
 pub use crate::ops::workers::{DEFAULT_PARALLELISM, WORKER_STACK_BYTES, WORKER_THREAD_NAME};
-use crate::store::{AccountFilter, AccountStore, HistoryEntry};
+use crate::store::{AccountFilter, AccountStore, HistoryEntry, LeaseSubject};
 use crate::workspace::Workspace;
 
 /// Which accounts a workflow works on.
@@ -207,6 +208,8 @@ pub(crate) struct Run<'a> {
     history: Mutex<Vec<HistoryEntry>>,
     phone_failures: Mutex<Vec<PhoneFailure>>,
     expected: Mutex<usize>,
+    /// The leases of the phones and accounts the run drives, when it takes any.
+    leases: Option<RunLeases>,
 }
 
 impl<'a> Run<'a> {
@@ -231,6 +234,77 @@ impl<'a> Run<'a> {
             history: Mutex::new(Vec::new()),
             phone_failures: Mutex::new(Vec::new()),
             expected: Mutex::new(accounts),
+            leases: None,
+        }
+    }
+
+    /// Makes the run lease every phone and account it drives in `store`.
+    pub fn with_leases(mut self, store: Arc<dyn AccountStore>) -> Self {
+        self.leases = Some(RunLeases::new(store));
+        self
+    }
+
+    /// Takes the lease on `subject` (always granted to a run without leases):
+    /// `None` when held, else why it is busy elsewhere.
+    fn lease(&self, subject: LeaseSubject) -> Result<Option<String>> {
+        match &self.leases {
+            Some(leases) => leases.take(subject),
+            None => Ok(None),
+        }
+    }
+
+    /// Releases the lease on `subject`, if the run holds it.
+    fn unlease(&self, subject: &LeaseSubject) {
+        if let Some(leases) = &self.leases {
+            leases.give_back(subject);
+        }
+    }
+
+    /// Works `job` under its phone's lease; a phone leased elsewhere gives its
+    /// accounts `busy_elsewhere` (and, in `match`, fails the phone).
+    fn leased_job(&self, job: &PhoneJob, work: impl FnOnce()) {
+        if job.blocked.is_some() {
+            // A phone this controller does not see may be driven by another
+            // one right now: its accounts are left to it, not marked offline.
+            if let (Some(leases), Some((Outcome::DeviceOffline, _))) = (&self.leases, &job.blocked)
+            {
+                let phone = LeaseSubject::Phone(job.serial.clone());
+                if let Ok(Some(busy)) = leases.held_elsewhere(&phone) {
+                    for account in &job.accounts {
+                        let (outcome, reason) = if account.is_enabled() {
+                            (Outcome::BusyElsewhere, Some(busy.clone()))
+                        } else {
+                            (Outcome::SkippedDisabled, None)
+                        };
+                        self.record(AccountResult::for_account(account, outcome, reason));
+                    }
+                    return;
+                }
+            }
+            return work();
+        }
+        let phone = LeaseSubject::Phone(job.serial.clone());
+        let (outcome, reason) = match self.lease(phone.clone()) {
+            Ok(None) => {
+                work();
+                self.unlease(&phone);
+                return;
+            }
+            Ok(Some(busy)) => (Outcome::BusyElsewhere, busy),
+            Err(e) => (
+                Outcome::Error,
+                format!("taking the phone's lease failed: {e}"),
+            ),
+        };
+        if job.accounts.is_empty() {
+            self.phone_failed(&job.serial, outcome, reason.clone());
+        }
+        for account in &job.accounts {
+            self.record(AccountResult::for_account(
+                account,
+                outcome,
+                Some(reason.clone()),
+            ));
         }
     }
 
@@ -382,15 +456,25 @@ pub(crate) fn run_phones<F>(run: &Run<'_>, jobs: Vec<PhoneJob>, work: F)
 where
     F: Fn(&Run<'_>, &PhoneJob) + Sync,
 {
-    workers::drain(run.options.parallelism, jobs, |job| {
-        if catch_unwind(AssertUnwindSafe(|| work(run, &job))).is_err() {
-            for account in job.accounts.iter().filter(|a| !run.has_result(a.id)) {
-                run.record(AccountResult::for_account(
-                    account,
-                    Outcome::Error,
-                    Some("internal error: the phone's worker panicked".into()),
-                ));
+    std::thread::scope(|scope| {
+        let heartbeat = run.leases.as_ref().map(|l| scope.spawn(|| l.heartbeat()));
+        workers::drain(run.options.parallelism, jobs, |job| {
+            let leased = || run.leased_job(&job, || work(run, &job));
+            if catch_unwind(AssertUnwindSafe(leased)).is_err() {
+                for account in job.accounts.iter().filter(|a| !run.has_result(a.id)) {
+                    run.record(AccountResult::for_account(
+                        account,
+                        Outcome::Error,
+                        Some("internal error: the phone's worker panicked".into()),
+                    ));
+                }
             }
+        });
+        if let (Some(leases), Some(heartbeat)) = (&run.leases, heartbeat) {
+            // What a panicking worker still held is given back here.
+            leases.release_all();
+            leases.stop();
+            let _ = heartbeat.join();
         }
     });
 }
@@ -420,6 +504,21 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
                     None,
                 ));
                 continue;
+            }
+            let leased = LeaseSubject::Account(account.id);
+            if job.blocked.is_none() {
+                let busy = match run.lease(leased.clone()) {
+                    Ok(None) => None,
+                    Ok(Some(busy)) => Some((Outcome::BusyElsewhere, busy)),
+                    Err(e) => Some((
+                        Outcome::Error,
+                        format!("taking the account's lease failed: {e}"),
+                    )),
+                };
+                if let Some((outcome, reason)) = busy {
+                    run.record(AccountResult::for_account(account, outcome, Some(reason)));
+                    continue;
+                }
             }
             let (outcome, reason) = match (&offline, phone.as_mut()) {
                 _ if job.blocked.is_some() => {
@@ -471,6 +570,7 @@ pub(crate) fn run_accounts(run: &Run<'_>, jobs: Vec<PhoneJob>, work: &dyn Accoun
                 ),
             };
             run.record(result);
+            run.unlease(&leased);
         }
     });
 }

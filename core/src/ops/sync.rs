@@ -63,7 +63,8 @@ impl Workspace {
         let online = runner::online_phones(driver)?;
         let jobs = runner::plan(accounts, &online);
         let (total, phones) = runner::plan_size(&jobs);
-        let run = Run::start(Workflow::SyncProfiles, options, driver, total, phones);
+        let run = Run::start(Workflow::SyncProfiles, options, driver, total, phones)
+            .with_leases(self.store().clone());
         let order: Vec<String> = jobs.iter().map(|j| j.serial.clone()).collect();
         let work = SyncWork {
             ws: self,

@@ -2,7 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
+use super::changes::{ChangeWatch, Generation};
+use super::lease::{ttl_millis, Claim, Holder, Lease, LeaseSubject, Leases};
 use super::{
     AccountFilter, AccountStore, BatchOp, ChangeMark, DeviceRecord, HistoryEntry, HISTORY_LIMIT,
 };
@@ -18,6 +21,7 @@ const PAGE: usize = 1024;
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    changes: std::sync::Arc<Generation>,
 }
 
 #[derive(Clone, Default)]
@@ -32,6 +36,8 @@ struct Inner {
     history: HashMap<AccountId, VecDeque<HistoryEntry>>,
     /// Changes made so far: the store's [`ChangeMark`].
     changes: u64,
+    /// Leases by [`LeaseSubject::key`] (expired ones linger until taken over).
+    leases: HashMap<String, Lease>,
 }
 
 impl MemoryStore {
@@ -153,8 +159,18 @@ fn missing(id: AccountId) -> Error {
 }
 
 impl AccountStore for MemoryStore {
+    fn leases(&self) -> &dyn super::Leases {
+        self
+    }
+
+    fn watch(&self) -> Result<Box<dyn ChangeWatch>> {
+        Ok(self.changes.watch())
+    }
+
     fn create(&self, new: NewAccount) -> Result<Account> {
-        self.lock().changed(|inner| inner.create(new))
+        let created = self.lock().changed(|inner| inner.create(new))?;
+        self.changes.bump();
+        Ok(created)
     }
 
     fn get(&self, id: AccountId) -> Result<Account> {
@@ -176,11 +192,15 @@ impl AccountStore for MemoryStore {
         id: AccountId,
         change: &mut dyn FnMut(&Account) -> Result<AccountPatch>,
     ) -> Result<Account> {
-        self.lock().changed(|inner| inner.update_with(id, change))
+        let updated = self.lock().changed(|inner| inner.update_with(id, change))?;
+        self.changes.bump();
+        Ok(updated)
     }
 
     fn delete(&self, id: AccountId) -> Result<()> {
-        self.lock().changed(|inner| inner.delete(id))
+        self.lock().changed(|inner| inner.delete(id))?;
+        self.changes.bump();
+        Ok(())
     }
 
     fn list(&self, filter: &AccountFilter) -> Result<Vec<Account>> {
@@ -248,6 +268,8 @@ impl AccountStore for MemoryStore {
         }
         work.changes += 1;
         *inner = work;
+        drop(inner);
+        self.changes.bump();
         Ok(results)
     }
 
@@ -276,6 +298,8 @@ impl AccountStore for MemoryStore {
         if applied > 0 {
             work.changes += 1;
             *inner = work;
+            drop(inner);
+            self.changes.bump();
         }
         Ok(Some(applied))
     }
@@ -336,5 +360,109 @@ impl AccountStore for MemoryStore {
             .get(&id)
             .map(|h| h.iter().rev().take(limit).cloned().collect())
             .unwrap_or_default())
+    }
+}
+
+impl Inner {
+    /// Takes or renews `key` for `holder` when free, expired or its own.
+    fn take_lease(&mut self, key: String, holder: &Holder, now: Timestamp, ttl: i64) -> Claim {
+        match self.leases.get(&key) {
+            Some(lease) if lease.holder != holder.as_str() && lease.expires_at > now => {
+                Claim::BusyElsewhere(lease.clone())
+            }
+            _ => {
+                let expires_at = Timestamp(now.0.saturating_add(ttl));
+                let lease = Lease {
+                    holder: holder.as_str().to_string(),
+                    expires_at,
+                };
+                self.leases.insert(key, lease);
+                Claim::Held { expires_at }
+            }
+        }
+    }
+}
+
+impl Leases for MemoryStore {
+    fn acquire(&self, subject: &LeaseSubject, holder: &Holder, ttl: Duration) -> Result<Claim> {
+        let ttl = ttl_millis(ttl)?;
+        Ok(self
+            .lock()
+            .take_lease(subject.key(), holder, Timestamp::now(), ttl))
+    }
+
+    fn renew(
+        &self,
+        subjects: &[LeaseSubject],
+        holder: &Holder,
+        ttl: Duration,
+    ) -> Result<Vec<LeaseSubject>> {
+        let ttl = ttl_millis(ttl)?;
+        let now = Timestamp::now();
+        let mut inner = self.lock();
+        let mut lost = Vec::new();
+        for subject in subjects {
+            match inner.leases.get_mut(&subject.key()) {
+                Some(lease) if lease.holder == holder.as_str() && lease.expires_at > now => {
+                    lease.expires_at = Timestamp(now.0.saturating_add(ttl));
+                }
+                _ => lost.push(subject.clone()),
+            }
+        }
+        Ok(lost)
+    }
+
+    fn release(&self, subjects: &[LeaseSubject], holder: &Holder) -> Result<()> {
+        let mut inner = self.lock();
+        for subject in subjects {
+            let key = subject.key();
+            if inner
+                .leases
+                .get(&key)
+                .is_some_and(|l| l.holder == holder.as_str())
+            {
+                inner.leases.remove(&key);
+            }
+        }
+        Ok(())
+    }
+
+    fn lease(&self, subject: &LeaseSubject) -> Result<Option<Lease>> {
+        let now = Timestamp::now();
+        Ok(self
+            .lock()
+            .leases
+            .get(&subject.key())
+            .filter(|l| l.expires_at > now)
+            .cloned())
+    }
+
+    fn claim_accounts(
+        &self,
+        filter: &AccountFilter,
+        holder: &Holder,
+        ttl: Duration,
+        limit: usize,
+    ) -> Result<Vec<Account>> {
+        let ttl = ttl_millis(ttl)?;
+        let now = Timestamp::now();
+        let mut inner = self.lock();
+        let candidates: Vec<Account> = inner
+            .accounts
+            .values()
+            .filter(|a| filter.matches(&inner.read(a)))
+            .map(|a| inner.read(a))
+            .collect();
+        let mut claimed = Vec::new();
+        for account in candidates {
+            if claimed.len() == limit {
+                break;
+            }
+            let key = LeaseSubject::Account(account.id).key();
+            if let Claim::Held { .. } = inner.take_lease(key, holder, now, ttl) {
+                claimed.push(account);
+            }
+        }
+        Ok(claimed)
     }
 }

@@ -2,11 +2,16 @@
 //!
 //! [`AccountStore`] is the object-safe contract every store meets (one shared
 //! contract test suite runs against each). Implementations: `MemoryStore`
-//! (tests, scratch work) and `SqliteStore` (the embedded default: one file is
-//! one workspace).
+//! (tests, scratch work), `SqliteStore` (the embedded default: one file is
+//! one workspace) and, with the `postgres` feature, `PostgresStore` (one
+//! roster shared by the controllers of several PCs).
 
+pub mod changes;
 pub mod history;
+pub mod lease;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod rows;
 pub mod schema;
 mod sqlite;
@@ -16,9 +21,21 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Account, AccountId, AccountPatch, NewAccount, Platform, Status};
 use crate::error::Result;
 
+pub use changes::ChangeWatch;
 pub use history::{HistoryEntry, HISTORY_LIMIT};
+pub use lease::{Claim, Holder, Lease, LeaseSubject, Leases, MAX_LEASE};
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{Location, PostgresStore, CONNECT_TIMEOUT, POSTGRES_SCHEMA_VERSION};
 pub use sqlite::{Conversion, SqliteStore, BUSY_TIMEOUT};
+
+/// True when `target` names a PostgreSQL server (`postgres://` or
+/// `postgresql://`, any case) rather than a workspace file.
+pub fn is_postgres_url(target: &str) -> bool {
+    let scheme = target.trim_start().get(..13).unwrap_or(target.trim_start());
+    let scheme = scheme.to_ascii_lowercase();
+    scheme.starts_with("postgres://") || scheme.starts_with("postgresql://")
+}
 
 /// Which accounts a listing returns. Empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,4 +264,37 @@ pub trait AccountStore: Send + Sync {
     /// An account's history, newest first, at most `limit` entries; `NotFound`
     /// for an unknown account.
     fn history(&self, id: AccountId, limit: usize) -> Result<Vec<HistoryEntry>>;
+    /// The leases on this store's accounts and phones, shared with every
+    /// process (and, for PostgreSQL, every PC) using the same store.
+    fn leases(&self) -> &dyn Leases;
+    /// A watch of this store's changes (see [`changes`]): every committed
+    /// change of accounts wakes it, whoever made it (a thread, another
+    /// process, another PC on PostgreSQL).
+    fn watch(&self) -> Result<Box<dyn ChangeWatch>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_postgres_url;
+
+    #[test]
+    fn urls_are_told_from_paths() {
+        for url in [
+            "postgres://h/db",
+            "postgresql://u:p@h:5/db",
+            " POSTGRES://x",
+        ] {
+            assert!(is_postgres_url(url), "{url}");
+        }
+        for path in [
+            "farm.db",
+            "postgres",
+            "./postgres://x",
+            "/tmp/postgres.db",
+            "",
+            "é",
+        ] {
+            assert!(!is_postgres_url(path), "{path}");
+        }
+    }
 }

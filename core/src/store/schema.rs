@@ -102,6 +102,15 @@ const MIGRATIONS: &[&str] = &[
         canary  BLOB NOT NULL
     );
     ",
+    // 4 -> 5: leases on accounts and phones (store::lease), for the processes
+    // sharing the file.
+    "
+    CREATE TABLE leases (
+        subject    TEXT PRIMARY KEY,  -- 'account:ID' or 'phone:SERIAL'
+        holder     TEXT NOT NULL,
+        expires_at INTEGER NOT NULL   -- Unix milliseconds
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The version whose migration added `totp_key`.

@@ -20,6 +20,8 @@ use rusqlite::{
 };
 
 mod at_rest;
+mod leases;
+mod watch;
 mod writer;
 
 pub use at_rest::Conversion;
@@ -491,6 +493,14 @@ impl AccountStore for SqliteStore {
             AtRest::Sealed(None) => Encryption::Locked,
             AtRest::Sealed(Some(_)) => Encryption::Unlocked,
         }
+    }
+
+    fn leases(&self) -> &dyn super::Leases {
+        self
+    }
+
+    fn watch(&self) -> Result<Box<dyn super::ChangeWatch>> {
+        Ok(Box::new(watch::DataVersionWatch::open(&self.path)?))
     }
 
     fn create(&self, new: NewAccount) -> Result<Account> {

@@ -15,6 +15,7 @@
 
 pub mod host_protocol;
 mod listing;
+mod servers;
 mod slots;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -26,6 +27,7 @@ use host_protocol::{
     HostStream, ShellBytes, WireError, WireResult, DEFAULT_MAX_OUTPUT, SYNC_PATH_MAX,
 };
 pub use listing::{looks_like_network, parse_devices_long};
+pub use servers::AdbServers;
 pub use slots::DEFAULT_MAX_CONNECTIONS;
 use slots::{Slot, Slots};
 
