@@ -110,8 +110,8 @@ const MIGRATIONS: &[&str] = &[
     // without a lock can tell at its commit whether what it planned from moved.
     "
     CREATE TABLE farmhand_change_count (
-        only INTEGER PRIMARY KEY CHECK (only = 1),
-        n    BIGINT NOT NULL
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n  BIGINT NOT NULL
     );
     INSERT INTO farmhand_change_count VALUES (1, 0);
     CREATE FUNCTION farmhand_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
