@@ -4,6 +4,7 @@ real adb server (and in-process), progress callbacks, Ctrl-C, bad input."""
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -148,6 +149,17 @@ def test_a_raising_progress_callback_stops_the_run_and_surfaces(ws: farmhand.Wor
 
 
 def test_ctrl_c_cancels_the_run_cleanly(ws: farmhand.Workspace, fleet: sim.SimFleet) -> None:
+    # A process started in the background by a non-interactive shell inherits
+    # SIGINT as ignored, and Python then installs no handler: interrupt_main()
+    # would do nothing. Ctrl-C at a terminal meets Python's own handler.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _ctrl_c_cancels_the_run_cleanly(ws, fleet)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_cancels_the_run_cleanly(ws: farmhand.Workspace, fleet: sim.SimFleet) -> None:
     accounts = roster(ws, fleet)
     fired = threading.Event()
 
