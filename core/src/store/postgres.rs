@@ -21,11 +21,12 @@ use std::time::Duration;
 use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::types::ToSql;
-use postgres::{Client, Config, NoTls, Transaction};
+use postgres::{Client, Config, Transaction};
 
 mod leases;
 mod rows;
 mod schema;
+mod tls;
 mod watch;
 mod writer;
 
@@ -64,7 +65,8 @@ impl Location {
         if !super::is_postgres_url(url) {
             return None;
         }
-        url.trim().parse::<Config>().ok().map(|c| Location::of(&c))
+        let (url, _) = tls::split(url).ok()?;
+        url.parse::<Config>().ok().map(|c| Location::of(&c))
     }
 
     fn of(config: &Config) -> Location {
@@ -109,6 +111,8 @@ impl fmt::Debug for Location {
 /// An [`AccountStore`] in a PostgreSQL database (see the module documentation).
 pub struct PostgresStore {
     config: Config,
+    /// Plain or TLS connections, as the URL's `sslmode` says.
+    connector: tls::Connector,
     location: Location,
     idle: Mutex<Vec<Pooled>>,
 }
@@ -136,8 +140,12 @@ impl PostgresStore {
     /// location, never the password, and leaving the database untouched) a
     /// schema holding another application's tables or a workspace written by a
     /// newer farmhand.
+    ///
+    /// TLS follows libpq's `sslmode` and `sslrootcert` parameters (see
+    /// `store/postgres/tls.rs`; it needs the cargo feature `postgres-tls`).
     pub fn open(url: &str) -> Result<Self> {
-        let mut config: Config = url.parse().map_err(|e: postgres::Error| {
+        let (client_url, tls) = tls::split(url)?;
+        let mut config: Config = client_url.parse().map_err(|e: postgres::Error| {
             Error::storage(format!(
                 "the PostgreSQL URL (not shown: it may hold a password) is not valid: {}",
                 scrub(&e.to_string(), url)
@@ -151,6 +159,7 @@ impl PostgresStore {
         }
         let store = PostgresStore {
             location: Location::of(&config),
+            connector: tls::Connector::new(&tls)?,
             config,
             idle: Mutex::new(Vec::new()),
         };
@@ -171,17 +180,34 @@ impl PostgresStore {
         let pooled = match reused {
             Some(pooled) => pooled,
             None => Pooled {
-                client: self.config.connect(NoTls).map_err(|e| {
-                    let why = e.to_string();
-                    Error::storage(format!("{}: cannot connect: {why}", self.location))
-                        .with_source(e)
-                })?,
+                client: self.connect()?,
                 statements: std::collections::HashMap::new(),
             },
         };
         Ok(Connection {
             store: self,
             pooled: Some(pooled),
+        })
+    }
+
+    /// A new connection of its own (the pool's, or a change feed's).
+    fn connect(&self) -> Result<Client> {
+        self.connector.connect(&self.config).map_err(|e| {
+            // The causes say what failed (a TLS handshake: which certificate
+            // check); the password, should any cause quote it, is masked.
+            let mut why = e.to_string();
+            let mut cause = std::error::Error::source(&e);
+            while let Some(inner) = cause {
+                why = format!("{why}: {inner}");
+                cause = inner.source();
+            }
+            if let Some(password) = self.config.get_password() {
+                let password = String::from_utf8_lossy(password);
+                if !password.is_empty() {
+                    why = why.replace(password.as_ref(), "***");
+                }
+            }
+            Error::storage(format!("{}: cannot connect: {why}", self.location)).with_source(e)
         })
     }
 

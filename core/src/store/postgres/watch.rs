@@ -5,10 +5,10 @@
 use std::time::{Duration, Instant};
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, NoTls};
+use postgres::Client;
 
 use super::{storage, PostgresStore};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::changes::ChangeWatch;
 
 /// The channel the triggers notify.
@@ -24,10 +24,7 @@ pub(super) struct NotifyWatch {
 impl NotifyWatch {
     /// A watch of `store`'s workspace from now on.
     pub(super) fn open(store: &PostgresStore) -> Result<Self> {
-        let mut client = store.config.connect(NoTls).map_err(|e| {
-            let why = e.to_string();
-            Error::storage(format!("{}: cannot connect: {why}", store.location)).with_source(e)
-        })?;
+        let mut client = store.connect()?;
         client
             .batch_execute(&format!("LISTEN {CHANNEL}"))
             .map_err(storage)?;
