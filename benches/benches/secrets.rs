@@ -24,15 +24,6 @@ fn open(path: &Path, key: Option<&SecretKey>) -> Workspace {
     .expect("open SQLite workspace")
 }
 
-/// Deletes a workspace file with its `-wal` and `-shm` (those absent are fine).
-fn remove_workspace(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = std::fs::remove_file(name);
-    }
-}
-
 fn import(c: &mut Criterion) {
     let rows = farmhand_benches::size(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -56,7 +47,7 @@ fn import(c: &mut Criterion) {
         group.bench_function(format!("import_{rows}_{name}"), |b| {
             b.iter_with_setup(
                 || {
-                    remove_workspace(&fresh(round.get()));
+                    farmhand_benches::remove_workspace(&fresh(round.get()));
                     round.set(round.get() + 1);
                     open(&fresh(round.get()), key)
                 },

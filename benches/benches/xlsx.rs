@@ -36,11 +36,13 @@ fn xlsx(c: &mut Criterion) {
     // Criterion calls the closure again per phase: the counter lives outside it so
     // every iteration gets a new, empty workspace file.
     let round = std::cell::Cell::new(0);
+    let fresh = |round: usize| dir.path().join(format!("fresh{round}.db"));
     group.bench_function(format!("import_{rows}_new_into_sqlite"), |b| {
         b.iter_with_setup(
             || {
+                farmhand_benches::remove_workspace(&fresh(round.get()));
                 round.set(round.get() + 1);
-                workspace(&dir.path().join(format!("fresh{}.db", round.get())))
+                workspace(&fresh(round.get()))
             },
             |fresh| {
                 let report = fresh.import_xlsx(&template, &import).expect("import");
