@@ -11,7 +11,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use farmhand::ops::{AccountSelection, ProfileSource};
+use farmhand::ops::{AccountSelection, SourceKind};
 use farmhand::secret::SecretKey;
 use farmhand::store::{AccountFilter, DeviceRecord, Encryption};
 use farmhand::web::WebOptions;
@@ -661,6 +661,7 @@ impl PyWorkspace {
         proxy: Option<String>,
         disable_on_ban: bool,
     ) -> PyResult<PyReport> {
+        let platform_filter = platform.as_ref().map(|p| p.0);
         let accounts = ops::selection(accounts, account_filter(platform, tag, device, search))?;
         let web = WebOptions {
             base_url: web_url
@@ -672,39 +673,23 @@ impl PyWorkspace {
             proxy,
             ..WebOptions::default()
         };
-        let work: ops::Work = match source.to_ascii_lowercase().as_str() {
-            "app" => ops::on_phones(Workspace::sync_profiles),
-            "web" => {
-                web.check().map_err(Error)?;
-                Box::new(move |ws, _, options| {
-                    ws.sync_profiles_from(ProfileSource::Web(&web), options)
-                })
-            }
-            "both" => {
-                web.check().map_err(Error)?;
-                Box::new(move |ws, driver, options| match driver {
-                    Some(driver) => {
-                        ws.sync_profiles_from(ProfileSource::Both(driver, &web), options)
-                    }
-                    None => Err(farmhand::Error::validation(
-                        "driver",
-                        "source='both' needs a driver",
-                    )),
-                })
-            }
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "source must be 'app', 'web' or 'both', not {}",
-                    quote(other)
-                )))
-            }
-        };
-        if driver.is_none() && !source.eq_ignore_ascii_case("web") {
+        let kind: SourceKind = source.parse().map_err(Error)?;
+        if kind.reads_web() {
+            web.check().map_err(Error)?;
+            kind.check_platform(platform_filter).map_err(Error)?;
+        }
+        if driver.is_none() && kind.needs_driver() {
             return Err(PyTypeError::new_err(format!(
                 "sync_profiles(source={}) needs a driver (only source='web' reads no phone)",
                 quote(source)
             )));
         }
+        let work: ops::Work = match kind {
+            SourceKind::App => ops::on_phones(Workspace::sync_profiles),
+            _ => Box::new(move |ws, driver, options| {
+                ws.sync_profiles_from(kind.source(driver, &web)?, options)
+            }),
+        };
         let call = ops::Call {
             accounts,
             phones,

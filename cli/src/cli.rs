@@ -614,6 +614,16 @@ pub enum SourceChoice {
     Both,
 }
 
+impl From<SourceChoice> for farmhand::ops::SourceKind {
+    fn from(choice: SourceChoice) -> Self {
+        match choice {
+            SourceChoice::App => farmhand::ops::SourceKind::App,
+            SourceChoice::Web => farmhand::ops::SourceKind::Web,
+            SourceChoice::Both => farmhand::ops::SourceKind::Both,
+        }
+    }
+}
+
 /// The web source of `sync`.
 #[derive(Debug, Args)]
 pub struct WebArgs {

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use farmhand::apps::{Pack, Packs};
 use farmhand::device::DeviceDriver;
-use farmhand::ops::{AccountSelection, CancelToken, Observer, ProfileSource, Report, RunOptions};
+use farmhand::ops::{AccountSelection, CancelToken, Observer, Report, RunOptions, SourceKind};
 use farmhand::store::AccountFilter;
 use farmhand::{Result, Workspace};
 
 use crate::accounts::resolve_all;
-use crate::cli::{RunArgs, SourceChoice, WebArgs, WorkflowArgs};
+use crate::cli::{RunArgs, WebArgs, WorkflowArgs};
 use crate::interrupt::Interrupt;
 use crate::output::{count, Exit, Output};
 pub use crate::progress::Progress;
@@ -148,18 +148,11 @@ pub fn run(
     for path in &run.packs {
         packs.set(Pack::load(path)?);
     }
-    let source = web.map_or(SourceChoice::App, |w| w.source);
-    let web_options = web.map(WebArgs::options);
-    if let Some(options) = web_options.as_ref().filter(|_| source != SourceChoice::App) {
-        options.check()?;
-        if source == SourceChoice::Web
-            && args.and_then(|a| a.platform) == Some(farmhand::Platform::Instagram)
-        {
-            return Err(farmhand::Error::validation(
-                "--source",
-                "Instagram profiles sync from the app only; use --source app (or both) for them",
-            ));
-        }
+    let source = web.map_or(SourceKind::App, |w| w.source.into());
+    let web_options = web.map(WebArgs::options).unwrap_or_default();
+    if source.reads_web() {
+        web_options.check()?;
+        source.check_platform(args.and_then(|a| a.platform))?;
     }
     let cancel = CancelToken::new();
     {
@@ -172,18 +165,18 @@ pub fn run(
         options.accounts = selection(ws, args)?;
         options.disable_on_ban = args.disable_on_ban;
     }
-    let report = match (source, web_options.as_ref()) {
-        (SourceChoice::Web, Some(web)) => {
-            ws.sync_profiles_from(ProfileSource::Web(web), &options)?
-        }
-        (SourceChoice::Both, Some(web)) => {
-            let driver = crate::devices::adb_servers(&run.adb.adb)?;
-            ws.sync_profiles_from(ProfileSource::Both(&driver, web), &options)?
-        }
-        _ => {
-            let driver = crate::devices::adb_servers(&run.adb.adb)?;
-            execute(ws, kind, &driver, &options)?
-        }
+    let report = if source == SourceKind::App {
+        let driver = crate::devices::adb_servers(&run.adb.adb)?;
+        execute(ws, kind, &driver, &options)?
+    } else {
+        let driver = match source.needs_driver() {
+            true => Some(crate::devices::adb_servers(&run.adb.adb)?),
+            false => None,
+        };
+        let driver = driver
+            .as_ref()
+            .map(|d| d as &dyn farmhand::device::DeviceDriver);
+        ws.sync_profiles_from(source.source(driver, &web_options)?, &options)?
     };
     out.emit(&report, || report_text(&report));
     Ok(exit_for(&report))

@@ -61,4 +61,4 @@ pub use outcome::{AccountResult, Outcome, PhoneFailure, Report, Summary, Workflo
 pub use runner::{
     AccountSelection, RunOptions, DEFAULT_PARALLELISM, WORKER_STACK_BYTES, WORKER_THREAD_NAME,
 };
-pub use web_sync::ProfileSource;
+pub use web_sync::{ProfileSource, SourceKind};

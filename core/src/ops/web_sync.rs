@@ -45,6 +45,90 @@ impl fmt::Debug for ProfileSource<'_> {
     }
 }
 
+/// Which source a sync reads, by name: what the command line's `--source`
+/// and Python's `source=` take, and the rules about it every binding shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SourceKind {
+    /// [`ProfileSource::App`] (the default).
+    #[default]
+    App,
+    /// [`ProfileSource::Web`].
+    Web,
+    /// [`ProfileSource::Both`].
+    Both,
+}
+
+impl SourceKind {
+    /// The source's name: `app`, `web` or `both`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::App => "app",
+            SourceKind::Web => "web",
+            SourceKind::Both => "both",
+        }
+    }
+
+    /// Whether the source reads phones, so that a sync needs a driver.
+    pub fn needs_driver(self) -> bool {
+        self != SourceKind::Web
+    }
+
+    /// Whether it reads web pages, so that its [`WebOptions`] are checked.
+    pub fn reads_web(self) -> bool {
+        self != SourceKind::App
+    }
+
+    /// Refuses a sync that could do nothing: the web source asked for
+    /// Instagram accounts only (`Validation`, naming `source`).
+    pub fn check_platform(self, platform: Option<Platform>) -> Result<()> {
+        if self == SourceKind::Web && platform == Some(Platform::Instagram) {
+            return Err(Error::validation(
+                "source",
+                "Instagram profiles sync from the app only; use the app source (or both) for them",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The source of this kind over `driver` and `web`; `Validation` when it
+    /// needs a driver and has none.
+    pub fn source<'a>(
+        self,
+        driver: Option<&'a dyn DeviceDriver>,
+        web: &'a WebOptions,
+    ) -> Result<ProfileSource<'a>> {
+        match (self, driver) {
+            (SourceKind::Web, _) => Ok(ProfileSource::Web(web)),
+            (SourceKind::App, Some(driver)) => Ok(ProfileSource::App(driver)),
+            (SourceKind::Both, Some(driver)) => Ok(ProfileSource::Both(driver, web)),
+            (kind, None) => Err(Error::validation(
+                "driver",
+                format!(
+                    "source '{}' reads phones and needs a driver (only 'web' reads none)",
+                    kind.as_str()
+                ),
+            )),
+        }
+    }
+}
+
+impl std::str::FromStr for SourceKind {
+    type Err = Error;
+
+    /// `app`, `web` or `both`, in any case.
+    fn from_str(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "app" => Ok(SourceKind::App),
+            "web" => Ok(SourceKind::Web),
+            "both" => Ok(SourceKind::Both),
+            _ => Err(Error::validation(
+                "source",
+                format!("must be 'app', 'web' or 'both', not {text:?}"),
+            )),
+        }
+    }
+}
+
 /// The reason given to an Instagram account in a web-only sync.
 pub(crate) const INSTAGRAM_APP_ONLY: &str =
     "Instagram profiles sync from the app only (the web source is TikTok's)";
@@ -217,6 +301,48 @@ impl DeviceDriver for NoPhones {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_kind_is_read_by_name_and_says_what_it_needs() {
+        for (name, kind, driver) in [
+            ("app", SourceKind::App, true),
+            (" Web ", SourceKind::Web, false),
+            ("BOTH", SourceKind::Both, true),
+        ] {
+            let parsed: SourceKind = name.parse().unwrap();
+            assert_eq!((parsed, parsed.needs_driver()), (kind, driver), "{name}");
+            assert_eq!(parsed.reads_web(), kind != SourceKind::App);
+        }
+        let e = "cloud".parse::<SourceKind>().unwrap_err();
+        assert!(e.to_string().contains("'app', 'web' or 'both'"), "{e}");
+        assert_eq!(SourceKind::default(), SourceKind::App);
+    }
+
+    #[test]
+    fn the_web_source_refuses_instagram_only_and_sources_need_their_driver() {
+        let web = WebOptions::default();
+        let e = SourceKind::Web
+            .check_platform(Some(Platform::Instagram))
+            .unwrap_err();
+        assert!(e.to_string().contains("app only"), "{e}");
+        SourceKind::Both
+            .check_platform(Some(Platform::Instagram))
+            .unwrap();
+        SourceKind::Web.check_platform(None).unwrap();
+        assert!(matches!(
+            SourceKind::Web.source(None, &web),
+            Ok(ProfileSource::Web(_))
+        ));
+        for kind in [SourceKind::App, SourceKind::Both] {
+            let e = kind.source(None, &web).unwrap_err();
+            assert!(e.to_string().contains("needs a driver"), "{e}");
+        }
+        let phones = NoPhones;
+        assert!(matches!(
+            SourceKind::Both.source(Some(&phones), &web),
+            Ok(ProfileSource::Both(_, _))
+        ));
+    }
 
     fn page() -> WebProfile {
         WebProfile {
