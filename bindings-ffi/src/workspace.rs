@@ -13,15 +13,18 @@ use crate::ops::{self, ProgressObserver, Report, RunOptions};
 use crate::secret::{key_from, KeyProvider};
 use crate::xlsx::{ExportOptions, ExportSummary, ImportOptions, ImportReport};
 
-/// A roster of accounts and phones backed by one store (a SQLite file, or memory).
+/// A roster of accounts and phones backed by one store (a SQLite file, a
+/// PostgreSQL database, or memory).
 #[derive(uniffi::Object)]
 pub struct Workspace(farmhand::Workspace);
 
 #[uniffi::export]
 impl Workspace {
-    /// Opens (or creates) the workspace in the SQLite file at `path`. A file
-    /// that is not a farmhand workspace, or one from a newer farmhand, is a
-    /// `Storage` error and is left unchanged.
+    /// Opens (or creates) the workspace in the SQLite file at `path`, or in
+    /// the PostgreSQL database a `postgres://` URL names (one roster several
+    /// PCs share; TLS as the URL's `sslmode` says). A file or schema that is
+    /// not a farmhand workspace, or one from a newer farmhand, is a `Storage`
+    /// error and is left unchanged; a URL's password never shows in errors.
     #[uniffi::constructor]
     pub fn open(path: String) -> Result<Self> {
         Ok(Workspace(farmhand::Workspace::open(path)?))

@@ -7,7 +7,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::PyString;
 
 use farmhand::{Platform, Status};
 
@@ -49,16 +49,31 @@ fn name_of<'py>(obj: &Bound<'py, PyAny>, expected: &str) -> PyResult<String> {
 
 /// The `farmhand.Platform` member for `platform`.
 pub fn platform(py: Python<'_>, platform: Platform) -> PyResult<Bound<'_, PyAny>> {
-    static CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-    CLASS
-        .import(py, "farmhand.enums", "Platform")?
-        .call1((platform.as_str(),))
+    static MEMBERS: PyOnceLock<[Py<PyAny>; 2]> = PyOnceLock::new();
+    let members = MEMBERS.get_or_try_init(py, || {
+        let class = py.import("farmhand.enums")?.getattr("Platform")?;
+        let member = |p: Platform| class.call1((p.as_str(),)).map(Bound::unbind);
+        Ok::<_, PyErr>([member(Platform::TikTok)?, member(Platform::Instagram)?])
+    })?;
+    // Calling the enum class per account was a tenth of a 100k listing.
+    let index = match platform {
+        Platform::TikTok => 0,
+        Platform::Instagram => 1,
+    };
+    Ok(members[index].bind(py).clone())
 }
 
 /// The `farmhand.Status` member for `status`.
 pub fn status(py: Python<'_>, status: Status) -> PyResult<Bound<'_, PyAny>> {
-    static CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-    CLASS
-        .import(py, "farmhand.enums", "Status")?
-        .call1((status.as_str(),))
+    static MEMBERS: PyOnceLock<[Py<PyAny>; 2]> = PyOnceLock::new();
+    let members = MEMBERS.get_or_try_init(py, || {
+        let class = py.import("farmhand.enums")?.getattr("Status")?;
+        let member = |s: Status| class.call1((s.as_str(),)).map(Bound::unbind);
+        Ok::<_, PyErr>([member(Status::Enabled)?, member(Status::Disabled)?])
+    })?;
+    let index = match status {
+        Status::Enabled => 0,
+        Status::Disabled => 1,
+    };
+    Ok(members[index].bind(py).clone())
 }

@@ -82,3 +82,28 @@ def test_the_change_feed_of_a_file_wakes_on_another_handles_commit(tmp_path: Pat
 def test_the_change_feed_of_postgres_wakes_on_another_controllers_commit(pg_url: str) -> None:
     with farmhand.Workspace.open(pg_url) as ws, farmhand.Workspace.open(pg_url) as other:
         _watch_sees_a_change(ws, other)
+
+
+def test_verify_full_connects_over_tls_and_a_wrong_name_is_refused(pg_url: str) -> None:
+    ca = os.environ.get("FARMHAND_TEST_POSTGRES_CA", "").strip()
+    if not ca:
+        if os.environ.get("CI"):
+            pytest.fail("FARMHAND_TEST_POSTGRES_CA is not set but CI is: .ci/postgres names it")
+        pytest.skip("NOT RUN: FARMHAND_TEST_POSTGRES_CA is not set")
+    name = "py_tls_" + uuid.uuid4().hex[:8]
+    # The test server's certificate names localhost, not the address 127.0.0.1.
+    url = pg_url.replace("@127.0.0.1:", "@localhost:", 1)
+    with farmhand.Workspace.open(f"{url}&sslmode=verify-full&sslrootcert={ca}&application_name={name}") as ws:
+        ws.add("tia", platform="tiktok")
+        seen = subprocess.run(
+            [
+                "psql", _server(), "-qAt", "-c",
+                "SELECT count(*), count(*) FILTER (WHERE s.ssl) FROM pg_stat_activity a "
+                f"JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = '{name}'",
+            ],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        total, tls = seen.split("|")
+        assert int(total) > 0 and tls == total, seen
+    with pytest.raises(farmhand.StorageError, match="not valid for name"):
+        farmhand.Workspace.open(f"{pg_url}&sslmode=verify-full&sslrootcert={ca}")
