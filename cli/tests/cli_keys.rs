@@ -138,6 +138,100 @@ fn an_encrypted_workspace_works_without_its_key_except_for_secrets() {
     assert!(run.stderr.contains("--key-file"), "{}", run.stderr);
 }
 
+/// Runs farmhand with `args` on a pseudo-terminal (`script`, as an operator's
+/// shell would), types `typed` and Enter once the key prompt shows, and
+/// returns the exit code and everything the terminal showed.
+fn on_terminal(env: &Env, args: &[&str], typed: &str) -> (i32, String) {
+    use std::io::{Read, Write};
+    let command = format!("{} {}", env!("CARGO_BIN_EXE_farmhand"), args.join(" "));
+    let mut script = std::process::Command::new("script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env.cmd(&[]).get_envs() {
+        match value {
+            Some(value) => script.env(key, value),
+            None => script.env_remove(key),
+        };
+    }
+    script.env_remove("FARMHAND_KEY_FILE");
+    let mut child = script.spawn().expect("script (util-linux) runs");
+    let mut stdout = child.stdout.take().unwrap();
+    let (chunks, screen_feed) = std::sync::mpsc::channel::<Vec<u8>>();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || chunks.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = Vec::new();
+    // Typed only once the prompt shows: a terminal read without echo
+    // discards what was typed ahead of it.
+    while !String::from_utf8_lossy(&screen).contains("not shown): ") {
+        match screen_feed.recv_timeout(Duration::from_secs(60)) {
+            Ok(chunk) => screen.extend(chunk),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no key prompt: {}", String::from_utf8_lossy(&screen));
+            }
+        }
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{typed}\n").as_bytes()).unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    screen.extend(screen_feed.try_iter().flatten());
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&screen).into_owned(),
+    )
+}
+
+#[test]
+fn on_a_terminal_the_key_is_asked_for_without_echo() {
+    let env = Env::new();
+    env.run(&[
+        "accounts",
+        "add",
+        "alice",
+        "--password",
+        "pw:JBSWY3DPEHPK3PXP",
+    ])
+    .expect(0);
+    let key = key_file(&env, "farm.key");
+    env.run(&["--key-file", &key, "encrypt"]).expect(0);
+    let key_text = std::fs::read_to_string(&key).unwrap().trim().to_string();
+
+    let (code, screen) = on_terminal(&env, &["totp", "alice", "--at", "1700000000"], &key_text);
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("Key for the encrypted workspace"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("324550"),
+        "the code, read with the typed key: {screen}"
+    );
+    assert!(
+        !screen.contains(&key_text),
+        "the typed key was echoed: {screen}"
+    );
+
+    let wrong = "0".repeat(KEY_PATTERN_CHARS);
+    let (code, screen) = on_terminal(&env, &["totp", "alice", "--at", "1700000000"], &wrong);
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("wrong key"), "{screen}");
+    assert!(
+        !screen.contains(&wrong),
+        "the typed key was echoed: {screen}"
+    );
+}
+
 /// A random number in `0..bound` (std's per-process random hash keys).
 fn random_below(bound: u64) -> u64 {
     let mut hasher = RandomState::new().build_hasher();
