@@ -136,6 +136,9 @@ def test_web_source_bad_input(ws: farmhand.Workspace, pages: str) -> None:
     assert info.value.field == "proxy" and "hunter2" not in str(info.value)
     with pytest.raises(ValueError, match="timeout"):
         ws.sync_profiles(source="web", web_url=pages, web_timeout=-1)
+    with pytest.raises(farmhand.ValidationError, match="app only") as info:
+        ws.sync_profiles(source="web", web_url=pages, platform="instagram")
+    assert info.value.field == "source"
     assert Pages.seen == [], "no request before the options are checked"
 
 
