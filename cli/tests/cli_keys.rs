@@ -169,8 +169,6 @@ fn on_terminal(env: &Env, args: &[&str], typed: &str) -> (i32, String) {
         }
     });
     let mut screen = Vec::new();
-    // Typed only once the prompt shows: a terminal read without echo
-    // discards what was typed ahead of it.
     while !String::from_utf8_lossy(&screen).contains("not shown): ") {
         match screen_feed.recv_timeout(Duration::from_secs(60)) {
             Ok(chunk) => screen.extend(chunk),
@@ -180,6 +178,9 @@ fn on_terminal(env: &Env, args: &[&str], typed: &str) -> (i32, String) {
             }
         }
     }
+    // The prompt is written before echo is turned off (with a flush of what
+    // was typed): type only once the terminal reads without echo.
+    wait_for_echo_off(child.id());
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(format!("{typed}\n").as_bytes()).unwrap();
     drop(stdin);
@@ -190,6 +191,44 @@ fn on_terminal(env: &Env, args: &[&str], typed: &str) -> (i32, String) {
         status.code().unwrap_or(-1),
         String::from_utf8_lossy(&screen).into_owned(),
     )
+}
+
+/// The pseudo-terminal `script` (process `pid`) runs its command on: the
+/// kernel names the master's index in `/proc/PID/fdinfo` (`tty-index`).
+fn pty_of(pid: u32) -> Option<String> {
+    let entries = std::fs::read_dir(format!("/proc/{pid}/fdinfo")).ok()?;
+    entries.flatten().find_map(|entry| {
+        let info = std::fs::read_to_string(entry.path()).ok()?;
+        let line = info.lines().find(|l| l.starts_with("tty-index:"))?;
+        Some(format!("/dev/pts/{}", line.split_whitespace().nth(1)?))
+    })
+}
+
+/// Waits until the terminal of `script` (process `pid`) has echo off, as
+/// `stty` reports it. A kernel that does not name the terminal gets a
+/// second instead, said on stderr.
+fn wait_for_echo_off(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let Some(pty) = pty_of(pid) else {
+        eprintln!("no tty-index in /proc/{pid}/fdinfo: typing after a second instead");
+        std::thread::sleep(Duration::from_secs(1));
+        return;
+    };
+    loop {
+        let stty = std::process::Command::new("stty")
+            .args(["-F", &pty, "-a"])
+            .output()
+            .expect("stty runs");
+        let settings = String::from_utf8_lossy(&stty.stdout);
+        if settings.split_whitespace().any(|flag| flag == "-echo") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{pty} never had echo off: {settings}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 #[test]
