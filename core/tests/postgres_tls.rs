@@ -165,12 +165,17 @@ fn a_certificate_from_another_authority_is_refused_and_nothing_is_written() {
 #[test]
 fn require_and_the_default_encrypt_without_checking_and_disable_does_not() {
     let Some((schema, _)) = setup() else { return };
-    for (params, tls) in [
+    for (case, (params, tls)) in [
         ("sslmode=require", true),
         ("", true),
         ("sslmode=disable", false),
-    ] {
-        let name = unique_name(&format!("mode{}", params.len()));
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // A name per mode: `require` and `disable` are as long as each other,
+        // and a closed connection may linger in pg_stat_activity a moment.
+        let name = unique_name(&format!("mode{case}"));
         let url = format!("{}&application_name={name}&{params}", schema.url);
         assert_eq!(
             opened_encrypted(&url, &schema.url, &name),
